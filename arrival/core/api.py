@@ -1,0 +1,51 @@
+"""API building blocks every app's router uses: one paginator and RFC 7807 problem responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+
+class Problem(Schema):
+    """RFC 7807 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[dict[str, Any]] | None = None
+
+
+class PageNumberWithTotal(PaginationBase):
+    """`?page=N&page_size=M` → `{count, page, page_size, items}`; the total lets clients plan their paging."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(settings.ARRIVAL_API_PAGE_SIZE, ge=1, le=500)
+
+    class Output(Schema):
+        count: int
+        page: int
+        page_size: int
+        items: list[Any]
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: QuerySet | list, pagination: Input, **params: Any) -> dict[str, Any]:
+        offset = (pagination.page - 1) * pagination.page_size
+        count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return {
+            "count": count,
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+            "items": list(queryset[offset : offset + pagination.page_size]),
+        }
+
+
+def problem_payload(request: HttpRequest, *, status: int, title: str, detail: str = "", **extra: Any) -> dict:
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}

@@ -1,0 +1,80 @@
+"""The common language of every record: the frameworks cities report against, versioned, and tags.
+
+A tag points to one item of one framework version, so that a record tagged in 2026 keeps meaning the
+same thing after a framework is revised.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrival.core.models import TimeStampedModel
+
+
+class FrameworkKind(models.TextChoices):
+    GCM_OBJECTIVE = "gcm_objective", _("Global Compact for Migration objectives")
+    GCM_PRINCIPLE = "gcm_principle", _("Global Compact for Migration guiding principles")
+    SDG_GOAL = "sdg_goal", _("Sustainable Development Goals")
+    SDG_TARGET = "sdg_target", _("SDG targets")
+    NUA_PARAGRAPH = "nua_paragraph", _("New Urban Agenda paragraphs")
+    DOMAIN = "domain", _("Governance domains")
+
+
+class Framework(models.Model):
+    """One version of one framework, e.g. the GCM objectives as adopted in 2018."""
+
+    kind = models.CharField(max_length=20, choices=FrameworkKind.choices)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    source = models.TextField(_("source"), blank=True)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="framework_kind_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class FrameworkItem(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=20)
+    label = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="framework_item_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class CrosswalkLink(models.Model):
+    """A governance domain related to an item of another framework — Arrival's own proposal, not official."""
+
+    domain = models.ForeignKey(FrameworkItem, on_delete=models.CASCADE, related_name="crosswalk_out")
+    item = models.ForeignKey(FrameworkItem, on_delete=models.CASCADE, related_name="crosswalk_in")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["domain", "item"], name="crosswalk_link_unique")]
+
+
+class Tag(TimeStampedModel):
+    """Any record tagged with a framework item."""
+
+    item = models.ForeignKey(FrameworkItem, on_delete=models.PROTECT, related_name="tags")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    record = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "content_type", "object_id"], name="tag_unique"),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="tag_record_idx")]

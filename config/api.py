@@ -1,0 +1,71 @@
+"""The one NinjaAPI: every app's router mounted under /api/v1/, with central error handling."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from arrival.accounts.api import router as accounts_router
+from arrival.actors.api import router as actors_router
+from arrival.core.api import problem_payload
+from arrival.frameworks.api import router as frameworks_router
+
+api = NinjaAPI(
+    title="Arrival API",
+    version="1",
+    description=(
+        "Open data and actions of Arrival, the platform for city-led migration governance. "
+        "Reads of published records are public; writes need a token (`Authorization: Bearer <key>`)."
+    ),
+    urls_namespace="api",
+    throttle=[AnonRateThrottle(settings.ARRIVAL_API_RATE_ANON), AuthRateThrottle(settings.ARRIVAL_API_RATE_USER)],
+)
+
+
+def _problem(request, status: int, title: str, detail: str = "", **extra):
+    response = api.create_response(request, problem_payload(request, status=status, title=title, detail=detail, **extra), status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _problem(request, 404, "Not found", str(exc) or "No such record.")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _problem(request, 403, "Forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return _problem(request, 401, "Unauthorized", "A valid API token is required.")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return _problem(request, 400, "Invalid input", "; ".join(exc.messages))
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_request(request, exc):
+    return _problem(request, 422, "Invalid request", "The request does not match the schema.", errors=exc.errors)
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc):
+    return _problem(request, 429, "Too many requests", "Slow down and retry later.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return _problem(request, exc.status_code, str(exc))
+
+
+api.add_router("/actors/", actors_router)
+api.add_router("/frameworks/", frameworks_router)
+api.add_router("/accounts/", accounts_router)
