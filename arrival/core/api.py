@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from ninja.security import HttpBearer, SessionAuth
 
 
 class Problem(Schema):
@@ -49,3 +50,27 @@ class PageNumberWithTotal(PaginationBase):
 
 def problem_payload(request: HttpRequest, *, status: int, title: str, detail: str = "", **extra: Any) -> dict:
     return {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+
+
+# --- Authentication for writes -------------------------------------------------------------------
+# accounts owns API tokens; it registers the function that turns a bearer key into a user, so routers
+# of apps below accounts can require authentication without importing it.
+TokenResolver = Any  # Callable[[str], User | None]
+_token_resolver: TokenResolver | None = None
+
+
+def register_token_resolver(resolver: TokenResolver) -> None:
+    global _token_resolver  # noqa: PLW0603 - one resolver per process, set once at start-up
+    _token_resolver = resolver
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = _token_resolver(token) if _token_resolver else None
+        if user is not None:
+            request.user = user
+        return user
+
+
+# Writes accept a bearer token (machine clients) or the signed-in session with its CSRF token (pages).
+write_auth = [BearerToken(), SessionAuth(csrf=True)]
