@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from arrival.core.models import TimeStampedModel
@@ -21,6 +23,17 @@ class FrameworkKind(models.TextChoices):
     SDG_TARGET = "sdg_target", _("SDG targets")
     NUA_PARAGRAPH = "nua_paragraph", _("New Urban Agenda paragraphs")
     DOMAIN = "domain", _("Governance domains")
+
+
+# One item of each kind, for headings and links ("SDG target 10.7").
+KIND_SINGULAR: dict[str, object] = {
+    FrameworkKind.GCM_OBJECTIVE: _("GCM objective"),
+    FrameworkKind.GCM_PRINCIPLE: _("GCM guiding principle"),
+    FrameworkKind.SDG_GOAL: _("SDG"),
+    FrameworkKind.SDG_TARGET: _("SDG target"),
+    FrameworkKind.NUA_PARAGRAPH: _("New Urban Agenda paragraph"),
+    FrameworkKind.DOMAIN: _("Governance domain"),
+}
 
 
 class Framework(models.Model):
@@ -46,6 +59,8 @@ class FrameworkItem(models.Model):
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     position = models.PositiveIntegerField(default=0)
+    # A caveat readers must see next to the item, e.g. a paragraph whose text is still to be verified.
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["framework", "position"]
@@ -53,6 +68,15 @@ class FrameworkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        url = reverse("frameworks:item", kwargs={"kind": self.framework.kind, "code": self.code})
+        return url if self.framework.is_current else f"{url}?{urlencode({'version': self.framework.version})}"
+
+    @property
+    def kind_label(self) -> str:
+        """E.g. "SDG target": reads `framework`, so select it with the item."""
+        return str(KIND_SINGULAR[self.framework.kind])
 
 
 class CrosswalkLink(models.Model):
@@ -63,6 +87,9 @@ class CrosswalkLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["domain", "item"], name="crosswalk_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.domain.code} ↔ {self.item.framework.kind} {self.item.code}"
 
 
 class Tag(TimeStampedModel):
@@ -78,3 +105,6 @@ class Tag(TimeStampedModel):
             models.UniqueConstraint(fields=["item", "content_type", "object_id"], name="tag_unique"),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="tag_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.app_label}.{self.content_type.model}:{self.object_id} → {self.item}"

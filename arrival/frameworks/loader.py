@@ -1,0 +1,169 @@
+"""Load the framework data files shipped in `arrival/frameworks/data/` into the database.
+
+Idempotent: running it again updates labels in place and creates nothing twice. `frameworks.csv` lists
+every framework version to load; the last line of a kind is its current version. The crosswalk is
+Arrival's own proposal and is replaced by what `crosswalk.csv` says.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from arrival.frameworks.models import CrosswalkLink, Framework, FrameworkItem, FrameworkKind
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+NUA_TO_VERIFY_NOTE = "Still to be verified against the full text of the New Urban Agenda."
+
+
+class FrameworkDataError(Exception):
+    """A data file contradicts itself or the database; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    code: str
+    label: str
+    description: str = ""
+    note: str = ""
+    parent: tuple[str, str] | None = None  # (kind, code) of the parent item in the current version of its kind
+
+
+def _read(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            yield {key: (value or "").strip() for key, value in row.items()}
+
+
+RowReader = Callable[[dict[str, str]], ItemRow]
+
+ROW_READERS: dict[str, RowReader] = {
+    FrameworkKind.GCM_OBJECTIVE: lambda r: ItemRow(code=r["number"], label=r["short_label"]),
+    FrameworkKind.GCM_PRINCIPLE: lambda r: ItemRow(code=r["code"], label=r["name"]),
+    FrameworkKind.SDG_GOAL: lambda r: ItemRow(code=r["number"], label=r["short_name"]),
+    FrameworkKind.SDG_TARGET: lambda r: ItemRow(
+        code=r["code"], label=r["subject"], description=r["migration_link"], parent=(FrameworkKind.SDG_GOAL, r["goal"])
+    ),
+    FrameworkKind.NUA_PARAGRAPH: lambda r: ItemRow(
+        code=r["paragraph"], label=r["subject"], note=NUA_TO_VERIFY_NOTE if r["to_verify"] == "yes" else ""
+    ),
+    FrameworkKind.DOMAIN: lambda r: ItemRow(code=r["code"], label=r["name"], description=r["covers"]),
+}
+
+# Which kinds a crosswalk column names, in the order of the columns.
+CROSSWALK_COLUMNS = {
+    "gcm_objectives": FrameworkKind.GCM_OBJECTIVE,
+    "sdg_targets": FrameworkKind.SDG_TARGET,
+    "nua_paragraphs": FrameworkKind.NUA_PARAGRAPH,
+}
+
+
+def _load_framework(entry: dict[str, str], *, current: bool, data_dir: Path) -> tuple[Framework, int]:
+    kind = entry["kind"]
+    if kind not in ROW_READERS:
+        raise FrameworkDataError(f"frameworks.csv names an unknown kind {kind!r}.")
+    framework, _ = Framework.objects.update_or_create(
+        kind=kind,
+        version=entry["version"],
+        defaults={"title": entry["title"], "source": entry["source"], "is_current": current},
+    )
+    rows = [ROW_READERS[kind](row) for row in _read(data_dir / entry["file"])]
+    existing = {item.code: item for item in framework.items.all()}
+    parents = _parents(rows)
+    for position, row in enumerate(rows, start=1):
+        values = {
+            "label": row.label,
+            "description": row.description,
+            "note": row.note,
+            "position": position,
+            "parent": parents.get(row.parent) if row.parent else None,
+        }
+        if row.parent and values["parent"] is None:
+            raise FrameworkDataError(f"{entry['file']}: {row.code} names the unknown parent {row.parent[1]}.")
+        item = existing.get(row.code)
+        if item is None:
+            FrameworkItem.objects.create(framework=framework, code=row.code, **values)
+        elif any(getattr(item, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.save()
+    stale = [code for code in existing if code not in {row.code for row in rows}]
+    if stale:
+        try:
+            framework.items.filter(code__in=stale).delete()
+        except ProtectedError as exc:
+            raise FrameworkDataError(
+                f"{entry['file']} no longer lists {', '.join(sorted(stale))} of {framework}, but records are "
+                "tagged with them: publish the change as a new version instead."
+            ) from exc
+    return framework, len(rows)
+
+
+def _parents(rows: list[ItemRow]) -> dict[tuple[str, str], FrameworkItem]:
+    wanted = {row.parent for row in rows if row.parent}
+    if not wanted:
+        return {}
+    items = FrameworkItem.objects.filter(
+        framework__is_current=True,
+        framework__kind__in={kind for kind, _ in wanted},
+        code__in={code for _, code in wanted},
+    ).select_related("framework")
+    return {(item.framework.kind, item.code): item for item in items}
+
+
+def _load_crosswalk(data_dir: Path) -> int:
+    def current_items(kind: str) -> dict[str, FrameworkItem]:
+        return {item.code: item for item in FrameworkItem.objects.filter(framework__kind=kind, framework__is_current=True)}
+
+    domains = current_items(FrameworkKind.DOMAIN)
+    targets = {kind: current_items(kind) for kind in CROSSWALK_COLUMNS.values()}
+    wanted: set[tuple[int, int]] = set()
+    for line, row in enumerate(_read(data_dir / "crosswalk.csv"), start=2):
+        domain = domains.get(row["migof_domain"])
+        if domain is None:
+            raise FrameworkDataError(f"crosswalk.csv line {line}: unknown governance domain {row['migof_domain']!r}.")
+        for column, kind in CROSSWALK_COLUMNS.items():
+            for code in filter(None, (part.strip() for part in row[column].split(";"))):
+                item = targets[kind].get(code)
+                if item is None:
+                    raise FrameworkDataError(f"crosswalk.csv line {line}: {column} names the unknown code {code!r}.")
+                wanted.add((domain.pk, item.pk))
+    links = CrosswalkLink.objects.filter(domain__in=domains.values())
+    have = set(links.values_list("domain_id", "item_id"))
+    for domain_id, item_id in have - wanted:
+        links.filter(domain_id=domain_id, item_id=item_id).delete()
+    CrosswalkLink.objects.bulk_create(
+        [CrosswalkLink(domain_id=domain_id, item_id=item_id) for domain_id, item_id in sorted(wanted - have)]
+    )
+    return len(wanted)
+
+
+def load_frameworks(*, stdout: IO[str] | Any | None = None, data_dir: Path = DATA_DIR, **_: Any) -> dict[str, int]:
+    """Load every framework version of `frameworks.csv` and the crosswalk, all or nothing.
+
+    Returns the number of items per `kind version` and of crosswalk links, which `arrival setup` prints.
+    """
+    entries = list(_read(data_dir / "frameworks.csv"))
+    last_of_kind = {entry["kind"]: index for index, entry in enumerate(entries)}
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        # Parents first: SDG targets point to the goals, so goals must be in place before them.
+        order = sorted(range(len(entries)), key=lambda i: entries[i]["kind"] == FrameworkKind.SDG_TARGET)
+        for index in order:
+            entry = entries[index]
+            current = last_of_kind[entry["kind"]] == index
+            framework, count = _load_framework(entry, current=current, data_dir=data_dir)
+            if current:  # one current version per kind, also when a version left the manifest
+                Framework.objects.filter(kind=framework.kind).exclude(pk=framework.pk).update(is_current=False)
+            counts[f"{framework.kind} {framework.version}"] = count
+        counts["crosswalk links"] = _load_crosswalk(data_dir)
+    if stdout is not None:
+        for name, count in counts.items():
+            stdout.write(f"  {name}: {count}\n")
+    return counts
