@@ -6,6 +6,8 @@ a preferred language, and nothing about who the person is beyond that.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -24,7 +26,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, username: str, password: str | None = None, **extra: object) -> User:
         if not username:
             raise ValueError("A username is required")
-        email = extra.pop("email", None) or None
+        email = str(extra.pop("email", None) or "") or None
         user = self.model(username=username, email=self.normalize_email(email) if email else None, **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -54,11 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin, DemoFlagged):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -1,0 +1,441 @@
+"""Writes owned by accounts. Each runs in one transaction, checks its permission and writes an audit row.
+
+Bad input raises `django.core.exceptions.ValidationError` with a message meant for the person (pages show it
+next to the form, the API turns it into a 400 problem), before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from arrival.accounts.models import (
+    ApiToken,
+    Invitation,
+    Role,
+    RoleKind,
+    RoleRequest,
+    RoleRequestStatus,
+    User,
+)
+from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND
+from arrival.actors.models import Actor
+from arrival.core.permissions import require
+from arrival.core.services import audit_record, snapshot
+
+INVITATION_DAYS_MAX = 90
+API_TOKENS_PER_USER_MAX = 20
+API_KEY_PREFIX = "arr_"
+# A token's last use is written at most this often, so busy API clients do not write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_USER_FIELDS = ("username", "display_name", "preferred_language", "is_active", "is_staff")
+_ROLE_FIELDS = ("user", "actor", "kind", "granted_by", "ended_at")
+_REQUEST_FIELDS = ("user", "actor", "kind", "status", "decided_by", "decided_at", "decision_note")
+_INVITATION_FIELDS = ("actor", "kind", "note", "invited_by", "expires_at", "accepted_by", "accepted_at", "revoked_at")
+_TOKEN_FIELDS = ("user", "name", "prefix", "revoked_at")
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _user_snapshot(user: User) -> dict[str, Any]:
+    # The e-mail address itself stays out of the log: only whether one is set.
+    return {**snapshot(user, _USER_FIELDS), "has_email": bool(user.email)}
+
+
+def _check_kind_for_actor(actor: Actor, kind: str) -> None:
+    if kind not in RoleKind.values:
+        raise ValidationError(_("Unknown role “%(kind)s”.") % {"kind": kind}, code="invalid_kind")
+    if kind not in ROLE_KINDS_BY_ACTOR_KIND.get(actor.kind, ()):
+        raise ValidationError(
+            _("A %(actor_kind)s cannot have the role “%(role)s”.")
+            % {"actor_kind": actor.get_kind_display().lower(), "role": RoleKind(kind).label},
+            code="kind_not_allowed",
+        )
+
+
+def _has_active_role(user: User, actor: Actor, kind: str) -> bool:
+    return Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists()
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
+
+
+def _clean_email(email: str | None, *, exclude_user: User | None = None) -> str | None:
+    email = (email or "").strip() or None
+    if email is None:
+        return None
+    validate_email(email)
+    email = User.objects.normalize_email(email)
+    taken = User.objects.filter(email__iexact=email)
+    if exclude_user is not None:
+        taken = taken.exclude(pk=exclude_user.pk)
+    if taken.exists():
+        raise ValidationError(_("Another account already uses this e-mail address."), code="email_taken")
+    return email
+
+
+# --- People --------------------------------------------------------------------------------------------
+
+
+def user_register(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str | None = None,
+    preferred_language: str,
+) -> User:
+    """Create an account. Nothing beyond these fields is asked: never status, nationality or papers."""
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError(_("Choose a username."), code="username_required")
+    User._meta.get_field("username").run_validators(username)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("This username is taken. Choose another one."), code="username_taken")
+    _check_language(preferred_language)
+    display_name = (display_name or "").strip()[:80]
+    with transaction.atomic():
+        email = _clean_email(email)
+        candidate = User(username=username, display_name=display_name, email=email)
+        validate_password(password, user=candidate)
+        user = User.objects.create_user(
+            username, password, display_name=display_name, email=email, preferred_language=preferred_language
+        )
+        audit_record(user=user, action="accounts.user_register", target=user, after=_user_snapshot(user))
+    return user
+
+
+def user_update_profile(
+    *, user: User, display_name: str, email: str | None, preferred_language: str, subject: User | None = None
+) -> User:
+    """Change the public name, e-mail and language of `subject` (the user themself unless staff say otherwise)."""
+    subject = subject or user
+    require(user, "accounts.change_user", subject)
+    _check_language(preferred_language)
+    with transaction.atomic():
+        subject = User.objects.select_for_update().get(pk=subject.pk)
+        before = _user_snapshot(subject)
+        subject.email = _clean_email(email, exclude_user=subject)
+        subject.display_name = (display_name or "").strip()[:80]
+        subject.preferred_language = preferred_language
+        subject.save(update_fields=["email", "display_name", "preferred_language"])
+        audit_record(
+            user=user, action="accounts.user_update_profile", target=subject, before=before, after=_user_snapshot(subject)
+        )
+    return subject
+
+
+# --- Roles: requests verified by staff ------------------------------------------------------------------
+
+
+def role_request_create(*, user: User, actor: Actor, kind: str, message: str = "") -> RoleRequest:
+    """Ask to act for `actor`; site staff verify and decide."""
+    require(user, "accounts.request_role", actor)
+    _check_kind_for_actor(actor, kind)
+    message = (message or "").strip()
+    if len(message) > 2000:
+        raise ValidationError(_("Keep the message under 2,000 characters."), code="message_too_long")
+    with transaction.atomic():
+        if _has_active_role(user, actor, kind):
+            raise ValidationError(_("You already hold this role."), code="role_held")
+        if RoleRequest.objects.filter(user=user, actor=actor, kind=kind, status=RoleRequestStatus.PENDING).exists():
+            raise ValidationError(
+                _("You have already asked for this role; site staff will answer soon."), code="request_pending"
+            )
+        request = RoleRequest.objects.create(user=user, actor=actor, kind=kind, message=message)
+        audit_record(
+            user=user, action="accounts.role_request_create", target=request, after=snapshot(request, _REQUEST_FIELDS)
+        )
+    return request
+
+
+def role_request_decide(*, user: User, request: RoleRequest, grant: bool, note: str = "") -> RoleRequest:
+    """Site staff grant (creating the role) or refuse a pending request, with a note to the person."""
+    require(user, "accounts.verify_role_request", request)
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError(_("Keep the note under 2,000 characters."), code="note_too_long")
+    with transaction.atomic():
+        request = RoleRequest.objects.select_for_update().select_related("actor", "user").get(pk=request.pk)
+        if request.status != RoleRequestStatus.PENDING:
+            raise ValidationError(_("This request has already been decided."), code="already_decided")
+        if request.user_id == user.pk:
+            raise ValidationError(
+                _("Another member of staff must decide on your own request."), code="own_request"
+            )
+        before = snapshot(request, _REQUEST_FIELDS)
+        request.status = RoleRequestStatus.GRANTED if grant else RoleRequestStatus.REFUSED
+        request.decided_by = user
+        request.decided_at = timezone.now()
+        request.decision_note = note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+        audit_record(
+            user=user,
+            action="accounts.role_request_decide",
+            target=request,
+            before=before,
+            after=snapshot(request, _REQUEST_FIELDS),
+        )
+        # The person may meanwhile have joined by invitation: then the existing role stands.
+        if grant and not _has_active_role(request.user, request.actor, request.kind):
+            role = Role.objects.create(user=request.user, actor=request.actor, kind=request.kind, granted_by=user)
+            audit_record(user=user, action="accounts.role_grant", target=role, after=snapshot(role, _ROLE_FIELDS))
+    return request
+
+
+def role_request_withdraw(*, user: User, request: RoleRequest) -> RoleRequest:
+    """The person who asked takes a pending request back."""
+    if request.user_id != user.pk:
+        require(user, "accounts.verify_role_request", request)
+    with transaction.atomic():
+        request = RoleRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != RoleRequestStatus.PENDING:
+            raise ValidationError(_("This request has already been decided."), code="already_decided")
+        before = snapshot(request, _REQUEST_FIELDS)
+        request.status = RoleRequestStatus.WITHDRAWN
+        request.save(update_fields=["status", "updated_at"])
+        audit_record(
+            user=user,
+            action="accounts.role_request_withdraw",
+            target=request,
+            before=before,
+            after=snapshot(request, _REQUEST_FIELDS),
+        )
+    return request
+
+
+def role_end(*, user: User, role: Role) -> Role:
+    """End a role: the actor's administrators (or site staff) may end anyone's, everyone may end their own."""
+    if role.user_id != user.pk:
+        require(user, "accounts.manage_roles", role.actor)
+    with transaction.atomic():
+        role = Role.objects.select_for_update().get(pk=role.pk)
+        if role.ended_at is not None:
+            raise ValidationError(_("This role has already ended."), code="already_ended")
+        before = snapshot(role, _ROLE_FIELDS)
+        role.ended_at = timezone.now()
+        role.save(update_fields=["ended_at", "updated_at"])
+        audit_record(user=user, action="accounts.role_end", target=role, before=before, after=snapshot(role, _ROLE_FIELDS))
+    return role
+
+
+# --- Roles: invitations by an actor's administrators -----------------------------------------------------
+
+
+def invitation_create(
+    *, user: User, actor: Actor, kind: str, note: str = "", days_valid: int = 14
+) -> tuple[Invitation, str]:
+    """Invite a colleague by link. Returns the invitation and the raw token, which is shown once only."""
+    require(user, "accounts.manage_roles", actor)
+    _check_kind_for_actor(actor, kind)
+    if not 1 <= int(days_valid) <= INVITATION_DAYS_MAX:
+        raise ValidationError(
+            _("An invitation is valid for 1 to %(max)d days.") % {"max": INVITATION_DAYS_MAX}, code="invalid_days"
+        )
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError(_("Keep the note under 200 characters."), code="note_too_long")
+    raw_token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            actor=actor,
+            kind=kind,
+            note=note,
+            invited_by=user,
+            token_hash=_hash(raw_token),
+            expires_at=timezone.now() + timedelta(days=int(days_valid)),
+        )
+        audit_record(
+            user=user,
+            action="accounts.invitation_create",
+            target=invitation,
+            after=snapshot(invitation, _INVITATION_FIELDS),
+        )
+    return invitation, raw_token
+
+
+def invitation_find(*, raw_token: str) -> Invitation | None:
+    """The invitation a link points to, whatever its state (the accept page explains expired or used ones)."""
+    if not raw_token:
+        return None
+    return Invitation.objects.select_related("actor", "invited_by").filter(token_hash=_hash(raw_token)).first()
+
+
+def invitation_check_usable(invitation: Invitation | None) -> Invitation:
+    """Raise a ValidationError saying why a link cannot be used (unknown, withdrawn, used, expired)."""
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid. Check that you copied all of it."), code="unknown")
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation has been withdrawn by the person who sent it."), code="revoked")
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."), code="used")
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired. Ask for a new one."), code="expired")
+    return invitation
+
+
+def invitation_accept(*, user: User, raw_token: str) -> Role:
+    """Take up the role an invitation offers. Expired, withdrawn or used links change nothing."""
+    require(user, "accounts.request_role", None)
+    with transaction.atomic():
+        invitation = invitation_check_usable(
+            Invitation.objects.select_for_update().filter(token_hash=_hash(raw_token or "")).first()
+        )
+        if _has_active_role(user, invitation.actor, invitation.kind):
+            raise ValidationError(_("You already hold this role."), code="role_held")
+        before = snapshot(invitation, _INVITATION_FIELDS)
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at", "updated_at"])
+        role = Role.objects.create(
+            user=user, actor=invitation.actor, kind=invitation.kind, granted_by=invitation.invited_by
+        )
+        audit_record(
+            user=user,
+            action="accounts.invitation_accept",
+            target=invitation,
+            before=before,
+            after=snapshot(invitation, _INVITATION_FIELDS),
+        )
+        audit_record(user=user, action="accounts.role_grant", target=role, after=snapshot(role, _ROLE_FIELDS))
+    return role
+
+
+def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
+    require(user, "accounts.manage_roles", invitation.actor)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise ValidationError(_("This invitation has already been used."), code="used")
+        if invitation.revoked_at is not None:
+            raise ValidationError(_("This invitation has already been withdrawn."), code="revoked")
+        before = snapshot(invitation, _INVITATION_FIELDS)
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            user=user,
+            action="accounts.invitation_revoke",
+            target=invitation,
+            before=before,
+            after=snapshot(invitation, _INVITATION_FIELDS),
+        )
+    return invitation
+
+
+# --- API tokens ----------------------------------------------------------------------------------------
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A bearer token for a machine client. Returns the token and the raw key, which is shown once only."""
+    require(user, "accounts.change_user", user)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Give the token a name, such as the script that will use it."), code="name_required")
+    if len(name) > 100:
+        raise ValidationError(_("Keep the name under 100 characters."), code="name_too_long")
+    with transaction.atomic():
+        active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if active.count() >= API_TOKENS_PER_USER_MAX:
+            raise ValidationError(
+                _("You have %(max)d active tokens; revoke one before creating another.")
+                % {"max": API_TOKENS_PER_USER_MAX},
+                code="too_many_tokens",
+            )
+        raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(user=user, name=name, prefix=raw_key[:12], key_hash=_hash(raw_key))
+        audit_record(user=user, action="accounts.api_token_create", target=token, after=snapshot(token, _TOKEN_FIELDS))
+    return token, raw_key
+
+
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    require(user, "accounts.change_apitoken", token)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise ValidationError(_("This token has already been revoked."), code="already_revoked")
+        before = snapshot(token, _TOKEN_FIELDS)
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            user=user, action="accounts.api_token_revoke", target=token, before=before, after=snapshot(token, _TOKEN_FIELDS)
+        )
+    return token
+
+
+def api_token_authenticate(raw_key: str) -> User | None:
+    """The active user a non-revoked key belongs to, or None. Registered as the API's token resolver.
+
+    Only `last_used_at` is written here (at most once a minute): a usage timestamp, not a change to audit.
+    """
+    if not raw_key or not raw_key.startswith(API_KEY_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(raw_key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- Second factor (TOTP) ------------------------------------------------------------------------------
+
+
+def otp_device_start(*, user: User) -> TOTPDevice:
+    """Begin enrolment: a fresh, unconfirmed TOTP device (earlier unconfirmed attempts are replaced)."""
+    require(user, "accounts.change_user", user)
+    with transaction.atomic():
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise ValidationError(_("A second factor is already set up."), code="already_enrolled")
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name=str(_("Authenticator app")), confirmed=False)
+        audit_record(user=user, action="accounts.otp_device_start", target=device)
+    return device
+
+
+def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Finish enrolment once the person shows a valid code from their app."""
+    require(user, "accounts.change_user", user)
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError(_("Start the set-up again."), code="invalid_device")
+    # verify_token records failed attempts for throttling itself, so it runs outside the transaction below.
+    if not device.verify_token((token or "").strip()):
+        raise ValidationError(_("That code is not right. Check the time on your device and try the new code."))
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(user=user, action="accounts.otp_device_confirm", target=device, after={"confirmed": True})
+    return device
+
+
+def otp_device_remove(*, user: User, token: str) -> None:
+    """Turn the second factor off; a current code is required, so a stolen session alone cannot do it."""
+    require(user, "accounts.change_user", user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise ValidationError(_("No second factor is set up."), code="not_enrolled")
+    if not device.verify_token((token or "").strip()):
+        raise ValidationError(_("That code is not right. Try the new code from your app."), code="bad_token")
+    with transaction.atomic():
+        audit_record(user=user, action="accounts.otp_device_remove", target=device, before={"confirmed": True})
+        TOTPDevice.objects.filter(user=user).delete()

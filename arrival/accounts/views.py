@@ -1,0 +1,508 @@
+"""Accounts pages: sign up and in (with an optional second factor), the person's own page, role requests,
+the staff verification queue, an actor's team page, invitations, API tokens and password reset.
+
+Views validate input and call services; secrets (API keys, invitation links) are rendered once in the
+response to the POST that made them and never put in a message or a redirect.
+"""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from arrival.accounts import selectors, services
+from arrival.accounts.forms import (
+    ActorSearchForm,
+    ApiTokenForm,
+    DecisionForm,
+    InvitationForm,
+    OTPTokenForm,
+    ProfileForm,
+    RoleRequestForm,
+    SignInForm,
+    SignUpForm,
+    add_service_errors,
+)
+from arrival.accounts.models import ApiToken, Invitation, Role, RoleKind, RoleRequest
+from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import place_search
+
+# Between the password step and the code step of sign-in, the session remembers who is half signed in.
+_PENDING_KEY = "accounts_otp_pending"
+_PENDING_SECONDS = 300
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _with_language(response: HttpResponse, user: Any) -> HttpResponse:
+    """Apply the person's preferred language from now on (the locale middleware reads this cookie)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        user.preferred_language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def verified_if_enrolled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in required; and once a person has a second factor, a session must have passed it too."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_verified() and selectors.otp_device_confirmed(user=request.user) is not None:
+            return redirect(f"{reverse('accounts:login_otp')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Sign up, sign in, sign out ------------------------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = SignUpForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                username=data["username"],
+                password=data["password1"],
+                display_name=data["display_name"],
+                email=data["email"] or None,
+                preferred_language=data["preferred_language"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=_MODEL_BACKEND)
+            messages.success(request, _("Welcome to Arrival. Your account is ready."))
+            return _with_language(redirect(_safe_next(request, request.GET.get("next"))), user)
+    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+class SignInView(auth_views.LoginView):
+    """Password first; people with a second factor then give a code before the session is theirs."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        user = form.get_user()
+        if selectors.otp_device_confirmed(user=user) is not None:
+            self.request.session[_PENDING_KEY] = {
+                "user_id": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+                "at": time.time(),
+            }
+            return redirect("accounts:login_otp")
+        response = super().form_valid(form)
+        return _with_language(response, user)
+
+
+def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
+    pending = request.session.get(_PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > _PENDING_SECONDS:
+        request.session.pop(_PENDING_KEY, None)
+        return None
+    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    return (user, pending) if user is not None else None
+
+
+def login_otp(request: HttpRequest) -> HttpResponse:
+    """The second step of sign-in, also used to verify an older session once a factor has been added."""
+    if request.user.is_authenticated:
+        if request.user.is_verified():
+            return redirect(_safe_next(request, request.GET.get("next")))
+        user, pending = request.user, {"next": _safe_next(request, request.GET.get("next"))}
+    else:
+        found = _pending_user(request)
+        if found is None:
+            messages.info(request, _("Please sign in again."))
+            return redirect("accounts:login")
+        user, pending = found
+    device = selectors.otp_device_confirmed(user=user)
+    if device is None:
+        request.session.pop(_PENDING_KEY, None)
+        return redirect("accounts:login")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a little, then try the newest code."))
+        elif device.verify_token(form.cleaned_data["token"]):
+            request.session.pop(_PENDING_KEY, None)
+            if not request.user.is_authenticated:
+                login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return _with_language(redirect(_safe_next(request, pending.get("next"))), user)
+        else:
+            form.add_error("token", _("That code is not right. Check the time on your device and try the newest code."))
+    return render(request, "accounts/login_otp.html", {"form": form})
+
+
+# --- The person's own page -----------------------------------------------------------------------------
+
+
+def _me_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "roles": selectors.role_list_for_user(user=user),
+        "requests": selectors.role_request_list_for_user(user=user),
+        "tokens": selectors.api_token_list_for_user(user=user),
+        "administered_ids": selectors.actor_ids_for(user, [RoleKind.ADMINISTRATOR]),
+        "otp_device": selectors.otp_device_confirmed(user=user),
+        "token_form": ApiTokenForm(),
+    }
+
+
+@verified_if_enrolled
+def me(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/me.html", _me_context(request))
+
+
+@verified_if_enrolled
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"display_name": user.display_name, "email": user.email, "preferred_language": user.preferred_language},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            user.refresh_from_db()
+            messages.success(request, _("Your profile is saved."))
+            return _with_language(redirect("accounts:me"), user)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+# --- API tokens ----------------------------------------------------------------------------------------
+
+
+@require_POST
+@verified_if_enrolled
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(request, "accounts/token_created.html", {"token": token, "raw_key": raw_key})
+    return render(request, "accounts/me.html", {**_me_context(request), "token_form": form}, status=400)
+
+
+@require_POST
+@verified_if_enrolled
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    try:
+        services.api_token_revoke(user=request.user, token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("accounts:me")
+
+
+# --- Second factor -------------------------------------------------------------------------------------
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    svg = image.to_string(encoding="unicode")
+    label = _("QR code to add Arrival to your authenticator app")
+    # Generated by the qrcode package from our own URL (hex key, username quoted): no user markup inside.
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308
+
+
+@verified_if_enrolled
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if selectors.otp_device_confirmed(user=user) is not None:
+        return render(request, "accounts/otp_enrolled.html", {"form": OTPTokenForm()})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    form = OTPTokenForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "start" or device is None:
+            try:
+                services.otp_device_start(user=user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect("accounts:otp_enrol")
+        form = OTPTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.otp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                otp_login(request, device)
+                messages.success(request, _("Your second factor is on. You will be asked for a code when you sign in."))
+                return redirect("accounts:me")
+    context: dict[str, Any] = {"device": device, "form": form}
+    if device is not None:
+        context["qr_svg"] = _qr_svg(device)
+        context["secret"] = b32encode(device.bin_key).decode()
+    return render(request, "accounts/otp_enrol.html", context)
+
+
+@require_POST
+@verified_if_enrolled
+def otp_remove(request: HttpRequest) -> HttpResponse:
+    form = OTPTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.otp_device_remove(user=request.user, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The second factor is off."))
+            return redirect("accounts:me")
+    return render(request, "accounts/otp_enrolled.html", {"form": form}, status=400)
+
+
+# --- Role requests and the staff verification queue -----------------------------------------------------
+
+_ALL_ACTOR_KINDS = tuple(ActorKind.values)
+
+
+@verified_if_enrolled
+def role_request(request: HttpRequest) -> HttpResponse:
+    """Find the actor (search by name), then choose the role and say how staff can verify it."""
+    search = ActorSearchForm(request.GET or None)
+    actor = None
+    if request.GET.get("actor"):
+        actor = get_object_or_404(Actor.objects.select_related("country"), slug=request.GET["actor"])
+    results: list[Actor] = []
+    if actor is None and search.is_valid() and search.cleaned_data["q"]:
+        results = place_search(q=search.cleaned_data["q"], kinds=_ALL_ACTOR_KINDS, limit=20)
+    form = None
+    if actor is not None:
+        form = RoleRequestForm(request.POST or None, kinds=selectors.role_kinds_for(actor))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.role_request_create(
+                    user=request.user, actor=actor, kind=form.cleaned_data["kind"], message=form.cleaned_data["message"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your request is sent. Site staff will verify it and answer here."))
+                return redirect("accounts:me")
+    return render(
+        request,
+        "accounts/role_request.html",
+        {"search": search, "results": results, "actor": actor, "form": form, "searched": bool(request.GET.get("q"))},
+    )
+
+
+@require_POST
+@verified_if_enrolled
+def role_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    role_request_obj = get_object_or_404(RoleRequest, pk=request_id, user=request.user)
+    try:
+        services.role_request_withdraw(user=request.user, request=role_request_obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your request is withdrawn."))
+    return redirect("accounts:me")
+
+
+@verified_if_enrolled
+def request_queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("accounts.verify_role_request"):
+        raise PermissionDenied
+    return render(
+        request, "accounts/request_queue.html", {"requests": selectors.role_request_list_pending(), "form": DecisionForm()}
+    )
+
+
+@require_POST
+@verified_if_enrolled
+def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    role_request_obj = get_object_or_404(RoleRequest, pk=request_id)
+    form = DecisionForm(request.POST)
+    decision = request.POST.get("decision")
+    if not form.is_valid() or decision not in {"grant", "refuse"}:
+        messages.error(request, _("Choose to grant or refuse, and keep the note under 2,000 characters."))
+        return redirect("accounts:request_queue")
+    try:
+        services.role_request_decide(
+            user=request.user, request=role_request_obj, grant=decision == "grant", note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = _("Granted: %(who)s as %(role)s of %(actor)s.") if decision == "grant" else _(
+            "Refused: %(who)s as %(role)s of %(actor)s."
+        )
+        messages.success(
+            request,
+            text % {
+                "who": role_request_obj.user.public_name,
+                "role": role_request_obj.get_kind_display(),
+                "actor": role_request_obj.actor.name,
+            },
+        )
+    return redirect("accounts:request_queue")
+
+
+# --- An actor's team: roles and invitations -------------------------------------------------------------
+
+
+def _team_context(actor: Actor, invitation_form: InvitationForm) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "roles": selectors.role_list_for_actor(actor=actor),
+        "invitations": selectors.invitation_list_open_for_actor(actor=actor),
+        "invitation_form": invitation_form,
+        "now": timezone.now(),
+    }
+
+
+@verified_if_enrolled
+def team(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = get_object_or_404(Actor, slug=slug)
+    if not request.user.has_perm("accounts.manage_roles", actor):
+        raise PermissionDenied
+    kinds = selectors.role_kinds_for(actor)
+    form = InvitationForm(request.POST or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, raw_token = services.invitation_create(user=request.user, actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[raw_token]))
+            return render(request, "accounts/invitation_created.html", {"actor": actor, "invitation": invitation, "link": link})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/team.html", _team_context(actor, form), status=status)
+
+
+@require_POST
+@verified_if_enrolled
+def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
+    role = get_object_or_404(Role.objects.select_related("actor", "user"), pk=role_id)
+    try:
+        services.role_end(user=request.user, role=role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(who)s is no longer %(role)s of %(actor)s.")
+            % {"who": role.user.public_name, "role": role.get_kind_display(), "actor": role.actor.name},
+        )
+    if request.user.has_perm("accounts.manage_roles", role.actor):
+        return redirect("accounts:team", slug=role.actor.slug)
+    return redirect("accounts:me")
+
+
+@require_POST
+@verified_if_enrolled
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("actor"), pk=invitation_id)
+    try:
+        services.invitation_revoke(user=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation is withdrawn; its link no longer works."))
+    return redirect("accounts:team", slug=invitation.actor.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link sees what it offers; signed-in people accept it with one button."""
+    invitation = services.invitation_find(raw_token=token)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+        try:
+            role = services.invitation_accept(user=request.user, raw_token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("You are now %(role)s of %(actor)s.") % {"role": role.get_kind_display(), "actor": role.actor.name},
+            )
+            return redirect("accounts:me")
+    elif invitation is not None:
+        try:
+            services.invitation_check_usable(invitation)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("This invitation link is not valid. Check that you copied all of it.")
+    status = 400 if error else 200
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "error": error}, status=status
+    )
+
+
+# --- Password reset and change (Django's views with our templates) --------------------------------------
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("accounts:password_reset_complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = verified_if_enrolled(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:me")
+    )
+)
+logout = auth_views.LogoutView.as_view(next_page="home")
