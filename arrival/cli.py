@@ -24,23 +24,31 @@ def _django() -> None:
 def _serve(argv: list[str]) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="arrival serve", description="Serve Arrival with gunicorn.")
+    parser = argparse.ArgumentParser(prog="arrival serve", description="Serve Arrival with gunicorn and a job worker.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
     parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "3"))
+    parser.add_argument("--no-worker", action="store_true", help="Do not start a background job worker alongside.")
     args = parser.parse_args(argv)
     _django()
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    bin_dir = Path(sys.executable).parent
+    # One job worker next to the web server, so the demo and a single office need nothing else running.
+    worker = None if args.no_worker else subprocess.Popen([str(bin_dir / "arrival"), "worker"])  # noqa: S603
     print(f"Arrival is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
-    os.execv(  # noqa: S606 - replaces this process with the server, arguments are ours
-        gunicorn,
-        [str(gunicorn), "config.wsgi:application", "--bind", f"{args.host}:{args.port}",
-         "--workers", str(args.workers), "--access-logfile", "-", "--chdir", str(REPO_ROOT)],
-    )
-    return 0
+    try:
+        return subprocess.call(  # noqa: S603 - our own gunicorn with fixed arguments
+            [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"{args.host}:{args.port}",
+             "--workers", str(args.workers), "--access-logfile", "-", "--chdir", str(REPO_ROOT)]
+        )
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def _test(argv: list[str]) -> int:

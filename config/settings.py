@@ -139,6 +139,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"  # a translated page, not axes' bare text
+OTP_TOTP_ISSUER = "Arrival"  # the name authenticator apps show next to the code
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -210,6 +212,14 @@ ARRIVAL_DATA_LICENCE = os.environ.get("ARRIVAL_DATA_LICENCE", "CC BY 4.0")
 ARRIVAL_API_PAGE_SIZE = 50
 ARRIVAL_API_RATE_ANON = os.environ.get("ARRIVAL_API_RATE_ANON", "120/min")
 ARRIVAL_API_RATE_USER = os.environ.get("ARRIVAL_API_RATE_USER", "600/min")
+# Background jobs (docs/operations.md): EAGER runs each job in the enqueuing process right after commit
+# (tests, or a demo without `arrival worker`); a running job with no heartbeat for STALE seconds is
+# requeued or failed; finished jobs are kept KEEP_DAYS.
+ARRIVAL_JOBS_EAGER = env_bool("ARRIVAL_JOBS_EAGER", False)
+ARRIVAL_JOBS_STALE_SECONDS = int(os.environ.get("ARRIVAL_JOBS_STALE_SECONDS", "300"))
+ARRIVAL_JOBS_POLL_SECONDS = float(os.environ.get("ARRIVAL_JOBS_POLL_SECONDS", "1"))
+ARRIVAL_JOBS_KEEP_DAYS = int(os.environ.get("ARRIVAL_JOBS_KEEP_DAYS", "90"))
+ARRIVAL_ATTACHMENT_MAX_BYTES = int(os.environ.get("ARRIVAL_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

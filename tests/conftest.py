@@ -19,6 +19,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Uploads and the orphan-file pruner work in a throw-away folder, never in data/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _cache_table(db: None) -> None:  # the database cache backs throttles and must exist in every test DB
     from django.core.management import call_command
 

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _jobs_not_eager(settings):
+    settings.ARRIVAL_JOBS_EAGER = False
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(username, "a-long-password", **extra)
+
+    return make
