@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from arrival.actors import views as actors_views
 from config.api import api
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("arrival.accounts.urls")),
     path("frameworks/", include("arrival.frameworks.urls")),
+    path("", include("arrival.core.urls")),  # jobs/… and attachments/…
+    path("", actors_views.home, name="home"),
     path("", include("arrival.actors.urls")),
 ]
 

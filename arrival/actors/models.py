@@ -69,14 +69,30 @@ class ActorName(models.Model):
 
     `key` is lower-case without accents or punctuation, so "Malines", "montreal" and "Sao Paulo"
     find Mechelen, Montréal and São Paulo.
+
+    `kind`, `country_code` and `rank` (the population, 0 when unknown) are copies of the actor's
+    values so that place search is answered from one index range scan, without joining millions of
+    names to their actors (see `selectors.place_search`). Whoever changes an actor's kind, country or
+    population rewrites its names (the loaders do).
     """
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200)
-    key = models.CharField(max_length=200, db_index=True)
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=ActorKind.choices, default=ActorKind.LOCAL_GOVERNMENT)
+    country_code = models.CharField(max_length=2, blank=True)
+    rank = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["actor", "key"], name="actor_name_unique_key")]
+        indexes = [
+            # Covering indexes: the prefix range on `key`, then everything the search reads.
+            models.Index(fields=["key", "kind", "rank", "actor"], name="actor_name_prefix_idx"),
+            models.Index(fields=["country_code", "key", "kind", "rank", "actor"], name="actor_name_country_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class LocalGovernment(models.Model):
@@ -92,6 +108,9 @@ class LocalGovernment(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     timezone = models.CharField(max_length=64, blank=True)
 
+    def __str__(self) -> str:
+        return self.actor.name
+
 
 class Network(models.Model):
     """Facts about a city network or initiative, each with the source it came from."""
@@ -103,6 +122,9 @@ class Network(models.Model):
     secretariat = models.CharField(max_length=200, blank=True)
     migration_role = models.TextField(blank=True)
     source = models.TextField(_("source of these facts"), blank=True)
+
+    def __str__(self) -> str:
+        return self.actor.name
 
 
 class NetworkRelationKind(models.TextChoices):
@@ -123,6 +145,9 @@ class NetworkRelation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "kind", "object"], name="network_relation_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.subject} {self.get_kind_display()} {self.object}"
+
 
 class OrganisationType(models.TextChoices):
     INTERNATIONAL = "international", _("International organisation")
@@ -136,6 +161,10 @@ class OrganisationType(models.TextChoices):
 class Organisation(models.Model):
     actor = models.OneToOneField(Actor, primary_key=True, on_delete=models.CASCADE, related_name="organisation")
     organisation_type = models.CharField(max_length=30, choices=OrganisationType.choices)
+    source = models.TextField(_("source of these facts"), blank=True)
+
+    def __str__(self) -> str:
+        return self.actor.name
 
 
 class MembershipRole(models.TextChoices):
@@ -159,3 +188,6 @@ class Membership(TimeStampedModel, DemoFlagged):
             models.UniqueConstraint(fields=["member", "network", "role"], name="membership_unique"),
         ]
         indexes = [models.Index(fields=["network", "member"], name="membership_network_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.network}"

@@ -5,7 +5,20 @@ from __future__ import annotations
 import factory
 from django.utils.text import slugify
 
-from arrival.actors.models import Actor, ActorKind, Country, LocalGovernment, Membership, Network
+from arrival.actors.loaders import name_rows
+from arrival.actors.models import (
+    Actor,
+    ActorKind,
+    ActorName,
+    Country,
+    LocalGovernment,
+    Membership,
+    Network,
+    NetworkRelation,
+    NetworkRelationKind,
+    Organisation,
+    OrganisationType,
+)
 
 
 class CountryFactory(factory.django.DjangoModelFactory):
@@ -59,3 +72,39 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     member = factory.SubFactory(ActorFactory)
     network = factory.SubFactory(ActorFactory, kind=ActorKind.NETWORK, country=None)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    actor = factory.SubFactory(
+        ActorFactory, kind=ActorKind.ORGANISATION, country=None, name=factory.Sequence(lambda n: f"Organisation {n}")
+    )
+    organisation_type = OrganisationType.INTERNATIONAL
+    source = "test"
+
+
+class NetworkRelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NetworkRelation
+
+    subject = factory.LazyFunction(lambda: NetworkFactory().actor)
+    object = factory.LazyFunction(lambda: NetworkFactory().actor)
+    kind = NetworkRelationKind.COORDINATES
+    source = "test"
+
+
+def index_names(actor: Actor, *names: str) -> None:
+    """Write an actor's search names the way the loaders do (name, extra names; folded and deduplicated)."""
+    local = getattr(actor, "local", None)
+    ActorName.objects.filter(actor=actor).delete()
+    ActorName.objects.bulk_create(
+        name_rows(
+            actor_id=actor.pk,
+            names=[actor.name, *names],
+            kind=actor.kind,
+            country_code=actor.country.code if actor.country_id else "",
+            rank=(local.population or 0) if local else 0,
+        )
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from arrival.actors import selectors
+
+COUNTRY_CHOICES_CACHE_KEY = "actors:place-search-countries"
+COUNTRY_CHOICES_TIMEOUT = 60 * 60  # countries gain or lose places only when places are loaded
+
+
+def _countries_with_places() -> list[tuple[str, str]]:
+    countries = selectors.country_list().filter(local_government_count__gt=0)
+    return [(country.code, country.name) for country in countries]
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    # Counting places per country reads every local government: cached, as the search page shows it each time.
+    countries = cache.get_or_set(COUNTRY_CHOICES_CACHE_KEY, _countries_with_places, COUNTRY_CHOICES_TIMEOUT)
+    return [("", _("All countries")), *countries]
+
+
+class PlaceSearchForm(forms.Form):
+    q = forms.CharField(label=_("Place name"), max_length=100, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+
+
+class PlaceSuggestForm(forms.Form):
+    """Autocomplete input: validated without loading the country list, as it runs on every keystroke."""
+
+    q = forms.CharField(max_length=100, required=False)
+    country = forms.RegexField(regex=r"^[A-Za-z]{2}$", required=False)
+
+
+class NetworkFilterForm(forms.Form):
+    """Pick one network on the network map; the choices are the networks that have members."""
+
+    network = forms.ChoiceField(label=_("Show the members of"), required=False)
+
+    def __init__(self, *args: object, networks: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.networks_by_slug = {network.slug: network for network in networks}
+        self.fields["network"].choices = [("", _("All networks")), *((n.slug, n.name) for n in networks)]
