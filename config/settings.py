@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "arrival.actors",
     "arrival.accounts",
     "arrival.reports",
+    "arrival.assessments",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,7 @@ USE_TZ = True
 # --- Static and media ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ARRIVAL_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Leaflet's files come from the django-leaflet package; its Django app is not installed because its admin
 # widgets need GDAL, which Arrival does not use.
 _LEAFLET_STATIC = Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"

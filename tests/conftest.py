@@ -24,8 +24,15 @@ def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _cache_table(db: None) -> None:  # the database cache backs throttles and must exist in every test DB
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The database cache (throttles) needs its table in every test database; flushes keep it."""
     from django.core.management import call_command
 
-    call_command("createcachetable", verbosity=0)
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _db_for_every_test(db: None) -> None:
+    """Every test may use the real database (a rolled-back transaction; cheap)."""

@@ -1,0 +1,1 @@
+"""Assessments: indicator frameworks as data, assessment cycles, answers with evidence, scores, benchmarks."""
