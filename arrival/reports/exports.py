@@ -1,0 +1,167 @@
+"""Open-data files (CSV, JSON) that carry their licence and version, and XLSX helpers (openpyxl).
+
+Open data: describe the file with `OpenDataMeta`, then `csv_bytes(columns, rows, meta)` or
+`json_bytes(columns, rows, meta)`. A CSV stays one plain table: the licence, version and source are
+appended as the last columns of every row, so no reader needs to skip comment lines. JSON has a
+`metadata` object beside the `data` list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.encoding import force_str
+
+LICENCE_URLS = {
+    "CC BY 4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "ODbL 1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+
+
+def data_licence() -> str:
+    return str(getattr(settings, "ARRIVAL_DATA_LICENCE", "CC BY 4.0"))
+
+
+@dataclass(frozen=True)
+class OpenDataMeta:
+    title: str
+    version: str  # e.g. the framework version the numbers were computed with, "LMGF-1.0"
+    source: str = ""  # a URL or path where the data is published
+    licence: str = field(default_factory=data_licence)
+    generated_at: datetime = field(default_factory=timezone.now)
+    notes: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": force_str(self.title),
+            "version": self.version,
+            "licence": self.licence,
+            "licence_url": LICENCE_URLS.get(self.licence, ""),
+            "source": self.source,
+            "generated_at": self.generated_at.isoformat(),
+            **{key: force_str(value) if not isinstance(value, int | float | bool | list | dict) else value
+               for key, value in self.notes.items()},
+        }
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    text = force_str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_write(out: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> int:
+    """Write `rows` (dicts keyed by `columns`) and the licence and version columns to `out`; returns the row count."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*columns, "data_version", "licence", "source"])
+    count = 0
+    for row in rows:
+        writer.writerow([*(_cell(row.get(column)) for column in columns), meta.version, meta.licence, meta.source])
+        count += 1
+    return count
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> bytes:
+    out = io.StringIO()
+    csv_write(out, columns, rows, meta)
+    # A byte-order mark lets spreadsheet programs read UTF-8 (Arabic, accents) without asking.
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def json_chunks(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> Iterator[str]:
+    """The JSON document in pieces, so a large export never sits in memory as one string."""
+    head = json.dumps({"metadata": {**meta.as_dict(), "columns": list(columns)}}, ensure_ascii=False,
+                      cls=DjangoJSONEncoder)
+    yield head[:-1] + ', "data": ['
+    first = True
+    for row in rows:
+        item = json.dumps({column: row.get(column) for column in columns}, ensure_ascii=False, cls=DjangoJSONEncoder)
+        yield ("" if first else ",") + "\n" + item
+        first = False
+    yield "\n]}\n"
+
+
+def json_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> bytes:
+    return "".join(json_chunks(columns, rows, meta)).encode("utf-8")
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------
+
+
+def xlsx_bytes(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_header(sheet: Any, columns: Sequence[str], *, widths: Sequence[int] | None = None) -> None:
+    """Bold, wrapped header row that stays in view when scrolling."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([force_str(c) for c in columns])
+    for index, cell in enumerate(sheet[1], start=1):
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F3F5F8")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if widths:
+            sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1]
+    sheet.freeze_panes = "A2"
+
+
+def xlsx_protect(sheet: Any, *, editable_columns: Iterable[int], first_row: int = 2) -> None:
+    """Lock the sheet's structure and every cell except `editable_columns` (1-based) from `first_row` down.
+
+    No password: the lock keeps people from overwriting codes and questions by accident, it is not a secret.
+    """
+    from openpyxl.styles import Protection
+
+    for column in editable_columns:
+        for row in range(first_row, sheet.max_row + 1):
+            sheet.cell(row=row, column=column).protection = Protection(locked=False)
+    sheet.protection.sheet = True
+    # Resizing rows and columns stays allowed (False = not protected in openpyxl's terms).
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+
+
+def xlsx_list_validation(sheet: Any, *, cell: str, source: str, prompt_title: str = "", error: str = "") -> None:
+    """Make `cell` a drop-down of the values in range `source` (e.g. "'Choices'!$A$3:$H$3")."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validation = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False)
+    validation.error = force_str(error)[:255]
+    validation.errorTitle = force_str(prompt_title)[:32]
+    validation.showErrorMessage = bool(error)
+    sheet.add_data_validation(validation)
+    validation.add(cell)
+
+
+def xlsx_open(file: IO[bytes]) -> Any:
+    """Open an uploaded workbook for reading values (not formulas); raises ValueError if it is not one."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(file, read_only=False, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ValueError(str(exc)) from exc

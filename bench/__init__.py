@@ -1,0 +1,1 @@
+"""Arrival's benchmarks: one command each, printing their figures (bench/README.md)."""
