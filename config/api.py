@@ -1,16 +1,15 @@
 """The one NinjaAPI: every app's router mounted under /api/v1/, with central error handling."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from arrival.accounts.api import router as accounts_router
 from arrival.actors.api import router as actors_router
-from arrival.core.api import problem_payload
+from arrival.assessments.api import router as assessments_router
+from arrival.core.api import api_throttles, problem_payload
 from arrival.frameworks.api import router as frameworks_router
 
 api = NinjaAPI(
@@ -21,7 +20,7 @@ api = NinjaAPI(
         "Reads of published records are public; writes need a token (`Authorization: Bearer <key>`)."
     ),
     urls_namespace="api",
-    throttle=[AnonRateThrottle(settings.ARRIVAL_API_RATE_ANON), AuthRateThrottle(settings.ARRIVAL_API_RATE_USER)],
+    throttle=api_throttles(),
 )
 
 
@@ -69,3 +68,4 @@ def http_error(request, exc):
 api.add_router("/actors/", actors_router)
 api.add_router("/frameworks/", frameworks_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/assessments/", assessments_router)

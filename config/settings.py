@@ -110,10 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: in the database unless Redis is configured, so app servers keep no state ---------------
+# API rate limits count in the "throttle" cache: Redis when configured (one count across all servers),
+# otherwise memory (each process counts alone, so N processes admit up to N times the rate) — a count
+# per request must not turn every public read into a database write.
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    CACHES = {"default": _redis, "throttle": {**_redis, "KEY_PREFIX": "throttle"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "arrival_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "arrival_cache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "arrival-throttle"},
+    }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

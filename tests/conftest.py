@@ -26,7 +26,7 @@ def _media_in_tmp(settings, tmp_path) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The database cache (throttles) needs its table in every test database; flushes keep it."""
+    """The database cache needs its table in every test database; flushes keep it."""
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
@@ -36,3 +36,11 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 @pytest.fixture(autouse=True)
 def _db_for_every_test(db: None) -> None:
     """Every test may use the real database (a rolled-back transaction; cheap)."""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with empty API rate-limit counters (they live in process memory)."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 
 class Problem(Schema):
@@ -74,3 +76,16 @@ class BearerToken(HttpBearer):
 
 # Writes accept a bearer token (machine clients) or the signed-in session with its CSRF token (pages).
 write_auth = [BearerToken(), SessionAuth(csrf=True)]
+
+
+# --- Rate limits ------------------------------------------------------------------------------------
+class AnonymousRate(AnonRateThrottle):
+    cache = caches["throttle"]
+
+
+class AuthenticatedRate(AuthRateThrottle):
+    cache = caches["throttle"]
+
+
+def api_throttles() -> list[AnonRateThrottle | AuthRateThrottle]:
+    return [AnonymousRate(settings.ARRIVAL_API_RATE_ANON), AuthenticatedRate(settings.ARRIVAL_API_RATE_USER)]
