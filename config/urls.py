@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("arrival.accounts.urls")),
     path("frameworks/", include("arrival.frameworks.urls")),
+    path("assessments/", include("arrival.assessments.urls")),
+    path("practices/", include("arrival.practices.urls")),
     path("", include("arrival.core.urls")),  # jobs/… and attachments/…
     path("", actors_views.home, name="home"),
     path("", include("arrival.actors.urls")),

@@ -76,6 +76,22 @@ def tag_remove(*, user: Any, record: models.Model, item: FrameworkItem) -> bool:
 def tags_set(*, user: Any, record: models.Model, items: Iterable[FrameworkItem]) -> list[Tag]:
     """Make `items` exactly the tags of `record`, in one transaction and one audit row (none if nothing changed)."""
     content_type = _check(user, record)
+    return _tags_write(user=user, content_type=content_type, record=record, items=items)
+
+
+def tags_load(*, record: models.Model, items: Iterable[FrameworkItem]) -> list[Tag]:
+    """`tags_set` for reference-data loaders run by `arrival setup`, where no person acts.
+
+    Only for records an app loads from its own shipped files (e.g. the indicators of a framework file);
+    the change is audited without a user. People's changes go through `tags_set` and its checks.
+    """
+    if record.pk is None:
+        raise ValidationError("Save the record before tagging it.")
+    content_type = ContentType.objects.get_for_model(record)
+    return _tags_write(user=None, content_type=content_type, record=record, items=items)
+
+
+def _tags_write(*, user: Any, content_type: ContentType, record: models.Model, items: Iterable[FrameworkItem]) -> list[Tag]:
     wanted = {item.pk: item for item in _check_items(items)}
     with transaction.atomic():
         before = _current_refs(content_type, record)

@@ -40,8 +40,7 @@ def _chart():
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils (pdftotext) is not installed; scripts/bootstrap installs it")
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is missing: scripts/bootstrap installs it"
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout  # noqa: S603, S607

@@ -1,0 +1,54 @@
+"""`arrival recompute-scores [--assessment ID] [--check]`: recompute published scores from the database.
+
+Every published assessment is rescored with the batch path (`score_batch`) from its stored answers and
+compared, bit for bit, with its stored score and inputs hash. Without `--check`, records that differ are
+rewritten; with it, nothing is written and any difference makes the command exit with status 1.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from arrival.assessments.models import Assessment, AssessmentStatus
+from arrival.assessments.scores import recompute
+
+
+class Command(BaseCommand):
+    help = "Recompute published assessment scores from their answers and compare them bit for bit."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--assessment", type=int, action="append", dest="assessments", metavar="ID",
+                            help="Only this published assessment (repeat for several).")
+        parser.add_argument("--check", action="store_true",
+                            help="Write nothing; exit with status 1 if any stored score differs.")
+        parser.add_argument("--chunk", type=int, default=2_000, help="Assessments scored per batch (memory bound).")
+
+    def handle(self, *args: Any, assessments: list[int] | None = None, check: bool = False, chunk: int = 2_000,
+               **options: Any) -> None:
+        published = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED)
+        if assessments:
+            missing = sorted(set(assessments) - set(published.filter(pk__in=assessments).values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"Not published or not found: {', '.join(map(str, missing))}")
+            published = published.filter(pk__in=assessments)
+        total = published.count()
+        started = time.perf_counter()
+        with tqdm(total=total, unit="assessment", desc="recompute", disable=options.get("verbosity", 1) < 1,
+                  file=self.stderr._out) as bar:
+            report = recompute(assessment_ids=assessments, check=check, chunk=chunk, progress=bar.update)
+        seconds = time.perf_counter() - started
+        for pk, problem in report.differing[:50]:
+            self.stdout.write(f"assessment {pk}: {problem}")
+        if len(report.differing) > 50:
+            self.stdout.write(f"… and {len(report.differing) - 50} more")
+        self.stdout.write(
+            f"{report.checked} published assessments recomputed in {seconds:.1f} s: {report.identical} identical "
+            f"bit for bit, {len(report.differing)} differing"
+            + ("" if check else f", {report.rewritten} rewritten")
+        )
+        if check and report.differing:
+            raise SystemExit(1)

@@ -1,0 +1,317 @@
+"""From stored answers to stored scores, and back again (DESIGN.md rule 2: every published number is reproducible).
+
+`score_store` scores one assessment with the per-assessment path (`score_assessment`) and writes its
+ScoreRecord and DomainScore rows; `recompute` scores many published assessments at once with the batch path
+(`score_batch`) straight from the answer rows and compares, bit for bit, with what is stored. Both paths
+perform the same floating-point operations (see domain/scoring.py), so `batch_results` rebuilds exactly the
+JSON that `score_store` wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+
+from arrival.assessments.domain.framework_file import Framework
+from arrival.assessments.domain.scoring import (
+    CODE_MISSING,
+    CODE_NOT_COMPETENT,
+    STATUS_INSUFFICIENT,
+    STATUS_SCORED,
+    AssessmentScore,
+    BatchScores,
+    CompiledFramework,
+    answer_code,
+    score_assessment,
+    score_batch,
+)
+from arrival.assessments.domain.scoring import (
+    Answer as DomainAnswer,
+)
+from arrival.assessments.domain.uncertainty import score_intervals
+from arrival.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    DomainScore,
+    IndicatorFramework,
+    ScoreRecord,
+)
+from arrival.assessments.selectors.records import framework_compiled, framework_parsed
+
+
+def answers_for_scoring(*, assessment: Assessment) -> dict[str, DomainAnswer]:
+    """The assessment's policy answers as the engine's `Answer`s; empty rows (no value, no special) are left out."""
+    rows = Answer.objects.filter(assessment=assessment, indicator__is_outcome=False).values_list(
+        "indicator__code", "value", "special"
+    )
+    return {
+        code: DomainAnswer(value=value, special=special or None)
+        for code, value, special in rows
+        if value is not None or special
+    }
+
+
+def inputs_sha256(framework: IndicatorFramework, answers: Mapping[str, DomainAnswer]) -> str:
+    """SHA-256 over the framework file's hash and the canonical JSON of the answers."""
+    canonical = json.dumps(
+        {code: [answer.value, answer.special or ""] for code, answer in answers.items()},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256(f"{framework.sha256}\n{canonical}".encode()).hexdigest()
+
+
+def score_result(score: AssessmentScore) -> dict[str, Any]:
+    """The engine's score as stored JSON: `dataclasses.asdict`, floats exactly as computed."""
+    return asdict(score)
+
+
+def score_store(*, assessment: Assessment, with_interval: bool = False) -> ScoreRecord:
+    """Score `assessment` from its answers and write its ScoreRecord and DomainScore rows (caller's transaction).
+
+    `with_interval` adds the Monte Carlo interval (on publication); drafts are scored without it, so saving
+    an answer stays fast.
+    """
+    framework = assessment.framework
+    parsed = framework_parsed(framework=framework)
+    answers = answers_for_scoring(assessment=assessment)
+    score = score_assessment(parsed, answers)
+    uncertainty = None
+    intervals: list[Any] = [None] * len(parsed.domains)
+    if with_interval:
+        compiled = framework_compiled(framework=framework)
+        codes = np.array([answer_code(i, answers.get(i.code)) for i in _scored(parsed)], dtype=np.int8)
+        found = score_intervals(compiled, codes)
+        intervals = list(found.domains)
+        uncertainty = asdict(found)
+    record, _ = ScoreRecord.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "framework_label": framework.label,
+            "inputs_sha256": inputs_sha256(framework, answers),
+            "overall": score.overall,
+            "partial": score.partial,
+            "coverage": score.coverage_percent,
+            "result": score_result(score),
+            "uncertainty": uncertainty,
+        },
+    )
+    DomainScore.objects.filter(assessment=assessment).delete()
+    DomainScore.objects.bulk_create([
+        DomainScore(
+            assessment=assessment, domain_code=domain.code, score=domain.score,
+            band=domain.band.code if domain.band else "", coverage=domain.coverage_percent,
+            low=interval.low if interval else None, high=interval.high if interval else None,
+        )
+        for domain, interval in zip(score.domains, intervals, strict=True)
+    ])
+    return record
+
+
+def _scored(framework: Framework) -> list[Any]:
+    return [i for i in framework.indicators if i.is_scored]
+
+
+# --- many assessments: the batch path --------------------------------------------------------------------
+
+
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def batch_results(compiled: CompiledFramework, codes: np.ndarray, batch: BatchScores) -> list[dict[str, Any]]:
+    """For every row of a `score_batch(…, with_subcategories=True)` run, the JSON `score_result` stores."""
+    framework = compiled.framework
+    n = compiled.n_columns
+    has_value = codes >= 0
+    answered = has_value | (codes <= CODE_NOT_COMPETENT)
+    # Per sub-category counts over its slots (padding slots point past the last column and count nothing).
+    slot_columns = compiled.slot_columns
+    padded_scored = np.concatenate([has_value, np.zeros((codes.shape[0], 1), dtype=bool)], axis=1)
+    padded_answered = np.concatenate([answered, np.zeros((codes.shape[0], 1), dtype=bool)], axis=1)
+    sub_scored = padded_scored[:, slot_columns].sum(axis=2)
+    sub_answered = padded_answered[:, slot_columns].sum(axis=2)
+    sub_total = (slot_columns < n).sum(axis=1)
+    bands = [asdict(b) for b in framework.bands]
+    sub_raw = batch.subcategory_raw
+    assert sub_raw is not None  # noqa: S101 - callers ask for sub-categories
+    layout: list[tuple[str, list[tuple[int, str]]]] = []
+    s = 0
+    for domain in framework.domains:
+        subs = []
+        for sub in domain.subcategories:
+            subs.append((s, sub.code))
+            s += 1
+        layout.append((domain.code, subs))
+    results = []
+    for r in range(codes.shape[0]):
+        domains = []
+        for d, (d_code, subs) in enumerate(layout):
+            shown = _num(batch.domain_score[r, d])
+            band = int(batch.domain_band[r, d])
+            subcategories = []
+            for j, s_code in subs:
+                raw = _num(sub_raw[r, j])
+                subcategories.append({
+                    "code": s_code, "score": None if raw is None else math.floor(raw * 10.0 + 0.5) / 10.0,
+                    "raw": raw, "scored": int(sub_scored[r, j]), "answered": int(sub_answered[r, j]),
+                    "total": int(sub_total[j]),
+                })
+            domains.append({
+                "code": d_code, "status": STATUS_SCORED if shown is not None else STATUS_INSUFFICIENT,
+                "score": shown, "raw": _num(batch.domain_raw[r, d]), "band": bands[band] if band >= 0 else None,
+                "coverage_percent": float(batch.domain_coverage[r, d]), "answered": int(batch.domain_answered[r, d]),
+                "scored": int(batch.domain_scored[r, d]), "total": int(compiled.domain_totals[d]),
+                "subcategories": subcategories,
+            })
+        overall_band = int(batch.overall_band[r])
+        results.append({
+            "framework": framework.key, "domains": domains, "overall": _num(batch.overall[r]),
+            "overall_raw": _num(batch.overall_raw[r]), "partial": bool(batch.partial[r]),
+            "band": bands[overall_band] if overall_band >= 0 else None,
+            "coverage_percent": float(batch.coverage[r]), "answered": int(answered[r].sum()), "total": n,
+        })
+    return results
+
+
+def canonical(result: Any) -> str:
+    """A result as text in which two floats are equal only when their bits are (repr round-trips doubles)."""
+    return json.dumps(result, sort_keys=True, separators=(",", ":"))
+
+
+class _Decoder:
+    """Answer rows (indicator id, value as JSON text, special) → int8 codes, memoised: few distinct answers."""
+
+    def __init__(self, framework: Framework, columns: Mapping[int, tuple[int, Any]]) -> None:
+        self.columns = columns  # indicator id → (column, domain Indicator); outcome and unscored ids absent
+        self.cache: dict[tuple[int, Any, str], int] = {}
+
+    def code(self, indicator_id: int, value_text: Any, special: str) -> int:
+        key = (indicator_id, value_text, special)
+        code = self.cache.get(key)
+        if code is None:
+            indicator = self.columns[indicator_id][1]
+            value = json.loads(value_text) if isinstance(value_text, str) else value_text
+            code = self.cache[key] = answer_code(indicator, DomainAnswer(value=value, special=special or None))
+        return code
+
+
+_MISSING = object()
+
+
+@dataclass
+class RecomputeReport:
+    checked: int = 0
+    identical: int = 0
+    rewritten: int = 0
+    differing: list[tuple[int, str]] = field(default_factory=list)  # (assessment id, what differs)
+
+
+def _codes_from_database(framework: IndicatorFramework, assessment_ids: list[int],
+                         chunk: int) -> tuple[np.ndarray, list[str]]:
+    """The code matrix of `assessment_ids` (row order) and each row's inputs hash, read with a plain cursor."""
+    compiled = framework_compiled(framework=framework)
+    parsed = compiled.framework
+    by_code = {i.code: i for i in parsed.indicators}
+    column_of = {code: c for c, code in enumerate(compiled.indicator_codes)}
+    ids = dict(framework.indicators.filter(is_outcome=False).values_list("pk", "code"))
+    columns = {pk: (column_of[code], by_code[code]) for pk, code in ids.items() if code in column_of}
+    decoder = _Decoder(parsed, columns)
+    codes = np.full((len(assessment_ids), compiled.n_columns), CODE_MISSING, dtype=np.int8)
+    answers: list[dict[str, list[Any]]] = [{} for _ in assessment_ids]
+    row_of = {pk: r for r, pk in enumerate(assessment_ids)}
+    decoded: dict[str, Any] = {}  # few distinct answer values: decode each text once
+    table = Answer._meta.db_table
+    cast = "CAST(value AS TEXT)" if connection.vendor == "sqlite" else "value::text"
+    for start in range(0, len(assessment_ids), chunk):
+        part = assessment_ids[start:start + chunk]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT assessment_id, indicator_id, {cast}, special FROM {table} "  # noqa: S608 - names are ours
+                f"WHERE assessment_id >= %s AND assessment_id <= %s",
+                [part[0], part[-1]],
+            )
+            for assessment_id, indicator_id, value_text, special in cursor.fetchall():
+                r = row_of.get(assessment_id)
+                if r is None or indicator_id not in ids:
+                    continue
+                if value_text is None or value_text == "null":
+                    if not special:
+                        continue
+                    value_text = None
+                if value_text is None:
+                    value = None
+                elif (value := decoded.get(value_text, _MISSING)) is _MISSING:
+                    value = decoded[value_text] = json.loads(value_text)
+                answers[r][ids[indicator_id]] = [value, special]
+                column = columns.get(indicator_id)
+                if column is not None:
+                    codes[r, column[0]] = decoder.code(indicator_id, value_text, special)
+    hashes = []
+    for row in answers:
+        canonical_answers = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        hashes.append(hashlib.sha256(f"{framework.sha256}\n{canonical_answers}".encode()).hexdigest())
+    return codes, hashes
+
+
+def recompute(
+    *,
+    assessment_ids: Iterable[int] | None = None,
+    check: bool = False,
+    chunk: int = 2_000,
+    progress: Callable[[int], Any] | None = None,
+) -> RecomputeReport:
+    """Recompute published scores with the batch path and compare them bit for bit with the stored ones.
+
+    With `check`, nothing is written; otherwise records that differ are rewritten with `score_store`.
+    `progress(n)` is called after each chunk with the number of assessments it held.
+    """
+    report = RecomputeReport()
+    published = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED)
+    if assessment_ids is not None:
+        published = published.filter(pk__in=list(assessment_ids))
+    for framework in IndicatorFramework.objects.filter(pk__in=published.values("framework_id")).order_by("pk"):
+        compiled = framework_compiled(framework=framework)
+        ids = list(published.filter(framework=framework).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            codes, hashes = _codes_from_database(framework, part, chunk)
+            batch = score_batch(compiled, codes, with_subcategories=True)
+            fresh = batch_results(compiled, codes, batch)
+            stored = {
+                pk: (result, sha, label)
+                for pk, result, sha, label in ScoreRecord.objects.filter(assessment_id__in=part).values_list(
+                    "assessment_id", "result", "inputs_sha256", "framework_label"
+                )
+            }
+            for r, pk in enumerate(part):
+                report.checked += 1
+                record = stored.get(pk)
+                problem = ""
+                if record is None:
+                    problem = "no stored score"
+                elif record[2] != framework.label:
+                    problem = f"stored for {record[2]}, answers belong to {framework.label}"
+                elif record[1] != hashes[r]:
+                    problem = "answers changed since the score was stored"
+                elif canonical(record[0]) != canonical(fresh[r]):
+                    problem = "stored score differs from the recomputed one"
+                if not problem:
+                    report.identical += 1
+                    continue
+                report.differing.append((pk, problem))
+                if not check:
+                    with transaction.atomic():
+                        score_store(assessment=Assessment.objects.select_related("framework").get(pk=pk),
+                                    with_interval=True)
+                    report.rewritten += 1
+            if progress is not None:
+                progress(len(part))
+    return report

@@ -1,0 +1,5 @@
+"""Reads of assessments: records (frameworks, assessments, answers, history) and analysis (scores over
+time, gaps, peer benchmarks, framework views, dashboards). Import from here, not from the modules."""
+
+from arrival.assessments.selectors.analysis import *  # noqa: F403
+from arrival.assessments.selectors.records import *  # noqa: F403

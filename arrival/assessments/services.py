@@ -1,0 +1,681 @@
+"""Writes of assessments: framework versions, assessment cycles, answers with evidence, validation,
+consultation and publication. Each runs in one transaction, checks its permission and writes an audit row.
+
+Errors are `ValidationError`s whose messages name the indicator codes (and, for many rows, the row), and
+`PermissionDenied` for permissions; on either, nothing is changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrival.accounts.models import RoleKind
+from arrival.accounts.selectors import actor_ids_for
+from arrival.actors.models import ActorKind
+from arrival.assessments.domain.framework_file import (
+    MATURITY,
+    NUMBER,
+    TAG_KINDS,
+    YES_NO,
+    Framework,
+    FrameworkFileError,
+    parse_framework_text,
+)
+from arrival.assessments.domain.framework_file import Indicator as FileIndicator
+from arrival.assessments.domain.scoring import Answer as DomainAnswer
+from arrival.assessments.domain.scoring import AnswerError, answer_code
+from arrival.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    CommentKind,
+    ConsultationInvitation,
+    Indicator,
+    IndicatorComment,
+    IndicatorFramework,
+    OutcomeValue,
+    SpecialAnswer,
+    Validation,
+    ValidationDecision,
+)
+from arrival.assessments.scores import score_store
+from arrival.assessments.selectors.records import framework_parsed
+from arrival.core.attachments import DOCX, IMAGE_TYPES, ODT, PDF, XLSX, attachment_create
+from arrival.core.models import Attachment
+from arrival.core.permissions import require
+from arrival.core.services import audit_record, snapshot
+from arrival.frameworks.models import FrameworkItem
+from arrival.frameworks.selectors import framework_items
+from arrival.frameworks.services import tags_load
+
+EVIDENCE_TYPES = frozenset(IMAGE_TYPES | {PDF, DOCX, ODT, XLSX})
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.CHANGES_REQUESTED)
+ANSWER_FIELDS = ("value", "special", "comment", "evidence_url", "evidence_reference")
+_MAX_TEXT = 5000
+
+
+# --- Framework versions ----------------------------------------------------------------------------------
+
+
+def _known_tags() -> dict[str, set[str]] | None:
+    """Codes of the reference framework items a framework file may tag; None before they are loaded."""
+    known = {kind: set(framework_items(kind=kind).values_list("code", flat=True)) for kind in TAG_KINDS}
+    return known if any(known.values()) else None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _indicator_rows(parsed: Framework) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for domain in parsed.domains:
+        for sub in domain.subcategories:
+            for indicator in sub.indicators:
+                rows.append({
+                    "code": indicator.code, "domain_code": domain.code, "subcategory_code": sub.code,
+                    "question": indicator.question, "answer_type": indicator.answer_type, "is_outcome": False,
+                    "tags": indicator.tags,
+                })
+    for outcome in parsed.outcome_panel:
+        rows.append({
+            "code": outcome.code, "domain_code": "", "subcategory_code": "", "question": outcome.title,
+            "answer_type": NUMBER, "is_outcome": True, "tags": outcome.tags,
+        })
+    return rows
+
+
+def _tag_items(tags: Iterable[str]) -> list[FrameworkItem]:
+    items = []
+    for tag in tags:
+        kind, code = tag.split(":", 1)
+        item = framework_items(kind=kind).filter(code=code).first()
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def framework_load(*, path: str | Path) -> IndicatorFramework:
+    """Load (or update) a framework version from its file, with its indicators and their framework tags.
+
+    Idempotent: the same file changes nothing. A frozen version (used by a published assessment) whose file
+    changed is refused. The highest version of a framework code becomes its current version.
+    """
+    raw = Path(path).read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        parsed = parse_framework_text(raw.decode("utf-8"), known_tags=_known_tags())
+    except FrameworkFileError as exc:
+        raise ValidationError(_("%(file)s: %(errors)s") % {"file": Path(path).name, "errors": exc}) from exc
+    content = yaml.safe_load(raw.decode("utf-8"))  # stored as loaded: framework_parsed re-reads it
+    with transaction.atomic():
+        framework = IndicatorFramework.objects.select_for_update().filter(
+            code=parsed.code, version=parsed.version
+        ).first()
+        if framework is not None and framework.sha256 == sha:
+            return framework
+        if framework is not None and framework.frozen_at is not None:
+            raise ValidationError(
+                _("%(label)s is frozen: a published assessment uses it. Publish the changes as a new version.")
+                % {"label": framework.label}
+            )
+        before = {"sha256": framework.sha256} if framework else None
+        if framework is None:
+            framework = IndicatorFramework(code=parsed.code, version=parsed.version)
+        framework.title = parsed.title
+        framework.content = content
+        framework.sha256 = sha
+        framework.save()
+        rows = _indicator_rows(parsed)
+        existing = {i.code: i for i in framework.indicators.all()}
+        stale = set(existing) - {row["code"] for row in rows}
+        used = set(Answer.objects.filter(indicator__code__in=stale, indicator__framework=framework)
+                   .values_list("indicator__code", flat=True))
+        if used:
+            raise ValidationError(
+                _("%(label)s: indicators %(codes)s have answers and cannot be removed from the file.")
+                % {"label": framework.label, "codes": ", ".join(sorted(used))}
+            )
+        framework.indicators.filter(code__in=stale).delete()
+        for position, row in enumerate(rows, start=1):
+            tags = row.pop("tags")
+            indicator = existing.get(row["code"]) or Indicator(framework=framework, code=row["code"])
+            for name, value in row.items():
+                setattr(indicator, name, value)
+            indicator.position = position
+            indicator.save()
+            tags_load(record=indicator, items=_tag_items(tags))
+        versions = IndicatorFramework.objects.filter(code=parsed.code)
+        newest = max(versions, key=lambda f: _version_key(f.version))
+        versions.exclude(pk=newest.pk).update(is_current=False)
+        versions.filter(pk=newest.pk).update(is_current=True)
+        framework.refresh_from_db()
+        audit_record(user=None, action="assessments.framework_load", target=framework, before=before,
+                     after={"sha256": sha, "indicators": len(rows)})
+    return framework
+
+
+# --- Assessment cycles -----------------------------------------------------------------------------------
+
+
+def _audited(assessment: Assessment) -> dict[str, Any]:
+    return snapshot(assessment, ("status", "cycle", "framework", "consultation_open", "benchmark_opt_in"))
+
+
+def assessment_open(
+    *, user: Any, government: Any, cycle: int, framework: IndicatorFramework | None = None, is_demo: bool = False
+) -> Assessment:
+    """Open `government`'s assessment for `cycle` (a year) on `framework` (default: the current LMGF)."""
+    require(user, "assessments.open_assessment", government)
+    if government.kind != ActorKind.LOCAL_GOVERNMENT:
+        raise ValidationError(_("Only local governments open assessments."))
+    this_year = timezone.now().year
+    if not isinstance(cycle, int) or isinstance(cycle, bool) or not 2000 <= cycle <= this_year + 1:
+        raise ValidationError(_("The cycle must be a year from 2000 to %(max)s.") % {"max": this_year + 1})
+    if framework is None:
+        framework = IndicatorFramework.objects.filter(code="LMGF", is_current=True).first()
+        if framework is None:
+            raise ValidationError(_("No framework is loaded; run `arrival setup` first."))
+    with transaction.atomic():
+        if Assessment.objects.filter(government=government, cycle=cycle).exists():
+            raise ValidationError(
+                _("%(government)s already has an assessment for %(cycle)s.") % {"government": government, "cycle": cycle}
+            )
+        assessment = Assessment.objects.create(
+            government=government, framework=framework, cycle=cycle, opened_by=user, is_demo=is_demo
+        )
+        audit_record(user=user, action="assessments.assessment_open", target=assessment, after=_audited(assessment))
+    return assessment
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    """Re-read the assessment under a row lock, so status checks and writes see the same state."""
+    return Assessment.objects.select_for_update().select_related("framework", "government").get(pk=assessment.pk)
+
+
+def _require_editable(assessment: Assessment) -> None:
+    if assessment.status not in EDITABLE:
+        raise ValidationError(
+            _("The assessment is %(status)s: answers can change only in a draft or when changes are requested.")
+            % {"status": assessment.get_status_display()}
+        )
+
+
+def assessment_update_settings(
+    *, user: Any, assessment: Assessment, consultation_open: bool | None = None, benchmark_opt_in: bool | None = None
+) -> Assessment:
+    require(user, "assessments.change_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        before = _audited(assessment)
+        if consultation_open is not None:
+            if consultation_open and assessment.status == AssessmentStatus.PUBLISHED:
+                raise ValidationError(_("A published assessment cannot open a consultation."))
+            assessment.consultation_open = bool(consultation_open)
+        if benchmark_opt_in is not None:
+            assessment.benchmark_opt_in = bool(benchmark_opt_in)
+        assessment.save(update_fields=["consultation_open", "benchmark_opt_in", "updated_at"])
+        after = _audited(assessment)
+        if before != after:
+            audit_record(user=user, action="assessments.settings_update", target=assessment, before=before, after=after)
+    return assessment
+
+
+# --- Answers ---------------------------------------------------------------------------------------------
+
+_YES = {"yes", "true", "1", "y", "oui", "sí", "si"}
+_NO = {"no", "false", "0", "n", "non"}
+
+
+def _coerce(indicator: FileIndicator, value: Any) -> Any:
+    """Forms and spreadsheets send text; turn it into the type the indicator takes (the engine then checks it)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if indicator.answer_type == MATURITY:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value.strip())
+    elif indicator.answer_type == YES_NO:
+        if isinstance(value, str) and value.strip().lower() in _YES | _NO:
+            return value.strip().lower() in _YES
+        if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+            return bool(value)
+    elif indicator.answer_type == NUMBER and isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value and "," not in value else number
+    return value
+
+
+def _clean_answer(
+    *, parsed: Framework, indicator: Indicator, value: Any, special: str, comment: str, evidence_url: str,
+    evidence_reference: str,
+) -> dict[str, Any]:
+    """Check one answer against its indicator; returns the fields to store or raises naming the indicator."""
+    code = indicator.code
+    if indicator.is_outcome:
+        raise ValidationError(_("%(code)s is an outcome statistic: record it as an outcome value.") % {"code": code})
+    special = (special or "").strip()
+    if special and special not in SpecialAnswer.values:
+        raise ValidationError(_("%(code)s: unknown special answer %(special)r.") % {"code": code, "special": special})
+    file_indicator = parsed.indicator(code)
+    value = _coerce(file_indicator, value)
+    if special and value is not None:
+        raise ValidationError(_("%(code)s: give either a value or a special answer, not both.") % {"code": code})
+    try:
+        answer_code(file_indicator, DomainAnswer(value=value, special=special or None))
+    except AnswerError as exc:
+        raise ValidationError(str(exc)) from exc
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(_("%(code)s: the number must be finite.") % {"code": code})
+    texts = {"comment": comment or "", "evidence_url": (evidence_url or "").strip(),
+             "evidence_reference": (evidence_reference or "").strip()}
+    limits = {"comment": _MAX_TEXT, "evidence_url": 500, "evidence_reference": 300}
+    for name, text in texts.items():
+        if len(text) > limits[name]:
+            raise ValidationError(_("%(code)s: %(field)s is longer than %(max)s characters.")
+                                  % {"code": code, "field": name.replace("_", " "), "max": limits[name]})
+    if texts["evidence_url"]:
+        try:
+            URLValidator(schemes=["http", "https"])(texts["evidence_url"])
+        except ValidationError:
+            raise ValidationError(_("%(code)s: the evidence link is not a valid web address.") % {"code": code}) from None
+    return {"value": value, "special": special, **texts}
+
+
+def _indicator_of(assessment: Assessment, indicator: Indicator) -> None:
+    if indicator.framework_id != assessment.framework_id:
+        raise ValidationError(
+            _("%(code)s does not belong to %(label)s.") % {"code": indicator.code, "label": assessment.framework.label}
+        )
+
+
+def _answer_write(*, user: Any, assessment: Assessment, indicator: Indicator, fields: dict[str, Any],
+                  answer: Answer | None = None) -> Answer:
+    """Write one checked answer (`answer`: the stored one, when the caller has read it already)."""
+    if answer is None:
+        answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    if answer is None:
+        answer = Answer(assessment=assessment, indicator=indicator)
+    before = snapshot_answer(answer) if answer.pk else None
+    for name, value in fields.items():
+        setattr(answer, name, value)
+    after = snapshot_answer(answer)
+    if before == after:
+        return answer
+    answer.updated_by = user if getattr(user, "is_authenticated", False) else None
+    answer.save()
+    audit_record(user=user, action="assessments.answer_save", target=answer, before=before,
+                 after={**after, "indicator": indicator.code})
+    return answer
+
+
+def snapshot_answer(answer: Answer) -> dict[str, Any]:
+    """An answer's audited fields (the value stays JSON, not text)."""
+    return {name: getattr(answer, name) for name in ANSWER_FIELDS}
+
+
+def answer_save(
+    *,
+    user: Any,
+    assessment: Assessment,
+    indicator: Indicator,
+    value: Any = None,
+    special: str = "",
+    comment: str = "",
+    evidence_url: str = "",
+    evidence_reference: str = "",
+) -> Answer:
+    """Save one answer (a value or a special answer) and rescore the assessment (without the Monte Carlo)."""
+    require(user, "assessments.change_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        _require_editable(assessment)
+        _indicator_of(assessment, indicator)
+        parsed = framework_parsed(framework=assessment.framework)
+        fields = _clean_answer(parsed=parsed, indicator=indicator, value=value, special=special, comment=comment,
+                               evidence_url=evidence_url, evidence_reference=evidence_reference)
+        answer = _answer_write(user=user, assessment=assessment, indicator=indicator, fields=fields)
+        score_store(assessment=assessment)
+    return answer
+
+
+def answers_save_many(*, user: Any, assessment: Assessment, rows: list[dict[str, Any]]) -> int:
+    """Save many answers, all or none. Each row has `indicator_code` and answer_save's fields (and may give
+    `row`, the number to name it by, e.g. its spreadsheet line; by default its position from 1).
+    Returns the number of answers that changed."""
+    require(user, "assessments.change_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        _require_editable(assessment)
+        parsed = framework_parsed(framework=assessment.framework)
+        indicators = {i.code: i for i in assessment.framework.indicators.all()}
+        errors: list[str] = []
+        cleaned: list[tuple[Indicator, dict[str, Any]]] = []
+        seen: dict[str, Any] = {}
+        for position, row in enumerate(rows, start=1):
+            number = row.get("row", position)
+            code = str(row.get("indicator_code") or "").strip()
+            where = _("row %(row)s (%(code)s)") % {"row": number, "code": code or "?"}
+            indicator = indicators.get(code)
+            if indicator is None:
+                errors.append(_("%(where)s: no such indicator in %(label)s.")
+                              % {"where": where, "label": assessment.framework.label})
+                continue
+            if code in seen:
+                errors.append(_("%(where)s: %(code)s is answered twice (also row %(other)s).")
+                              % {"where": where, "code": code, "other": seen[code]})
+                continue
+            seen[code] = number
+            try:
+                fields = _clean_answer(
+                    parsed=parsed, indicator=indicator, value=row.get("value"), special=row.get("special") or "",
+                    comment=row.get("comment") or "", evidence_url=row.get("evidence_url") or "",
+                    evidence_reference=row.get("evidence_reference") or "",
+                )
+            except ValidationError as exc:
+                errors.append(f"{where}: {'; '.join(exc.messages)}")
+                continue
+            cleaned.append((indicator, fields))
+        if errors:
+            raise ValidationError(errors)
+        stored = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
+                                                                   indicator__in=[i for i, _ in cleaned])}
+        changed = 0
+        for indicator, fields in cleaned:
+            before = stored.get(indicator.pk)
+            old = snapshot_answer(before) if before else None
+            answer = _answer_write(user=user, assessment=assessment, indicator=indicator, fields=fields,
+                                   answer=before or Answer(assessment=assessment, indicator=indicator))
+            changed += int(old != snapshot_answer(answer))
+        score_store(assessment=assessment)
+    return changed
+
+
+def evidence_attach(*, user: Any, answer: Answer, file: Any) -> Attachment:
+    """Attach an evidence file (PDF, image, DOCX, ODT or XLSX; size limit from settings) to an answer."""
+    require(user, "assessments.change_assessment", answer.assessment)
+    with transaction.atomic():
+        assessment = _lock(answer.assessment)
+        _require_editable(assessment)
+        attachment = attachment_create(user=user, file=file, record=answer, allowed_types=EVIDENCE_TYPES,
+                                       is_demo=assessment.is_demo)
+        audit_record(user=user, action="assessments.evidence_attach", target=answer,
+                     after={"attachment": str(attachment.pk), "file": attachment.original_name,
+                            "sha256": attachment.sha256, "indicator": answer.indicator.code})
+    return attachment
+
+
+def _needs_evidence(indicator: FileIndicator, answer: Answer) -> bool:
+    if answer.special or answer.value is None:
+        return False
+    code = answer_code(indicator, DomainAnswer(value=answer.value))
+    if indicator.answer_type == MATURITY:
+        return indicator.evidence_from_level is not None and code >= indicator.evidence_from_level
+    return indicator.evidence_required and code > 0
+
+
+def _has_evidence(answer: Answer, with_files: set[str]) -> bool:
+    return bool(answer.evidence_url or answer.evidence_reference or str(answer.pk) in with_files)
+
+
+def assessment_submit(*, user: Any, assessment: Assessment) -> Assessment:
+    """Submit for validation; refused while any indicator is unanswered or lacks the evidence its answer needs."""
+    require(user, "assessments.change_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        _require_editable(assessment)
+        parsed = framework_parsed(framework=assessment.framework)
+        answers = {
+            a.indicator.code: a
+            for a in Answer.objects.filter(assessment=assessment, indicator__is_outcome=False).select_related("indicator")
+        }
+        with_files = set(Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Answer), object_id__in=[str(a.pk) for a in answers.values()]
+        ).values_list("object_id", flat=True))
+        missing = [i.code for i in parsed.indicators
+                   if i.code not in answers or (answers[i.code].value is None and not answers[i.code].special)]
+        no_evidence = [i.code for i in parsed.indicators if i.code in answers
+                       and _needs_evidence(i, answers[i.code]) and not _has_evidence(answers[i.code], with_files)]
+        problems = []
+        if missing:
+            problems.append(_("Unanswered indicators: %(codes)s.") % {"codes": ", ".join(missing)})
+        if no_evidence:
+            problems.append(_("Evidence (a link, a document or a decision reference) is needed for: %(codes)s.")
+                            % {"codes": ", ".join(no_evidence)})
+        if problems:
+            raise ValidationError(problems)
+        before = _audited(assessment)
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.save(update_fields=["status", "submitted_at", "updated_at"])
+        audit_record(user=user, action="assessments.assessment_submit", target=assessment, before=before,
+                     after=_audited(assessment))
+    return assessment
+
+
+# --- Validation ------------------------------------------------------------------------------------------
+
+
+def _validator_role_ok(user: Any, validator_actor: Any) -> bool:
+    kinds = {
+        ActorKind.LOCAL_GOVERNMENT: [RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR],
+        ActorKind.NETWORK: [RoleKind.STAFF, RoleKind.REVIEWER],
+    }.get(validator_actor.kind)
+    return bool(kinds) and validator_actor.pk in actor_ids_for(user, kinds)
+
+
+def validation_start(*, user: Any, assessment: Assessment, validator_actor: Any) -> Validation:
+    """`user` starts validating a submitted assessment for `validator_actor` (another local government or a network)."""
+    require(user, "assessments.validate_assessment", assessment)
+    if validator_actor.pk == assessment.government_id:
+        raise ValidationError(_("A government never validates its own assessment."))
+    if not _validator_role_ok(user, validator_actor):
+        raise ValidationError(
+            _("You validate for %(actor)s only with a reviewer, officer or administrator role in another local "
+              "government, or a staff or reviewer role in a network.") % {"actor": validator_actor}
+        )
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        if assessment.status != AssessmentStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted assessment can be validated."))
+        if assessment.validations.filter(decision=ValidationDecision.IN_PROGRESS).exists():
+            raise ValidationError(_("A validation of this assessment is already in progress."))
+        validation = Validation.objects.create(assessment=assessment, validator=user, validator_actor=validator_actor)
+        audit_record(user=user, action="assessments.validation_start", target=validation,
+                     after={"assessment": assessment.pk, "validator_actor": validator_actor.pk})
+    return validation
+
+
+def _require_own_open_validation(user: Any, validation: Validation) -> None:
+    require(user, "assessments.validate_assessment", validation.assessment)
+    if validation.validator_id != user.pk:
+        raise ValidationError(_("Only the validator who started this validation can continue it."))
+    if validation.decision != ValidationDecision.IN_PROGRESS:
+        raise ValidationError(_("This validation is already decided."))
+
+
+def _comment_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write a comment."))
+    if len(text) > _MAX_TEXT:
+        raise ValidationError(_("A comment may be at most %(max)s characters.") % {"max": _MAX_TEXT})
+    return text
+
+
+def _comment(*, user: Any, assessment: Assessment, indicator: Indicator, kind: str, actor: Any,
+             text: str) -> IndicatorComment:
+    _indicator_of(assessment, indicator)
+    comment = IndicatorComment.objects.create(assessment=assessment, indicator=indicator, kind=kind, author=user,
+                                              author_actor=actor, text=_comment_text(text))
+    audit_record(user=user, action=f"assessments.{kind}_comment", target=comment,
+                 after={"indicator": indicator.code, "kind": kind, "text": comment.text})
+    return comment
+
+
+def validation_comment(*, user: Any, validation: Validation, indicator: Indicator, text: str) -> IndicatorComment:
+    _require_own_open_validation(user, validation)
+    with transaction.atomic():
+        return _comment(user=user, assessment=validation.assessment, indicator=indicator,
+                        kind=CommentKind.VALIDATION, actor=validation.validator_actor, text=text)
+
+
+def validation_decide(*, user: Any, validation: Validation, decision: str, summary: str = "") -> Validation:
+    """Accept (the assessment becomes VALIDATED) or ask for changes (it returns to the team)."""
+    _require_own_open_validation(user, validation)
+    if decision not in (ValidationDecision.CHANGES_REQUESTED, ValidationDecision.ACCEPTED):
+        raise ValidationError(_("Decide either “changes requested” or “accepted”."))
+    summary = (summary or "").strip()
+    if len(summary) > _MAX_TEXT:
+        raise ValidationError(_("The summary may be at most %(max)s characters.") % {"max": _MAX_TEXT})
+    with transaction.atomic():
+        assessment = _lock(validation.assessment)
+        if assessment.status != AssessmentStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted assessment can be validated."))
+        if decision == ValidationDecision.CHANGES_REQUESTED and not summary and not IndicatorComment.objects.filter(
+            assessment=assessment, kind=CommentKind.VALIDATION, author=user, created_at__gte=validation.created_at
+        ).exists():
+            raise ValidationError(_("Say what should change: write a summary or comment on the indicators."))
+        validation.decision = decision
+        validation.summary = summary
+        validation.decided_at = timezone.now()
+        validation.save(update_fields=["decision", "summary", "decided_at", "updated_at"])
+        before = _audited(assessment)
+        if decision == ValidationDecision.ACCEPTED:
+            assessment.status = AssessmentStatus.VALIDATED
+            assessment.validated_at = validation.decided_at
+        else:
+            assessment.status = AssessmentStatus.CHANGES_REQUESTED
+        assessment.save(update_fields=["status", "validated_at", "updated_at"])
+        audit_record(user=user, action="assessments.validation_decide", target=validation,
+                     after={"decision": decision, "summary": summary})
+        audit_record(user=user, action="assessments.assessment_status", target=assessment, before=before,
+                     after=_audited(assessment))
+    return validation
+
+
+# --- Consultation and team notes ---------------------------------------------------------------------------
+
+
+def consultation_invite(*, user: Any, assessment: Assessment, organisation: Any) -> ConsultationInvitation:
+    """Invite a civil-society or migrant association to comment per indicator while the consultation is open."""
+    require(user, "assessments.change_assessment", assessment)
+    if organisation.kind != ActorKind.ORGANISATION:
+        raise ValidationError(_("Only organisations (civil society, migrant associations…) can be invited."))
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        if assessment.status == AssessmentStatus.PUBLISHED:
+            raise ValidationError(_("The assessment is published; its consultation is over."))
+        invitation, created = ConsultationInvitation.objects.get_or_create(
+            assessment=assessment, organisation=organisation, defaults={"invited_by": user}
+        )
+        if created:
+            audit_record(user=user, action="assessments.consultation_invite", target=invitation,
+                         after={"assessment": assessment.pk, "organisation": organisation.pk})
+    return invitation
+
+
+def consultation_comment(*, user: Any, assessment: Assessment, indicator: Indicator, text: str) -> IndicatorComment:
+    require(user, "assessments.comment_assessment", assessment)
+    if assessment.status == AssessmentStatus.PUBLISHED:
+        raise ValidationError(_("The assessment is published; its consultation is over."))
+    invited = assessment.consultation_invitations.filter(organisation_id__in=actor_ids_for(user))
+    invitation = invited.select_related("organisation").order_by("pk").first()
+    if invitation is None:
+        raise ValidationError(_("Only organisations the city invited can comment."))
+    with transaction.atomic():
+        return _comment(user=user, assessment=assessment, indicator=indicator, kind=CommentKind.CONSULTATION,
+                        actor=invitation.organisation, text=text)
+
+
+def team_comment(*, user: Any, assessment: Assessment, indicator: Indicator, text: str) -> IndicatorComment:
+    require(user, "assessments.change_assessment", assessment)
+    if assessment.status == AssessmentStatus.PUBLISHED:
+        raise ValidationError(_("The assessment is published; add notes to the next cycle."))
+    with transaction.atomic():
+        return _comment(user=user, assessment=assessment, indicator=indicator, kind=CommentKind.TEAM,
+                        actor=assessment.government, text=text)
+
+
+# --- Outcome panel ---------------------------------------------------------------------------------------
+
+
+def outcome_value_save(
+    *, user: Any, assessment: Assessment, indicator: Indicator, population_group: str, value: Any, year: Any,
+    source: str,
+) -> OutcomeValue:
+    """Record an aggregate outcome statistic (never about a person) for one population group."""
+    require(user, "assessments.change_assessment", assessment)
+    code = indicator.code
+    if not indicator.is_outcome:
+        raise ValidationError(_("%(code)s is a policy indicator: answer it instead.") % {"code": code})
+    group = (population_group or "").strip()
+    if not group or len(group) > 30:
+        raise ValidationError(_("%(code)s: name the population group (at most 30 characters).") % {"code": code})
+    try:
+        number = float(value)
+        year_number = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(code)s: the value must be a number and the year a year.") % {"code": code}) from None
+    if not math.isfinite(number):
+        raise ValidationError(_("%(code)s: the value must be a finite number.") % {"code": code})
+    if not 1990 <= year_number <= assessment.cycle:
+        raise ValidationError(_("%(code)s: the year must be from 1990 to %(cycle)s.") % {"code": code,
+                                                                                      "cycle": assessment.cycle})
+    source = (source or "").strip()
+    if not source or len(source) > 300:
+        raise ValidationError(_("%(code)s: name the source of the figure (at most 300 characters).") % {"code": code})
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        _require_editable(assessment)
+        _indicator_of(assessment, indicator)
+        record = OutcomeValue.objects.filter(assessment=assessment, indicator=indicator, population_group=group).first()
+        before = snapshot(record, ("value", "year", "source")) if record else None
+        record = record or OutcomeValue(assessment=assessment, indicator=indicator, population_group=group)
+        record.value, record.year, record.source = number, year_number, source
+        record.save()
+        audit_record(user=user, action="assessments.outcome_value_save", target=record, before=before,
+                     after={**snapshot(record, ("value", "year", "source")), "indicator": code, "group": group})
+    return record
+
+
+# --- Publication -----------------------------------------------------------------------------------------
+
+
+def assessment_publish(*, user: Any, assessment: Assessment) -> Assessment:
+    """Publish a validated assessment: freeze its framework version, store its scores with their intervals."""
+    require(user, "assessments.publish_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        if assessment.status != AssessmentStatus.VALIDATED:
+            raise ValidationError(_("Only a validated assessment can be published."))
+        framework = IndicatorFramework.objects.select_for_update().get(pk=assessment.framework_id)
+        if framework.frozen_at is None:
+            framework.frozen_at = timezone.now()
+            framework.save(update_fields=["frozen_at", "updated_at"])
+        before = _audited(assessment)
+        assessment.status = AssessmentStatus.PUBLISHED
+        assessment.published_at = timezone.now()
+        assessment.consultation_open = False
+        assessment.save(update_fields=["status", "published_at", "consultation_open", "updated_at"])
+        record = score_store(assessment=assessment, with_interval=True)
+        audit_record(user=user, action="assessments.assessment_publish", target=assessment, before=before,
+                     after={**_audited(assessment), "framework": framework.label, "overall": record.overall,
+                            "inputs_sha256": record.inputs_sha256})
+    return assessment

@@ -1,0 +1,125 @@
+"""The assessment cycle in a real browser: fill → submit → validate → publish → profile chart → PDF report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from arrival.assessments.selectors.records import indicator_list
+from arrival.assessments.services import answers_save_many
+from tests.assessments.factories import AssessmentFactory, officer_for, validator_for
+from tests.browser.conftest import assert_no_serious_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANSWERED_IN_THE_BROWSER = ("D1.1.1", "D1.1.2")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _sign_in(context, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def _bulk_answer(assessment, user) -> None:
+    """Every indicator but the two answered through the page, at level 3 with a decision reference."""
+    rows = [
+        {"indicator_code": i.code, "value": 3, "evidence_reference": f"Council decision {i.code}"}
+        for i in indicator_list(framework=assessment.framework) if i.code not in ANSWERED_IN_THE_BROWSER
+    ]
+    answers_save_many(user=user, assessment=assessment, rows=rows)
+
+
+def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_pdf(
+    browser, page, live_server, settings, tmp_path
+):
+    settings.ARRIVAL_JOBS_EAGER = True
+    assessment = AssessmentFactory(cycle=2024)
+    government = assessment.government
+    officer = officer_for(government)
+    _bulk_answer(assessment, officer)
+    _sign_in(page.context, live_server, officer)
+
+    # The questionnaire: one answer with an uploaded document, one special answer, saved with htmx.
+    page.goto(f"/assessments/{assessment.pk}/questionnaire/?domain=D1")
+    expect(page.locator("h2", has_text="D1")).to_be_visible()
+    expect(page.locator("#answer-progress")).to_contain_text("8 of 10")
+    assert_no_serious_axe_violations(page)
+    first = page.locator("#ind-D1-1-1")
+    first.locator("#id_D1_1_1-answer_2").check()
+    first.get_by_label("Council decision or document reference").fill("Decision 2024/7")
+    evidence = tmp_path / "decision.pdf"
+    evidence.write_bytes(PDF)
+    first.locator("#id_D1_1_1-evidence_file").set_input_files(str(evidence))
+    first.get_by_role("button", name="Save D1.1.1").click()
+    expect(page.locator("#ind-D1-1-1")).to_contain_text("Saved.")
+    expect(page.locator("#ind-D1-1-1")).to_contain_text("decision.pdf")
+    second = page.locator("#ind-D1-1-2")
+    second.get_by_label("Not applicable here").check()
+    second.get_by_role("button", name="Save D1.1.2").click()
+    expect(page.locator("#ind-D1-1-2")).to_contain_text("Saved.")
+    expect(page.locator("#answer-progress")).to_contain_text("10 of 10")
+    page.screenshot(path=str(tmp_path / "questionnaire-en.png"), full_page=True)
+
+    page.goto(f"/assessments/{assessment.pk}/")
+    page.get_by_role("button", name="Submit for validation").click()
+    expect(page.locator(".messages")).to_contain_text("Submitted for validation")
+
+    # A validator from another city accepts.
+    validator, validator_actor = validator_for(government)
+    reviewer_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    _sign_in(reviewer_context, live_server, validator)
+    reviewer = reviewer_context.new_page()
+    reviewer.goto(f"/assessments/{assessment.pk}/validation/")
+    reviewer.get_by_label("Validate on behalf of").select_option(str(validator_actor.pk))
+    reviewer.get_by_role("button", name="Start").click()
+    reviewer.get_by_label("Accept").check()
+    reviewer.get_by_label("Summary for the team").fill("Evidence checked.")
+    reviewer.get_by_role("button", name="Record the decision").click()
+    expect(reviewer.locator(".messages")).to_contain_text("Decision recorded")
+    reviewer_context.close()
+
+    # The officer publishes; the public page shows the scores beside the outcome panel.
+    page.goto(f"/assessments/{assessment.pk}/")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messages")).to_contain_text("Published")
+    expect(page.locator("#scores-title")).to_be_visible()
+    expect(page.locator("#outcomes-title")).to_be_visible()
+    expect(page.locator("table").first).to_contain_text("90% interval")
+    assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(tmp_path / "assessment-en.png"), full_page=True)
+
+    # The profile shows the scores and the chart over the years.
+    page.goto(f"/actors/{government.slug}/")
+    section = page.locator("section.assessment-profile")
+    expect(section).to_contain_text("Migration governance self-assessment")
+    expect(section.locator("svg").first).to_be_visible()
+    expect(section).to_contain_text("Fully meets")
+    assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(tmp_path / "profile-en.png"), full_page=True)
+
+    # The PDF report: prepared by a background job (run eagerly here), then downloaded.
+    section.get_by_role("link", name="Assessment report (PDF)").click()
+    page.get_by_role("button", name=re.compile("Prepare the PDF file")).click()
+    page.wait_for_load_state("load")
+    response = page.request.get(f"/assessments/{assessment.pk}/report.pdf")
+    assert response.ok
+    assert response.body().startswith(b"%PDF")
+
+    # Arabic, right to left.
+    page.goto(f"/actors/{government.slug}/")
+    page.select_option("#lang-select", "ar")
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("section.assessment-profile svg").first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "profile-ar.png"), full_page=True)
+    page.goto(f"/assessments/{assessment.pk}/")
+    page.screenshot(path=str(tmp_path / "assessment-ar.png"), full_page=True)
+    # Kept for a person to look at: pytest's tmp_path of this test.
+    print(f"screenshots in {tmp_path}")
