@@ -8,13 +8,13 @@ those items are kept apart from records tagged with the item directly, and never
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -217,13 +217,39 @@ class TaggedRecord:
         return str(self.record._meta.verbose_name)
 
 
+# Apps whose tagged records are not all public (drafts, records in review) say which ones are, so the
+# public lists of tagged records never show a draft's title. Models not registered are public.
+_PUBLIC_RECORDS: dict[type[models.Model], Callable[[], QuerySet[Any]]] = {}
+
+
+def register_public_records(model: type[models.Model], public: Callable[[], QuerySet[Any]]) -> None:
+    """`public()` returns the records of `model` that anyone may see listed as tagged."""
+    _PUBLIC_RECORDS[model] = public
+
+
+def unregister_public_records(model: type[models.Model]) -> None:
+    _PUBLIC_RECORDS.pop(model, None)
+
+
+def _public_only(tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    for model, public in _PUBLIC_RECORDS.items():
+        visible_keys = public().annotate(key_text=Cast("pk", CharField())).values("key_text")
+        content_type = ContentType.objects.get_for_model(model)
+        tags = tags.exclude(Q(content_type=content_type) & ~Q(object_id__in=visible_keys))
+    return tags
+
+
 def _refs_direct(item: FrameworkItem) -> QuerySet[Any]:
-    return Tag.objects.filter(item=item).values("content_type", "object_id").order_by("content_type", "object_id")
+    tags = _public_only(Tag.objects.filter(item=item))
+    return tags.values("content_type", "object_id").order_by("content_type", "object_id")
 
 
 def _refs_related(item: FrameworkItem) -> QuerySet[Any]:
     return (
-        _related_tags(item).values("content_type", "object_id").distinct().order_by("content_type", "object_id")
+        _public_only(_related_tags(item))
+        .values("content_type", "object_id")
+        .distinct()
+        .order_by("content_type", "object_id")
     )
 
 

@@ -147,3 +147,17 @@ def test_query_counts_do_not_grow_with_the_number_of_records(frameworks, superus
         assert len(selectors.tagged_records_resolve(selectors.tagged_record_refs(item=gcm15, related=True), via_item=gcm15)) == 15
     with django_assert_max_num_queries(1):
         assert len(list(selectors.records_related_through_crosswalk(item=gcm15, model=Actor))) == 15
+
+
+def test_records_that_are_not_public_are_left_out_of_the_tagged_lists(frameworks, superuser):
+    gcm15, d1 = item("gcm_objective", "15"), item("domain", "D1")
+    tags_set(user=superuser, record=ActorFactory(name="published"), items=[gcm15, d1])
+    tags_set(user=superuser, record=ActorFactory(name="a draft", is_demo=True), items=[gcm15, d1])
+    selectors.register_public_records(Actor, lambda: Actor.objects.filter(is_demo=False))
+    try:
+        direct = selectors.tagged_records_resolve(selectors.tagged_record_refs(item=gcm15))
+        related = selectors.tagged_records_resolve(selectors.tagged_record_refs(item=item("sdg_target", "3.8"), related=True))
+    finally:
+        selectors.unregister_public_records(Actor)
+    assert [str(entry.record) for entry in direct] == ["published"]
+    assert [str(entry.record) for entry in related] == ["published"]
