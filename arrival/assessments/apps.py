@@ -10,7 +10,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from arrival.actors.selectors import register_record_provider
         from arrival.assessments import profile
-        from arrival.assessments.demo import load_demo_assessments
+        from arrival.assessments.demo import load_demo_accounts, load_demo_assessments
         from arrival.assessments.loader import load_indicator_frameworks
         from arrival.assessments.models import Answer
         from arrival.assessments.selectors.records import published_government_ids
@@ -21,6 +21,8 @@ class AssessmentsConfig(AppConfig):
                  label="Indicator frameworks (LMGF 1.0) with their indicators and tags")
         register("assessments.demo", order=DEMO + 10, run=load_demo_assessments,
                  label="Demo assessments over three cycles (labelled demo)")
+        register("assessments.demo_accounts", order=DEMO + 50, run=load_demo_accounts,
+                 label="Demo sign-ins: a city officer and a validator, with new passwords (not in production)")
         # Evidence files hang on answers: readable with the assessment, changed by its team while editable.
         attachments_register(Answer, view="assessments.view_assessment", change="assessments.change_answer")
         register_record_provider(published_government_ids)

@@ -9,9 +9,13 @@ workflow and its audit trail. Idempotent: a city's cycle that already has an ass
 from __future__ import annotations
 
 import random
+import secrets
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import Role, RoleKind, User
 from arrival.actors.selectors import local_government_list
@@ -29,6 +33,8 @@ from arrival.assessments.services import (
 )
 
 CYCLES = (2023, 2024, 2025)
+DEMO_OFFICER_USERNAME = "demo-city-officer"
+DEMO_VALIDATOR_USERNAME = "demo-validator"
 DEMO_SOURCE = "Demo figure, invented for the demo: not a statistic about this city"
 
 # Large and well-known cities across regions, by GeoNames id; those not loaded (population filter) are skipped.
@@ -197,3 +203,60 @@ def load_demo_assessments(*, stdout: IO[str] | Any | None = None, **_: Any) -> d
         stdout.write(f"  {len(cities)} demo cities: {created} assessments added, {skipped} already there, "
                      f"{published} demo assessments published\n")
     return {"created": created, "skipped": skipped}
+
+
+# --- demo sign-ins ---------------------------------------------------------------------------------------
+
+
+def _reset_demo_account(username: str, display_name: str, actor: Any, kind: str) -> tuple[User, str]:
+    """Create or reset a demo sign-in: a fresh random password, one current role, no two-factor device left
+    from a previous visitor."""
+    user, _created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "is_demo": True})
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.display_name, user.is_demo, user.is_active, user.is_staff, user.is_superuser = (
+        display_name, True, True, False, False)
+    user.save()
+    TOTPDevice.objects.filter(user=user).delete()
+    Role.objects.filter(user=user, ended_at__isnull=True).exclude(actor=actor, kind=kind).update(ended_at=timezone.now())
+    if not Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists():
+        Role.objects.create(user=user, actor=actor, kind=kind)
+    return user, password
+
+
+def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict[str, str]:
+    """Two demo sign-ins for trying the whole cycle in the browser; never in production.
+
+    The officer belongs to a demo city without an assessment for the current year, so they can open a
+    cycle; the validator holds a reviewer role in another demo city. Every run sets new random passwords
+    and prints them to `stdout`. Returns {username: password}.
+    """
+    if settings.PRODUCTION:
+        if stdout is not None:
+            stdout.write("  demo sign-ins are never created in production\n")
+        return {}
+    year = timezone.now().year
+    by_id = {a.local.geonames_id: a for a in local_government_list().filter(local__geonames_id__in=DEMO_CITIES)
+             .select_related("local")}
+    cities = [by_id[g] for g in DEMO_CITIES if g in by_id]
+    busy = set(Assessment.objects.filter(government__in=cities, cycle=year).values_list("government_id", flat=True))
+    free = [actor for actor in cities if actor.pk not in busy]
+    if not free or len(cities) < 2:  # noqa: PLR2004 - an officer's city and another one
+        if stdout is not None:
+            stdout.write("  demo sign-ins need two demo cities, one without an assessment this year; none made\n")
+        return {}
+    city = free[0]
+    others = [actor for actor in cities if actor.pk != city.pk]
+    # Preferably a city with no assessment waiting for validation, so the validator may review all of those.
+    other = next((actor for actor in others if actor.local.geonames_id not in AWAITING_VALIDATION), others[0])
+    _officer, officer_password = _reset_demo_account(
+        DEMO_OFFICER_USERNAME, f"Demo officer, {city.name}", city, RoleKind.OFFICER)
+    _validator, validator_password = _reset_demo_account(
+        DEMO_VALIDATOR_USERNAME, f"Demo validator, {other.name}", other, RoleKind.REVIEWER)
+    if stdout is not None:
+        stdout.write(
+            "  Demo sign-ins (demo accounts for trying Arrival, reset with new passwords on every setup run):\n"
+            f"    officer of {city.name} (can open the {year} cycle): {DEMO_OFFICER_USERNAME} / {officer_password}\n"
+            f"    validator (reviewer in {other.name}): {DEMO_VALIDATOR_USERNAME} / {validator_password}\n"
+        )
+    return {DEMO_OFFICER_USERNAME: officer_password, DEMO_VALIDATOR_USERNAME: validator_password}

@@ -14,17 +14,23 @@ from django.utils.translation import gettext_lazy
 
 from arrival.actors.models import Actor
 from arrival.actors.profile_sections import register_profile_section
-from arrival.assessments import selectors
+from arrival.assessments import scores, selectors
 from arrival.assessments.domain import framework_file as ff
 from arrival.reports.charts import Bar, Chart, Series, bar_chart, line_chart
 
-# Report downloads (views_exports.py): (URL name, format, link text).
+# Report downloads (views_exports.py): (URL name, format, link text). Open data exists once published.
 REPORT_LINKS = (
     ("assessments:report", "html", gettext_lazy("Assessment report (HTML)")),
     ("assessments:report", "pdf", gettext_lazy("Assessment report (PDF)")),
     ("assessments:report", "docx", gettext_lazy("Voluntary Local Review chapter, draft (DOCX)")),
+)
+OPEN_DATA_LINKS = (
     ("assessments:open_data", "csv", gettext_lazy("Open data (CSV)")),
     ("assessments:open_data", "json", gettext_lazy("Open data (JSON)")),
+)
+ALL_DATA_LINKS = (
+    ("csv", gettext_lazy("All published scores, every government (CSV)")),
+    ("json", gettext_lazy("All published scores, every government (JSON)")),
 )
 
 
@@ -61,7 +67,14 @@ def progress_chart(*, points: list[selectors.CyclePoint], government: Actor) -> 
 
 
 def report_links(assessment: Any) -> list[dict[str, str]]:
-    return [{"url": reverse(name, args=[assessment.pk, fmt]), "label": str(label)} for name, fmt, label in REPORT_LINKS]
+    """The assessment's report downloads, and its open data once published (a draft has none)."""
+    links = [*REPORT_LINKS, *(OPEN_DATA_LINKS if assessment.status == "published" else ())]
+    return [{"url": reverse(name, args=[assessment.pk, fmt]), "label": str(label)} for name, fmt, label in links]
+
+
+def all_data_links() -> list[dict[str, str]]:
+    """Every published domain score as one open-data file."""
+    return [{"url": reverse("assessments:open_data_all", args=[fmt]), "label": str(label)} for fmt, label in ALL_DATA_LINKS]
 
 
 def profile_context(*, actor: Actor) -> dict[str, Any] | None:
@@ -77,6 +90,9 @@ def profile_context(*, actor: Actor) -> dict[str, Any] | None:
         "score_chart": score_chart(current=current, parsed=parsed),
         "progress_chart": progress_chart(points=points, government=actor),
         "report_links": report_links(current.assessment),
+        "all_data_links": all_data_links(),
+        "position": scores.peer_position(assessment=current.assessment),
+        "min_group": selectors.MIN_GROUP_SIZE,
     }
 
 

@@ -29,13 +29,14 @@ from arrival.assessments.domain.scoring import (
     BatchScores,
     CompiledFramework,
     answer_code,
+    encode_answers,
     score_assessment,
     score_batch,
 )
 from arrival.assessments.domain.scoring import (
     Answer as DomainAnswer,
 )
-from arrival.assessments.domain.uncertainty import score_intervals
+from arrival.assessments.domain.uncertainty import MonteCarloSettings, rank_interval, score_intervals
 from arrival.assessments.models import (
     Answer,
     Assessment,
@@ -44,6 +45,7 @@ from arrival.assessments.models import (
     IndicatorFramework,
     ScoreRecord,
 )
+from arrival.assessments.selectors.analysis import MIN_GROUP_SIZE, peer_position_group
 from arrival.assessments.selectors.records import framework_compiled, framework_parsed
 
 
@@ -315,3 +317,96 @@ def recompute(
             if progress is not None:
                 progress(len(part))
     return report
+
+
+# --- position in the peer group ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerPosition:
+    """The city's percentile among the other governments of its default peer group, with its 90% interval.
+
+    `others` counts the peers besides the city; the percentiles are None when fewer than MIN_GROUP_SIZE of them
+    have a complete overall score (the group is then not shown, as in the benchmark).
+    """
+
+    group: str
+    others: int
+    percentile: float | None = None
+    low: float | None = None
+    high: float | None = None
+    seed: int | None = None
+    draws: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.low is not None
+
+    @staticmethod
+    def _whole(value: float | None) -> int | None:
+        return None if value is None else math.floor(value + 0.5)
+
+    @property
+    def low_whole(self) -> int | None:
+        return self._whole(self.low)
+
+    @property
+    def high_whole(self) -> int | None:
+        return self._whole(self.high)
+
+    @property
+    def percentile_whole(self) -> int | None:
+        return self._whole(self.percentile)
+
+
+def _peer_codes(compiled: CompiledFramework, assessment_ids: list[int]) -> np.ndarray:
+    """The code matrix of a few assessments, rows in the order given. One query."""
+    answers: dict[int, dict[str, DomainAnswer]] = {pk: {} for pk in assessment_ids}
+    rows = Answer.objects.filter(assessment_id__in=assessment_ids, indicator__is_outcome=False).values_list(
+        "assessment_id", "indicator__code", "value", "special")
+    for assessment_id, code, value, special in rows:
+        if value is not None or special:
+            answers[assessment_id][code] = DomainAnswer(value=value, special=special or None)
+    return np.stack([encode_answers(compiled, answers[pk]) for pk in assessment_ids])
+
+
+def _group_key(framework: IndicatorFramework, rows: list[tuple[int, int, str]], settings: MonteCarloSettings) -> str:
+    text = "\n".join([framework.sha256, settings.describe().decode(), *(f"{g}:{a}:{sha}" for g, a, sha in rows)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def peer_position(*, assessment: Assessment) -> PeerPosition | None:
+    """The city's position in its default peer group (`peer_position_group`), computed on first demand.
+
+    The result is cached in the ScoreRecord's `uncertainty` JSON under "peer_position", keyed by a hash of
+    the framework version, the Monte Carlo settings and the group's members with their inputs hashes: it is
+    recomputed only when the group changes (a peer publishes or opts out). The cached value is derived from
+    published data alone and reproducible, so writing it is not a change anyone makes (no audit row).
+    None when no group applies (no population on record, no complete overall score).
+    """
+    group = peer_position_group(assessment=assessment)
+    if group is None:
+        return None
+    others = len(group.rows) - 1
+    if others < MIN_GROUP_SIZE:
+        return PeerPosition(group=group.label, others=others)
+    settings = MonteCarloSettings()
+    framework = assessment.framework
+    key = _group_key(framework, group.rows, settings)
+    record = ScoreRecord.objects.get(assessment=assessment)
+    uncertainty = dict(record.uncertainty or {})
+    cached = uncertainty.get("peer_position")
+    if not (isinstance(cached, dict) and cached.get("key") == key):
+        compiled = framework_compiled(framework=framework)
+        ordered = _peer_codes(compiled, [pk for _g, pk, _sha in group.rows])  # by government id (methods.md §6)
+        city = next(r for r, (g, _pk, _sha) in enumerate(group.rows) if g == group.city_government_id)
+        found = rank_interval(compiled, ordered, city, settings)
+        cached = {"key": key, "others": others, "percentile": None, "low": None, "high": None,
+                  "seed": None, "draws": None}
+        if found is not None:
+            cached.update(percentile=found.percentile, low=found.percentile_interval.low,
+                          high=found.percentile_interval.high, seed=found.seed, draws=found.draws)
+        uncertainty["peer_position"] = cached
+        ScoreRecord.objects.filter(pk=record.pk).update(uncertainty=uncertainty)
+    return PeerPosition(group=group.label, others=others, percentile=cached["percentile"], low=cached["low"],
+                        high=cached["high"], seed=cached["seed"], draws=cached["draws"])

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from arrival.actors.models import Actor, ActorKind
+from arrival.actors.models import ActorKind
 from arrival.actors.selectors import actor_get
-from arrival.assessments import selectors, services
+from arrival.assessments import scores, selectors, services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.forms import (
     AnswerForm,
@@ -38,7 +38,7 @@ from arrival.assessments.forms import (
     ValidationStartForm,
 )
 from arrival.assessments.models import Assessment, AssessmentStatus, Validation, ValidationDecision
-from arrival.assessments.profile import report_links, score_chart
+from arrival.assessments.profile import all_data_links, report_links, score_chart
 from arrival.frameworks.models import KIND_SINGULAR, FrameworkKind
 
 METHODS_PATH = Path(settings.BASE_DIR) / "docs" / "methods.md"
@@ -160,6 +160,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": selectors.score_changes(current=current, previous=previous) if current else [],
             "score_chart": score_chart(current=current, parsed=parsed) if current else None,
             "report_links": report_links(assessment),
+            "all_data_links": all_data_links(),
             "outcomes": assessment.outcome_values.select_related("indicator").order_by("indicator__position",
                                                                                        "population_group"),
         })
@@ -167,6 +168,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         answers = selectors.assessment_answers(assessment=assessment)
         context["progress"] = _progress(parsed, answers)
         context["validations"] = selectors.assessment_validations(assessment=assessment)
+        context["report_links"] = report_links(assessment)
     return render(request, "assessments/detail.html", context)
 
 
@@ -295,15 +297,6 @@ def _my_validation(user: Any, assessment: Assessment) -> Validation | None:
     return None
 
 
-def _validator_actors(user: Any, assessment: Assessment) -> Any:
-    """Actors the user holds a role in, other than the assessed government (the service checks the rest)."""
-    return (
-        Actor.objects.filter(roles__user=user, roles__ended_at__isnull=True,
-                             kind__in=[ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NETWORK])
-        .exclude(pk=assessment.government_id).distinct().order_by("name")
-    )
-
-
 def _review_items(assessment: Assessment, parsed: ff.Framework) -> list[dict[str, Any]]:
     answers = selectors.assessment_answers(assessment=assessment)
     comments = selectors.assessment_comments(assessment=assessment)
@@ -327,7 +320,7 @@ def validation_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/validation.html", {
         "assessment": assessment, "parsed": parsed, "validation": mine, "items": _review_items(assessment, parsed),
         "validations": selectors.assessment_validations(assessment=assessment),
-        "start_form": ValidationStartForm(actors=_validator_actors(request.user, assessment))
+        "start_form": ValidationStartForm(actors=selectors.validator_actors(user=request.user, assessment=assessment))
         if rights["can_validate"] and mine is None else None,
         "decide_form": ValidationDecideForm() if mine else None, **rights,
     })
@@ -337,7 +330,7 @@ def validation_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def validation_start(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
-    form = ValidationStartForm(request.POST, actors=_validator_actors(request.user, assessment))
+    form = ValidationStartForm(request.POST, actors=selectors.validator_actors(user=request.user, assessment=assessment))
     if form.is_valid():
         try:
             services.validation_start(user=request.user, assessment=assessment,
@@ -532,6 +525,7 @@ def benchmark(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _published(pk)
     return render(request, "assessments/benchmark.html", {
         "assessment": assessment, "groups": selectors.peer_benchmark(assessment=assessment),
+        "position": scores.peer_position(assessment=assessment),
         "min_group": selectors.MIN_GROUP_SIZE, "population_bands": [band[2] for band in selectors.POPULATION_BANDS],
         **_rights(request.user, assessment),
     })
@@ -565,6 +559,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             data = selectors.dashboard(framework=framework, cycle=cycle, domain=form.cleaned_data["domain"])
     return render(request, "assessments/dashboard.html", {
         "framework": framework, "parsed": parsed, "form": form, "data": data, "min_group": selectors.MIN_GROUP_SIZE,
+        "all_data_links": all_data_links(),
     })
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from arrival.assessments.selectors.records import indicator_list
 from arrival.assessments.services import answers_save_many
-from tests.assessments.factories import AssessmentFactory, officer_for, validator_for
+from tests.assessments.factories import AssessmentFactory, officer_for, publish, validator_for
 from tests.browser.conftest import assert_no_serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,4 +122,50 @@ def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_p
     page.goto(f"/assessments/{assessment.pk}/")
     page.screenshot(path=str(tmp_path / "assessment-ar.png"), full_page=True)
     # Kept for a person to look at: pytest's tmp_path of this test.
+    print(f"screenshots in {tmp_path}")
+
+
+def _published_at(levels: tuple[int, int]):
+    """A published assessment of a new 100,000-inhabitant city whose indicators alternate between two levels."""
+    assessment = AssessmentFactory(cycle=2024)
+    officer = officer_for(assessment.government)
+    rows = [
+        {"indicator_code": i.code, "value": levels[n % 2], "evidence_reference": f"Council decision {i.code}"}
+        for n, i in enumerate(indicator_list(framework=assessment.framework))
+    ]
+    answers_save_many(user=officer, assessment=assessment, rows=rows)
+    return publish(assessment, team=officer)
+
+
+def test_peer_position_and_export_links_in_english_and_arabic(page, live_server, tmp_path):
+    city = _published_at((2, 3))
+    for levels in ((0, 1), (1, 2), (1, 4), (3, 3), (3, 4)):
+        _published_at(levels)
+
+    page.goto(f"/actors/{city.government.slug}/")
+    section = page.locator("section.assessment-profile")
+    expect(section.locator(".peer-position")).to_contain_text("percentile of 5 comparable governments")
+    expect(section.get_by_role("link", name="All published scores, every government (CSV)")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(tmp_path / "profile-position-en.png"), full_page=True)
+
+    page.goto(f"/assessments/{city.pk}/benchmark/")
+    expect(page.locator(".peer-position")).to_contain_text("Between the 40th and the 60th percentile")
+    assert_no_serious_axe_violations(page)
+
+    page.goto(f"/assessments/{city.pk}/")
+    expect(page.get_by_role("link", name="Open data (CSV)")).to_be_visible()
+    expect(page.get_by_role("link", name="Assessment report (PDF)")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "assessment-links-en.png"), full_page=True)
+
+    # Arabic: numbers and intervals stay left to right inside their right-to-left table.
+    page.select_option("#lang-select", "ar")
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    interval = page.locator("td.num", has_text="–").first
+    assert interval.evaluate("cell => getComputedStyle(cell).direction") == "ltr"
+    page.screenshot(path=str(tmp_path / "assessment-links-ar.png"), full_page=True)
+    page.goto(f"/actors/{city.government.slug}/")
+    expect(page.locator("section.assessment-profile .peer-position")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "profile-position-ar.png"), full_page=True)
     print(f"screenshots in {tmp_path}")

@@ -58,6 +58,7 @@ __all__ = [
     "indicator_changes",
     "population_band",
     "peer_benchmark",
+    "peer_position_group",
     "progress_over_cycles",
     "score_changes",
 ]
@@ -442,6 +443,40 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
             eligible.filter(assessment__government__country__region=government.country.region), parsed, own,
         ))
     return groups
+
+
+@dataclass(frozen=True)
+class PositionGroup:
+    """The default peer group of the position interval: the city first considered, then its peers."""
+
+    label: str
+    city_government_id: int
+    rows: list[tuple[int, int, str]]  # (government id, assessment id, inputs SHA-256), by government id, city included
+
+
+def peer_position_group(*, assessment: Assessment) -> PositionGroup | None:
+    """The group the city's position is computed in (docs/methods.md, "Peer benchmark"): published, opted-in
+    assessments of the same cycle and framework version in the city's population band, with a complete
+    (not partial) overall score. A partial overall score averages other domains, so it is not compared.
+    None when the city has no population on record or no complete overall score. One or two queries.
+    """
+    government = Actor.objects.select_related("local").get(pk=assessment.government_id)
+    local = getattr(government, "local", None)
+    band = population_band(local.population if local else None)
+    record = getattr(assessment, "score", None)
+    if band is None or record is None or record.overall is None or record.partial:
+        return None
+    lower, upper, label = band
+    peers = Assessment.objects.filter(
+        status=_PUBLISHED, benchmark_opt_in=True, cycle=assessment.cycle, framework_id=assessment.framework_id,
+        government__local__population__gte=lower, score__overall__isnull=False, score__partial=False,
+    ).exclude(pk=assessment.pk)
+    if upper is not None:
+        peers = peers.filter(government__local__population__lt=upper)
+    rows = list(peers.values_list("government_id", "pk", "score__inputs_sha256"))
+    rows.append((assessment.government_id, assessment.pk, record.inputs_sha256))
+    rows.sort()
+    return PositionGroup(label=str(label), city_government_id=assessment.government_id, rows=rows)
 
 
 # --- framework views (GCM objectives, SDG targets, NUA paragraphs) --------------------------------------

@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from arrival.accounts.models import RoleKind
+from arrival.actors.models import Actor, ActorKind
 from arrival.assessments.domain.framework_file import Framework, parse_framework
 from arrival.assessments.domain.scoring import CompiledFramework, compile_framework
 from arrival.assessments.models import (
@@ -45,6 +47,7 @@ __all__ = [
     "indicator_list",
     "previous_assessment",
     "published_government_ids",
+    "validator_actors",
 ]
 
 # Parsed and compiled frameworks by file hash: a version's content never changes under the same hash.
@@ -240,3 +243,19 @@ def can_publish(*, user: Any, assessment: Assessment) -> bool:
         user.has_perm("assessments.publish_assessment", assessment)
     )
 
+
+
+def validator_actors(*, user: Any, assessment: Assessment) -> QuerySet[Actor]:
+    """The governments and networks `user` may validate `assessment` for, by name: a current reviewer, officer
+    or administrator role in another local government, or a staff or reviewer role in a network (the rule
+    `assessments.validate_assessment` and `validation_start` check the same). Never the assessed government.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Actor.objects.none()
+    local = Q(kind=ActorKind.LOCAL_GOVERNMENT,
+              roles__kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
+    network = Q(kind=ActorKind.NETWORK, roles__kind__in=[RoleKind.STAFF, RoleKind.REVIEWER])
+    return (
+        Actor.objects.filter(local | network, roles__user=user, roles__ended_at__isnull=True)
+        .exclude(pk=assessment.government_id).distinct().order_by("name")
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_serious_axe_violations, browser, page  # noqa: F401 - fixtures
+from tests.browser.conftest import assert_no_serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_account_page_and_second_factor_are_accessible(page):  # noqa: F811 - the imported fixture
+def test_sign_up_account_page_and_second_factor_are_accessible(page):
     page.goto("/accounts/signup/")
     assert_no_serious_axe_violations(page)
     page.get_by_label("Username").fill("nightowl")
