@@ -44,6 +44,7 @@ def score_chart(*, current: selectors.CyclePoint, parsed: ff.Framework) -> Chart
     ]
     return bar_chart(
         title=_("Domain scores, %(cycle)s") % {"cycle": current.cycle},
+        # xgettext:no-python-format — a literal percent sign, never %-formatted
         description=_("Score from 0 to 100 per governance domain, with its 90% interval and band."),
         bars=bars, value_label=_("Score (0–100)"), category_label=_("Domain"),
         cutoffs=[(band.lower, band.label) for band in parsed.bands if band.lower > 0],

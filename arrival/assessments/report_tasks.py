@@ -132,6 +132,7 @@ def _domain_rows(assessment: Assessment, parsed: ff.Framework) -> list[DomainRow
 def _charts(assessment: Assessment, parsed: ff.Framework, domains: list[DomainRow]) -> list[charts.Chart]:
     found = [charts.bar_chart(
         title=_("Score by domain, %(cycle)s") % {"cycle": assessment.cycle},
+        # xgettext:no-python-format — a literal percent sign, never %-formatted
         description=_("Horizontal bars give each domain's score from 0 to 100, its band and, as whiskers, the 90% "
                       "interval from the uncertainty analysis. Dashed lines mark the band cut-offs."),
         bars=[charts.Bar(label=d.title, value=d.score, low=d.low, high=d.high, band=d.band_index, band_label=d.band)
@@ -285,7 +286,9 @@ def vlr_document(context: dict[str, Any]) -> Document:
         ))
     blocks += [
         Heading(_("Scores by domain")),
+        # xgettext:no-python-format — a literal percent sign, never %-formatted
         Table(caption=_("Domain scores (0–100) with their band, 90% interval and share of indicators answered"),
+              # xgettext:no-python-format — a literal percent sign, never %-formatted
               columns=[_("Domain"), _("Score"), _("Band"), _("90% interval"), _("Answered")],
               rows=[[d.title, _fmt(d.score), d.band or "–",
                      f"{charts.fmt(d.low)}–{charts.fmt(d.high)}" if d.low is not None and d.high is not None else "–",

@@ -283,6 +283,7 @@ def bar_chart(
     has_band = any(b.band_label for b in bars)
     columns = [force_str(category_label), force_str(value_label)]
     if has_interval:
+        # xgettext:no-python-format — a literal percent sign, never %-formatted
         columns.append(_("90% interval"))
     if has_band:
         columns.append(_("Band"))
