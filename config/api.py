@@ -11,6 +11,7 @@ from arrival.actors.api import router as actors_router
 from arrival.assessments.api import router as assessments_router
 from arrival.core.api import api_throttles, problem_payload
 from arrival.frameworks.api import router as frameworks_router
+from arrival.practices.api import router as practices_router
 
 api = NinjaAPI(
     title="Arrival API",
@@ -69,3 +70,4 @@ api.add_router("/actors/", actors_router)
 api.add_router("/frameworks/", frameworks_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/assessments/", assessments_router)
+api.add_router("/practices/", practices_router)

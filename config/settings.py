@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "arrival.accounts",
     "arrival.reports",
     "arrival.assessments",
+    "arrival.practices",
 ]
 
 MIDDLEWARE = [

@@ -190,7 +190,10 @@
       maxZoom: 9,
       worldCopyJump: false,
       zoomSnap: 0.5,
+      zoomControl: false,
     });
+    // The zoom buttons' names come translated from the page.
+    L.control.zoom({ zoomInTitle: container.dataset.zoomInLabel, zoomOutTitle: container.dataset.zoomOutLabel }).addTo(map);
     // Leaflet writes attributions as HTML: pass the page's text escaped.
     L.control.attribution({ prefix: false }).addAttribution(element("span", null, container.dataset.sourceLabel).innerHTML).addTo(map);
     let pointLayer = null;

@@ -1,0 +1,209 @@
+"""Good practices that cities document, peer cities review, and others adapt.
+
+Target groups are categories, never people; a practice names a contact *role*, not a person.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from arrival.core.models import DemoFlagged, TimeStampedModel
+
+
+class PracticeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class ReviewStage(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("In screening")
+    IN_REVIEW = "in_review", _("In peer review")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    PUBLISHED = "published", _("Published, peer-reviewed")
+    DECLINED = "declined", _("Declined")
+
+
+class CallForPractices(TimeStampedModel, DemoFlagged):
+    """A curator's themed call with a deadline; submitted practices attach to it."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    owner = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="calls_for_practices")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    deadline = models.DateTimeField()
+    slug = models.SlugField(max_length=220, unique=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:call_detail", args=[self.slug])
+
+
+class Practice(TimeStampedModel, DemoFlagged):
+    slug = models.SlugField(max_length=220, unique=True)
+    title = models.CharField(_("title"), max_length=250)
+    summary = models.TextField(_("summary (who, what, where)"), max_length=2000)
+    language = models.CharField(_("language of the record"), max_length=10, default="en")
+    governments = models.ManyToManyField(
+        "actors.Actor", related_name="practices", verbose_name=_("local governments behind it")
+    )
+    partners = models.ManyToManyField("actors.Actor", related_name="partner_practices", blank=True)
+    started = models.DateField(null=True, blank=True)
+    ended = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.ONGOING)
+    problem = models.TextField(_("problem it addresses"), blank=True)  # sanitised rich text (HTML)
+    approach = models.TextField(_("approach and steps"), blank=True)  # sanitised rich text
+    target_groups = models.JSONField(_("target groups (categories)"), default=list, blank=True)
+    results = models.TextField(_("results"), blank=True)  # sanitised rich text
+    lessons = models.TextField(_("lessons learned"), blank=True)  # sanitised rich text
+    replication_conditions = models.TextField(_("conditions for replication"), blank=True)  # sanitised rich text
+    budget = models.CharField(_("budget"), max_length=200, blank=True)
+    funding_sources = models.CharField(_("funding sources"), max_length=300, blank=True)
+    contact_role = models.CharField(_("contact (a role, e.g. 'Migrant inclusion office')"), max_length=200, blank=True)
+    other_languages = models.JSONField(_("other languages available"), default=list, blank=True)
+    themes = models.JSONField(default=list, blank=True)
+    stage = models.CharField(max_length=20, choices=ReviewStage.choices, default=ReviewStage.DRAFT, db_index=True)
+    call = models.ForeignKey(CallForPractices, null=True, blank=True, on_delete=models.SET_NULL, related_name="practices")
+    adapted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="adaptations"
+    )
+    adaptation_note = models.TextField(_("what changed in the adaptation"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decision_reasons = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stage", "published_at"], name="practice_stage_published_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:detail", args=[self.slug])
+
+
+class QuantitativeResult(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="quantitative_results")
+    label = models.CharField(max_length=200)
+    value = models.FloatField()
+    unit = models.CharField(max_length=50)
+    source = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"
+
+
+class PracticeLink(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=500)
+    label = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PracticeImage(models.Model):
+    """An image is an attachment (core) with the alt text a screen reader needs."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="images")
+    attachment = models.ForeignKey("core.Attachment", on_delete=models.CASCADE, related_name="+")
+    alt_text = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class ReviewerRole(models.TextChoices):
+    PEER = "peer", _("Peer reviewer (local government)")
+    EXPERT = "expert", _("Expert reviewer")
+
+
+class ReviewAssignmentStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SUBMITTED = "submitted", _("Review submitted")
+
+
+class ReviewAssignment(TimeStampedModel, DemoFlagged):
+    """A reviewer asked by a curator to review one practice, with their declared conflicts of interest."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="review_assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
+    reviewer_actor = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=ReviewerRole.choices, default=ReviewerRole.PEER)
+    status = models.CharField(max_length=12, choices=ReviewAssignmentStatus.choices, default=ReviewAssignmentStatus.INVITED)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    conflicts_declared = models.TextField(_("conflicts of interest declared"), blank=True)
+    has_no_conflict = models.BooleanField(default=False)
+    wants_to_be_named = models.BooleanField(_("name me as reviewer once published"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "reviewer"], condition=~Q(status="declined"), name="one_active_assignment_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.practice}"
+
+
+class Review(TimeStampedModel, DemoFlagged):
+    """The rubric: six criteria scored 1–5 with comments; overall = mean of the six."""
+
+    assignment = models.OneToOneField(ReviewAssignment, on_delete=models.CASCADE, related_name="review")
+    relevance = models.PositiveSmallIntegerField()
+    evidence = models.PositiveSmallIntegerField()
+    replicability = models.PositiveSmallIntegerField()
+    sustainability = models.PositiveSmallIntegerField()
+    rights_based = models.PositiveSmallIntegerField()
+    participation = models.PositiveSmallIntegerField()
+    comments = models.TextField()
+    recommendation = models.CharField(
+        max_length=20,
+        choices=[("publish", _("Publish")), ("revise", _("Request revision")), ("decline", _("Decline"))],
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relevance__range=(1, 5)) & Q(evidence__range=(1, 5)) & Q(replicability__range=(1, 5))
+                & Q(sustainability__range=(1, 5)) & Q(rights_based__range=(1, 5)) & Q(participation__range=(1, 5)),
+                name="review_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.assignment.practice}"
+
+    @property
+    def overall(self) -> float:
+        criteria = (self.relevance, self.evidence, self.replicability, self.sustainability, self.rights_based, self.participation)
+        return sum(criteria) / len(criteria)
+
+
+class PracticeEmbedding(models.Model):
+    """The practice's meaning as a vector (float32 bytes), ranked with NumPy; the same path on every engine."""
+
+    practice = models.OneToOneField(Practice, primary_key=True, on_delete=models.CASCADE, related_name="embedding")
+    model_name = models.CharField(max_length=100)
+    vector = models.BinaryField()
+    text_sha256 = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The in-memory vector cache checks its freshness (count, latest update) on every search.
+        indexes = [models.Index(fields=["model_name", "updated_at"], name="embedding_freshness_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.practice_id} ({self.model_name})"

@@ -1,0 +1,527 @@
+"""Reads for practices: records, reviews as each viewer may see them, reviewer suggestions, queues,
+replication paths and calls. Querysets fetch related rows up front; plain dicts where a page needs a shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrival.accounts.models import Role, RoleKind
+from arrival.accounts.selectors import user_actor_ids
+from arrival.actors.models import Actor, ActorKind
+from arrival.frameworks.models import FrameworkItem, Tag
+from arrival.frameworks.selectors import items_related_through_crosswalk
+from arrival.practices.models import (
+    CallForPractices,
+    Practice,
+    Review,
+    ReviewAssignment,
+    ReviewAssignmentStatus,
+    ReviewerRole,
+    ReviewStage,
+)
+from arrival.practices.services import (
+    AWAITING_SCREENING,
+    CRITERIA,
+    DISAGREEMENT_POINTS,
+    PRACTICE_GOVERNMENT_KINDS,
+)
+
+_GOVERNMENTS = Prefetch(
+    "governments", queryset=Actor.objects.select_related("country", "local").order_by("name")
+)
+OPEN_ASSIGNMENT = (ReviewAssignmentStatus.INVITED, ReviewAssignmentStatus.ACCEPTED)
+
+
+def _published() -> QuerySet[Practice]:
+    return Practice.objects.filter(stage=ReviewStage.PUBLISHED)
+
+
+# --- Records ---------------------------------------------------------------------------------------
+
+
+def practice_get(*, slug: str) -> Practice:
+    """One practice with everything its page shows; raises Practice.DoesNotExist."""
+    return (
+        Practice.objects.select_related("call__owner", "adapted_from", "created_by")
+        .prefetch_related(_GOVERNMENTS, "partners", "quantitative_results", "links", "images__attachment")
+        .get(slug=slug)
+    )
+
+
+def practice_list_published() -> QuerySet[Practice]:
+    """Published (peer-reviewed) practices, newest first."""
+    return _published().prefetch_related(_GOVERNMENTS).order_by("-published_at", "-pk")
+
+
+def practice_list_visible(*, user: Any) -> QuerySet[Practice]:
+    """Every practice `user` may see: published ones, their governments' own, and those they review or curate."""
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if user.is_staff or is_curator(user=user):
+            return Practice.objects.all()
+        mine = Q(governments__in=user_actor_ids(user)) | Q(
+            review_assignments__reviewer_id=user.pk, review_assignments__status__in=[*OPEN_ASSIGNMENT, "submitted"]
+        )
+        return Practice.objects.filter(Q(stage=ReviewStage.PUBLISHED) | Q(pk__in=Practice.objects.filter(mine).values("pk")))
+    return _published()
+
+
+def practices_for_government(*, government: Actor, viewer: Any = None) -> QuerySet[Practice]:
+    """The practices `government` is behind: published ones, plus drafts and reviews in progress for its team."""
+    practices = Practice.objects.filter(governments=government)
+    if viewer is None or government.pk not in user_actor_ids(viewer):
+        practices = practices.filter(stage=ReviewStage.PUBLISHED)
+    return practices.prefetch_related(_GOVERNMENTS).order_by("-published_at", "-updated_at")
+
+
+def reviews_given_by_government(*, government: Actor) -> QuerySet[Review]:
+    """Peer reviews people of `government` submitted on practices that are now published (for its profile)."""
+    return (
+        Review.objects.filter(assignment__reviewer_actor=government,
+                              assignment__practice__stage=ReviewStage.PUBLISHED)
+        .select_related("assignment__practice")
+        .order_by("-created_at")
+    )
+
+
+def can_edit(*, user: Any, practice: Practice) -> bool:
+    return bool(user is not None and user.has_perm("practices.change_practice", practice))
+
+
+def is_curator(*, user: Any) -> bool:
+    """Site staff, or staff of a network or organisation (per practice, the rules also exclude its own team)."""
+    return bool(user is not None and user.has_perm("practices.curate_practice", None))
+
+
+# --- Reviews ---------------------------------------------------------------------------------------
+
+
+def _submitted_reviews(practice: Practice) -> list[Review]:
+    return list(
+        Review.objects.filter(assignment__practice=practice)
+        .select_related("assignment__reviewer", "assignment__reviewer_actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def submitted_peer_review_count(*, practice: Practice) -> int:
+    return Review.objects.filter(assignment__practice=practice, assignment__role=ReviewerRole.PEER).count()
+
+
+def needs_extra_reviewer(*, practice: Practice) -> bool:
+    """True while the first two peer reviews' overall scores differ by 2 points or more and no third
+    review (peer or expert) has been submitted to settle it."""
+    reviews = _submitted_reviews(practice)
+    peers = [r for r in reviews if r.assignment.role == ReviewerRole.PEER]
+    if len(peers) < 2:
+        return False
+    return abs(peers[0].overall - peers[1].overall) >= DISAGREEMENT_POINTS and len(reviews) < 3
+
+
+def reviews_for_practice(*, practice: Practice, viewer: Any) -> list[dict[str, Any]]:
+    """The submitted reviews `viewer` may read, as dicts.
+
+    Curators (and site staff) see who reviewed and their declared conflicts. Once published, everyone reads
+    the reviews; a reviewer's name shows only if they chose to be named. Before that, the practice's team reads
+    them without names, and an assigned reviewer reads only their own.
+    """
+    signed_in = bool(getattr(viewer, "is_authenticated", False) and viewer.is_active)
+    curator = signed_in and viewer.has_perm("practices.curate_practice", practice)
+    published = practice.stage == ReviewStage.PUBLISHED
+    team = signed_in and bool(set(practice.governments.values_list("pk", flat=True)) & user_actor_ids(viewer))
+    rows = []
+    for number, review in enumerate(_submitted_reviews(practice), start=1):
+        assignment = review.assignment
+        own = signed_in and assignment.reviewer_id == viewer.pk
+        if not (curator or published or team or own):
+            continue
+        named = curator or own or (published and assignment.wants_to_be_named)
+        rows.append({
+            "number": number,
+            "role": assignment.role,
+            "role_label": assignment.get_role_display(),
+            **{name: getattr(review, name) for name in CRITERIA},
+            "scores": [(name, getattr(review, name)) for name in CRITERIA],
+            "overall": round(review.overall, 2),
+            "comments": review.comments,
+            "recommendation": review.recommendation,
+            "recommendation_label": review.get_recommendation_display(),
+            "submitted_at": review.created_at,
+            "reviewer_name": assignment.reviewer.public_name if named else None,
+            "reviewer_actor": assignment.reviewer_actor if named else None,
+            "conflicts_declared": assignment.conflicts_declared if curator else None,
+            "has_no_conflict": assignment.has_no_conflict if curator else None,
+            "is_own": own,
+            "is_demo": review.is_demo,
+        })
+    return rows
+
+
+def assignments_for_user(*, user: Any) -> QuerySet[ReviewAssignment]:
+    """The review invitations and reviews of `user`, open ones first."""
+    if not getattr(user, "is_authenticated", False):
+        return ReviewAssignment.objects.none()
+    return (
+        ReviewAssignment.objects.filter(reviewer_id=user.pk)
+        .select_related("practice", "reviewer_actor")
+        .order_by("status", "-created_at")
+    )
+
+
+def assignment_get(*, pk: int) -> ReviewAssignment:
+    return ReviewAssignment.objects.select_related("practice", "reviewer", "reviewer_actor").get(pk=pk)
+
+
+def _region_of(actor: Actor | None) -> tuple[str, str]:
+    if actor is None or actor.country_id is None:
+        return "", ""
+    return actor.country.region, actor.country.subregion
+
+
+def reviewer_suggestions(*, practice: Practice, limit: int = 10) -> list[dict[str, Any]]:
+    """People who could review `practice`, best first: `{user, actor, role, score, reasons, open_assignments}`.
+
+    Candidates hold a reviewer, officer or administrator role in another local or regional government (peer)
+    or a reviewer role in a network or organisation (expert), and none in a government behind the practice.
+    Score = 3 × the share of the practice's tags they know (tags of practices they reviewed or their government
+    is behind) + 1 if their preferred language is one of the practice's + 1 for the same M49 region (+ 0.5 more
+    for the same sub-region) − 0.5 per review they have open now (balancing the workload).
+    """
+    government_ids = set(practice.governments.values_list("pk", flat=True))
+    blocked_users = set(Role.objects.filter(actor_id__in=government_ids, ended_at__isnull=True).values_list("user_id", flat=True))
+    blocked_users |= set(
+        practice.review_assignments.exclude(status=ReviewAssignmentStatus.DECLINED).values_list("reviewer_id", flat=True)
+    )
+    peer = Q(actor__kind__in=PRACTICE_GOVERNMENT_KINDS,
+             kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
+    expert = Q(actor__kind__in=[ActorKind.NETWORK, ActorKind.ORGANISATION], kind=RoleKind.REVIEWER)
+    roles = list(
+        Role.objects.filter(peer | expert, ended_at__isnull=True, user__is_active=True)
+        .exclude(actor_id__in=government_ids)
+        .exclude(user_id__in=blocked_users)
+        .select_related("user", "actor__country")
+        .order_by("user_id", "actor_id")
+    )
+    if not roles:
+        return []
+    practice_type = ContentType.objects.get_for_model(Practice)
+    wanted = set(Tag.objects.filter(content_type=practice_type, object_id=str(practice.pk)).values_list("item_id", flat=True))
+    user_ids = {role.user_id for role in roles}
+    actor_ids = {role.actor_id for role in roles}
+    known_by_actor: dict[int, set[int]] = defaultdict(set)
+    known_by_user: dict[int, set[int]] = defaultdict(set)
+    if wanted:
+        through = Practice.governments.through
+        practices_of_actor = list(through.objects.filter(actor_id__in=actor_ids).values_list("actor_id", "practice_id"))
+        reviewed = list(
+            ReviewAssignment.objects.filter(reviewer_id__in=user_ids, status=ReviewAssignmentStatus.SUBMITTED)
+            .values_list("reviewer_id", "practice_id")
+        )
+        practice_ids = {str(pid) for _a, pid in practices_of_actor} | {str(pid) for _u, pid in reviewed}
+        tags_of: dict[int, set[int]] = defaultdict(set)
+        for object_id, item_id in Tag.objects.filter(
+            content_type=practice_type, item_id__in=wanted, object_id__in=practice_ids
+        ).values_list("object_id", "item_id"):
+            tags_of[int(object_id)].add(item_id)
+        for actor_id, pid in practices_of_actor:
+            known_by_actor[actor_id] |= tags_of.get(pid, set())
+        for user_id, pid in reviewed:
+            known_by_user[user_id] |= tags_of.get(pid, set())
+    open_load = Counter(
+        ReviewAssignment.objects.filter(reviewer_id__in=user_ids, status__in=OPEN_ASSIGNMENT).values_list("reviewer_id", flat=True)
+    )
+    languages = {practice.language, *practice.other_languages}
+    first_government = practice.governments.select_related("country").order_by("name").first()
+    region, subregion = _region_of(first_government)
+    best: dict[int, dict[str, Any]] = {}
+    for role in roles:
+        user, actor = role.user, role.actor
+        reasons: list[str] = []
+        overlap = len((known_by_actor[actor.pk] | known_by_user[user.pk]) & wanted)
+        score = 3.0 * overlap / len(wanted) if wanted else 0.0
+        if overlap:
+            reasons.append(_("knows %(n)d of the practice's %(total)d topics") % {"n": overlap, "total": len(wanted)})
+        if user.preferred_language in languages:
+            score += 1.0
+            reasons.append(_("reads the practice's language"))
+        their_region, their_subregion = _region_of(actor)
+        if region and their_region == region:
+            score += 1.0
+            if subregion and their_subregion == subregion:
+                score += 0.5
+                reasons.append(_("same sub-region (%(region)s)") % {"region": subregion})
+            else:
+                reasons.append(_("same region (%(region)s)") % {"region": region})
+        load = open_load[user.pk]
+        if load:
+            score -= 0.5 * load
+            reasons.append(_("%(n)d review(s) open now") % {"n": load})
+        kind = ReviewerRole.PEER if actor.kind in PRACTICE_GOVERNMENT_KINDS else ReviewerRole.EXPERT
+        row = {"user": user, "actor": actor, "role": kind, "score": round(score, 2), "reasons": reasons,
+               "open_assignments": load}
+        # One row per person: their best-scoring role.
+        if user.pk not in best or row["score"] > best[user.pk]["score"]:
+            best[user.pk] = row
+    ranked = sorted(best.values(), key=lambda r: (-r["score"], r["open_assignments"], r["user"].public_name, r["user"].pk))
+    return ranked[:limit]
+
+
+# --- Curation queues -------------------------------------------------------------------------------
+
+
+def _not_own(practices: QuerySet[Practice], user: Any) -> QuerySet[Practice]:
+    if user.is_staff:
+        return practices
+    return practices.exclude(pk__in=Practice.objects.filter(governments__in=user_actor_ids(user)).values("pk"))
+
+
+def screening_queue(*, user: Any) -> QuerySet[Practice]:
+    """Submitted practices waiting for a curator, oldest first (none for people who are not curators)."""
+    if not is_curator(user=user):
+        return Practice.objects.none()
+    practices = Practice.objects.filter(stage__in=AWAITING_SCREENING).prefetch_related(_GOVERNMENTS)
+    return _not_own(practices, user).select_related("call").order_by("submitted_at", "pk")
+
+
+def review_queue(*, user: Any) -> QuerySet[Practice]:
+    """Practices in peer review, with `peer_reviews_submitted` and `assignments_open`, oldest first."""
+    if not is_curator(user=user):
+        return Practice.objects.none()
+    practices = Practice.objects.filter(stage=ReviewStage.IN_REVIEW).annotate(
+        peer_reviews_submitted=Count(
+            "review_assignments", filter=Q(review_assignments__status=ReviewAssignmentStatus.SUBMITTED,
+                                           review_assignments__role=ReviewerRole.PEER), distinct=True),
+        assignments_open=Count(
+            "review_assignments", filter=Q(review_assignments__status__in=OPEN_ASSIGNMENT), distinct=True),
+    )
+    return _not_own(practices, user).prefetch_related(_GOVERNMENTS).order_by("submitted_at", "pk")
+
+
+# --- Replication -----------------------------------------------------------------------------------
+
+
+def _coordinates(actor: Actor | None) -> tuple[float, float] | None:
+    local = getattr(actor, "local", None) if actor is not None else None
+    if local is None or local.latitude is None or local.longitude is None:
+        return None
+    return local.latitude, local.longitude
+
+
+def distance_km(a: Actor | None, b: Actor | None) -> float | None:
+    """Great-circle distance between two governments' coordinates (haversine, Earth radius 6,371 km)."""
+    pa, pb = _coordinates(a), _coordinates(b)
+    if pa is None or pb is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (*pa, *pb))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return round(2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))), 1)
+
+
+def _first(governments: list[Actor]) -> Actor | None:
+    with_place = [g for g in governments if _coordinates(g) is not None]
+    return (with_place or governments or [None])[0]
+
+
+def _hop(source: Practice, target: Practice) -> dict[str, Any]:
+    source_governments = list(source.governments.all())
+    target_governments = list(target.governments.all())
+    source_government, target_government = _first(source_governments), _first(target_governments)
+    return {
+        "practice": target,
+        "source": source,
+        "note": target.adaptation_note,
+        "source_governments": source_governments,
+        "target_governments": target_governments,
+        "source_government": source_government,
+        "target_government": target_government,
+        "source_region": _region_of(source_government)[0],
+        "target_region": _region_of(target_government)[0],
+        "distance_km": distance_km(source_government, target_government),
+        "is_demo": source.is_demo or target.is_demo,
+    }
+
+
+def replication_paths(*, limit: int = 50) -> list[dict[str, Any]]:
+    """Published adaptations of published practices, the furthest first.
+
+    Each dict: practice (the adaptation), source, note, source/target governments (lists) and the first of each,
+    their M49 regions, distance_km (None when a government has no coordinates).
+    """
+    adaptations = (
+        _published().filter(adapted_from__stage=ReviewStage.PUBLISHED)
+        .select_related("adapted_from")
+        .prefetch_related(_GOVERNMENTS, Prefetch("adapted_from__governments",
+                                                 queryset=Actor.objects.select_related("country", "local").order_by("name")))
+    )
+    hops = [_hop(practice.adapted_from, practice) for practice in adaptations]
+    hops.sort(key=lambda h: (h["distance_km"] is None, -(h["distance_km"] or 0), h["practice"].title))
+    return hops[:limit]
+
+
+def practice_travels(*, practice: Practice) -> dict[str, Any]:
+    """Where a practice came from and where it travelled: `{"adapted_from": hop | None, "adaptations": [hop]}`."""
+    source = None
+    if practice.adapted_from_id and practice.adapted_from.stage == ReviewStage.PUBLISHED:
+        source = _hop(practice.adapted_from, practice)
+    adaptations = _published().filter(adapted_from=practice).prefetch_related(_GOVERNMENTS).order_by("published_at")
+    hops = [_hop(practice, adaptation) for adaptation in adaptations]
+    hops.sort(key=lambda h: -(h["distance_km"] or 0))
+    return {"adapted_from": source, "adaptations": hops}
+
+
+# --- Calls -----------------------------------------------------------------------------------------
+
+
+def calls_open() -> QuerySet[CallForPractices]:
+    """Calls whose deadline has not passed, the soonest deadline first."""
+    return (
+        CallForPractices.objects.filter(deadline__gte=timezone.now())
+        .select_related("owner")
+        .annotate(received=Count("practices", filter=~Q(practices__stage=ReviewStage.DRAFT)))
+        .order_by("deadline")
+    )
+
+
+def call_list() -> QuerySet[CallForPractices]:
+    return CallForPractices.objects.select_related("owner").order_by("-deadline")
+
+
+def call_get(*, slug: str) -> CallForPractices:
+    return CallForPractices.objects.select_related("owner", "opened_by").get(slug=slug)
+
+
+# --- Extension points filled for other apps -------------------------------------------------------
+
+
+def practice_actor_ids() -> QuerySet[Any]:
+    """Governments behind at least one published practice (actors' map of places with records)."""
+    return (
+        Practice.governments.through.objects.filter(practice__stage=ReviewStage.PUBLISHED)
+        .values_list("actor_id", flat=True)
+        .distinct()
+    )
+
+
+def _published_tagged(item_ids: list[int]) -> QuerySet[Practice]:
+    tags = Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice), item_id__in=item_ids)
+    keys = tags.annotate(key=Cast("object_id", BigIntegerField())).values("key")
+    return _published().filter(pk__in=keys).order_by("-published_at", "-pk")
+
+
+def practices_for_gap(*, indicator: Any, framework_items: list[FrameworkItem], limit: int) -> list[dict[str, Any]]:
+    """For the assessments gap list: published, peer-reviewed practices tagged with the indicator's framework
+    items, the directly tagged ones first, then those related through the crosswalk."""
+    if not framework_items or limit <= 0:
+        return []
+    direct_ids = [item.pk for item in framework_items]
+    found: list[tuple[Practice, bool]] = [(p, True) for p in _published_tagged(direct_ids)[:limit]]
+    if len(found) < limit:
+        related_ids: set[int] = set()
+        for item in framework_items:
+            related_ids.update(items_related_through_crosswalk(item=item).values_list("pk", flat=True))
+        related_ids -= set(direct_ids)
+        if related_ids:
+            seen = {p.pk for p, _direct in found}
+            more = _published_tagged(sorted(related_ids)).exclude(pk__in=seen)[: limit - len(found)]
+            found.extend((p, False) for p in more)
+    return [
+        {
+            "title": practice.title,
+            "url": reverse("practices:detail", args=[practice.slug]),
+            "badge": _("Peer-reviewed practice") if direct else _("Peer-reviewed practice, related topic"),
+            "is_demo": practice.is_demo,
+        }
+        for practice, direct in found
+    ]
+
+
+# --- Tags as codes, and open data -------------------------------------------------------------------
+
+
+def tag_codes_for(*, practice_ids: list[int]) -> dict[int, list[str]]:
+    """`{practice id: ["gcm_objective:5", "sdg_target:10.7", …]}` in one query, framework by framework."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice),
+                           object_id__in=[str(pk) for pk in practice_ids])
+        .order_by("item__framework__kind", "item__position")
+        .values_list("object_id", "item__framework__kind", "item__code")
+    )
+    for object_id, kind, code in rows:
+        codes[int(object_id)].append(f"{kind}:{code}")
+    return codes
+
+
+OPEN_DATA_COLUMNS = (
+    "slug", "url", "title", "summary", "language", "status", "governments", "government_ids", "countries",
+    "regions", "gcm_objectives", "sdg_targets", "nua_paragraphs", "domains", "other_tags", "themes",
+    "target_groups", "started", "ended", "published_at", "adapted_from", "peer_reviews", "is_demo",
+)
+_TAG_COLUMNS = {"gcm_objective": "gcm_objectives", "sdg_target": "sdg_targets", "nua_paragraph": "nua_paragraphs",
+                "domain": "domains"}
+
+
+def open_data_rows(*, chunk: int = 1000) -> Any:
+    """One dict per published practice for the open-data files (lists joined by "; "), streamed in chunks."""
+    practices = _published().order_by("pk")
+    last = 0
+    while True:
+        batch = list(practices.filter(pk__gt=last).select_related("adapted_from").prefetch_related(_GOVERNMENTS)
+                     .annotate(peer_reviews=Count("review_assignments__review", filter=Q(
+                         review_assignments__role=ReviewerRole.PEER)))[:chunk])
+        if not batch:
+            return
+        tags = tag_codes_for(practice_ids=[p.pk for p in batch])
+        for practice in batch:
+            governments = list(practice.governments.all())
+            by_kind: dict[str, list[str]] = defaultdict(list)
+            for ref in tags.get(practice.pk, []):
+                kind, code = ref.split(":", 1)
+                by_kind[_TAG_COLUMNS.get(kind, "other_tags")].append(code if kind in _TAG_COLUMNS else ref)
+            yield {
+                "slug": practice.slug,
+                "url": practice.get_absolute_url(),
+                "title": practice.title,
+                "summary": practice.summary,
+                "language": practice.language,
+                "status": practice.status,
+                "governments": "; ".join(g.name for g in governments),
+                "government_ids": "; ".join(str(g.pk) for g in governments),
+                "countries": "; ".join(sorted({g.country.code for g in governments if g.country_id})),
+                "regions": "; ".join(sorted({g.country.region for g in governments if g.country_id and g.country.region})),
+                **{column: "; ".join(by_kind.get(column, [])) for column in (*_TAG_COLUMNS.values(), "other_tags")},
+                "themes": "; ".join(practice.themes),
+                "target_groups": "; ".join(practice.target_groups),
+                "started": practice.started,
+                "ended": practice.ended,
+                "published_at": practice.published_at,
+                "adapted_from": practice.adapted_from.slug if practice.adapted_from_id else "",
+                "peer_reviews": practice.peer_reviews,
+                "is_demo": practice.is_demo,
+            }
+        last = batch[-1].pk
+
+
+def tag_framework_versions() -> dict[str, str]:
+    """The framework versions practice tags point to, for the open-data metadata."""
+    rows = (
+        Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice))
+        .values_list("item__framework__kind", "item__framework__version").distinct()
+    )
+    return dict(sorted(rows))
+
+
+def practices_tagged_ids(*, kind: str, code: str) -> QuerySet[Any]:
+    """Ids of practices tagged with the current framework item `kind`/`code`, as a subquery."""
+    tags = Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice), item__framework__kind=kind,
+                              item__framework__is_current=True, item__code=code)
+    return tags.annotate(key=Cast("object_id", BigIntegerField())).values("key")
