@@ -216,12 +216,13 @@ def add_synthetic_governments(*, total: int, seed: int) -> int:
             with transaction.atomic():
                 actors = Actor.objects.bulk_create([
                     Actor(kind=ActorKind.LOCAL_GOVERNMENT, name=row["name"], slug=row["slug"],
-                          country_id=row["country_id"], description=SYNTHETIC_SOURCE, is_demo=True)
+                          country_id=row["country_id"], population=row["population"],
+                          description=SYNTHETIC_SOURCE, is_demo=True)
                     for row in rows
                 ])
                 LocalGovernment.objects.bulk_create([
-                    LocalGovernment(actor_id=actor.pk, ascii_name=row["name"], population=row["population"],
-                                    latitude=row["lat"], longitude=row["lon"], timezone=row["timezone"])
+                    LocalGovernment(actor_id=actor.pk, ascii_name=row["name"], latitude=row["lat"], longitude=row["lon"],
+                                    timezone=row["timezone"])
                     for actor, row in zip(actors, rows, strict=True)
                 ])
                 names: list[Any] = []

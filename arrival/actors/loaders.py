@@ -157,7 +157,6 @@ _LOCAL_FIELDS = (
     "ascii_name",
     "alternate_names",
     "admin1_code",
-    "population",
     "latitude",
     "longitude",
     "timezone",
@@ -169,7 +168,6 @@ def _place_values(city: dict[str, Any]) -> dict[str, Any]:
         "ascii_name": ascii_name(city["name"])[:200],
         "alternate_names": "; ".join(city["alternatenames"]),
         "admin1_code": (city["admin1code"] or "")[:20],
-        "population": city["population"],
         "latitude": city["latitude"],
         "longitude": city["longitude"],
         "timezone": city["timezone"] or "",
@@ -205,7 +203,7 @@ def load_places(
     existing = {
         row["geonames_id"]: row
         for row in LocalGovernment.objects.filter(geonames_id__isnull=False).values(
-            "geonames_id", "actor_id", "actor__name", "actor__country_id", *_LOCAL_FIELDS
+            "geonames_id", "actor_id", "actor__name", "actor__country_id", "actor__population", *_LOCAL_FIELDS
         )
     }
     counts = {"cities": len(cities), "created": 0, "updated": 0, "unchanged": 0, "names": 0, "no_country": 0}
@@ -238,6 +236,7 @@ def _load_place_batch(
         same = (
             old["actor__name"] == city["name"]
             and old["actor__country_id"] == country_id
+            and old["actor__population"] == city["population"]
             and all(old[field] == value for field, value in values.items())
         )
         if same:
@@ -252,6 +251,7 @@ def _load_place_batch(
                 name=city["name"],
                 slug=_place_slug(city["name"], city["geonameid"]),
                 country_id=country_id,
+                population=city["population"],
             )
             for city, country_id in new_cities
         ]
@@ -266,8 +266,11 @@ def _load_place_batch(
 
     if changed:
         Actor.objects.bulk_update(
-            [Actor(pk=actor_id, name=city["name"], country_id=country_id) for city, country_id, actor_id in changed],
-            ["name", "country"],
+            [
+                Actor(pk=actor_id, name=city["name"], country_id=country_id, population=city["population"])
+                for city, country_id, actor_id in changed
+            ],
+            ["name", "country", "population"],
         )
         LocalGovernment.objects.bulk_update(
             [
@@ -381,7 +384,7 @@ DEMO_PLAN: dict[str, dict[str, Any]] = {
 
 
 def _demo_candidates(plan: dict[str, Any]) -> list[int]:
-    places = Actor.objects.filter(kind=ActorKind.LOCAL_GOVERNMENT, is_demo=False, local__population__isnull=False)
+    places = Actor.objects.filter(kind=ActorKind.LOCAL_GOVERNMENT, is_demo=False, population__isnull=False)
     if "region" in plan:
         places = places.filter(country__region=plan["region"])
     if "regions" in plan:
@@ -389,7 +392,7 @@ def _demo_candidates(plan: dict[str, Any]) -> list[int]:
     if "countries" in plan:
         places = places.filter(country__code__in=plan["countries"])
     start = plan.get("min_rank", 0)  # "secondary cities": skip the largest ones
-    ordered = places.order_by("-local__population", "id").values_list("id", flat=True)
+    ordered = places.order_by("-population", "id").values_list("id", flat=True)
     return list(ordered[start : start + plan["pool"]])
 
 

@@ -7,6 +7,7 @@ roles, memberships, endorsements, contributions and commitments all point to the
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
 
 from arrival.core.models import DemoFlagged, TimeStampedModel
@@ -43,6 +44,24 @@ class ActorKind(models.TextChoices):
 GOVERNMENT_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT)
 
 
+class NullsLastIndex(models.Index):
+    """An index with `F(...).desc(nulls_last=True)` keys that SQLite can build too.
+
+    PostgreSQL needs NULLS LAST in the index to serve `ORDER BY x DESC NULLS LAST`; SQLite rejects the
+    clause in CREATE INDEX but already sorts NULLs last in descending order, so there it is left out.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(
+            *(OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e for e in self.expressions),
+            name=self.name, db_tablespace=self.db_tablespace, opclasses=self.opclasses, condition=self.condition,
+            include=self.include,
+        )
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class Actor(TimeStampedModel, DemoFlagged):
     kind = models.CharField(max_length=12, choices=ActorKind.choices, db_index=True)
     name = models.CharField(max_length=200)
@@ -52,9 +71,19 @@ class Actor(TimeStampedModel, DemoFlagged):
     )
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    # A fact of any government (local, regional, national); unknown is None. Kept on Actor so that lists
+    # filtered by kind and country read their population order straight from one index.
+    population = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["country", "kind"], name="actor_country_kind_idx")]
+        indexes = [
+            models.Index(fields=["country", "kind"], name="actor_country_kind_idx"),
+            # Serves "kind = … AND country = … ORDER BY population DESC NULLS LAST, id" (the lists of places).
+            NullsLastIndex(
+                F("kind"), F("country"), F("population").desc(nulls_last=True), F("id"),
+                name="actor_kind_country_pop_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -103,7 +132,6 @@ class LocalGovernment(models.Model):
     ascii_name = models.CharField(max_length=200, blank=True)
     alternate_names = models.TextField(blank=True)
     admin1_code = models.CharField(_("GeoNames admin1 code"), max_length=20, blank=True)
-    population = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     timezone = models.CharField(max_length=64, blank=True)

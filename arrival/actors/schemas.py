@@ -37,7 +37,7 @@ class LocalGovernmentOut(Schema):
     geonames_id: int | None = Field(None, alias="local.geonames_id")
     ascii_name: str = Field("", alias="local.ascii_name")
     admin1_code: str = Field("", alias="local.admin1_code", description="GeoNames admin1 code")
-    population: int | None = Field(None, alias="local.population")
+    population: int | None = None
     latitude: float | None = Field(None, alias="local.latitude")
     longitude: float | None = Field(None, alias="local.longitude")
     timezone: str = Field("", alias="local.timezone")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -84,18 +84,13 @@ def place_search(
     return sorted(actors, key=_population_then_name)
 
 
-def _population(actor: Actor) -> int | None:
-    local = getattr(actor, "local", None)  # a missing detail row raises an AttributeError subclass
-    return local.population if local is not None else None
-
-
 def _population_then_name(actor: Actor) -> tuple[int, int, str]:
-    population = _population(actor)
-    return (population is None, -(population or 0), actor.name)
+    return (actor.population is None, -(actor.population or 0), actor.name)
 
 
-def _local_population_order() -> tuple[Any, ...]:
-    return (F("local__population").desc(nulls_last=True), "id")
+def _population_order() -> tuple[Any, ...]:
+    # The order of the index actor_kind_country_pop_idx (NULLS LAST written into it on PostgreSQL).
+    return (F("population").desc(nulls_last=True), "id")
 
 
 def local_government_list(*, q: str = "", country: str | None = None) -> QuerySet[Actor]:
@@ -108,8 +103,11 @@ def local_government_list(*, q: str = "", country: str | None = None) -> QuerySe
             names = names.filter(country_code=country.upper())
         actors = actors.filter(pk__in=names.values("actor_id"))
     if country:
-        actors = actors.filter(country__code=country.upper())
-    return actors.select_related("country", "local").order_by(*_local_population_order())
+        # The country's id as a scalar subquery (not a join), so that the planner reads kind, country and
+        # the population order from one index range and stops at the page; the count reads the index only.
+        country_id = Country.objects.filter(code=country.upper()).order_by().values("id")[:1]
+        actors = actors.filter(country_id=Subquery(country_id))
+    return actors.select_related("country", "local").order_by(*_population_order())
 
 
 def actor_get(*, slug: str | None = None, pk: int | None = None) -> Actor:
@@ -156,7 +154,7 @@ def country_overview(*, country: Country) -> dict[str, Any]:
         .first()
     )
     locals_ = Actor.objects.filter(country=country, kind=ActorKind.LOCAL_GOVERNMENT)
-    largest = list(locals_.select_related("country", "local").order_by(*_local_population_order())[:100])
+    largest = list(locals_.select_related("country", "local").order_by(*_population_order())[:100])
     network_counts = (
         Membership.objects.filter(current_membership_q(), member__country=country)
         .values("network_id")
@@ -197,7 +195,7 @@ def network_members(*, network: Actor) -> QuerySet[Membership]:
         Membership.objects.filter(network=network)
         .select_related("member", "member__local", "member__country")
         .annotate(is_current=Q(until__isnull=True) | Q(until__gte=today))
-        .order_by("-is_current", F("member__local__population").desc(nulls_last=True), "member__name", "id")
+        .order_by("-is_current", F("member__population").desc(nulls_last=True), "member__name", "id")
     )
 
 
@@ -293,7 +291,7 @@ def places_with_records() -> list[dict[str, Any]]:
     actors = (
         Actor.objects.filter(pk__in=ids, kind__in=GOVERNMENT_KINDS)
         .select_related("country", "local")
-        .order_by(*_local_population_order())
+        .order_by(*_population_order())
     )
     return actor_points(actors=actors)
 
@@ -321,7 +319,7 @@ def actor_points(*, actors: Iterable[Actor]) -> list[dict[str, Any]]:
                 "url": _actor_url(actor),
                 "lat": local.latitude,
                 "lon": local.longitude,
-                "value": local.population,
+                "value": actor.population,
                 "label": actor.country.name if actor.country_id else "",
                 "group": None,
             }

@@ -243,8 +243,8 @@ def _apply_facets(practices: QuerySet[Practice], facets: dict[str, Any]) -> Quer
             for value in values:
                 if value in BANDS:
                     lower, upper, _label = BANDS[value]
-                    band = Q(governments__local__population__gte=lower)
-                    bands |= band & Q(governments__local__population__lt=upper) if upper is not None else band
+                    band = Q(governments__population__gte=lower)
+                    bands |= band & Q(governments__population__lt=upper) if upper is not None else band
             practices = practices.filter(pk__in=Practice.objects.filter(bands).values("pk")) if bands else practices.none()
         elif name in {"status", "stage", "language"}:
             practices = practices.filter(**{f"{name}__in": values})
@@ -257,9 +257,9 @@ def _apply_facets(practices: QuerySet[Practice], facets: dict[str, Any]) -> Quer
 def _population_band_case() -> Case:
     whens = []
     for code, (lower, upper, _label) in BANDS.items():
-        condition = Q(governments__local__population__gte=lower)
+        condition = Q(governments__population__gte=lower)
         if upper is not None:
-            condition &= Q(governments__local__population__lt=upper)
+            condition &= Q(governments__population__lt=upper)
         whens.append(When(condition, then=Value(code)))
     return Case(*whens, default=Value(""), output_field=CharField())
 

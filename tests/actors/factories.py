@@ -48,10 +48,12 @@ class LocalGovernmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LocalGovernment
 
-    actor = factory.SubFactory(ActorFactory, kind=ActorKind.LOCAL_GOVERNMENT)
+    class Params:
+        population = 100_000  # held by the actor: LocalGovernmentFactory(population=…) sets it there
+
+    actor = factory.SubFactory(ActorFactory, kind=ActorKind.LOCAL_GOVERNMENT, population=factory.SelfAttribute("..population"))
     geonames_id = factory.Sequence(lambda n: 9_000_000 + n)
     ascii_name = factory.LazyAttribute(lambda o: o.actor.name)
-    population = 100_000
     latitude = 50.0
     longitude = 4.0
     timezone = "Europe/Brussels"
@@ -97,7 +99,6 @@ class NetworkRelationFactory(factory.django.DjangoModelFactory):
 
 def index_names(actor: Actor, *names: str) -> None:
     """Write an actor's search names the way the loaders do (name, extra names; folded and deduplicated)."""
-    local = getattr(actor, "local", None)
     ActorName.objects.filter(actor=actor).delete()
     ActorName.objects.bulk_create(
         name_rows(
@@ -105,6 +106,6 @@ def index_names(actor: Actor, *names: str) -> None:
             names=[actor.name, *names],
             kind=actor.kind,
             country_code=actor.country.code if actor.country_id else "",
-            rank=(local.population or 0) if local else 0,
+            rank=actor.population or 0,
         )
     )

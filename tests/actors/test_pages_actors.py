@@ -35,7 +35,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def add_names(actor: Actor, *names: str) -> None:
     """Index an actor's names for place search, as the loaders do."""
-    rank = getattr(getattr(actor, "local", None), "population", None) or 0
+    rank = actor.population or 0
     for name in {actor.name, *names}:
         ActorName.objects.get_or_create(
             actor=actor,

@@ -81,7 +81,7 @@ def test_place_search_queries(be, django_assert_max_num_queries):
         place(f"Gent {n}", country=be, population=1000 + n, names=(f"Gand {n}",))
     with django_assert_max_num_queries(3):
         results = selectors.place_search(q="gan")
-        assert [a.local.population for a in results] == list(range(1014, 1004, -1))
+        assert [a.population for a in results] == list(range(1014, 1004, -1))
         assert all(a.country.code == "BE" for a in results)
 
 
@@ -99,7 +99,7 @@ def test_local_government_list(be, br):
 def test_actor_get(be):
     city = place("Namur", country=be)
     assert selectors.actor_get(slug=city.slug) == city
-    assert selectors.actor_get(pk=city.pk).local.population == 100_000
+    assert selectors.actor_get(pk=city.pk).population == 100_000
     with pytest.raises(type(city).DoesNotExist):
         selectors.actor_get(slug="nowhere")
 
@@ -145,7 +145,7 @@ def test_networks_members_and_relations(be, django_assert_max_num_queries):
         counts = {a.name: (a.member_count, a.network.network_type) for a in selectors.network_list()}
     assert counts == {"Eurocities": (5, "global network"), "UCLG": (0, "global network")}
     with django_assert_max_num_queries(1):
-        members = [(m.member.name, m.member.local.population, m.member.country.code)
+        members = [(m.member.name, m.member.population, m.member.country.code)
                    for m in selectors.network_members(network=network)]
     assert members[0] == ("Town 4", 5, "BE")
     past = list(selectors.network_members(network=other))
@@ -177,7 +177,7 @@ def test_overlap_bridges_and_places_with_records(be, django_assert_max_num_queri
         bridges = selectors.bridging_members()
         assert [(r["actor"], [n.name for n in r["networks"]]) for r in bridges] == [
             (x, ["A", "B", "C"]), (y, ["A", "B"])]
-        assert bridges[0]["actor"].local.population == 3
+        assert bridges[0]["actor"].population == 3
     assert selectors.bridging_members(min_networks=3) == [{"actor": x, "networks": [a, b, c]}]
     names = [p["name"] for p in selectors.places_with_records()]
     assert names == ["X", "Y", "Z"]

@@ -88,8 +88,8 @@ def test_no_position_without_population_or_with_a_partial_overall_score(group):
     city.score.refresh_from_db()
     assert scores.peer_position(assessment=city) is None
     lonely = _published((2, 2), population=10_000_000)
-    lonely.government.local.population = None
-    lonely.government.local.save()
+    lonely.government.population = None
+    lonely.government.save()
     assert peer_position_group(assessment=lonely) is None
 
 

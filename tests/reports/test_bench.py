@@ -23,13 +23,13 @@ def test_synthetic_governments_are_seeded_labelled_demo_and_resumable(db, real_c
     synthetic = Actor.objects.filter(slug__startswith=foundation.SYNTHETIC_SLUG_PREFIX).order_by("slug")
     assert synthetic.count() == 7 and all(actor.is_demo for actor in synthetic)
     assert {actor.country.code for actor in synthetic} <= {"BE", "PE"}
-    assert all(0 <= actor.local.population < 15_000 for actor in synthetic)
-    first = list(synthetic.values_list("name", "local__population", "local__latitude", "local__longitude"))
+    assert all(0 <= actor.population < 15_000 for actor in synthetic)
+    first = list(synthetic.values_list("name", "population", "local__latitude", "local__longitude"))
 
     # Every synthetic government can be found by name, with the search columns filled.
     for actor in synthetic:
         name = ActorName.objects.get(actor=actor)
-        assert name.country_code == actor.country.code and name.rank == actor.local.population
+        assert name.country_code == actor.country.code and name.rank == actor.population
     places = LocalGovernment.objects.filter(actor__in=synthetic)
     assert all(-180 <= p.longitude < 180 and -90 < p.latitude < 90 for p in places)
 
@@ -38,7 +38,7 @@ def test_synthetic_governments_are_seeded_labelled_demo_and_resumable(db, real_c
     assert synthetic.count() == 7
     Actor.objects.filter(slug__startswith=foundation.SYNTHETIC_SLUG_PREFIX, slug__regex=r"-[56]$").delete()
     foundation.add_synthetic_governments(total=7, seed=3)
-    assert list(synthetic.values_list("name", "local__population", "local__latitude", "local__longitude")) == first
+    assert list(synthetic.values_list("name", "population", "local__latitude", "local__longitude")) == first
 
 
 def test_database_must_be_named_for_benchmarks():

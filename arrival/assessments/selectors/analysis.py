@@ -405,7 +405,7 @@ def _group(key: str, label: str, rows: QuerySet[DomainScore], parsed: ff.Framewo
 def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
     """Median and quartiles per domain in each group of comparable governments (module docstring)."""
     parsed = framework_parsed(framework=assessment.framework)
-    government = Actor.objects.select_related("country", "local").get(pk=assessment.government_id)
+    government = Actor.objects.select_related("country").get(pk=assessment.government_id)
     eligible = benchmark_eligible(framework=assessment.framework, cycle=assessment.cycle)
     own = dict(DomainScore.objects.filter(assessment=assessment).values_list("domain_code", "score"))
     groups: list[PeerGroup] = []
@@ -414,13 +414,12 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
             "country", str(_("Same country: %(name)s") % {"name": government.country.name}),
             eligible.filter(assessment__government__country_id=government.country_id), parsed, own,
         ))
-    local = getattr(government, "local", None)
-    band = population_band(local.population if local else None)
+    band = population_band(government.population)
     if band is not None:
         lower, upper, label = band
-        rows = eligible.filter(assessment__government__local__population__gte=lower)
+        rows = eligible.filter(assessment__government__population__gte=lower)
         if upper is not None:
-            rows = rows.filter(assessment__government__local__population__lt=upper)
+            rows = rows.filter(assessment__government__population__lt=upper)
         groups.append(_group("population", str(_("Same population band: %(band)s") % {"band": label}), rows, parsed, own))
     networks = (
         Membership.objects.filter(current_membership_q(), member=government)
@@ -460,19 +459,18 @@ def peer_position_group(*, assessment: Assessment) -> PositionGroup | None:
     (not partial) overall score. A partial overall score averages other domains, so it is not compared.
     None when the city has no population on record or no complete overall score. One or two queries.
     """
-    government = Actor.objects.select_related("local").get(pk=assessment.government_id)
-    local = getattr(government, "local", None)
-    band = population_band(local.population if local else None)
+    government = Actor.objects.get(pk=assessment.government_id)
+    band = population_band(government.population)
     record = getattr(assessment, "score", None)
     if band is None or record is None or record.overall is None or record.partial:
         return None
     lower, upper, label = band
     peers = Assessment.objects.filter(
         status=_PUBLISHED, benchmark_opt_in=True, cycle=assessment.cycle, framework_id=assessment.framework_id,
-        government__local__population__gte=lower, score__overall__isnull=False, score__partial=False,
+        government__population__gte=lower, score__overall__isnull=False, score__partial=False,
     ).exclude(pk=assessment.pk)
     if upper is not None:
-        peers = peers.filter(government__local__population__lt=upper)
+        peers = peers.filter(government__population__lt=upper)
     rows = list(peers.values_list("government_id", "pk", "score__inputs_sha256"))
     rows.append((assessment.government_id, assessment.pk, record.inputs_sha256))
     rows.sort()
