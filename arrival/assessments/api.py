@@ -9,9 +9,11 @@ signed-in session, and only a city's team writes its assessment.
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -29,8 +31,12 @@ from arrival.assessments.schemas import (
     FrameworkDetailOut,
     FrameworkOut,
     IndicatorOut,
+    OutcomeFiguresIn,
+    OutcomePanelRowOut,
 )
 from arrival.assessments.selectors import records as selectors
+from arrival.assessments.selectors.outcomes import OutcomeRow, outcome_panel
+from arrival.assessments.services import outcome_panel_save
 from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
 from arrival.core.permissions import require
 
@@ -249,3 +255,49 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> Any:
     require(request.auth, "assessments.view_assessment", assessment)
     services.assessment_submit(user=request.auth, assessment=assessment)
     return assessment_detail(request, assessment_id)
+
+
+# --- Outcome panel ---------------------------------------------------------------------------------------
+
+
+def _outcome_row_out(row: OutcomeRow) -> dict[str, Any]:
+    o = row.outcome
+    return {
+        "indicator_code": o.code, "title": o.title, "definition": o.definition, "unit": o.unit,
+        "direction": o.direction, "disaggregation": o.disaggregation, "sdg_indicators": list(o.sdg_indicators),
+        "population_groups": [c.group for c in row.cells], "gap": row.gap,
+        "figures": [
+            {"population_group": c.group, "label": c.label, "value": c.stored.value, "year": c.stored.year,
+             "source": c.stored.source}
+            for c in row.cells if c.stored is not None
+        ],
+    }
+
+
+@router.get("/assessments/{int:assessment_id}/outcomes", response={200: list[OutcomePanelRowOut], 404: Problem},
+            summary="The outcome panel: aggregate statistics by population group, beside the score and never in it")
+def assessment_outcomes(request: HttpRequest, assessment_id: int) -> Any:
+    assessment = _viewable(request, assessment_id)
+    return [_outcome_row_out(row) for row in outcome_panel(assessment=assessment)]
+
+
+@router.put("/assessments/{int:assessment_id}/outcomes/{indicator_code}", auth=write_auth,
+            response={200: OutcomePanelRowOut, **_ERRORS},
+            summary="Record one outcome indicator's figures by population group (the city's team, while editable)")
+def outcome_save(request: HttpRequest, assessment_id: int, indicator_code: str, payload: OutcomeFiguresIn) -> Any:
+    assessment = selectors.assessment_get(pk=assessment_id)
+    require(request.auth, "assessments.change_assessment", assessment)
+    row = next((r for r in outcome_panel(assessment=assessment) if r.outcome.code == indicator_code), None)
+    if row is None:
+        raise Http404(f"No outcome indicator {indicator_code!r} in {assessment.framework.label}.")
+    cells = {c.group: c for c in row.cells}
+    unknown = [f.population_group for f in payload.figures if f.population_group not in cells]
+    if unknown or len({f.population_group for f in payload.figures}) < len(payload.figures):
+        raise ValidationError(_("%(code)s: give one figure for each of %(groups)s.") % {
+            "code": indicator_code, "groups": ", ".join(cells)})
+    for figure in payload.figures:
+        cells[figure.population_group].value = repr(figure.value)
+    row.cells = [cells[f.population_group] for f in payload.figures]  # groups left out keep their figures
+    row.year, row.source = str(payload.year), payload.source.strip()
+    outcome_panel_save(user=request.auth, assessment=assessment, rows=[row])
+    return next(_outcome_row_out(r) for r in outcome_panel(assessment=assessment) if r.outcome.code == indicator_code)

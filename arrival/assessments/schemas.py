@@ -161,3 +161,35 @@ class AnswerIn(Schema):
     comment: str = ""
     evidence_url: str = ""
     evidence_reference: str = ""
+
+
+class OutcomeFigureOut(Schema):
+    population_group: str = Field(description="born_abroad, born_in_country or all: a group of residents, never a person")
+    label: str
+    value: float
+    year: int
+    source: str
+
+
+class OutcomePanelRowOut(Schema):
+    indicator_code: str
+    title: str
+    definition: str
+    unit: str
+    direction: str
+    disaggregation: str
+    sdg_indicators: list[str]
+    population_groups: list[str] = Field(description="The groups the indicator's figures are given for")
+    figures: list[OutcomeFigureOut]
+    gap: float | None = Field(None, description="First group minus the second, in the indicator's unit, when both are given")
+
+
+class OutcomeFigureIn(Schema):
+    population_group: str = Field(description="One of the indicator's population groups")
+    value: float = Field(description="The aggregate statistic for the group, in the indicator's unit")
+
+
+class OutcomeFiguresIn(Schema):
+    year: int = Field(description="Year the figures refer to")
+    source: str = Field(description="Who published the figures (statistical office, register, survey)")
+    figures: list[OutcomeFigureIn] = Field(min_length=1)

@@ -51,7 +51,8 @@ from arrival.assessments.models import (
     ValidationDecision,
 )
 from arrival.assessments.scores import score_store
-from arrival.assessments.selectors.records import framework_parsed
+from arrival.assessments.selectors.outcomes import OutcomeCell, OutcomeRow
+from arrival.assessments.selectors.records import can_edit, framework_parsed
 from arrival.core.attachments import DOCX, IMAGE_TYPES, ODT, PDF, XLSX, attachment_create
 from arrival.core.models import Attachment
 from arrival.core.permissions import require
@@ -679,3 +680,53 @@ def assessment_publish(*, user: Any, assessment: Assessment) -> Assessment:
                      after={**_audited(assessment), "framework": framework.label, "overall": record.overall,
                             "inputs_sha256": record.inputs_sha256})
     return assessment
+
+
+# --- Outcome panel, the whole form at once ---------------------------------------------------------
+
+
+def _outcome_unchanged(cell: OutcomeCell, year: str, source: str) -> bool:
+    stored = cell.stored
+    try:
+        return stored is not None and math.isclose(float(cell.value), stored.value, rel_tol=0, abs_tol=1e-9) and (
+            int(year) == stored.year and source == stored.source)
+    except ValueError:
+        return False
+
+
+def outcome_panel_save(*, user: Any, assessment: Assessment, rows: list[OutcomeRow]) -> int:
+    """Save the panel's changed figures in one transaction: all of them or none.
+
+    Raises one `ValidationError` listing every problem (each names its indicator); returns how many figures
+    were written. A figure already recorded cannot be blanked: the service records figures, it does not
+    delete them, so a blank would silently keep the old value.
+    """
+    require(user, "assessments.change_assessment", assessment)
+    if not can_edit(user=user, assessment=assessment):
+        raise ValidationError(_("The assessment is %(status)s: its outcome panel can change only in a draft or when "
+                                "changes are requested.") % {"status": assessment.get_status_display()})
+    problems: list[str] = []
+    written = 0
+    with transaction.atomic():
+        for row in rows:
+            code = row.outcome.code
+            given = [c for c in row.cells if c.value]
+            if any(c.stored is not None and not c.value for c in row.cells):
+                problems.append(_("%(code)s: a recorded figure cannot be removed; correct it instead.") % {"code": code})
+            if not given and (row.year or row.source) and not any(c.stored for c in row.cells):
+                problems.append(_("%(code)s: give the figures, or leave the year and source empty.") % {"code": code})
+            for cell in given:
+                if _outcome_unchanged(cell, row.year, row.source):
+                    continue
+                try:
+                    with transaction.atomic():  # a savepoint, so later rows are still checked
+                        outcome_value_save(
+                            user=user, assessment=assessment, indicator=row.indicator, population_group=cell.group,
+                            value=cell.value, year=row.year, source=row.source,
+                        )
+                    written += 1
+                except ValidationError as error:
+                    problems.extend(str(m) for m in error.messages)
+        if problems:
+            raise ValidationError(list(dict.fromkeys(problems)))  # leaving the block rolls every figure back
+    return written

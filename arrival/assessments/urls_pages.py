@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrival.assessments import views
+from arrival.assessments import views, views_outcomes
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("government/<slug:slug>/open/", views.assessment_open, name="open"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/questionnaire/", views.questionnaire, name="questionnaire"),
+    path("<int:pk>/outcomes/", views_outcomes.outcomes, name="outcomes"),
     path("<int:pk>/answers/<str:code>/", views.answer_save, name="answer_save"),
     path("<int:pk>/answers/<str:code>/note/", views.team_comment, name="team_comment"),
     path("<int:pk>/submit/", views.assessment_submit, name="submit"),

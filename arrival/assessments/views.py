@@ -161,8 +161,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "score_chart": score_chart(current=current, parsed=parsed) if current else None,
             "report_links": report_links(assessment),
             "all_data_links": all_data_links(),
-            "outcomes": assessment.outcome_values.select_related("indicator").order_by("indicator__position",
-                                                                                       "population_group"),
+            "outcomes": [row for row in selectors.outcome_panel(assessment=assessment)
+                         if any(cell.stored for cell in row.cells)],
         })
     else:
         answers = selectors.assessment_answers(assessment=assessment)

@@ -2,4 +2,5 @@
 time, gaps, peer benchmarks, framework views, dashboards). Import from here, not from the modules."""
 
 from arrival.assessments.selectors.analysis import *  # noqa: F403
+from arrival.assessments.selectors.outcomes import *  # noqa: F403
 from arrival.assessments.selectors.records import *  # noqa: F403
