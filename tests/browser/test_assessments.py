@@ -169,3 +169,25 @@ def test_peer_position_and_export_links_in_english_and_arabic(page, live_server,
     expect(page.locator("section.assessment-profile .peer-position")).to_be_visible()
     page.screenshot(path=str(tmp_path / "profile-position-ar.png"), full_page=True)
     print(f"screenshots in {tmp_path}")
+
+
+def test_officer_enters_the_outcome_panel_and_the_public_page_shows_its_gap(page, live_server):
+    draft = AssessmentFactory()
+    officer = officer_for(draft.government)
+    _sign_in(page.context, live_server, officer)
+    page.goto(f"/assessments/{draft.pk}/outcomes/")
+    assert_no_serious_axe_violations(page)
+    page.get_by_label(re.compile(r"OP01 .*Born in the country")).fill("71.5")
+    page.get_by_label(re.compile(r"OP01 .*Born abroad")).fill("60")
+    page.get_by_label(re.compile(r"OP01 .*year of the figures")).fill("2024")
+    page.get_by_label(re.compile(r"OP01 .*source of the figures")).fill("National statistical office")
+    page.get_by_role("button", name="Save the outcome panel").click()
+    expect(page.get_by_text(re.compile(r"Outcome panel saved: 2 figures changed"))).to_be_visible()
+    _bulk_answer(draft, officer)
+    answers_save_many(user=officer, assessment=draft, rows=[
+        {"indicator_code": code, "value": 3, "evidence_reference": "Council decision"} for code in ANSWERED_IN_THE_BROWSER
+    ])
+    publish(draft, team=officer)
+    page.goto(f"/assessments/{draft.pk}/")
+    expect(page.locator("#outcomes-title")).to_be_visible()
+    expect(page.get_by_role("cell", name="11.50")).to_be_visible()
