@@ -9,8 +9,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from arrival.accounts.api import router as accounts_router
 from arrival.actors.api import router as actors_router
 from arrival.assessments.api import router as assessments_router
+from arrival.commitments.api import router as commitments_router
+from arrival.consultations.api import router as consultations_router
 from arrival.core.api import api_throttles, problem_payload
+from arrival.engagement.api import router as engagement_router
 from arrival.frameworks.api import router as frameworks_router
+from arrival.participation.api import router as participation_router
+from arrival.planning.api import router as planning_router
 from arrival.practices.api import router as practices_router
 
 api = NinjaAPI(
@@ -71,3 +76,8 @@ api.add_router("/frameworks/", frameworks_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/assessments/", assessments_router)
 api.add_router("/practices/", practices_router)
+api.add_router("/engagement/", engagement_router)
+api.add_router("/consultations/", consultations_router)
+api.add_router("/commitments/", commitments_router)
+api.add_router("/participation/", participation_router)
+api.add_router("/planning/", planning_router)

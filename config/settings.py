@@ -57,9 +57,14 @@ INSTALLED_APPS = [
     "arrival.frameworks",
     "arrival.actors",
     "arrival.accounts",
+    "arrival.engagement",
     "arrival.reports",
     "arrival.assessments",
     "arrival.practices",
+    "arrival.consultations",
+    "arrival.commitments",
+    "arrival.participation",
+    "arrival.planning",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,11 @@ urlpatterns = [
     path("frameworks/", include("arrival.frameworks.urls")),
     path("assessments/", include("arrival.assessments.urls")),
     path("practices/", include("arrival.practices.urls")),
+    path("engagement/", include("arrival.engagement.urls")),
+    path("consultations/", include("arrival.consultations.urls")),
+    path("commitments/", include("arrival.commitments.urls")),
+    path("participate/", include("arrival.participation.urls")),
+    path("planning/", include("arrival.planning.urls")),
     path("", include("arrival.core.urls")),  # jobs/… and attachments/…
     path("", actors_views.home, name="home"),
     path("", include("arrival.actors.urls")),
