@@ -51,3 +51,22 @@ def assert_no_serious_axe_violations(page) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}})
     serious = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
     assert not serious, "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious)
+
+
+def sign_in(context, live_server, user) -> None:
+    """Give a browser context the session of `user`, signed in through Django's test client."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def page_as(browser, live_server, user):
+    """A new page in its own context, signed in as `user` (several people in one test each get one)."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(30_000)
+    sign_in(context, live_server, user)
+    return context.new_page()

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from arrival.assessments.selectors.records import indicator_list
 from arrival.assessments.services import answers_save_many
 from tests.assessments.factories import AssessmentFactory, officer_for, publish, validator_for
-from tests.browser.conftest import assert_no_serious_axe_violations
+from tests.browser.conftest import assert_no_serious_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +18,6 @@ ANSWERED_IN_THE_BROWSER = ("D1.1.1", "D1.1.2")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _sign_in(context, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def _bulk_answer(assessment, user) -> None:
@@ -44,7 +37,7 @@ def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_p
     government = assessment.government
     officer = officer_for(government)
     _bulk_answer(assessment, officer)
-    _sign_in(page.context, live_server, officer)
+    sign_in(page.context, live_server, officer)
 
     # The questionnaire: one answer with an uploaded document, one special answer, saved with htmx.
     page.goto(f"/assessments/{assessment.pk}/questionnaire/?domain=D1")
@@ -74,7 +67,7 @@ def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_p
     # A validator from another city accepts.
     validator, validator_actor = validator_for(government)
     reviewer_context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    _sign_in(reviewer_context, live_server, validator)
+    sign_in(reviewer_context, live_server, validator)
     reviewer = reviewer_context.new_page()
     reviewer.goto(f"/assessments/{assessment.pk}/validation/")
     reviewer.get_by_label("Validate on behalf of").select_option(str(validator_actor.pk))
@@ -174,7 +167,7 @@ def test_peer_position_and_export_links_in_english_and_arabic(page, live_server,
 def test_officer_enters_the_outcome_panel_and_the_public_page_shows_its_gap(page, live_server):
     draft = AssessmentFactory()
     officer = officer_for(draft.government)
-    _sign_in(page.context, live_server, officer)
+    sign_in(page.context, live_server, officer)
     page.goto(f"/assessments/{draft.pk}/outcomes/")
     assert_no_serious_axe_violations(page)
     page.get_by_label(re.compile(r"OP01 .*Born in the country")).fill("71.5")

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from arrival.practices.models import Practice, ReviewStage
-from tests.browser.conftest import assert_no_serious_axe_violations
+from tests.browser.conftest import assert_no_serious_axe_violations, page_as, sign_in
 from tests.practices.factories import curator, gcm_objective, government, officer_for, peer_reviewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,22 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "One-stop welcome desk for newly arrived migrants"
 
 
-def _sign_in(context, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-def _as(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(30_000)
-    _sign_in(context, live_server, user)
-    return context.new_page()
 
 
 def _review_in_browser(browser, live_server, reviewer, tmp_path, name: str, check_axe: bool) -> None:
-    page = _as(browser, live_server, reviewer)
+    page = page_as(browser, live_server, reviewer)
     page.goto("/practices/reviews/")
     page.get_by_role("link", name=TITLE).click()
     page.get_by_label("Yes, I accept").check()
@@ -63,7 +51,7 @@ def test_submit_screen_two_reviews_publish_then_found_in_spanish(browser, page, 
     first, second = peer_reviewer(), peer_reviewer()
 
     # The officer writes the practice and submits it.
-    _sign_in(page.context, live_server, officer)
+    sign_in(page.context, live_server, officer)
     page.goto("/practices/new/")
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("Summary: who, what, where", exact=True).fill(
@@ -79,7 +67,7 @@ def test_submit_screen_two_reviews_publish_then_found_in_spanish(browser, page, 
     expect(page.locator(".messages")).to_contain_text("Submitted")
 
     # The curator screens it and invites two peer reviewers from the ranked suggestions.
-    curator_page = _as(browser, live_server, by)
+    curator_page = page_as(browser, live_server, by)
     curator_page.goto("/practices/curation/")
     curator_page.get_by_role("link", name=TITLE).click()
     curator_page.get_by_label("Complete: send to peer review").check()
