@@ -296,3 +296,18 @@ rules.add_perm("practices.curate_practice", is_site_staff | is_practice_curator)
 rules.add_perm("practices.add_callforpractices", is_site_staff | role_in(RoleKind.STAFF, RoleKind.ADMINISTRATOR))
 rules.add_perm("practices.review_practice", is_assigned_practice_reviewer)
 rules.add_perm("practices.view_practice", may_view_practice)
+
+
+# --- engagement rules (processes, comments, moderation, notifications) ---
+
+
+# --- consultations rules ---
+
+
+# --- commitments rules ---
+
+
+# --- participation rules ---
+
+
+# --- planning rules ---
