@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "arrival.core.context_processors.site",
+                "arrival.engagement.context_processors.notifications",
             ],
         },
     }
@@ -227,6 +228,10 @@ ARRIVAL_DATA_LICENCE = os.environ.get("ARRIVAL_DATA_LICENCE", "CC BY 4.0")
 ARRIVAL_API_PAGE_SIZE = 50
 ARRIVAL_API_RATE_ANON = os.environ.get("ARRIVAL_API_RATE_ANON", "120/min")
 ARRIVAL_API_RATE_USER = os.environ.get("ARRIVAL_API_RATE_USER", "600/min")
+# Comments a person may post (engagement), counted in the "throttle" cache: "<count>/<s|m|h|d>".
+ARRIVAL_POST_RATE = os.environ.get("ARRIVAL_POST_RATE", "10/m")
+# The public address links in e-mails (digests, reminders) start with.
+ARRIVAL_SITE_URL = os.environ.get("ARRIVAL_SITE_URL", "http://localhost:8000")
 # Background jobs (docs/operations.md): EAGER runs each job in the enqueuing process right after commit
 # (tests, or a demo without `arrival worker`); a running job with no heartbeat for STALE seconds is
 # requeued or failed; finished jobs are kept KEEP_DAYS.

@@ -6,3 +6,10 @@ class EngagementConfig(AppConfig):
     name = "arrival.engagement"
     label = "engagement"
     verbose_name = _("Engagement")
+
+    def ready(self) -> None:
+        from arrival.accounts.personal_data import register_personal_data
+        from arrival.engagement import phases  # noqa: F401 - registers engagement's own phase types
+        from arrival.engagement.services import personal_data_erase_provider, personal_data_export
+
+        register_personal_data("engagement", export=personal_data_export, erase=personal_data_erase_provider)
