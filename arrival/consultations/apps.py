@@ -6,3 +6,28 @@ class ConsultationsConfig(AppConfig):
     name = "arrival.consultations"
     label = "consultations"
     verbose_name = _("Consultations")
+
+    def ready(self) -> None:
+        from arrival.accounts.personal_data import register_personal_data
+        from arrival.actors.selectors import register_record_provider
+        from arrival.consultations import notifications, personal_data, phases, profile
+        from arrival.consultations.demo import load_demo_consultation
+        from arrival.consultations.loaders import load_forums
+        from arrival.consultations.models import Contribution
+        from arrival.consultations.selectors import consultation_actor_ids
+        from arrival.core.attachments import attachments_register
+        from arrival.core.setup_steps import DEMO, REFERENCE, register
+
+        phases.register()
+        register("consultations.forums", order=REFERENCE + 60, run=load_forums,
+                 label="Forums and review meetings (data/forums.csv, a source per row)")
+        register("consultations.demo", order=DEMO + 30, run=load_demo_consultation,
+                 label="Demo consultation modelled on the 2017 local input to the GCM stocktaking (labelled demo)")
+        # Evidence files hang on the contribution: readable with it, changed by its team.
+        attachments_register(Contribution, view="consultations.view_contribution",
+                             change="consultations.change_contribution")
+        register_record_provider(consultation_actor_ids)
+        notifications.register()
+        profile.register()
+        register_personal_data("consultations", export=personal_data.personal_data_export,
+                               erase=personal_data.personal_data_erase)

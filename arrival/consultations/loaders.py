@@ -1,0 +1,60 @@
+"""Reference data of consultations: the forums and review meetings in `data/forums.csv`.
+
+Every row names its source; a date the file does not know for sure stays empty. Idempotent: rows are matched
+by `key` and updated in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from arrival.consultations.models import Forum, ForumKind
+
+DATA = Path(__file__).resolve().parent / "data" / "forums.csv"
+COLUMNS = ("key", "name", "acronym", "kind", "year", "starts_on", "ends_on", "place", "url", "source")
+
+
+def _date(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def read_forums(path: Path = DATA) -> list[dict[str, Any]]:
+    """The rows of the file, checked: known kind, a source, dates that parse and follow each other."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValidationError(f"{path.name}: expected the columns {', '.join(COLUMNS)}")
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            if row["kind"] not in ForumKind.values:
+                raise ValidationError(f"{path.name} line {number}: unknown kind {row['kind']!r}")
+            if not row["source"].strip():
+                raise ValidationError(f"{path.name} line {number}: every forum names its source")
+            starts, ends = _date(row["starts_on"]), _date(row["ends_on"])
+            if starts and ends and ends < starts:
+                raise ValidationError(f"{path.name} line {number}: the forum ends before it starts")
+            rows.append({
+                "key": row["key"], "name": row["name"], "acronym": row["acronym"], "kind": row["kind"],
+                "year": int(row["year"]) if row["year"] else None, "starts_on": starts, "ends_on": ends,
+                "place": row["place"], "url": row["url"], "source": row["source"],
+            })
+    return rows
+
+
+@transaction.atomic
+def load_forums(*, stdout: TextIO | None = None, path: Path = DATA, **_: Any) -> dict[str, int]:
+    rows = read_forums(path)
+    created = 0
+    for row in rows:
+        key = row.pop("key")
+        _forum, was_created = Forum.objects.update_or_create(key=key, defaults=row)
+        created += was_created
+    if stdout is not None:
+        stdout.write(f"  {len(rows)} forums ({created} new)\n")
+    return {"forums": len(rows), "created": created}

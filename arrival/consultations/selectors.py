@@ -1,0 +1,490 @@
+"""Reads of consultations: forums, consultations, contributions, documents, paragraphs, endorsements.
+
+Later apps (commitments) use `forum_list`, `forum_get`, `contribution_get`, `contribution_list_for_actor`,
+`consultation_get`, `consultation_list`, `document_adopted_paragraphs` — all return querysets or plain data
+with related rows fetched up front.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrival.accounts.selectors import actor_ids_for
+from arrival.actors.models import GOVERNMENT_KINDS, Actor, ActorKind, Membership
+from arrival.actors.selectors import current_membership_q
+from arrival.consultations.models import (
+    Access,
+    Consultation,
+    Contribution,
+    ContributionStatus,
+    Cosignature,
+    DocumentVersion,
+    Endorsement,
+    Forum,
+    OutcomeDocument,
+    Paragraph,
+)
+from arrival.consultations.phases import PHASE_ORDER, PROCESS_KIND
+from arrival.engagement.models import Phase, Visibility
+from arrival.engagement.selectors import phase_allows, phase_current
+from arrival.frameworks.models import FrameworkKind, Tag
+
+CONTRIBUTOR_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NETWORK)
+OWNER_KINDS = (ActorKind.NETWORK, ActorKind.ORGANISATION, ActorKind.NATIONAL_GOVERNMENT)
+TEAM_ROLE_KINDS = ("administrator", "officer", "staff")
+
+
+# --- Forums --------------------------------------------------------------------------------------------
+
+
+def forum_list(*, kind: str | None = None) -> QuerySet[Forum]:
+    """Forums and review meetings, latest first, each with `consultation_count`."""
+    forums = Forum.objects.annotate(consultation_count=Count("consultations"))
+    if kind:
+        forums = forums.filter(kind=kind)
+    return forums.order_by("-year", "-starts_on", "name")
+
+
+def forum_get(*, key: str | None = None, pk: int | None = None) -> Forum:
+    try:
+        return Forum.objects.get(key=key) if key is not None else Forum.objects.get(pk=pk)
+    except Forum.DoesNotExist:
+        raise Http404(_("No forum at this address.")) from None
+
+
+# --- Consultations --------------------------------------------------------------------------------------
+
+
+def _consultations() -> QuerySet[Consultation]:
+    return Consultation.objects.select_related("process__owner", "forum").prefetch_related("process__phases")
+
+
+def consultation_list(*, forum: Forum | None = None, owner: Actor | None = None, phase_type: str | None = None,
+                      at: datetime | None = None) -> QuerySet[Consultation]:
+    """Consultations, newest first, with `contribution_count`; `phase_type` keeps those whose phase running at
+    `at` (now when None) is of that type."""
+    consultations = _consultations().annotate(
+        contribution_count=Count("contributions", filter=Q(contributions__status=ContributionStatus.SUBMITTED,
+                                                           contributions__visibility=Visibility.VISIBLE)))
+    if forum is not None:
+        consultations = consultations.filter(forum=forum)
+    if owner is not None:
+        consultations = consultations.filter(process__owner=owner)
+    if phase_type:
+        moment = at or timezone.now()
+        running = Phase.objects.filter(phase_type=phase_type, starts_at__lte=moment, ends_at__gt=moment)
+        consultations = consultations.filter(process__in=running.values("process"))
+    return consultations
+
+
+def consultation_get(*, slug: str | None = None, pk: int | None = None) -> Consultation:
+    try:
+        lookup = {"slug": slug} if slug is not None else {"pk": pk}
+        return _consultations().prefetch_related("questions__objective__framework", "access_networks",
+                                                 "invited").get(**lookup)
+    except Consultation.DoesNotExist:
+        raise Http404(_("No consultation at this address.")) from None
+
+
+def consultation_owners() -> QuerySet[Actor]:
+    """Actors that own at least one consultation (for the list's filter)."""
+    return Actor.objects.filter(engagement_processes__kind=PROCESS_KIND).distinct().order_by("name")
+
+
+def current_phase(consultation: Consultation, *, at: datetime | None = None) -> Any:
+    return phase_current(process=consultation.process, at=at)
+
+
+def allows(consultation: Consultation, action: str, *, at: datetime | None = None) -> bool:
+    return phase_allows(process=consultation.process, action=action, at=at)
+
+
+def phase_type_choices() -> list[tuple[str, str]]:
+    from arrival.engagement.phases import phase_type_get
+
+    return [(key, str(phase_type_get(key).label)) for key in PHASE_ORDER]
+
+
+def consultation_admits(*, consultation: Consultation, actor: Actor) -> bool:
+    """May `actor` take part (contribute, co-sign) under the consultation's access rule?"""
+    if actor.kind not in CONTRIBUTOR_KINDS:
+        return False
+    if consultation.access == Access.OPEN:
+        return True
+    if consultation.access == Access.INVITED:
+        return consultation.invited.filter(pk=actor.pk).exists()
+    network_ids = list(consultation.access_networks.values_list("pk", flat=True))
+    if actor.pk in network_ids:
+        return True
+    return Membership.objects.filter(current_membership_q(), member=actor, network_id__in=network_ids).exists()
+
+
+def actors_for_user(*, user: Any, consultation: Consultation | None = None) -> list[Actor]:
+    """The governments and networks `user` may contribute for (and, given a consultation, that it admits)."""
+    ids = actor_ids_for(user, kinds=TEAM_ROLE_KINDS)
+    actors = list(Actor.objects.filter(pk__in=ids, kind__in=CONTRIBUTOR_KINDS).order_by("name"))
+    if consultation is not None:
+        actors = [actor for actor in actors if consultation_admits(consultation=consultation, actor=actor)]
+    return actors
+
+
+def endorsing_actors_for_user(*, user: Any) -> list[Actor]:
+    """Every actor in which `user` holds an active role: those they may endorse for."""
+    return list(Actor.objects.filter(pk__in=actor_ids_for(user)).order_by("name"))
+
+
+def is_editor(*, user: Any, consultation: Consultation) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("consultations.change_consultation",
+                                                                           consultation))
+
+
+def audience_user_ids(*, consultation: Consultation) -> set[int]:
+    """People to tell about a consultation: roles in the owner, in contributors, and — for a network-owned or
+    network-restricted consultation — in the member governments of those networks."""
+    owner = consultation.process.owner
+    actor_ids: set[int] = {owner.pk}
+    actor_ids.update(consultation.contributions.values_list("actor_id", flat=True))
+    actor_ids.update(member_actor_ids(consultation=consultation))
+    return people_in(actor_ids)
+
+
+def member_actor_ids(*, consultation: Consultation) -> set[int]:
+    """Members of the owner network and of the networks named in the access rule."""
+    network_ids = set(consultation.access_networks.values_list("pk", flat=True))
+    if consultation.process.owner.kind == ActorKind.NETWORK:
+        network_ids.add(consultation.process.owner_id)
+    if not network_ids:
+        return set()
+    return set(Membership.objects.filter(current_membership_q(), network_id__in=network_ids,
+                                         member__kind__in=GOVERNMENT_KINDS).values_list("member_id", flat=True))
+
+
+def people_in(actor_ids: Iterable[int]) -> set[int]:
+    """Ids of active users holding an active role in any of `actor_ids`."""
+    users = get_user_model().objects.filter(is_active=True, roles__actor_id__in=list(actor_ids),
+                                            roles__ended_at__isnull=True)
+    return set(users.values_list("pk", flat=True))
+
+
+def consultation_actor_ids() -> QuerySet[Any]:
+    """Governments with contributions or endorsements (for the home map's record providers)."""
+    contributing = Contribution.objects.filter(visibility=Visibility.VISIBLE).order_by().values_list(
+        "actor_id", flat=True)
+    endorsing = Endorsement.objects.filter(withdrawn_at__isnull=True).order_by().values_list("actor_id", flat=True)
+    return contributing.union(endorsing)
+
+
+# --- Contributions --------------------------------------------------------------------------------------
+
+
+def _contributions() -> QuerySet[Contribution]:
+    return Contribution.objects.select_related("actor__country", "consultation__process__owner").prefetch_related(
+        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("actor")))
+
+
+def contribution_get(*, pk: int, viewer: Any = None) -> Contribution:
+    """One contribution; a hidden or removed one only for its team and site staff (else Http404)."""
+    try:
+        contribution = _contributions().get(pk=pk)
+    except (Contribution.DoesNotExist, ValueError):
+        raise Http404(_("No contribution at this address.")) from None
+    if contribution.visibility != Visibility.VISIBLE and not (
+        viewer is not None and viewer.has_perm("consultations.view_contribution", contribution)
+    ):
+        raise Http404(_("No contribution at this address."))
+    return contribution
+
+
+def contribution_list(*, consultation: Consultation, include_withdrawn: bool = False) -> QuerySet[Contribution]:
+    """Visible contributions to a consultation, oldest first, with their actors and co-signatures."""
+    contributions = _contributions().filter(consultation=consultation, visibility=Visibility.VISIBLE)
+    if not include_withdrawn:
+        contributions = contributions.filter(status=ContributionStatus.SUBMITTED)
+    return contributions.order_by("created_at", "id")
+
+
+def contribution_list_for_actor(*, actor: Actor, include_cosigned: bool = True) -> QuerySet[Contribution]:
+    """Visible, submitted contributions by `actor` (and those it co-signed), newest first."""
+    condition = Q(actor=actor)
+    if include_cosigned:
+        condition |= Q(cosignatures__actor=actor)
+    return (_contributions().filter(condition, visibility=Visibility.VISIBLE, status=ContributionStatus.SUBMITTED)
+            .distinct().order_by("-created_at", "-id"))
+
+
+def contribution_versions(*, contribution: Contribution) -> QuerySet[Any]:
+    return contribution.versions.select_related("author").order_by("-number")
+
+
+def tag_codes_for(*, records: Iterable[Any]) -> dict[int, list[Any]]:
+    """Framework items tagged on each contribution: {contribution id: [FrameworkItem, …]} in one query."""
+    records = list(records)
+    if not records:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Contribution)
+    tags = (Tag.objects.filter(content_type=content_type, object_id__in=[str(r.pk) for r in records])
+            .select_related("item__framework").order_by("item__framework__kind", "item__position"))
+    found: dict[int, list[Any]] = defaultdict(list)
+    for tag in tags:
+        found[int(tag.object_id)].append(tag.item)
+    return dict(found)
+
+
+def contribution_destinations(*, contribution: Contribution) -> list[dict[str, Any]]:
+    """Where a contribution ended up: the paragraphs of adopted versions that cite it (document, numbers)."""
+    paragraphs = (
+        Paragraph.objects.filter(sources=contribution, version__frozen_at__isnull=False)
+        .select_related("version__document").order_by("version__document_id", "position")
+    )
+    by_document: dict[int, dict[str, Any]] = {}
+    for paragraph in paragraphs:
+        document = paragraph.version.document
+        entry = by_document.setdefault(document.pk, {"document": document, "version": paragraph.version,
+                                                     "paragraphs": []})
+        entry["paragraphs"].append(paragraph)
+    return list(by_document.values())
+
+
+def adopted_paragraph_refs(*, contribution_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For many contributions at once: "document id:version:paragraph number" of every adopted paragraph citing
+    each (one query)."""
+    through = Paragraph.sources.through
+    rows = (through.objects.filter(contribution_id__in=list(contribution_ids), paragraph__version__frozen_at__isnull=False)
+            .order_by("paragraph__version__document_id", "paragraph__position")
+            .values_list("contribution_id", "paragraph__version__document_id", "paragraph__version__number",
+                         "paragraph__position"))
+    refs: dict[int, list[str]] = defaultdict(list)
+    for contribution_id, document_id, number, position in rows:
+        refs[contribution_id].append(f"{document_id}:{number}:{position}")
+    return dict(refs)
+
+
+def version_counts(*, contribution_ids: Iterable[int]) -> dict[int, int]:
+    from arrival.consultations.models import ContributionVersion
+
+    rows = (ContributionVersion.objects.filter(contribution_id__in=list(contribution_ids)).order_by()
+            .values("contribution_id").annotate(n=Count("id")).values_list("contribution_id", "n"))
+    return dict(rows)
+
+
+def contribution_draft_paragraphs(*, contribution: Contribution) -> list[Paragraph]:
+    """Paragraphs of the latest draft (not yet adopted) that cite the contribution."""
+    result = []
+    for document in contribution.consultation.documents.filter(adopted_version__isnull=True):
+        latest = document.versions.order_by("-number").first()
+        if latest is not None:
+            result.extend(latest.paragraphs.filter(sources=contribution).order_by("position"))
+    return result
+
+
+# --- Documents, versions, paragraphs --------------------------------------------------------------------
+
+
+def document_get(*, pk: int) -> OutcomeDocument:
+    try:
+        return OutcomeDocument.objects.select_related(
+            "consultation__process__owner", "adopted_version").prefetch_related("consultation__process__phases"
+                                                                                ).get(pk=pk)
+    except (OutcomeDocument.DoesNotExist, ValueError):
+        raise Http404(_("No document at this address.")) from None
+
+
+def document_for(*, consultation: Consultation) -> OutcomeDocument | None:
+    return consultation.documents.order_by("created_at", "id").first()
+
+
+def version_list(*, document: OutcomeDocument) -> QuerySet[DocumentVersion]:
+    return document.versions.select_related("author").annotate(paragraph_count=Count("paragraphs")).order_by(
+        "-number")
+
+
+def version_get(*, document: OutcomeDocument, number: int) -> DocumentVersion:
+    try:
+        return document.versions.select_related("author", "document").get(number=number)
+    except DocumentVersion.DoesNotExist:
+        raise Http404(_("No such version of this document.")) from None
+
+
+def version_current(*, document: OutcomeDocument) -> DocumentVersion | None:
+    """The adopted version once there is one, else the latest draft."""
+    if document.adopted_version_id:
+        return document.adopted_version
+    return document.versions.order_by("-number").first()
+
+
+def paragraph_list(*, version: DocumentVersion) -> list[Paragraph]:
+    """Paragraphs of a version with their sources (visible contributions and their actors) fetched up front."""
+    sources = Contribution.objects.select_related("actor").order_by("actor__name", "id")
+    return list(version.paragraphs.select_related("group_item__framework").prefetch_related(
+        Prefetch("sources", queryset=sources)).order_by("position"))
+
+
+def paragraph_get(*, pk: int) -> Paragraph:
+    try:
+        return Paragraph.objects.select_related("version__document__consultation__process").get(pk=pk)
+    except (Paragraph.DoesNotExist, ValueError):
+        raise Http404(_("No paragraph at this address.")) from None
+
+
+def paragraph_contributors(paragraph: Paragraph) -> list[Actor]:
+    seen: dict[int, Actor] = {}
+    for source in paragraph.sources.all():
+        seen.setdefault(source.actor_id, source.actor)
+    return list(seen.values())
+
+
+def document_adopted_paragraphs(*, document: OutcomeDocument) -> list[Paragraph]:
+    """The adopted version's paragraphs with their sources; [] before adoption."""
+    if not document.adopted_version_id:
+        return []
+    return paragraph_list(version=document.adopted_version)
+
+
+def export_rows(*, version: DocumentVersion) -> list[dict[str, Any]]:
+    """One row per paragraph: number, heading group and code, text, source contribution ids and framework codes."""
+    paragraphs = paragraph_list(version=version)
+    all_sources = {s.pk: s for p in paragraphs for s in p.sources.all()}
+    tags = tag_codes_for(records=all_sources.values())
+    rows = []
+    for paragraph in paragraphs:
+        codes: list[str] = []
+        if paragraph.group_code:
+            codes.append(f"{paragraph.group_kind}:{paragraph.group_code}")
+        for source in paragraph.sources.all():
+            for item in tags.get(source.pk, []):
+                code = f"{_SHORT_KIND.get(item.framework.kind, item.framework.kind)}:{item.code}"
+                if code not in codes:
+                    codes.append(code)
+        rows.append({
+            "document": version.document.title, "version": version.number, "paragraph": paragraph.position,
+            "group": paragraph.group_kind, "group_code": paragraph.group_code, "heading": paragraph.heading,
+            "text": paragraph.text, "editorial": paragraph.editorial,
+            "source_contribution_ids": [s.pk for s in paragraph.sources.all()],
+            "contributors": [a.name for a in paragraph_contributors(paragraph)],
+            "framework_codes": codes,
+        })
+    return rows
+
+
+_SHORT_KIND = {FrameworkKind.GCM_OBJECTIVE: "gcm", FrameworkKind.GCM_PRINCIPLE: "gcm_principle",
+               FrameworkKind.SDG_GOAL: "sdg", FrameworkKind.SDG_TARGET: "sdg", FrameworkKind.NUA_PARAGRAPH: "nua",
+               FrameworkKind.DOMAIN: "domain"}
+
+
+# --- Diff -----------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass
+class ParagraphDiff:
+    key: str
+    status: str  # "added" | "removed" | "changed" | "same"
+    old_position: int | None
+    new_position: int | None
+    heading: str
+    # [(op, text)], op in "equal" | "insert" | "delete"
+    segments: list[tuple[str, str]] = field(default_factory=list)
+    heading_changed: bool = False
+    old_heading: str = ""
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level differences between two texts as (op, text) segments, whitespace kept."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    segments: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            segments.append(("equal", "".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                segments.append(("delete", "".join(a[i1:i2])))
+            if j2 > j1:
+                segments.append(("insert", "".join(b[j1:j2])))
+    return segments
+
+
+def version_diff(*, old: DocumentVersion, new: DocumentVersion) -> list[ParagraphDiff]:
+    """Paragraph-by-paragraph differences between two versions of one document, matched by paragraph key,
+    in the order of the new version, with removed paragraphs after the paragraph that preceded them."""
+    old_paragraphs = {p.key: p for p in old.paragraphs.order_by("position")}
+    new_paragraphs = list(new.paragraphs.order_by("position"))
+    rows: list[ParagraphDiff] = []
+    new_keys = {p.key for p in new_paragraphs}
+    removed_after: dict[str | None, list[Paragraph]] = defaultdict(list)
+    previous: str | None = None
+    for paragraph in old_paragraphs.values():
+        if paragraph.key not in new_keys:
+            removed_after[previous].append(paragraph)
+        else:
+            previous = paragraph.key
+    rows.extend(_removed(removed_after.get(None, [])))
+    for paragraph in new_paragraphs:
+        before = old_paragraphs.get(paragraph.key)
+        if before is None:
+            rows.append(ParagraphDiff(key=paragraph.key, status="added", old_position=None,
+                                      new_position=paragraph.position, heading=paragraph.heading,
+                                      segments=[("insert", paragraph.text)]))
+        else:
+            same = before.text == paragraph.text and before.heading == paragraph.heading
+            rows.append(ParagraphDiff(
+                key=paragraph.key, status="same" if same else "changed", old_position=before.position,
+                new_position=paragraph.position, heading=paragraph.heading,
+                segments=[("equal", paragraph.text)] if same else text_diff(before.text, paragraph.text),
+                heading_changed=before.heading != paragraph.heading, old_heading=before.heading))
+        rows.extend(_removed(removed_after.get(paragraph.key, [])))
+    return rows
+
+
+def _removed(paragraphs: list[Paragraph]) -> list[ParagraphDiff]:
+    return [ParagraphDiff(key=p.key, status="removed", old_position=p.position, new_position=None,
+                          heading=p.heading, segments=[("delete", p.text)]) for p in paragraphs]
+
+
+# --- Endorsements ---------------------------------------------------------------------------------------
+
+
+def endorsement_list(*, document: OutcomeDocument, include_withdrawn: bool = False) -> QuerySet[Endorsement]:
+    endorsements = Endorsement.objects.filter(document=document).select_related(
+        "actor__country", "actor__local", "version")
+    if not include_withdrawn:
+        endorsements = endorsements.filter(withdrawn_at__isnull=True)
+    return endorsements.order_by("endorsed_at", "id")
+
+
+def endorsement_count(*, document: OutcomeDocument) -> int:
+    return Endorsement.objects.filter(document=document, withdrawn_at__isnull=True).count()
+
+
+def endorsement_list_for_actor(*, actor: Actor) -> QuerySet[Endorsement]:
+    return Endorsement.objects.filter(actor=actor).select_related("document__consultation").order_by("-endorsed_at")
+
+
+def endorsement_get(*, pk: int) -> Endorsement:
+    try:
+        return Endorsement.objects.select_related("document__consultation__process", "actor").get(pk=pk)
+    except (Endorsement.DoesNotExist, ValueError):
+        raise Http404(_("No endorsement at this address.")) from None
+
+
+def endorser_points(*, endorsements: Iterable[Endorsement]) -> list[dict[str, Any]]:
+    """Map points for endorsers that have coordinates (through actors' own point builder)."""
+    from arrival.actors.selectors import actor_points
+
+    actors = [e.actor for e in endorsements]
+    return actor_points(actors=actors)

@@ -1,0 +1,594 @@
+"""Writes for consultations: the consultation and its phases, contributions and co-signatures, the synthesis
+into an outcome document, its versions and adoption, and endorsements.
+
+Every function is keyword-only, runs in one transaction, checks the role permission with `require` (rules in
+`arrival/accounts/rules.py`, consultations section), the access rule (open / networks / invited) and the phase
+(`arrival.engagement.services.phase_require`), and writes an audit row. Bad input raises `ValidationError`
+with a message that says what to fix, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from arrival.actors.models import Actor, ActorKind
+from arrival.consultations import phases as P
+from arrival.consultations.models import (
+    Access,
+    Consultation,
+    Contribution,
+    ContributionStatus,
+    ContributionVersion,
+    Cosignature,
+    DocumentKind,
+    DocumentVersion,
+    Endorsement,
+    Forum,
+    GroupKind,
+    GuidingQuestion,
+    OutcomeDocument,
+    Paragraph,
+)
+from arrival.consultations.selectors import (
+    CONTRIBUTOR_KINDS,
+    OWNER_KINDS,
+    consultation_admits,
+    member_actor_ids,
+    people_in,
+    tag_codes_for,
+)
+from arrival.core.permissions import require
+from arrival.core.services import audit_record, snapshot
+from arrival.engagement.models import Visibility
+from arrival.engagement.phases import PhaseSpec
+from arrival.engagement.services import notification_send, phase_require, process_create
+from arrival.frameworks.models import FrameworkItem, FrameworkKind
+from arrival.frameworks.services import tags_set
+
+_CONSULTATION_FIELDS = ("title", "slug", "purpose", "language", "forum", "access", "process")
+_CONTRIBUTION_FIELDS = ("title", "summary", "proposed_actions", "language", "status", "actor", "visibility")
+_ENDORSEMENT_FIELDS = ("document", "version", "actor", "signatory_name", "signatory_title", "authority",
+                       "endorsed_at", "withdrawn_at", "withdrawn_reason")
+MAX_LINKS = 20
+TAGGABLE_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, FrameworkKind.SDG_GOAL,
+                  FrameworkKind.NUA_PARAGRAPH)
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _text(value: Any, label: str, *, required: bool = False, max_length: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ValidationError(_("%(field)s is required.") % {"field": label})
+    if len(text) > max_length:
+        raise ValidationError(_("%(field)s may be at most %(max)d characters.") % {"field": label, "max": max_length})
+    return text
+
+
+def _unique_slug(text: str) -> str:
+    base = slugify(text)[:180].strip("-") or "consultation"
+    slug = base
+    while Consultation.objects.filter(slug=slug).exists():
+        slug = f"{base}-{uuid.uuid4().hex[:6]}"
+    return slug
+
+
+def _links(value: Any) -> list[dict[str, str]]:
+    if not value:
+        return []
+    if isinstance(value, dict) or isinstance(value, str):
+        raise ValidationError(_("Evidence links are a list of {url, label} pairs."))
+    links = []
+    validate = URLValidator(schemes=["http", "https"])
+    for item in list(value)[: MAX_LINKS + 1]:
+        url = str((item or {}).get("url", "")).strip()
+        label = str((item or {}).get("label", "")).strip()[:200]
+        try:
+            validate(url)
+        except ValidationError:
+            raise ValidationError(_("“%(url)s” is not a web address (http or https).") % {"url": url[:100]}) from None
+        links.append({"url": url[:500], "label": label or url[:200]})
+    if len(links) > MAX_LINKS:
+        raise ValidationError(_("A contribution may cite at most %(max)d links.") % {"max": MAX_LINKS})
+    return links
+
+
+def _tag_items(items: Iterable[Any] | None) -> list[FrameworkItem]:
+    checked = []
+    for item in items or []:
+        if not isinstance(item, FrameworkItem) or item.pk is None:
+            raise ValidationError(_("Not a framework item."))
+        if item.framework.kind not in TAGGABLE_KINDS:
+            raise ValidationError(_("Contributions are tagged with GCM objectives, SDG goals or targets, or New "
+                                    "Urban Agenda paragraphs."))
+        checked.append(item)
+    return checked
+
+
+def _user_ids(ids: Iterable[int]) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk__in=list(ids))
+
+
+# --- Consultations -------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionSpec:
+    text: str
+    objective: FrameworkItem | None = None
+
+
+@transaction.atomic
+def consultation_create(
+    *, user: Any, owner: Actor, title: str, purpose: str, phases: list[PhaseSpec], forum: Forum | None = None,
+    access: str = Access.OPEN, access_networks: Iterable[Actor] = (), invited: Iterable[Actor] = (),
+    questions: Iterable[QuestionSpec | str] = (), language: str = "en", time_zone: str = "UTC",
+    is_demo: bool = False,
+) -> Consultation:
+    """A consultation owned by a network, agency or national government, with its process and dated phases.
+
+    Members of the owner network (and of the networks named in the access rule) are notified.
+    """
+    require(user, "consultations.add_consultation", owner)
+    if owner.kind not in OWNER_KINDS:
+        raise ValidationError(_("A consultation is run by a network, an agency (organisation) or a national "
+                                "government."))
+    title = _text(title, _("Title"), required=True, max_length=300)
+    purpose = _text(purpose, _("Purpose"), required=True, max_length=5000)
+    if access not in Access.values:
+        raise ValidationError(_("Unknown access rule “%(access)s”.") % {"access": access})
+    access_networks, invited = list(access_networks), list(invited)
+    if access == Access.NETWORKS and not access_networks:
+        raise ValidationError(_("Name at least one network whose members may contribute."))
+    if any(n.kind != ActorKind.NETWORK for n in access_networks):
+        raise ValidationError(_("Only networks can be named in the access rule."))
+    if access == Access.INVITED and not invited:
+        raise ValidationError(_("Invite at least one government."))
+    if any(a.kind not in CONTRIBUTOR_KINDS for a in invited):
+        raise ValidationError(_("Only local or regional governments and networks can be invited to contribute."))
+    process = process_create(user=user, owner=owner, kind=P.PROCESS_KIND, title=title, phases=phases,
+                             time_zone=time_zone, is_demo=is_demo)
+    consultation = Consultation.objects.create(
+        process=process, slug=_unique_slug(title), title=title, purpose=purpose, language=language or "en",
+        forum=forum, access=access, created_by=user if getattr(user, "is_authenticated", False) else None,
+        is_demo=is_demo,
+    )
+    if access == Access.NETWORKS:
+        consultation.access_networks.set(access_networks)
+    if access == Access.INVITED:
+        consultation.invited.set(invited)
+    for position, question in enumerate(questions, start=1):
+        spec = QuestionSpec(text=question) if isinstance(question, str) else question
+        text = _text(spec.text, _("Question"), required=True, max_length=1000)
+        if spec.objective is not None and spec.objective.framework.kind != FrameworkKind.GCM_OBJECTIVE:
+            raise ValidationError(_("A guiding question may name a GCM objective only."))
+        GuidingQuestion.objects.create(consultation=consultation, position=position, text=text,
+                                       objective=spec.objective)
+    audit_record(user=user, action="consultations.create_consultation", target=consultation,
+                 after={**snapshot(consultation, _CONSULTATION_FIELDS),
+                        "access_networks": [n.pk for n in access_networks], "invited": [a.pk for a in invited]})
+    _notify_new_consultation(consultation, invited)
+    return consultation
+
+
+def _notify_new_consultation(consultation: Consultation, invited: list[Actor]) -> None:
+    actor_ids = member_actor_ids(consultation=consultation) | {a.pk for a in invited}
+    if not actor_ids:
+        return
+    owner_name, title = consultation.process.owner.name, consultation.title
+    notification_send(
+        recipients=_user_ids(people_in(actor_ids)), kind="consultations.new_consultation",
+        text=lambda: _("%(owner)s opened a consultation: “%(title)s”.") % {"owner": owner_name, "title": title},
+        url=consultation.get_absolute_url(),
+    )
+
+
+# --- Contributions -------------------------------------------------------------------------------------
+
+
+def _check_answers(consultation: Consultation, answers: Any) -> dict[str, str]:
+    if not answers:
+        return {}
+    if not isinstance(answers, dict):
+        raise ValidationError(_("Answers are given per guiding question."))
+    known = {str(pk) for pk in consultation.questions.values_list("pk", flat=True)}
+    cleaned = {}
+    for key, value in answers.items():
+        if str(key) not in known:
+            raise ValidationError(_("This consultation has no guiding question %(key)s.") % {"key": key})
+        text = _text(value, _("Answer"), max_length=5000)
+        if text:
+            cleaned[str(key)] = text
+    return cleaned
+
+
+def _version_content(contribution: Contribution, tags: list[FrameworkItem]) -> dict[str, Any]:
+    return {
+        "title": contribution.title, "summary": contribution.summary, "answers": contribution.answers,
+        "proposed_actions": contribution.proposed_actions, "links": contribution.links,
+        "language": contribution.language,
+        "tags": [f"{item.framework.kind}:{item.code}" for item in tags],
+    }
+
+
+def _version_add(contribution: Contribution, user: Any, tags: list[FrameworkItem]) -> ContributionVersion:
+    last = contribution.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ContributionVersion.objects.create(contribution=contribution, number=last + 1,
+                                              author=user if getattr(user, "is_authenticated", False) else None,
+                                              content=_version_content(contribution, tags))
+
+
+@transaction.atomic
+def contribution_create(
+    *, user: Any, consultation: Consultation, actor: Actor, title: str, summary: str = "",
+    answers: dict[str, str] | None = None, proposed_actions: str = "", links: Any = None,
+    tags: Iterable[FrameworkItem] | None = None, language: str = "en", is_demo: bool = False,
+) -> Contribution:
+    """A contribution by `actor`'s team while the call for input runs (version 1 is kept)."""
+    require(user, "consultations.add_contribution", actor)
+    phase_require(process=consultation.process, action=P.CREATE_CONTRIBUTION)
+    if not consultation_admits(consultation=consultation, actor=actor):
+        raise PermissionDenied(_("%(actor)s is not among those this consultation is open to.") % {"actor": actor.name})
+    contribution = Contribution(
+        consultation=consultation, actor=actor,
+        title=_text(title, _("Title"), required=True, max_length=300),
+        summary=_text(summary, _("Summary"), max_length=5000),
+        answers=_check_answers(consultation, answers),
+        proposed_actions=_text(proposed_actions, _("Proposed actions"), max_length=10000),
+        links=_links(links), language=_text(language, _("Language"), max_length=12) or "en",
+        created_by=user if getattr(user, "is_authenticated", False) else None, is_demo=is_demo,
+    )
+    if not (contribution.summary or contribution.answers or contribution.proposed_actions):
+        raise ValidationError(_("Say something: a summary, an answer to a question or a proposed action."))
+    contribution.save()
+    contribution.authors.add(user)
+    items = _tag_items(tags)
+    if items:
+        tags_set(user=user, record=contribution, items=items)
+    _version_add(contribution, user, items)
+    audit_record(user=user, action="consultations.create_contribution", target=contribution,
+                 after=snapshot(contribution, _CONTRIBUTION_FIELDS))
+    return contribution
+
+
+_UPDATABLE = ("title", "summary", "answers", "proposed_actions", "links", "language", "tags")
+
+
+@transaction.atomic
+def contribution_update(*, user: Any, contribution: Contribution, **fields: Any) -> Contribution:
+    """Change a contribution while the call for input runs; every save keeps a new version."""
+    require(user, "consultations.change_contribution", contribution)
+    phase_require(process=contribution.consultation.process, action=P.CHANGE_CONTRIBUTION)
+    unknown = set(fields) - set(_UPDATABLE)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if contribution.status != ContributionStatus.SUBMITTED or contribution.visibility != Visibility.VISIBLE:
+        raise ValidationError(_("A withdrawn or hidden contribution cannot be changed."))
+    before = snapshot(contribution, _CONTRIBUTION_FIELDS)
+    if "title" in fields:
+        contribution.title = _text(fields["title"], _("Title"), required=True, max_length=300)
+    if "summary" in fields:
+        contribution.summary = _text(fields["summary"], _("Summary"), max_length=5000)
+    if "answers" in fields:
+        contribution.answers = _check_answers(contribution.consultation, fields["answers"])
+    if "proposed_actions" in fields:
+        contribution.proposed_actions = _text(fields["proposed_actions"], _("Proposed actions"), max_length=10000)
+    if "links" in fields:
+        contribution.links = _links(fields["links"])
+    if "language" in fields:
+        contribution.language = _text(fields["language"], _("Language"), max_length=12) or "en"
+    if not (contribution.summary or contribution.answers or contribution.proposed_actions):
+        raise ValidationError(_("Say something: a summary, an answer to a question or a proposed action."))
+    contribution.save()
+    contribution.authors.add(user)
+    if "tags" in fields:
+        items = _tag_items(fields["tags"])
+        tags_set(user=user, record=contribution, items=items)
+    else:
+        items = list(tag_codes_for(records=[contribution]).get(contribution.pk, []))
+    _version_add(contribution, user, items)
+    audit_record(user=user, action="consultations.change_contribution", target=contribution, before=before,
+                 after=snapshot(contribution, _CONTRIBUTION_FIELDS))
+    return contribution
+
+
+@transaction.atomic
+def contribution_withdraw(*, user: Any, contribution: Contribution) -> Contribution:
+    """The team takes its contribution back while the call for input runs."""
+    require(user, "consultations.change_contribution", contribution)
+    phase_require(process=contribution.consultation.process, action=P.CHANGE_CONTRIBUTION)
+    if contribution.status == ContributionStatus.WITHDRAWN:
+        raise ValidationError(_("This contribution is already withdrawn."))
+    before = snapshot(contribution, _CONTRIBUTION_FIELDS)
+    contribution.status = ContributionStatus.WITHDRAWN
+    contribution.withdrawn_at = timezone.now()
+    contribution.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_record(user=user, action="consultations.withdraw_contribution", target=contribution, before=before,
+                 after=snapshot(contribution, _CONTRIBUTION_FIELDS))
+    return contribution
+
+
+@transaction.atomic
+def contribution_cosign(*, user: Any, contribution: Contribution, actor: Actor, is_demo: bool = False) -> Cosignature:
+    """Another government (or network) signs on to a contribution."""
+    require(user, "consultations.cosign_contribution", actor)
+    consultation = contribution.consultation
+    phase_require(process=consultation.process, action=P.COSIGN_CONTRIBUTION)
+    if contribution.status != ContributionStatus.SUBMITTED or contribution.visibility != Visibility.VISIBLE:
+        raise ValidationError(_("Only a submitted, visible contribution can be co-signed."))
+    if actor.pk == contribution.actor_id:
+        raise ValidationError(_("A government cannot co-sign its own contribution."))
+    if not consultation_admits(consultation=consultation, actor=actor):
+        raise PermissionDenied(_("%(actor)s is not among those this consultation is open to.") % {"actor": actor.name})
+    if Cosignature.objects.filter(contribution=contribution, actor=actor).exists():
+        raise ValidationError(_("%(actor)s has already co-signed this contribution.") % {"actor": actor.name})
+    cosignature = Cosignature.objects.create(contribution=contribution, actor=actor, signed_by=user, is_demo=is_demo)
+    audit_record(user=user, action="consultations.cosign_contribution", target=contribution,
+                 after={"cosigned_by": actor.pk})
+    return cosignature
+
+
+# --- Synthesis: the draft outcome document --------------------------------------------------------------
+
+GROUP_ORDER = (GroupKind.GCM, GroupKind.SDG, GroupKind.NUA, GroupKind.GENERAL)
+_KIND_GROUP = {FrameworkKind.GCM_OBJECTIVE: GroupKind.GCM, FrameworkKind.SDG_TARGET: GroupKind.SDG,
+               FrameworkKind.SDG_GOAL: GroupKind.SDG, FrameworkKind.NUA_PARAGRAPH: GroupKind.NUA}
+EXCERPT = 400
+
+
+def _excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _group_for(items: list[FrameworkItem]) -> list[FrameworkItem]:
+    """The items a contribution is grouped under: its GCM objectives; else its SDG items; else its NUA ones."""
+    for group in (GroupKind.GCM, GroupKind.SDG, GroupKind.NUA):
+        chosen = [item for item in items if _KIND_GROUP.get(item.framework.kind) == group]
+        if chosen:
+            return chosen
+    return []
+
+
+def _heading(item: FrameworkItem | None) -> str:
+    if item is None:
+        return _("General")
+    kind = _KIND_GROUP[item.framework.kind]
+    if kind == GroupKind.GCM:
+        return _("GCM objective %(code)s: %(label)s") % {"code": item.code, "label": item.label}
+    if kind == GroupKind.SDG:
+        return _("SDG %(code)s: %(label)s") % {"code": item.code, "label": item.label}
+    return _("New Urban Agenda paragraph %(code)s") % {"code": item.code}
+
+
+def _compiled_text(contributions: list[Contribution]) -> str:
+    names = list(OrderedDict.fromkeys(c.actor.name for c in contributions))
+    lines = [ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
+                      len(contributions)) % {"count": len(contributions), "names": ", ".join(names)}]
+    for contribution in contributions:
+        what = contribution.proposed_actions or contribution.summary or " ".join(contribution.answers.values())
+        lines.append(f"{contribution.actor.name}: {_excerpt(what)}")
+    return "\n".join(lines)
+
+
+def _check_editor(user: Any, consultation: Consultation) -> None:
+    require(user, "consultations.change_consultation", consultation)
+
+
+def _next_number(document: OutcomeDocument) -> int:
+    return (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+
+
+@transaction.atomic
+def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str = "",
+                          kind: str = DocumentKind.OUTCOME, note: str = "") -> DocumentVersion:
+    """Compile the submitted, visible contributions into a new draft version of the outcome document.
+
+    One paragraph per framework item, in the order GCM objectives → SDG → New Urban Agenda → general: a
+    contribution stands under each GCM objective it is tagged with; one without a GCM tag under its SDG items,
+    else its NUA paragraphs, else under "General". Each paragraph names how many contributions and which
+    contributors stand behind it, and cites them as its sources.
+    """
+    _check_editor(user, consultation)
+    phase_require(process=consultation.process, action=P.COMPILE_DOCUMENT)
+    document = consultation.documents.order_by("created_at", "id").first()
+    if document is not None and document.adopted_version_id:
+        raise ValidationError(_("The outcome document is adopted; it can no longer be recompiled."))
+    contributions = list(Contribution.objects.filter(
+        consultation=consultation, status=ContributionStatus.SUBMITTED, visibility=Visibility.VISIBLE,
+    ).select_related("actor").order_by("created_at", "id"))
+    if not contributions:
+        raise ValidationError(_("There are no contributions to compile yet."))
+    if document is None:
+        if kind not in DocumentKind.values:
+            raise ValidationError(_("Unknown kind of document."))
+        document = OutcomeDocument.objects.create(
+            consultation=consultation, kind=kind, is_demo=consultation.is_demo,
+            title=_text(title or _("Outcome of “%(title)s”") % {"title": consultation.title}, _("Title"),
+                        required=True, max_length=300))
+    tags = tag_codes_for(records=contributions)
+    groups: dict[tuple[int, int, int], tuple[FrameworkItem | None, list[Contribution]]] = {}
+    for contribution in contributions:
+        items = _group_for(tags.get(contribution.pk, []))
+        for item in items or [None]:
+            if item is None:
+                order = (GROUP_ORDER.index(GroupKind.GENERAL), 0, 0)
+            else:
+                group = _KIND_GROUP[item.framework.kind]
+                order = (GROUP_ORDER.index(group), item.position, item.pk)
+            groups.setdefault(order, (item, []))[1].append(contribution)
+    version = DocumentVersion.objects.create(document=document, number=_next_number(document), author=user,
+                                             note=_text(note, _("Note"), max_length=1000) or _("Compiled from the contributions."),
+                                             is_demo=consultation.is_demo)
+    for position, order in enumerate(sorted(groups), start=1):
+        item, sources = groups[order]
+        paragraph = Paragraph.objects.create(
+            version=version, key=uuid.uuid4().hex, position=position,
+            group_kind=_KIND_GROUP[item.framework.kind] if item else GroupKind.GENERAL,
+            group_code=item.code if item else "", group_item=item, heading=_heading(item)[:300],
+            text=_compiled_text(sources)[:10000])
+        paragraph.sources.set(sources)
+    audit_record(user=user, action="consultations.compile_outcomedocument", target=version,
+                 after={"document": document.pk, "number": version.number, "paragraphs": len(groups),
+                        "contributions": [c.pk for c in contributions]})
+    return version
+
+
+@dataclass
+class ParagraphEdit:
+    """One paragraph of a new version: `key` of the paragraph it rewrites (None for a new one)."""
+
+    text: str
+    key: str | None = None
+    heading: str | None = None
+    editorial: bool | None = None
+    sources: list[Contribution] | None = None  # None: keep the rewritten paragraph's sources
+
+
+@transaction.atomic
+def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs: list[ParagraphEdit],
+                            note: str = "") -> DocumentVersion:
+    """Editors rewrite the latest version: the paragraphs in the given order become a new version.
+
+    A paragraph with a `key` rewrites that paragraph of the latest version and keeps its sources, heading and
+    framework group unless given; one without a key is new (editorial unless sources are given); paragraphs
+    left out are dropped.
+    """
+    consultation = document.consultation
+    _check_editor(user, consultation)
+    phase_require(process=consultation.process, action=P.CHANGE_DOCUMENT)
+    if document.adopted_version_id:
+        raise ValidationError(_("The document is adopted and frozen; no new version can be made."))
+    latest = document.versions.order_by("-number").first()
+    if latest is None:
+        raise ValidationError(_("Compile the contributions into a first draft before rewriting it."))
+    if not paragraphs:
+        raise ValidationError(_("A version needs at least one paragraph."))
+    previous = {p.key: p for p in latest.paragraphs.prefetch_related("sources")}
+    seen: set[str] = set()
+    version = DocumentVersion.objects.create(document=document, number=latest.number + 1, author=user,
+                                             note=_text(note, _("Note"), max_length=1000),
+                                             is_demo=document.is_demo)
+    for position, edit in enumerate(paragraphs, start=1):
+        text = _text(edit.text, _("Paragraph %(number)d") % {"number": position}, required=True, max_length=10000)
+        if edit.key is not None:
+            before = previous.get(edit.key)
+            if before is None:
+                raise ValidationError(_("Paragraph %(number)d rewrites a paragraph that is not in version %(version)d.")
+                                      % {"number": position, "version": latest.number})
+            if edit.key in seen:
+                raise ValidationError(_("Paragraph %(number)d repeats another paragraph.") % {"number": position})
+            seen.add(edit.key)
+            paragraph = Paragraph.objects.create(
+                version=version, key=before.key, position=position, group_kind=before.group_kind,
+                group_code=before.group_code, group_item=before.group_item,
+                heading=_text(edit.heading if edit.heading is not None else before.heading, _("Heading"),
+                              max_length=300),
+                text=text, editorial=before.editorial if edit.editorial is None else bool(edit.editorial))
+            sources = list(before.sources.all()) if edit.sources is None else edit.sources
+        else:
+            sources = edit.sources or []
+            paragraph = Paragraph.objects.create(
+                version=version, key=uuid.uuid4().hex, position=position,
+                heading=_text(edit.heading or "", _("Heading"), max_length=300), text=text,
+                editorial=bool(edit.editorial) if edit.editorial is not None else not sources)
+        for source in sources:
+            if source.consultation_id != consultation.pk:
+                raise ValidationError(_("A paragraph can cite only contributions to this consultation."))
+        paragraph.sources.set(sources)
+    audit_record(user=user, action="consultations.create_documentversion", target=version,
+                 after={"document": document.pk, "number": version.number, "from": latest.number,
+                        "paragraphs": len(paragraphs)})
+    return version
+
+
+@transaction.atomic
+def document_adopt(*, user: Any, document: OutcomeDocument, version: DocumentVersion | None = None) -> OutcomeDocument:
+    """Adopt (and freeze) a version; every paragraph must cite at least one contribution or be marked editorial."""
+    consultation = document.consultation
+    _check_editor(user, consultation)
+    phase_require(process=consultation.process, action=P.ADOPT_DOCUMENT)
+    if document.adopted_version_id:
+        raise ValidationError(_("This document is already adopted."))
+    version = version or document.versions.order_by("-number").first()
+    if version is None or version.document_id != document.pk:
+        raise ValidationError(_("Choose a version of this document to adopt."))
+    paragraphs = list(version.paragraphs.prefetch_related("sources").order_by("position"))
+    if not paragraphs:
+        raise ValidationError(_("An empty version cannot be adopted."))
+    untraced = [p.position for p in paragraphs if not p.editorial and not p.sources.all()]
+    if untraced:
+        raise ValidationError(
+            _("Every paragraph must cite the contributions it came from or be marked editorial; paragraphs "
+              "%(numbers)s have no source.") % {"numbers": ", ".join(str(n) for n in untraced)},
+            code="untraced")
+    now = timezone.now()
+    version.frozen_at = now
+    version.save(update_fields=["frozen_at"])
+    document.adopted_version = version
+    document.adopted_at = now
+    document.save(update_fields=["adopted_version", "adopted_at", "updated_at"])
+    audit_record(user=user, action="consultations.adopt_outcomedocument", target=document,
+                 after={"version": version.number, "adopted_at": now.isoformat()})
+    return document
+
+
+# --- Endorsements --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def endorsement_create(*, user: Any, document: OutcomeDocument, actor: Actor, signatory_name: str,
+                       signatory_title: str, authority: str, is_demo: bool = False) -> Endorsement:
+    """`actor` endorses the adopted document, signed by a named person; only someone holding a role in the
+    actor may sign for it. Members and non-members of the owning network alike may endorse."""
+    require(user, "consultations.add_endorsement", actor)
+    phase_require(process=document.consultation.process, action=P.ENDORSE_DOCUMENT)
+    if not document.adopted_version_id:
+        raise ValidationError(_("Only an adopted document can be endorsed."))
+    endorsement = Endorsement(
+        document=document, version_id=document.adopted_version_id, actor=actor,
+        signatory_name=_text(signatory_name, _("Signatory's name"), required=True, max_length=200),
+        signatory_title=_text(signatory_title, _("Signatory's title"), required=True, max_length=200),
+        authority=_text(authority, _("Authority"), required=True, max_length=500),
+        endorsed_by=user, endorsed_at=timezone.now(), is_demo=is_demo,
+    )
+    if Endorsement.objects.filter(document=document, actor=actor, withdrawn_at__isnull=True).exists():
+        raise ValidationError(_("%(actor)s already endorses this document.") % {"actor": actor.name})
+    try:
+        with transaction.atomic():
+            endorsement.save()
+    except IntegrityError:
+        raise ValidationError(_("%(actor)s already endorses this document.") % {"actor": actor.name}) from None
+    audit_record(user=user, action="consultations.create_endorsement", target=endorsement,
+                 after=snapshot(endorsement, _ENDORSEMENT_FIELDS))
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_withdraw(*, user: Any, endorsement: Endorsement, reason: str) -> Endorsement:
+    """Withdraw an endorsement, dated and with a reason; the record stays in the ledger."""
+    require(user, "consultations.withdraw_endorsement", endorsement)
+    if endorsement.withdrawn_at is not None:
+        raise ValidationError(_("This endorsement is already withdrawn."))
+    before = snapshot(endorsement, _ENDORSEMENT_FIELDS)
+    endorsement.withdrawn_reason = _text(reason, _("Reason"), required=True, max_length=500)
+    endorsement.withdrawn_at = timezone.now()
+    endorsement.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
+    audit_record(user=user, action="consultations.withdraw_endorsement", target=endorsement, before=before,
+                 after=snapshot(endorsement, _ENDORSEMENT_FIELDS))
+    return endorsement

@@ -1,0 +1,488 @@
+"""Consultation pages: list and detail, contributions, the outcome document with versions, diff, adoption and
+exports, endorsements, forums. Thin views: reads from `selectors`, writes through `services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from arrival.accounts.selectors import actor_ids_for
+from arrival.actors.models import Actor
+from arrival.consultations import exports, selectors, services
+from arrival.consultations import phases as P
+from arrival.consultations.forms import (
+    ConsultationForm,
+    ContributionForm,
+    CosignForm,
+    EndorsementForm,
+    ListFilterForm,
+    VersionForm,
+    WithdrawForm,
+)
+from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
+from arrival.core.attachments import attachment_create, attachment_list_for
+from arrival.engagement.models import Visibility
+from arrival.frameworks.selectors import tags_for
+from arrival.reports.maps import point
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    for message in _errors(error):
+        form.add_error(None, message)
+
+
+def _fail(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        for message in _errors(error):
+            messages.error(request, message)
+    else:
+        messages.error(request, str(error) or _("You may not do this."))
+
+
+def _template(request: HttpRequest, full: str, partial: str) -> str:
+    return partial if getattr(request, "htmx", False) else full
+
+
+# --- Consultations ------------------------------------------------------------------------------------
+
+
+@require_safe
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    form = ListFilterForm(request.GET or None, owners=selectors.consultation_owners(),
+                          phase_choices=selectors.phase_type_choices())
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {"forum": form.cleaned_data.get("forum"), "owner": form.cleaned_data.get("owner"),
+                   "phase_type": form.cleaned_data.get("phase") or None}
+    consultations = list(selectors.consultation_list(**filters))
+    rows = [{"consultation": c, "phase": selectors.current_phase(c)} for c in consultations]
+    can_create = request.user.is_authenticated and bool(_owner_choices(request.user).exists())
+    return render(request, _template(request, "consultations/list.html", "consultations/_list_partial.html"),
+                  {"form": form, "rows": rows, "can_create": can_create})
+
+
+def _owner_choices(user: Any) -> Any:
+    kinds = selectors.OWNER_KINDS
+    if user.is_staff:
+        return Actor.objects.filter(kind__in=kinds).order_by("name")
+    ids = actor_ids_for(user, kinds=selectors.TEAM_ROLE_KINDS)
+    return Actor.objects.filter(pk__in=ids, kind__in=kinds).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    owners = _owner_choices(request.user)
+    if not owners.exists():
+        raise PermissionDenied(_("Consultations are opened by the staff of a network, an agency or a national "
+                                 "government."))
+    form = ConsultationForm(request.POST or None, owners=owners, initial={"owner": owners.first()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = services.consultation_create(
+                user=request.user, owner=data["owner"], title=data["title"], purpose=data["purpose"],
+                forum=data["forum"], access=data["access"], access_networks=list(data["access_networks"]),
+                invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs(),
+                language=request.LANGUAGE_CODE)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The consultation is open."))
+            return redirect(consultation.get_absolute_url())
+    return render(request, "consultations/consultation_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _consultation_context(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
+    user = request.user
+    actors = selectors.actors_for_user(user=user, consultation=consultation) if user.is_authenticated else []
+    document = selectors.document_for(consultation=consultation)
+    return {
+        "consultation": consultation, "process": consultation.process, "phase": selectors.current_phase(consultation),
+        "questions": list(consultation.questions.all()),
+        "contributions": list(selectors.contribution_list(consultation=consultation)),
+        "can_contribute": bool(actors) and selectors.allows(consultation, P.CREATE_CONTRIBUTION),
+        "is_editor": selectors.is_editor(user=user, consultation=consultation),
+        "can_compile": selectors.allows(consultation, P.COMPILE_DOCUMENT),
+        "document": document, "owner": consultation.process.owner,
+        "access_networks": list(consultation.access_networks.all()), "invited": list(consultation.invited.all()),
+    }
+
+
+@require_safe
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    return render(request, "consultations/detail.html", _consultation_context(request, consultation))
+
+
+# --- Contributions -------------------------------------------------------------------------------------
+
+
+def _attach(request: HttpRequest, form: Any, contribution: Any) -> None:
+    upload = form.cleaned_data.get("evidence")
+    if upload:
+        attachment_create(user=request.user, file=upload, record=contribution, is_demo=contribution.is_demo)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    actors = selectors.actors_for_user(user=request.user, consultation=consultation)
+    if not actors:
+        raise PermissionDenied(_("You hold no role in a government or network this consultation is open to."))
+    questions = list(consultation.questions.all())
+    form = ContributionForm(request.POST or None, request.FILES or None, actors=actors, questions=questions,
+                            initial={"actor": actors[0], "language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contribution = services.contribution_create(
+                user=request.user, consultation=consultation, actor=data["actor"], title=data["title"],
+                summary=data["summary"], answers=form.answers(), proposed_actions=data["proposed_actions"],
+                links=data["links"], tags=form.tag_items(), language=data["language"])
+            _attach(request, form, contribution)
+        except (ValidationError, PermissionDenied) as error:
+            _form_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+        else:
+            messages.success(request, _("Thank you: your contribution is in."))
+            return redirect(contribution.get_absolute_url())
+    return render(request, "consultations/contribution_form.html",
+                  {"form": form, "consultation": consultation, "contribution": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_get(pk=pk, viewer=request.user)
+    if not request.user.has_perm("consultations.change_contribution", contribution):
+        raise PermissionDenied(_("Only the contributing team changes its contribution."))
+    consultation = contribution.consultation
+    questions = list(consultation.questions.all())
+    tags = [tag.item for tag in tags_for(record=contribution)]
+    initial = {"title": contribution.title, "summary": contribution.summary,
+               "proposed_actions": contribution.proposed_actions, "language": contribution.language,
+               "links": "\n".join(f"{link['url']} {link['label']}" for link in contribution.links),
+               "gcm_objectives": [i for i in tags if i.framework.kind == "gcm_objective"],
+               "sdg_targets": [i for i in tags if i.framework.kind == "sdg_target"],
+               "nua_paragraphs": [i for i in tags if i.framework.kind == "nua_paragraph"],
+               **{f"answer_{key}": value for key, value in contribution.answers.items()}}
+    form = ContributionForm(request.POST or None, request.FILES or None, questions=questions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contribution_update(
+                user=request.user, contribution=contribution, title=data["title"], summary=data["summary"],
+                answers=form.answers(), proposed_actions=data["proposed_actions"], links=data["links"],
+                tags=form.tag_items(), language=data["language"])
+            _attach(request, form, contribution)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Saved as a new version."))
+            return redirect(contribution.get_absolute_url())
+    return render(request, "consultations/contribution_form.html",
+                  {"form": form, "consultation": consultation, "contribution": contribution},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_safe
+def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_get(pk=pk, viewer=request.user)
+    consultation = contribution.consultation
+    user = request.user
+    cosign_actors = []
+    if user.is_authenticated and selectors.allows(consultation, P.COSIGN_CONTRIBUTION):
+        signed = {c.actor_id for c in contribution.cosignatures.all()} | {contribution.actor_id}
+        cosign_actors = [a for a in selectors.actors_for_user(user=user, consultation=consultation)
+                         if a.pk not in signed]
+    questions = {str(q.pk): q for q in consultation.questions.all()}
+    answers = [(questions[key], value) for key, value in contribution.answers.items() if key in questions]
+    can_change = (user.is_authenticated and user.has_perm("consultations.change_contribution", contribution)
+                  and contribution.status == ContributionStatus.SUBMITTED
+                  and selectors.allows(consultation, P.CHANGE_CONTRIBUTION))
+    return render(request, "consultations/contribution_detail.html", {
+        "contribution": contribution, "consultation": consultation, "process": consultation.process,
+        "answers": answers, "tags": [tag.item for tag in tags_for(record=contribution)],
+        "attachments": list(attachment_list_for(record=contribution)),
+        "versions": list(selectors.contribution_versions(contribution=contribution)),
+        "destinations": selectors.contribution_destinations(contribution=contribution),
+        "draft_paragraphs": selectors.contribution_draft_paragraphs(contribution=contribution),
+        "cosign_form": CosignForm(actors=cosign_actors, initial={"actor": cosign_actors[0]}) if cosign_actors else None,
+        "can_change": can_change, "is_visible": contribution.visibility == Visibility.VISIBLE,
+    })
+
+
+@login_required
+@require_POST
+def contribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_get(pk=pk, viewer=request.user)
+    try:
+        services.contribution_withdraw(user=request.user, contribution=contribution)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("The contribution is withdrawn."))
+    return redirect(contribution.get_absolute_url())
+
+
+@login_required
+@require_POST
+def contribution_cosign(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.contribution_get(pk=pk, viewer=request.user)
+    actors = selectors.actors_for_user(user=request.user, consultation=contribution.consultation)
+    form = CosignForm(request.POST, actors=actors)
+    if not form.is_valid():
+        messages.error(request, _("Choose a government you hold a role in."))
+        return redirect(contribution.get_absolute_url())
+    try:
+        services.contribution_cosign(user=request.user, contribution=contribution, actor=form.cleaned_data["actor"])
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Co-signed."))
+    return redirect(contribution.get_absolute_url())
+
+
+# --- The outcome document ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def outcome_compile(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    try:
+        version = services.outcome_draft_compile(user=request.user, consultation=consultation)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+        return redirect(consultation.get_absolute_url())
+    messages.success(request, _("Draft version %(number)d compiled.") % {"number": version.number})
+    return redirect(version.document.get_absolute_url())
+
+
+def _document_context(request: HttpRequest, document: OutcomeDocument, version: Any) -> dict[str, Any]:
+    consultation = document.consultation
+    paragraphs = selectors.paragraph_list(version=version) if version else []
+    editor = selectors.is_editor(user=request.user, consultation=consultation)
+    versions = list(selectors.version_list(document=document))
+    return {
+        "document": document, "consultation": consultation, "process": consultation.process, "version": version,
+        "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p)} for p in paragraphs],
+        "versions": versions, "is_editor": editor,
+        "is_current": version is not None and version == selectors.version_current(document=document),
+        "comments_open": selectors.allows(consultation, P.COMMENT_PARAGRAPH),
+        "can_rewrite": editor and not document.adopted_version_id and selectors.allows(consultation, P.CHANGE_DOCUMENT),
+        "can_adopt": editor and not document.adopted_version_id and selectors.allows(consultation, P.ADOPT_DOCUMENT),
+        "endorsement_count": selectors.endorsement_count(document=document),
+        "export_formats": [("pdf", "PDF"), ("docx", "DOCX"), ("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")],
+    }
+
+
+@require_safe
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    version = selectors.version_current(document=document)
+    return render(request, "consultations/document_detail.html", _document_context(request, document, version))
+
+
+@require_safe
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    version = selectors.version_get(document=document, number=number)
+    return render(request, "consultations/document_detail.html", _document_context(request, document, version))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    if not selectors.is_editor(user=request.user, consultation=document.consultation):
+        raise PermissionDenied(_("Only the consultation's editors rewrite the draft."))
+    latest = document.versions.order_by("-number").first()
+    if latest is None:
+        raise Http404(_("There is no draft to rewrite yet."))
+    paragraphs = selectors.paragraph_list(version=latest)
+    form = VersionForm(request.POST or None, paragraphs=paragraphs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.document_version_create(user=request.user, document=document, paragraphs=form.edits(),
+                                                       note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Version %(number)d saved.") % {"number": version.number})
+            return redirect(reverse("consultations:version_diff", args=[document.pk]) +
+                            f"?old={latest.number}&new={version.number}")
+    return render(request, "consultations/version_form.html",
+                  {"form": form, "document": document, "latest": latest},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_safe
+def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    versions = list(selectors.version_list(document=document))
+    if len(versions) < 2:  # noqa: PLR2004 - a comparison needs two versions
+        return render(request, "consultations/diff.html", {"document": document, "versions": versions, "rows": None})
+    try:
+        new_number = int(request.GET.get("new") or versions[0].number)
+        old_number = int(request.GET.get("old") or new_number - 1)
+    except ValueError:
+        raise Http404(_("No such version of this document.")) from None
+    old = selectors.version_get(document=document, number=old_number)
+    new = selectors.version_get(document=document, number=new_number)
+    return render(request, "consultations/diff.html", {
+        "document": document, "versions": versions, "old": old, "new": new,
+        "rows": selectors.version_diff(old=old, new=new)})
+
+
+@login_required
+@require_POST
+def document_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    try:
+        number = int(request.POST.get("version", "0"))
+        version = selectors.version_get(document=document, number=number) if number else None
+        services.document_adopt(user=request.user, document=document, version=version)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    except ValueError:
+        messages.error(request, _("Choose a version to adopt."))
+    else:
+        messages.success(request, _("The document is adopted; this version is frozen."))
+    return redirect(document.get_absolute_url())
+
+
+_EXPORTS = {
+    "pdf": ("application/pdf", "pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+}
+
+
+@require_safe
+def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    version = selectors.version_get(document=document, number=number)
+    if fmt not in _EXPORTS:
+        raise Http404(_("Unknown export format."))
+    source = request.build_absolute_uri(version.get_absolute_url())
+    body: bytes | str = {
+        "pdf": lambda: exports.version_pdf(version), "docx": lambda: exports.version_docx(version),
+        "md": lambda: exports.version_markdown(version), "csv": lambda: exports.version_csv(version, source=source),
+        "json": lambda: exports.version_json(version, source=source),
+    }[fmt]()
+    content_type, suffix = _EXPORTS[fmt]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="outcome-{document.pk}-v{version.number}.{suffix}"'
+    return response
+
+
+# --- Endorsements --------------------------------------------------------------------------------------
+
+
+def _endorsement_points(endorsements: list[Any]) -> list[dict[str, Any]]:
+    points = []
+    for endorsement in endorsements:
+        actor = endorsement.actor
+        local = getattr(actor, "local", None) if actor.kind == "local_government" else None
+        if local is None or local.latitude is None or local.longitude is None:
+            continue
+        points.append(point(actor.name, reverse("actors:actor_detail", args=[actor.slug]), local.latitude,
+                            local.longitude, label=endorsement.endorsed_at.date().isoformat()))
+    return points
+
+
+@require_safe
+def endorsement_page(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    endorsements = list(selectors.endorsement_list(document=document, include_withdrawn=True))
+    active = [e for e in endorsements if e.withdrawn_at is None]
+    user = request.user
+    endorse_form = None
+    own: list[Any] = []
+    if user.is_authenticated:
+        actors = selectors.endorsing_actors_for_user(user=user)
+        active_ids = {e.actor_id for e in active}
+        free = [a for a in actors if a.pk not in active_ids]
+        if free and document.adopted_version_id and selectors.allows(document.consultation, P.ENDORSE_DOCUMENT):
+            endorse_form = EndorsementForm(actors=free, initial={"actor": free[0]})
+        own = [e for e in active if e.actor_id in {a.pk for a in actors}]
+    return render(request, "consultations/endorsements.html", {
+        "document": document, "consultation": document.consultation, "active": active,
+        "withdrawn": [e for e in endorsements if e.withdrawn_at is not None], "count": len(active),
+        "points": _endorsement_points(active), "endorse_form": endorse_form,
+        "own": [{"endorsement": e, "form": WithdrawForm(prefix=f"w{e.pk}")} for e in own],
+        "endorsement_open": selectors.allows(document.consultation, P.ENDORSE_DOCUMENT),
+    })
+
+
+@login_required
+@require_POST
+def endorsement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(pk=pk)
+    form = EndorsementForm(request.POST, actors=selectors.endorsing_actors_for_user(user=request.user))
+    target = reverse("consultations:endorsements", args=[document.pk])
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+        return redirect(target)
+    try:
+        services.endorsement_create(user=request.user, document=document, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Endorsement recorded."))
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def endorsement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    endorsement = selectors.endorsement_get(pk=pk)
+    form = WithdrawForm(request.POST, prefix=f"w{endorsement.pk}")
+    target = reverse("consultations:endorsements", args=[endorsement.document_id])
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for withdrawing."))
+        return redirect(target)
+    try:
+        services.endorsement_withdraw(user=request.user, endorsement=endorsement, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Endorsement withdrawn."))
+    return redirect(target)
+
+
+# --- Forums --------------------------------------------------------------------------------------------
+
+
+@require_safe
+def forum_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "consultations/forum_list.html", {"forums": list(selectors.forum_list())})
+
+
+@require_safe
+def forum_detail(request: HttpRequest, key: str) -> HttpResponse:
+    forum = selectors.forum_get(key=key)
+    return render(request, "consultations/forum_detail.html",
+                  {"forum": forum, "consultations": list(selectors.consultation_list(forum=forum))})

@@ -1,0 +1,78 @@
+"""Reference forums (a source per row, no guessed dates) and the demo consultation (labelled, idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from arrival.consultations.demo import ENDORSERS, load_demo_consultation
+from arrival.consultations.loaders import load_forums, read_forums
+from arrival.consultations.models import (
+    Consultation,
+    Contribution,
+    Cosignature,
+    DocumentVersion,
+    Endorsement,
+    Forum,
+    OutcomeDocument,
+)
+from arrival.core.setup_steps import DEMO, REFERENCE, steps
+from tests.actors.factories import LocalGovernmentFactory, NetworkFactory
+from tests.practices.factories import ensure_frameworks
+
+
+def test_forums_load_idempotently_with_sources() -> None:
+    assert load_forums()["created"] == 8
+    assert load_forums()["created"] == 0
+    assert Forum.objects.count() == 8
+    assert all(forum.source for forum in Forum.objects.all())
+    puerto = Forum.objects.get(key="gcm-stocktaking-2017")
+    assert puerto.place.startswith("Puerto Vallarta") and puerto.starts_on == dt.date(2017, 12, 4)
+    imrf = Forum.objects.get(key="imrf-2026")
+    assert imrf.year == 2026 and imrf.starts_on is None  # not known for sure: left blank
+    assert Forum.objects.get(key="wuf11-2022").place.startswith("Katowice")
+    assert Forum.objects.get(key="wuf12-2024").place.startswith("Cairo")
+    assert set(Forum.objects.filter(kind="grf").values_list("year", flat=True)) == {2019, 2023}
+
+
+def test_a_row_without_source_is_refused(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "forums.csv"
+    bad.write_text("key,name,acronym,kind,year,starts_on,ends_on,place,url,source\nx,X,,hlpf,,,,,,\n")
+    with pytest.raises(ValidationError, match="source"):
+        read_forums(bad)
+
+
+def test_setup_steps_registered_in_order() -> None:
+    by_name = {step.name: step for step in steps()}
+    assert REFERENCE < by_name["consultations.forums"].order < DEMO < by_name["consultations.demo"].order
+
+
+def test_demo_consultation_is_labelled_traced_and_idempotent() -> None:
+    ensure_frameworks()
+    load_forums()
+    NetworkFactory(actor__name="United Cities and Local Governments (UCLG)")
+    for geonames_id in (3128760, 6077243, 250441, 3530597, 232422, 2553604):
+        LocalGovernmentFactory(geonames_id=geonames_id)
+    result = load_demo_consultation()
+    assert result["created"] == 1 and result["contributions"] == 5 and result["endorsements"] == len(ENDORSERS)
+    consultation = Consultation.objects.get()
+    assert consultation.is_demo and consultation.process.is_demo
+    assert consultation.forum.key == "gcm-stocktaking-2017"
+    assert all(c.is_demo for c in Contribution.objects.all())
+    assert all("Illustrative" in c.proposed_actions for c in Contribution.objects.all())
+    assert Cosignature.objects.filter(is_demo=True).count() == 1
+    document = OutcomeDocument.objects.get()
+    assert document.is_demo and document.adopted_version is not None
+    assert all(v.is_demo for v in DocumentVersion.objects.all())
+    for paragraph in document.adopted_version.paragraphs.all():
+        assert paragraph.editorial or paragraph.sources.exists()
+    assert Endorsement.objects.filter(is_demo=True, withdrawn_at__isnull=True).count() == len(ENDORSERS)
+    assert load_demo_consultation() == {"created": 0}
+    assert Consultation.objects.count() == 1
+
+
+def test_demo_skips_without_reference_data() -> None:
+    assert load_demo_consultation()["created"] == 0
+    assert not Consultation.objects.exists()
