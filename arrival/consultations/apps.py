@@ -14,9 +14,14 @@ class ConsultationsConfig(AppConfig):
         from arrival.consultations.demo import load_demo_consultation
         from arrival.consultations.loaders import load_forums
         from arrival.consultations.models import Contribution
-        from arrival.consultations.selectors import consultation_actor_ids
+        from arrival.consultations.selectors import (
+            comment_consultation,
+            consultation_actor_ids,
+            consultation_admits_user,
+        )
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, REFERENCE, register
+        from arrival.engagement.targets import comment_target_register
 
         phases.register()
         register("consultations.forums", order=REFERENCE + 60, run=load_forums,
@@ -27,6 +32,16 @@ class ConsultationsConfig(AppConfig):
         attachments_register(Contribution, view="consultations.view_contribution",
                              change="consultations.change_contribution")
         register_record_provider(consultation_actor_ids)
+        # Comments on contributions and draft paragraphs: gated by the phase, open to whom the consultation admits.
+        for label in ("consultations.contribution", "consultations.paragraph"):
+            comment_target_register(
+                label,
+                process=lambda record: comment_consultation(record).process,
+                can_view=lambda user, record: not isinstance(record, Contribution)
+                or user.has_perm("consultations.view_contribution", record),
+                can_comment=lambda user, record: consultation_admits_user(
+                    consultation=comment_consultation(record), user=user),
+            )
         notifications.register()
         profile.register()
         register_personal_data("consultations", export=personal_data.personal_data_export,

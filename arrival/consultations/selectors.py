@@ -131,6 +131,24 @@ def consultation_admits(*, consultation: Consultation, actor: Actor) -> bool:
     return Membership.objects.filter(current_membership_q(), member=actor, network_id__in=network_ids).exists()
 
 
+def consultation_admits_user(*, consultation: Consultation, user: Any) -> bool:
+    """May `user` speak in the consultation (comment on contributions and draft paragraphs)? Anyone signed in when
+    it is open; otherwise its editors and people holding a role in a government or network it admits."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if consultation.access == Access.OPEN or user.is_staff or is_editor(user=user, consultation=consultation):
+        return True
+    return any(consultation_admits(consultation=consultation, actor=actor)
+               for actor in Actor.objects.filter(pk__in=actor_ids_for(user)))
+
+
+def comment_consultation(record: Contribution | Paragraph) -> Consultation:
+    """The consultation a commented record belongs to (a contribution or a paragraph of a draft)."""
+    if isinstance(record, Paragraph):
+        return record.version.document.consultation
+    return record.consultation
+
+
 def actors_for_user(*, user: Any, consultation: Consultation | None = None) -> list[Actor]:
     """The governments and networks `user` may contribute for (and, given a consultation, that it admits)."""
     ids = actor_ids_for(user, kinds=TEAM_ROLE_KINDS)

@@ -58,6 +58,7 @@ from arrival.engagement.selectors import (
     target_key,
     target_process,
 )
+from arrival.engagement.targets import target_commentable
 
 logger = logging.getLogger("arrival.engagement")
 
@@ -224,6 +225,8 @@ def comment_create(
     label = _target_label(target)
     if process is not None:
         phase_require(process=process, action=f"comment:{label}")
+    if not target_commentable(user, target):
+        raise PermissionDenied(_("Only the participants this process admits may comment here."))
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Write something before posting."))

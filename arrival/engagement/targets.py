@@ -9,7 +9,9 @@ were rendered for, so a form cannot be pointed at another record or process. The
                             can_view=lambda user, contribution: user.has_perm("consultations.view_contribution", contribution))
 
 `process(target)` gives the process whose phases gate comments (None = no gate); `can_view(user, target)` says
-whether `user` may read the record (None = everyone may). Engagement registers its own comments (readable
+whether `user` may read the record (None = everyone may); `can_comment(user, target)` narrows who may comment
+beyond the phase gate — e.g. a consultation open only to a network's members (None = every signed-in user).
+`can_comment` is checked by `comment_create` for pages and the API alike. Engagement registers its own comments (readable
 when the record they are on is).
 """
 
@@ -28,6 +30,7 @@ class CommentTarget:
     label: str
     process: Callable[[Any], Any] | None = None
     can_view: Callable[[Any, Any], bool] | None = None
+    can_comment: Callable[[Any, Any], bool] | None = None
 
 
 _targets: dict[str, CommentTarget] = {}
@@ -35,9 +38,11 @@ _targets: dict[str, CommentTarget] = {}
 
 def comment_target_register(
     label: str, *, process: Callable[[Any], Any] | None = None, can_view: Callable[[Any, Any], bool] | None = None,
+    can_comment: Callable[[Any, Any], bool] | None = None,
 ) -> None:
     """Open records of `label` ("app_label.model") to comments and reports through the API."""
-    _targets[label.lower()] = CommentTarget(label=label.lower(), process=process, can_view=can_view)
+    _targets[label.lower()] = CommentTarget(label=label.lower(), process=process, can_view=can_view,
+                                            can_comment=can_comment)
 
 
 def comment_target_get(label: str) -> CommentTarget | None:
@@ -53,6 +58,12 @@ def target_process_for(target: models.Model) -> Any:
 
     own = getattr(target, "process", None)
     return own if isinstance(own, Process) else None
+
+
+def target_commentable(user: Any, target: models.Model) -> bool:
+    """Does the registering app let `user` comment on `target`? Unregistered kinds add no condition."""
+    entry = comment_target_get(target._meta.label_lower)
+    return entry is None or entry.can_comment is None or bool(entry.can_comment(user, target))
 
 
 def target_viewable(user: Any, target: models.Model) -> bool:

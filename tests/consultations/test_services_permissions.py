@@ -170,3 +170,21 @@ def test_a_contribution_hidden_by_a_moderator_leaves_public_lists() -> None:
     assert selectors.contribution_get(pk=contribution.pk, viewer=officer) == contribution
     with at(CALL), pytest.raises(ValidationError):
         services.contribution_update(user=officer, contribution=contribution, title="Back")
+
+
+def test_only_admitted_participants_comment_on_a_restricted_consultation() -> None:
+    from arrival.engagement.services import comment_create
+
+    net = network("Regional Net")
+    member, outsider = city("Member"), city("Outsider")
+    member_of(member, net)
+    cons = consultation(access=Access.NETWORKS, access_networks=[net])
+    contribution = contribute(cons, member, person(member))
+    with at(CALL):
+        comment = comment_create(user=person(member), target=contribution, body="We support this.",
+                                 process=cons.process)
+        assert comment.pk
+        for stranger in (person(outsider), UserFactory()):
+            with pytest.raises(PermissionDenied, match="admits"):
+                comment_create(user=stranger, target=contribution, body="Let me in.", process=cons.process)
+    assert contribution and cons.process.comments.count() == 1
