@@ -1,0 +1,228 @@
+"""API schemas of commitments: explicit fields, never "__all__"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+TAG_HELP = "kind:code, e.g. gcm_objective:5, gcm_principle:1, sdg_target:10.7, nua_paragraph:28"
+
+
+class ActorRef(Schema):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    country: str = Field("", description="ISO 3166-1 alpha-2")
+
+
+class CommitmentOut(Schema):
+    id: int
+    public_id: str | None = Field(None, description="Given at publication, e.g. ARR-C-2026-00042; never changes")
+    url: str
+    title: str
+    language: str
+    lead: ActorRef
+    commitment_type: str = Field(description="individual, common, partnership or matching")
+    matches: str | None = Field(None, description="public id of the commitment this one matches")
+    forms: list[str] = Field(description="financial, human_resources, process, policy")
+    status: str = Field(description="draft, internal_approval, submitted, published, closed")
+    progress_status: str = Field(description="planning, in_progress, fulfilled or lapsed (latest published update)")
+    progress_percent: int
+    starts_on: date | None
+    target_date: date | None
+    published_at: datetime | None
+    has_overdue_milestone: bool
+    tags: list[str] = Field(description=TAG_HELP)
+    is_demo: bool
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: date
+    done_at: datetime | None
+    is_overdue: bool
+
+
+class IndicatorOut(Schema):
+    id: int
+    name: str
+    unit: str
+    baseline: float | None
+    baseline_year: int | None
+    target: float | None
+    latest_value: float | None
+    latest_on: date | None
+
+
+class LinkOut(Schema):
+    url: str
+    label: str
+
+
+class ProgressUpdateOut(Schema):
+    id: int
+    reported_on: date
+    status: str
+    percent: int
+    narrative: str
+    links: list[LinkOut]
+    evidence: list[str] = Field(description="download addresses of attached evidence files")
+    corrects: int | None = Field(None, description="id of the update this one corrects")
+    published_at: datetime | None
+
+
+class ForumReportOut(Schema):
+    id: int
+    forum: str = Field(description="forum key, e.g. imrf-2026")
+    forum_name: str
+    reported_on: date
+    summary: str
+
+
+class OriginOut(Schema):
+    label: str
+    url: str
+
+
+class CommitmentDetailOut(CommitmentOut):
+    description: str
+    partners: list[ActorRef]
+    contact_role: str
+    contact_email: str
+    source_contribution: int | None
+    consultation: str | None = Field(None, description="slug of the consultation")
+    origins: list[OriginOut]
+    milestones: list[MilestoneOut]
+    indicators: list[IndicatorOut]
+    updates: list[ProgressUpdateOut]
+    forum_reports: list[ForumReportOut]
+    closing_note: str
+
+
+class CommitmentIn(Schema):
+    lead: int = Field(description="id of the lead government or network")
+    title: str
+    description: str
+    language: str = "en"
+    commitment_type: str = "individual"
+    matches: str | None = Field(None, description="public id of the matched commitment (matching type)")
+    forms: list[str] = []
+    starts_on: date | None = None
+    target_date: date | None = None
+    contact_role: str = ""
+    contact_email: str = ""
+    partners: list[int] = []
+    tags: list[str] = Field([], description=TAG_HELP)
+    source_contribution: int | None = Field(None, description="create from this consultation contribution")
+
+
+class CommitmentPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    language: str | None = None
+    commitment_type: str | None = None
+    matches: str | None = None
+    forms: list[str] | None = None
+    starts_on: date | None = None
+    target_date: date | None = None
+    contact_role: str | None = None
+    contact_email: str | None = None
+    partners: list[int] | None = None
+    tags: list[str] | None = Field(None, description=TAG_HELP)
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CloseIn(Schema):
+    note: str = ""
+
+
+class ProgressUpdateIn(Schema):
+    reported_on: date | None = None
+    status: str = Field(description="planning, in_progress, fulfilled or lapsed")
+    percent: int
+    narrative: str
+    links: list[LinkOut] = []
+    corrects: int | None = None
+
+
+class MilestoneIn(Schema):
+    title: str
+    due_on: date
+
+
+class MilestoneDoneIn(Schema):
+    note: str = ""
+
+
+class ForumReportIn(Schema):
+    forum: str = Field(description="forum key")
+    reported_on: date | None = None
+    summary: str
+
+
+class CountOut(Schema):
+    status: str
+    label: str
+    count: int
+
+
+class YearOut(Schema):
+    year: int
+    count: int
+    mean_percent: float | None
+    fulfilled_share: float | None
+    fulfilled: int
+
+
+class OverdueOut(Schema):
+    milestone: str
+    due_on: date
+    commitment: int
+    public_id: str | None
+
+
+class DashboardOut(Schema):
+    scope: str
+    title: str
+    total: int
+    by_status: list[CountOut]
+    by_progress: list[CountOut]
+    over_time: list[YearOut]
+    overdue_milestones: list[OverdueOut]
+    past_target: list[int] = Field(description="ids of published commitments past their target date, not fulfilled")
+    includes_demo: bool
+
+
+class WindowOut(Schema):
+    id: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    state: str = Field(description="past, open or upcoming")
+    asks: str
+    url: str
+    is_demo: bool
+
+
+class ReportRef(Schema):
+    actor: str
+    commitment: int
+    public_id: str | None
+    reported_on: date
+
+
+class ForumCalendarOut(Schema):
+    key: str
+    name: str
+    kind: str
+    year: int | None
+    starts_on: date | None
+    ends_on: date | None
+    windows: list[WindowOut]
+    reports: list[ReportRef]

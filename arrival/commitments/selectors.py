@@ -1,0 +1,461 @@
+"""Reads for commitments: records as each viewer may see them, overdue milestones, accountability
+dashboards (per forum, consultation, network, GCM objective and government), the review calendar, and the
+"origin links" later apps register (e.g. participation: "from resident proposal X").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrival.accounts.selectors import user_actor_ids
+from arrival.actors.models import Actor, ActorKind, Membership
+from arrival.commitments.models import (
+    PUBLIC_STATUSES,
+    Commitment,
+    CommitmentStatus,
+    ForumReport,
+    Milestone,
+    ProgressStatus,
+    ProgressUpdate,
+    SubmissionWindow,
+)
+from arrival.frameworks.models import FrameworkItem, Tag
+
+# --- Origin links: later apps say where a commitment came from ----------------------------------------------
+
+OriginProvider = Callable[[Commitment], list[tuple[str, str]]]
+_origin_providers: list[OriginProvider] = []
+
+
+def register_origin_provider(fn: OriginProvider) -> None:
+    """`fn(commitment)` returns (label, url) pairs, e.g. ("From resident proposal “Night buses”", "/participate/…")."""
+    if fn not in _origin_providers:
+        _origin_providers.append(fn)
+
+
+def unregister_origin_provider(fn: OriginProvider) -> None:
+    if fn in _origin_providers:
+        _origin_providers.remove(fn)
+
+
+def origin_links(*, commitment: Commitment) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for provider in _origin_providers:
+        links.extend((str(label), str(url)) for label, url in provider(commitment) or [])
+    return links
+
+
+# --- Records ------------------------------------------------------------------------------------------------
+
+_LIST_RELATED = ("lead__country", "matches")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _with_overdue(commitments: QuerySet[Commitment], today: dt.date | None = None) -> QuerySet[Commitment]:
+    today = today or _today()
+    late = Milestone.objects.filter(commitment=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
+    return commitments.annotate(has_overdue=Exists(late))
+
+
+def commitment_list_public() -> QuerySet[Commitment]:
+    """Published and closed commitments, newest first."""
+    return _with_overdue(Commitment.objects.filter(status__in=PUBLIC_STATUSES).select_related(*_LIST_RELATED)
+                         ).order_by("-published_at", "-pk")
+
+
+def commitment_list_visible(*, user: Any) -> QuerySet[Commitment]:
+    """Public commitments plus those of the actors `user` acts for (lead or partner); everything for site staff."""
+    commitments = Commitment.objects.select_related(*_LIST_RELATED)
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if user.is_staff:
+            return _with_overdue(commitments).order_by("-published_at", "-created_at", "-pk")
+        mine = user_actor_ids(user)
+        if mine:
+            own = Commitment.objects.filter(Q(lead_id__in=mine) | Q(partners__in=mine)).values("pk")
+            return _with_overdue(commitments.filter(Q(status__in=PUBLIC_STATUSES) | Q(pk__in=own))).order_by(
+                "-published_at", "-created_at", "-pk")
+    return commitment_list_public()
+
+
+def commitment_list_for_team(*, user: Any) -> QuerySet[Commitment]:
+    """Commitments led by actors `user` acts for, in any status (the team's own list)."""
+    return _with_overdue(Commitment.objects.filter(lead_id__in=user_actor_ids(user)).select_related(*_LIST_RELATED)
+                         ).order_by("status", "-created_at")
+
+
+def commitment_list_to_publish(*, user: Any, limit: int = 200) -> list[Commitment]:
+    """Submitted commitments `user` may publish (site staff; staff of a network the lead is a member of, or of
+    the owner of the consultation it came from), oldest first. The queue is short: the rule decides per record."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active) or not (user.is_staff or user_actor_ids(user)):
+        return []
+    submitted = _with_overdue(Commitment.objects.filter(status=CommitmentStatus.SUBMITTED)
+                              .select_related(*_LIST_RELATED, "consultation__process"))
+    return [c for c in submitted.order_by("submitted_at", "pk")[:limit]
+            if user.has_perm("commitments.publish_commitment", c)]
+
+
+def commitment_filter(commitments: QuerySet[Commitment], *, lead: int | None = None, status: str | None = None,
+                      progress: str | None = None, objective: str | None = None, forum: int | None = None,
+                      consultation: int | None = None, network: int | None = None, country: str | None = None,
+                      year: int | None = None, q: str = "") -> QuerySet[Commitment]:
+    if lead:
+        commitments = commitments.filter(Q(lead_id=lead) | Q(pk__in=Commitment.partners.through.objects.filter(
+            actor_id=lead).values("commitment_id")))
+    if status:
+        commitments = commitments.filter(status=status)
+    if progress:
+        commitments = commitments.filter(progress_status=progress)
+    if objective:
+        commitments = commitments.filter(pk__in=_tagged_ids("gcm_objective", objective))
+    if forum:
+        commitments = commitments.filter(_forum_q(forum))
+    if consultation:
+        commitments = commitments.filter(consultation_id=consultation)
+    if network:
+        commitments = commitments.filter(_network_q(network))
+    if country:
+        commitments = commitments.filter(lead__country__code=country.upper())
+    if year:
+        commitments = commitments.filter(published_at__year=year)
+    if q.strip():
+        commitments = commitments.filter(Q(title__icontains=q.strip()) | Q(public_id__iexact=q.strip()))
+    return commitments
+
+
+def _tagged_ids(kind: str, code: str) -> QuerySet[Any]:
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    content_type = ContentType.objects.get_for_model(Commitment)
+    return (Tag.objects.filter(content_type=content_type, item__framework__kind=kind, item__code=code)
+            .annotate(key=Cast("object_id", BigIntegerField())).values("key"))
+
+
+def _forum_q(forum_id: int) -> Q:
+    reported = ForumReport.objects.filter(forum_id=forum_id).values("commitment_id")
+    return Q(pk__in=reported) | Q(consultation__forum_id=forum_id)
+
+
+def _network_q(network_id: int) -> Q:
+    today = _today()
+    members = Membership.objects.filter(network_id=network_id).filter(
+        Q(until__isnull=True) | Q(until__gte=today)).values("member_id")
+    return Q(lead_id=network_id) | Q(lead_id__in=members)
+
+
+def commitment_get(*, pk: int) -> Commitment:
+    """One commitment with what its page shows; raises Commitment.DoesNotExist."""
+    return (
+        Commitment.objects.select_related("lead__country", "matches__lead", "created_by", "approved_by",
+                                          "source_contribution__actor", "consultation__forum")
+        .prefetch_related(Prefetch("partners", queryset=Actor.objects.select_related("country").order_by("name")),
+                          "milestones", "indicators",
+                          Prefetch("forum_reports", queryset=ForumReport.objects.select_related("forum", "window")))
+        .get(pk=pk)
+    )
+
+
+def commitment_get_by_public_id(*, public_id: str) -> Commitment:
+    return Commitment.objects.get(public_id=public_id.strip().upper())
+
+
+def updates_for(*, commitment: Commitment, viewer: Any = None) -> list[ProgressUpdate]:
+    """The commitment's history, newest first: published updates, and drafts for those who may change them."""
+    updates = list(ProgressUpdate.objects.filter(commitment=commitment).select_related("author", "corrects")
+                   .order_by("-reported_on", "-published_at", "-id"))
+    return [u for u in updates if u.is_published or (viewer is not None and viewer.has_perm(
+        "commitments.change_progressupdate", u))]
+
+
+def evidence_for(*, updates: list[ProgressUpdate]) -> dict[int, list[Any]]:
+    """The evidence files of each update, in one query: {update id: [Attachment, …]}."""
+    from arrival.core.models import Attachment
+
+    if not updates:
+        return {}
+    files = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(ProgressUpdate),
+                                      object_id__in=[str(u.pk) for u in updates]).order_by("created_at")
+    found: dict[int, list[Any]] = {}
+    for attachment in files:
+        found.setdefault(int(attachment.object_id), []).append(attachment)
+    return found
+
+
+def milestones_with_flags(*, commitment: Commitment, today: dt.date | None = None) -> list[Milestone]:
+    """The milestones in due order, each with `is_overdue` (past due and not done)."""
+    today = today or _today()
+    milestones = list(commitment.milestones.all())
+    for milestone in milestones:
+        milestone.is_overdue = milestone.done_at is None and milestone.due_on < today
+    return milestones
+
+
+def milestones_overdue(*, commitments: QuerySet[Commitment] | None = None, today: dt.date | None = None
+                       ) -> QuerySet[Milestone]:
+    """Milestones past their due date and not done, of published commitments (or of `commitments`)."""
+    today = today or _today()
+    milestones = Milestone.objects.filter(done_at__isnull=True, due_on__lt=today,
+                                          commitment__status=CommitmentStatus.PUBLISHED)
+    if commitments is not None:
+        milestones = milestones.filter(commitment__in=commitments.values("pk"))
+    return milestones.select_related("commitment__lead").order_by("due_on", "pk")
+
+
+def commitments_past_target(*, commitments: QuerySet[Commitment], today: dt.date | None = None) -> QuerySet[Commitment]:
+    """Published commitments past their target date that are not reported fulfilled."""
+    today = today or _today()
+    return (commitments.filter(status=CommitmentStatus.PUBLISHED, target_date__lt=today)
+            .exclude(progress_status=ProgressStatus.FULFILLED).select_related("lead").order_by("target_date", "pk"))
+
+
+def tags_by_commitment(*, commitment_ids: list[int]) -> dict[int, list[FrameworkItem]]:
+    content_type = ContentType.objects.get_for_model(Commitment)
+    tags = (Tag.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in commitment_ids])
+            .select_related("item__framework").order_by("item__framework__kind", "item__position"))
+    found: dict[int, list[FrameworkItem]] = {}
+    for tag in tags:
+        found.setdefault(int(tag.object_id), []).append(tag.item)
+    return found
+
+
+# --- The source contribution and where it ended up ---------------------------------------------------------
+
+
+def contribution_trace(*, commitment: Commitment) -> dict[str, Any] | None:
+    """The source contribution and the adopted outcome-document paragraphs it became (consultations' selectors)."""
+    contribution = commitment.source_contribution
+    if contribution is None:
+        return None
+    from arrival.consultations import selectors as consultation_selectors
+
+    return {"contribution": contribution,
+            "destinations": consultation_selectors.contribution_destinations(contribution=contribution)}
+
+
+# --- Dashboards ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    title: str
+    scope: str  # forum, consultation, network, objective, government
+    subject: Any
+    total: int = 0
+    by_status: list[dict[str, Any]] = field(default_factory=list)
+    by_progress: list[dict[str, Any]] = field(default_factory=list)
+    over_time: list[dict[str, Any]] = field(default_factory=list)
+    overdue_milestones: list[Milestone] = field(default_factory=list)
+    past_target: list[Commitment] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    includes_demo: bool = False
+
+
+def _progress_over_time(commitment_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
+    """For each year's end: commitments counted by then, their mean reported percent, and how many were fulfilled.
+
+    A commitment counts from the earliest of its start date, its first progress update and its publication (a
+    city may register in Arrival a pledge it made years before, with its dated history); its state at a year's
+    end is its latest published update reported on or before 31 December (0% and "planning" before the first).
+    """
+    rows = Commitment.objects.filter(pk__in=commitment_ids).values_list("pk", "published_at", "starts_on")
+    updates = (ProgressUpdate.objects.filter(commitment_id__in=commitment_ids, published_at__isnull=False)
+               .order_by("commitment_id", "reported_on", "published_at", "id")
+               .values_list("commitment_id", "reported_on", "status", "percent"))
+    history: dict[int, list[tuple[dt.date, str, int]]] = {}
+    for commitment_id, reported_on, status, percent in updates:
+        history.setdefault(commitment_id, []).append((reported_on, status, percent))
+    since: dict[int, int] = {}
+    for pk, published_at, starts_on in rows:
+        years = [timezone.localdate(published_at).year if published_at else today.year]
+        if starts_on:
+            years.append(starts_on.year)
+        if history.get(pk):
+            years.append(history[pk][0][0].year)
+        since[pk] = min(years)
+    if not since:
+        return []
+    result = []
+    for year in range(min(since.values()), today.year + 1):
+        end = dt.date(year, 12, 31)
+        percents, fulfilled = [], 0
+        for pk, first in since.items():
+            if first > year:
+                continue
+            state = ("planning", 0)
+            for reported_on, status, percent in history.get(pk, []):
+                if reported_on <= end:
+                    state = (status, percent)
+            percents.append(state[1])
+            fulfilled += state[0] == ProgressStatus.FULFILLED
+        counted = len(percents)
+        result.append({"year": year, "count": counted,
+                       "mean_percent": round(sum(percents) / counted, 1) if counted else None,
+                       "fulfilled_share": round(100 * fulfilled / counted, 1) if counted else None,
+                       "fulfilled": fulfilled})
+    return result
+
+
+def dashboard_for(*, commitments: QuerySet[Commitment], title: str, scope: str, subject: Any,
+                  today: dt.date | None = None, list_limit: int = 50) -> Dashboard:
+    """Counts by status and progress, progress over the years, overdue items — of the public commitments given."""
+    today = today or _today()
+    public = commitments.filter(status__in=PUBLIC_STATUSES)
+    status_counts = dict(public.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    progress_counts = dict(public.filter(status=CommitmentStatus.PUBLISHED).values_list("progress_status")
+                           .annotate(n=Count("pk")).values_list("progress_status", "n"))
+    ids = list(public.values_list("pk", flat=True))
+    shown = list(_with_overdue(public.select_related(*_LIST_RELATED)).order_by("-published_at", "-pk")[:list_limit])
+    return Dashboard(
+        title=title, scope=scope, subject=subject, total=len(ids),
+        by_status=[{"status": s, "label": str(CommitmentStatus(s).label), "count": status_counts.get(s, 0)}
+                   for s in PUBLIC_STATUSES],
+        by_progress=[{"status": s.value, "label": str(s.label), "count": progress_counts.get(s.value, 0)}
+                     for s in ProgressStatus],
+        over_time=_progress_over_time(ids, today),
+        overdue_milestones=list(milestones_overdue(commitments=public, today=today)[:list_limit]),
+        past_target=list(commitments_past_target(commitments=public, today=today)[:list_limit]),
+        commitments=shown,
+        includes_demo=public.filter(is_demo=True).exists(),
+    )
+
+
+def dashboard_chart(dashboard: Dashboard) -> Any:
+    """Progress over time as an SVG line chart with its table (arrival.reports.charts)."""
+    from arrival.reports.charts import Series, line_chart
+
+    if not dashboard.over_time:
+        return None
+    return line_chart(
+        title=_("Progress of the commitments (%(subject)s), at each year's end") % {"subject": dashboard.title},
+        description=_("Mean percent done and share reported fulfilled, of the commitments started by then."),
+        series=[Series(_("Mean percent done"), [(row["year"], row["mean_percent"]) for row in dashboard.over_time]),
+                Series(_("Share fulfilled (%)"), [(row["year"], row["fulfilled_share"]) for row in dashboard.over_time])],
+        x_label=_("Year"), y_label=_("Percent"), chart_id=f"commitments-progress-{dashboard.scope}",
+    )
+
+
+def dashboard_government(*, government: Actor) -> Dashboard:
+    led_or_partner = Commitment.objects.filter(Q(lead=government) | Q(pk__in=Commitment.partners.through.objects.filter(
+        actor_id=government.pk).values("commitment_id")))
+    return dashboard_for(commitments=led_or_partner, title=government.name, scope="government", subject=government)
+
+
+def dashboard_network(*, network: Actor) -> Dashboard:
+    return dashboard_for(commitments=Commitment.objects.filter(_network_q(network.pk)), title=network.name,
+                         scope="network", subject=network)
+
+
+def dashboard_forum(*, forum: Any) -> Dashboard:
+    return dashboard_for(commitments=Commitment.objects.filter(_forum_q(forum.pk)), title=forum.name, scope="forum",
+                         subject=forum)
+
+
+def dashboard_consultation(*, consultation: Any) -> Dashboard:
+    return dashboard_for(commitments=Commitment.objects.filter(consultation=consultation), title=consultation.title,
+                         scope="consultation", subject=consultation)
+
+
+def dashboard_objective(*, item: FrameworkItem) -> Dashboard:
+    tagged = Commitment.objects.filter(pk__in=_tagged_ids(item.framework.kind, item.code))
+    return dashboard_for(commitments=tagged, title=_("GCM objective %(code)s") % {"code": item.code},
+                         scope="objective", subject=item)
+
+
+def objective_overview() -> list[dict[str, Any]]:
+    """Per current GCM objective: how many public commitments are tagged with it (for the dashboards index)."""
+    content_type = ContentType.objects.get_for_model(Commitment)
+    public_ids = [str(pk) for pk in Commitment.objects.filter(status__in=PUBLIC_STATUSES).values_list("pk", flat=True)]
+    counts = Counter(Tag.objects.filter(content_type=content_type, object_id__in=public_ids,
+                                        item__framework__kind="gcm_objective", item__framework__is_current=True)
+                     .values_list("item_id", flat=True))
+    items = FrameworkItem.objects.filter(framework__kind="gcm_objective", framework__is_current=True).order_by("position")
+    return [{"item": item, "count": counts.get(item.pk, 0)} for item in items]
+
+
+def actors_with_public_commitments(*, kind: str | None = None) -> QuerySet[Actor]:
+    actors = Actor.objects.filter(pk__in=Commitment.objects.filter(status__in=PUBLIC_STATUSES).values("lead_id"))
+    if kind == "network":
+        actors = actors.filter(kind=ActorKind.NETWORK)
+    elif kind == "government":
+        actors = actors.exclude(kind__in=[ActorKind.NETWORK, ActorKind.ORGANISATION])
+    return actors.select_related("country").order_by("name")
+
+
+def networks_with_member_commitments() -> QuerySet[Actor]:
+    leads = Commitment.objects.filter(status__in=PUBLIC_STATUSES).values("lead_id")
+    members_networks = Membership.objects.filter(member_id__in=leads).values("network_id")
+    return Actor.objects.filter(Q(pk__in=members_networks) | Q(pk__in=leads), kind=ActorKind.NETWORK).order_by("name")
+
+
+def commitment_lead_ids() -> QuerySet[Any]:
+    """Actors leading a public commitment (the home map's record provider)."""
+    return Commitment.objects.filter(status__in=PUBLIC_STATUSES).values_list("lead_id", flat=True).distinct()
+
+
+# --- The review calendar ------------------------------------------------------------------------------------
+
+
+def window_state(window: SubmissionWindow, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if window.closes_at <= now:
+        return "past"
+    if window.opens_at <= now:
+        return "open"
+    return "upcoming"
+
+
+def calendar(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Forums with their submission windows (past/open/upcoming) and what each government reported where."""
+    from arrival.consultations import selectors as consultation_selectors
+
+    now = now or timezone.now()
+    forums = list(consultation_selectors.forum_list())
+    windows = list(SubmissionWindow.objects.filter(forum__in=[f.pk for f in forums]).order_by("closes_at", "pk"))
+    by_forum: dict[int, list[dict[str, Any]]] = {}
+    for window in windows:
+        by_forum.setdefault(window.forum_id, []).append({"window": window, "state": window_state(window, now)})
+    reports = list(ForumReport.objects.filter(commitment__status__in=PUBLIC_STATUSES)
+                   .select_related("forum", "commitment__lead__country").order_by("forum__name", "-reported_on", "pk"))
+    reported: dict[int, list[ForumReport]] = {}
+    for report in reports:
+        reported.setdefault(report.forum_id, []).append(report)
+    rows = [{"forum": forum, "windows": by_forum.get(forum.pk, []), "reports": reported.get(forum.pk, [])}
+            for forum in forums]
+    open_or_upcoming = sorted((entry for forum in rows for entry in forum["windows"] if entry["state"] != "past"),
+                              key=lambda entry: entry["window"].closes_at)
+    return {"forums": rows, "next_deadlines": open_or_upcoming[:10], "now": now,
+            "by_government": _reports_by_government(reports)}
+
+
+def _reports_by_government(reports: list[ForumReport]) -> list[dict[str, Any]]:
+    grouped: dict[int, dict[str, Any]] = {}
+    for report in reports:
+        lead = report.commitment.lead
+        entry = grouped.setdefault(lead.pk, {"actor": lead, "reports": []})
+        entry["reports"].append(report)
+    return sorted(grouped.values(), key=lambda entry: entry["actor"].name)
+
+
+def reports_for_government(*, government: Actor) -> QuerySet[ForumReport]:
+    return (ForumReport.objects.filter(commitment__lead=government, commitment__status__in=PUBLIC_STATUSES)
+            .select_related("forum", "commitment").order_by("-reported_on"))
+
+
+def commitments_for_government(*, government: Actor) -> QuerySet[Commitment]:
+    """Public commitments `government` leads or partners in (its profile section)."""
+    partner = Commitment.partners.through.objects.filter(actor_id=government.pk).values("commitment_id")
+    return _with_overdue(Commitment.objects.filter(Q(lead=government) | Q(pk__in=partner),
+                                                   status__in=PUBLIC_STATUSES).select_related(*_LIST_RELATED)
+                         ).order_by("-published_at", "-pk")

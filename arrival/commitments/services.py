@@ -1,0 +1,758 @@
+"""Writes for commitments: the record, its lifecycle, progress, milestones, indicators, forum reports,
+the review calendar's submission windows and the reminders the schedule sends.
+
+Every function is keyword-only, runs in one transaction, checks its permission with `require` (the rules are
+in the commitments section of `arrival/accounts/rules.py`) and writes an audit row. Bad input raises
+`ValidationError` saying what to fix, and changes nothing.
+
+Lifecycle: draft → internal approval (the lead's administrators approve, or send it back) → submitted →
+published (a public id such as "ARR-C-2026-00042", given once) → progress updates, milestones, reports to
+forums → closed. A published progress update is never changed: a correction is a new update naming it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrival.actors.models import Actor, ActorKind
+from arrival.commitments.models import (
+    Commitment,
+    CommitmentForm,
+    CommitmentIndicator,
+    CommitmentStatus,
+    CommitmentType,
+    ForumReport,
+    Milestone,
+    ProgressStatus,
+    ProgressUpdate,
+    PublicIdCounter,
+    SubmissionWindow,
+)
+from arrival.core.attachments import DOCUMENT_TYPES, IMAGE_TYPES, SPREADSHEET_TYPES, attachment_create
+from arrival.core.permissions import require
+from arrival.core.services import audit_record, snapshot
+from arrival.frameworks.models import FrameworkItem, FrameworkKind
+from arrival.frameworks.selectors import tags_for
+from arrival.frameworks.services import tags_set
+
+LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
+              ActorKind.NETWORK)
+TAG_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
+             FrameworkKind.NUA_PARAGRAPH)
+EDITABLE_FIELDS = ("title", "description", "language", "commitment_type", "matches", "forms", "starts_on",
+                   "target_date", "contact_role", "contact_email", "partners", "tags")
+_AUDITED = ("public_id", "lead", "commitment_type", "matches", "title", "description", "language", "starts_on",
+            "target_date", "contact_role", "contact_email", "status", "source_contribution", "consultation",
+            "progress_status", "progress_percent", "approved_by", "approved_at", "submitted_at", "published_at",
+            "closed_at", "closing_note", "returned_reason")
+_UPDATE_AUDITED = ("commitment", "reported_on", "status", "percent", "narrative", "corrects", "published_at")
+PUBLIC_ID_FORMAT = "ARR-C-{year}-{number:05d}"
+EVIDENCE_TYPES = DOCUMENT_TYPES | SPREADSHEET_TYPES | IMAGE_TYPES
+
+
+def _audit_after(commitment: Commitment) -> dict[str, Any]:
+    values = snapshot(commitment, _AUDITED)
+    values["forms"] = list(commitment.forms or [])
+    return values
+
+
+# --- Cleaning ----------------------------------------------------------------------------------------------
+
+
+def _text(value: Any, label: str, *, required: bool = False, max_length: int = 250) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ValidationError(_("%(field)s is required.") % {"field": label})
+    if len(text) > max_length:
+        raise ValidationError(_("%(field)s may be at most %(max)d characters.") % {"field": label, "max": max_length})
+    return text
+
+
+def _date(value: Any, label: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise ValidationError(_("%(field)s must be a date (YYYY-MM-DD).") % {"field": label}) from error
+
+
+def _forms(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    chosen = [str(v) for v in value]
+    unknown = sorted(set(chosen) - set(CommitmentForm.values))
+    if unknown:
+        raise ValidationError(_("Unknown form of commitment: %(forms)s. Choose among financial, human resources, "
+                                "process and policy.") % {"forms": ", ".join(unknown)})
+    return [form for form in CommitmentForm.values if form in chosen]
+
+
+def _actors(value: Iterable[Any] | None) -> list[Actor]:
+    actors = list(value or [])
+    for actor in actors:
+        if not isinstance(actor, Actor):
+            raise ValidationError(_("%(actor)s is not an actor.") % {"actor": actor})
+    return actors
+
+
+def _tags(value: Iterable[Any] | None) -> list[FrameworkItem]:
+    items = list(value or [])
+    for item in items:
+        if not isinstance(item, FrameworkItem) or item.framework.kind not in TAG_KINDS:
+            raise ValidationError(_("%(item)s is not a GCM objective or guiding principle, SDG target or New Urban "
+                                    "Agenda paragraph.") % {"item": item})
+    return items
+
+
+def _links(value: Any) -> list[dict[str, str]]:
+    links = []
+    validate = URLValidator(schemes=["http", "https"])
+    for entry in list(value or [])[:20]:
+        url = str(entry.get("url", "") if isinstance(entry, dict) else entry).strip()
+        label = str(entry.get("label", "") if isinstance(entry, dict) else "").strip()[:200]
+        if not url:
+            continue
+        try:
+            validate(url)
+        except ValidationError as error:
+            raise ValidationError(_("“%(url)s” is not a web address (http or https).") % {"url": url}) from error
+        links.append({"url": url[:500], "label": label or url[:200]})
+    return links
+
+
+def _apply(commitment: Commitment, fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and set the plain fields; return the relations (partners, tags) to write after saving."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(_("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if "title" in fields:
+        commitment.title = _text(fields["title"], _("Title"), required=True, max_length=250)
+    if "description" in fields:
+        commitment.description = _text(fields["description"], _("Description"), required=True, max_length=6000)
+    if "language" in fields:
+        commitment.language = _text(fields["language"], _("Language"), required=True, max_length=10).lower()
+    if "commitment_type" in fields:
+        if fields["commitment_type"] not in CommitmentType.values:
+            raise ValidationError(_("The type must be individual, common, partnership or matching."))
+        commitment.commitment_type = fields["commitment_type"]
+    if "matches" in fields:
+        matched = fields["matches"]
+        if matched is not None and (not isinstance(matched, Commitment) or not matched.is_public):
+            raise ValidationError(_("A matching commitment cites a published commitment by its public id."))
+        if matched is not None and commitment.pk and matched.pk == commitment.pk:
+            raise ValidationError(_("A commitment cannot match itself."))
+        commitment.matches = matched
+    if "forms" in fields:
+        commitment.forms = _forms(fields["forms"])
+    for name, label in (("starts_on", _("Start date")), ("target_date", _("Target date"))):
+        if name in fields:
+            setattr(commitment, name, _date(fields[name], label))
+    if commitment.starts_on and commitment.target_date and commitment.target_date < commitment.starts_on:
+        raise ValidationError(_("The target date comes before the start date."))
+    if "contact_role" in fields:
+        commitment.contact_role = _text(fields["contact_role"], _("Contact"), max_length=200)
+    if "contact_email" in fields:
+        email = _text(fields["contact_email"], _("Contact e-mail"), max_length=254)
+        if email:
+            EmailValidator(message=_("The contact e-mail is not an e-mail address."))(email)
+        commitment.contact_email = email
+    if commitment.commitment_type == CommitmentType.MATCHING and commitment.matches_id is None:
+        raise ValidationError(_("A matching commitment names the commitment it matches."))
+    if commitment.commitment_type != CommitmentType.MATCHING:
+        commitment.matches = None
+    relations = {}
+    if "partners" in fields:
+        relations["partners"] = _actors(fields["partners"])
+    if "tags" in fields:
+        relations["tags"] = _tags(fields["tags"])
+    return relations
+
+
+def _write_relations(user: Any, commitment: Commitment, relations: dict[str, Any]) -> None:
+    if "partners" in relations:
+        partners = [p for p in relations["partners"] if p.pk != commitment.lead_id]
+        commitment.partners.set(partners)
+    if "tags" in relations:
+        tags_set(user=user, record=commitment, items=relations["tags"])
+
+
+# --- The record --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    user: Any,
+    lead: Actor,
+    title: str,
+    description: str,
+    source_contribution: Any = None,
+    consultation: Any = None,
+    milestones: Iterable[dict[str, Any]] = (),
+    indicators: Iterable[dict[str, Any]] = (),
+    is_demo: bool = False,
+    **fields: Any,
+) -> Commitment:
+    """A new draft led by `lead` (a government or network); `fields` are any of EDITABLE_FIELDS."""
+    if not isinstance(lead, Actor) or lead.kind not in LEAD_KINDS:
+        raise ValidationError(_("A commitment is led by a government or a network."))
+    require(user, "commitments.add_commitment", lead)
+    commitment = Commitment(lead=lead, created_by=user, is_demo=is_demo, source_contribution=source_contribution,
+                            consultation=consultation)
+    relations = _apply(commitment, {"title": title, "description": description, **fields})
+    commitment.save()
+    _write_relations(user, commitment, relations)
+    for milestone in milestones:
+        _milestone_new(commitment, milestone)
+    for indicator in indicators:
+        _indicator_new(commitment, indicator)
+    audit_record(user=user, action="commitments.create_commitment", target=commitment, after=_audit_after(commitment))
+    return commitment
+
+
+@transaction.atomic
+def commitment_create_from_contribution(*, user: Any, contribution: Any, lead: Actor | None = None,
+                                        **overrides: Any) -> Commitment:
+    """A draft prefilled from a consultation contribution, keeping the link to it and to its consultation.
+
+    The lead is the contributing government or network unless `lead` names one that co-signed it. Title,
+    description (the contribution's summary and proposed actions) and framework tags are copied; `overrides`
+    replace any of them.
+    """
+    if getattr(contribution, "status", "submitted") != "submitted" or getattr(contribution, "visibility", "visible") != "visible":
+        raise ValidationError(_("Only a submitted, visible contribution can become a commitment."))
+    lead = lead or contribution.actor
+    signers = {contribution.actor_id, *(c.actor_id for c in contribution.cosignatures.all())}
+    if lead.pk not in signers:
+        raise ValidationError(_("A commitment from a contribution is led by the government or network that "
+                                "contributed it or co-signed it."))
+    parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
+    prefilled: dict[str, Any] = {
+        "title": contribution.title[:250],
+        "description": "\n\n".join(p for p in parts if p)[:6000] or contribution.title,
+        "language": contribution.language or "en",
+        "tags": [tag.item for tag in tags_for(record=contribution) if tag.item.framework.kind in TAG_KINDS],
+    }
+    prefilled.update(overrides)
+    title, description = prefilled.pop("title"), prefilled.pop("description")
+    is_demo = prefilled.pop("is_demo", contribution.is_demo)
+    return commitment_create(user=user, lead=lead, title=title, description=description,
+                             source_contribution=contribution, consultation=contribution.consultation,
+                             is_demo=is_demo, **prefilled)
+
+
+@transaction.atomic
+def commitment_update(*, user: Any, commitment: Commitment, **fields: Any) -> Commitment:
+    """Change a draft's fields (any of EDITABLE_FIELDS)."""
+    require(user, "commitments.change_commitment", commitment)
+    before = _audit_after(commitment)
+    relations = _apply(commitment, fields)
+    commitment.returned_reason = ""
+    commitment.save()
+    _write_relations(user, commitment, relations)
+    audit_record(user=user, action="commitments.update_commitment", target=commitment, before=before,
+                 after=_audit_after(commitment))
+    return commitment
+
+
+def _check_complete(commitment: Commitment) -> None:
+    problems = []
+    if not commitment.forms:
+        problems.append(_("Choose at least one form (financial, human resources, process, policy)."))
+    if commitment.target_date is None:
+        problems.append(_("Give a target date."))
+    kinds = {tag.item.framework.kind for tag in tags_for(record=commitment)}
+    if FrameworkKind.GCM_OBJECTIVE not in kinds:
+        problems.append(_("Tag at least one GCM objective."))
+    if commitment.commitment_type in (CommitmentType.PARTNERSHIP, CommitmentType.COMMON) and not commitment.partners.exists():
+        problems.append(_("A common or partnership commitment names its partners."))
+    if commitment.commitment_type == CommitmentType.MATCHING and commitment.matches_id is None:
+        problems.append(_("A matching commitment names the commitment it matches."))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _transition(user: Any, commitment: Commitment, action: str, before: dict[str, Any]) -> Commitment:
+    commitment.save()
+    audit_record(user=user, action=f"commitments.{action}", target=commitment, before=before,
+                 after=_audit_after(commitment))
+    return commitment
+
+
+def _lock(commitment: Commitment) -> Commitment:
+    """Re-read the commitment under a row lock, so two people acting at once cannot both move it."""
+    fresh = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    for field in ("status", "approved_at", "approved_by_id", "public_id", "published_at", "submitted_at"):
+        setattr(commitment, field, getattr(fresh, field))
+    return commitment
+
+
+@transaction.atomic
+def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Commitment:
+    require(user, "commitments.submit_commitment", commitment)
+    _lock(commitment)
+    if commitment.status != CommitmentStatus.DRAFT:
+        raise ValidationError(_("Only a draft goes to internal approval."))
+    _check_complete(commitment)
+    before = _audit_after(commitment)
+    commitment.status = CommitmentStatus.INTERNAL_APPROVAL
+    commitment.approved_at, commitment.approved_by = None, None
+    return _transition(user, commitment, "submit_for_approval", before)
+
+
+@transaction.atomic
+def commitment_approve(*, user: Any, commitment: Commitment) -> Commitment:
+    """The lead's administrator approves the commitment internally; the team can then submit it."""
+    require(user, "commitments.approve_commitment", commitment)
+    _lock(commitment)
+    if commitment.status != CommitmentStatus.INTERNAL_APPROVAL or commitment.approved_at is not None:
+        raise ValidationError(_("Only a commitment waiting for internal approval can be approved."))
+    before = _audit_after(commitment)
+    commitment.approved_at, commitment.approved_by = timezone.now(), user
+    return _transition(user, commitment, "approve_commitment", before)
+
+
+@transaction.atomic
+def commitment_send_back(*, user: Any, commitment: Commitment, reason: str) -> Commitment:
+    """Back to draft with a reason: by the lead's administrators during approval, by a publisher once submitted."""
+    _lock(commitment)
+    if commitment.status == CommitmentStatus.INTERNAL_APPROVAL:
+        require(user, "commitments.approve_commitment", commitment)
+    elif commitment.status == CommitmentStatus.SUBMITTED:
+        require(user, "commitments.publish_commitment", commitment)
+    else:
+        raise ValidationError(_("Only a commitment in approval or submitted can be sent back."))
+    reason = _text(reason, _("Reason"), required=True, max_length=2000)
+    before = _audit_after(commitment)
+    commitment.status = CommitmentStatus.DRAFT
+    commitment.approved_at, commitment.approved_by, commitment.submitted_at = None, None, None
+    commitment.returned_reason = reason
+    return _transition(user, commitment, "send_back_commitment", before)
+
+
+@transaction.atomic
+def commitment_submit(*, user: Any, commitment: Commitment) -> Commitment:
+    require(user, "commitments.submit_commitment", commitment)
+    _lock(commitment)
+    if commitment.status != CommitmentStatus.INTERNAL_APPROVAL or commitment.approved_at is None:
+        raise ValidationError(_("A commitment is submitted once an administrator of its lead has approved it."))
+    before = _audit_after(commitment)
+    commitment.status = CommitmentStatus.SUBMITTED
+    commitment.submitted_at = timezone.now()
+    return _transition(user, commitment, "submit_commitment", before)
+
+
+def _next_public_id(year: int) -> str:
+    PublicIdCounter.objects.get_or_create(year=year)
+    # The UPDATE takes the row's write lock until the transaction ends, so two publications never share a number.
+    PublicIdCounter.objects.filter(year=year).update(last=F("last") + 1)
+    number = PublicIdCounter.objects.get(year=year).last
+    return PUBLIC_ID_FORMAT.format(year=year, number=number)
+
+
+@transaction.atomic
+def commitment_publish(*, user: Any, commitment: Commitment) -> Commitment:
+    """Publish a submitted commitment and give it its public id (never changed or reused afterwards)."""
+    require(user, "commitments.publish_commitment", commitment)
+    _lock(commitment)
+    if commitment.status != CommitmentStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted commitment can be published."))
+    before = _audit_after(commitment)
+    now = timezone.now()
+    commitment.status = CommitmentStatus.PUBLISHED
+    commitment.published_at = now
+    if not commitment.public_id:
+        commitment.public_id = _next_public_id(now.year)
+    return _transition(user, commitment, "publish_commitment", before)
+
+
+@transaction.atomic
+def commitment_close(*, user: Any, commitment: Commitment, note: str = "") -> Commitment:
+    """Close a published commitment (fulfilled, or ended); its record and updates stay public."""
+    require(user, "commitments.report_commitment", commitment)
+    _lock(commitment)
+    if commitment.status != CommitmentStatus.PUBLISHED:
+        raise ValidationError(_("Only a published commitment can be closed."))
+    before = _audit_after(commitment)
+    commitment.status = CommitmentStatus.CLOSED
+    commitment.closed_at = timezone.now()
+    commitment.closing_note = _text(note, _("Closing note"), max_length=3000)
+    return _transition(user, commitment, "close_commitment", before)
+
+
+# --- Milestones and indicators -----------------------------------------------------------------------------
+
+
+def _require_editable_or_reporting(user: Any, commitment: Commitment) -> None:
+    if commitment.status == CommitmentStatus.DRAFT:
+        require(user, "commitments.change_commitment", commitment)
+    else:
+        require(user, "commitments.report_commitment", commitment)
+
+
+def _milestone_new(commitment: Commitment, data: dict[str, Any]) -> Milestone:
+    due = _date(data.get("due_on"), _("Due date"))
+    if due is None:
+        raise ValidationError(_("A milestone needs a due date."))
+    return Milestone.objects.create(commitment=commitment, title=_text(data.get("title"), _("Milestone"), required=True),
+                                    due_on=due, is_demo=commitment.is_demo)
+
+
+@transaction.atomic
+def milestone_add(*, user: Any, commitment: Commitment, title: str, due_on: Any) -> Milestone:
+    _require_editable_or_reporting(user, commitment)
+    milestone = _milestone_new(commitment, {"title": title, "due_on": due_on})
+    audit_record(user=user, action="commitments.add_milestone", target=milestone,
+                 after=snapshot(milestone, ("commitment", "title", "due_on")))
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, user: Any, milestone: Milestone, done_at: dt.datetime | None = None,
+                       note: str = "") -> Milestone:
+    """Mark a milestone of a published commitment done (now, or at `done_at`, never in the future)."""
+    require(user, "commitments.report_commitment", milestone.commitment)
+    if milestone.done_at is not None:
+        raise ValidationError(_("This milestone is already done."))
+    now = timezone.now()
+    done_at = done_at or now
+    if done_at > now:
+        raise ValidationError(_("A milestone cannot be done in the future."))
+    before = snapshot(milestone, ("done_at", "done_note"))
+    milestone.done_at = done_at
+    milestone.done_note = _text(note, _("Note"), max_length=500)
+    milestone.save(update_fields=["done_at", "done_note", "updated_at"])
+    audit_record(user=user, action="commitments.complete_milestone", target=milestone, before=before,
+                 after=snapshot(milestone, ("done_at", "done_note")))
+    return milestone
+
+
+def _number(value: Any, label: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("%(field)s must be a number.") % {"field": label}) from error
+
+
+def _indicator_new(commitment: Commitment, data: dict[str, Any]) -> CommitmentIndicator:
+    year = data.get("baseline_year")
+    return CommitmentIndicator.objects.create(
+        commitment=commitment, name=_text(data.get("name"), _("Indicator"), required=True),
+        unit=_text(data.get("unit"), _("Unit"), max_length=60), baseline=_number(data.get("baseline"), _("Baseline")),
+        baseline_year=int(year) if year not in (None, "") else None, target=_number(data.get("target"), _("Target")),
+        is_demo=commitment.is_demo,
+    )
+
+
+_INDICATOR_AUDITED = ("commitment", "name", "unit", "baseline", "baseline_year", "target", "latest_value", "latest_on")
+
+
+@transaction.atomic
+def indicator_add(*, user: Any, commitment: Commitment, name: str, unit: str = "", baseline: Any = None,
+                  baseline_year: Any = None, target: Any = None) -> CommitmentIndicator:
+    _require_editable_or_reporting(user, commitment)
+    indicator = _indicator_new(commitment, {"name": name, "unit": unit, "baseline": baseline,
+                                            "baseline_year": baseline_year, "target": target})
+    audit_record(user=user, action="commitments.add_indicator", target=indicator,
+                 after=snapshot(indicator, _INDICATOR_AUDITED))
+    return indicator
+
+
+@transaction.atomic
+def indicator_value_set(*, user: Any, indicator: CommitmentIndicator, value: Any, measured_on: Any) -> CommitmentIndicator:
+    """Record the indicator's latest value (published commitments; older values stay in the audit log)."""
+    require(user, "commitments.report_commitment", indicator.commitment)
+    number = _number(value, _("Value"))
+    if number is None:
+        raise ValidationError(_("Value is required."))
+    measured = _date(measured_on, _("Measured on")) or timezone.localdate()
+    if measured > timezone.localdate():
+        raise ValidationError(_("A value cannot be measured in the future."))
+    before = snapshot(indicator, _INDICATOR_AUDITED)
+    indicator.latest_value, indicator.latest_on = number, measured
+    indicator.save(update_fields=["latest_value", "latest_on", "updated_at"])
+    audit_record(user=user, action="commitments.set_indicator_value", target=indicator, before=before,
+                 after=snapshot(indicator, _INDICATOR_AUDITED))
+    return indicator
+
+
+# --- Progress updates --------------------------------------------------------------------------------------
+
+
+def _refresh_progress(commitment: Commitment) -> None:
+    latest = (ProgressUpdate.objects.filter(commitment=commitment, published_at__isnull=False)
+              .order_by("-reported_on", "-published_at", "-id").first())
+    if latest is not None:
+        Commitment.objects.filter(pk=commitment.pk).update(progress_status=latest.status, progress_percent=latest.percent)
+        commitment.progress_status, commitment.progress_percent = latest.status, latest.percent
+
+
+def _clean_update(commitment: Commitment, *, reported_on: Any, status: str, percent: Any, narrative: str,
+                  links: Any, corrects: ProgressUpdate | None) -> dict[str, Any]:
+    reported = _date(reported_on, _("Date of the update")) or timezone.localdate()
+    if reported > timezone.localdate():
+        raise ValidationError(_("A progress update cannot be dated in the future."))
+    if status not in ProgressStatus.values:
+        raise ValidationError(_("The status must be planning, in progress, fulfilled or lapsed."))
+    try:
+        percent = int(percent)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("Percent done must be a whole number from 0 to 100.")) from error
+    if not 0 <= percent <= 100:
+        raise ValidationError(_("Percent done must be a whole number from 0 to 100."))
+    if status == ProgressStatus.FULFILLED and percent != 100:
+        raise ValidationError(_("A fulfilled commitment is 100% done."))
+    if corrects is not None and (corrects.commitment_id != commitment.pk or not corrects.is_published):
+        raise ValidationError(_("A correction names a published update of the same commitment."))
+    return {"reported_on": reported, "status": status, "percent": percent,
+            "narrative": _text(narrative, _("What happened"), required=True, max_length=6000),
+            "links": _links(links), "corrects": corrects}
+
+
+@transaction.atomic
+def progress_update_add(*, user: Any, commitment: Commitment, status: str, percent: Any, narrative: str,
+                        reported_on: Any = None, links: Any = (), corrects: ProgressUpdate | None = None,
+                        evidence: Iterable[Any] = (), publish: bool = True) -> ProgressUpdate:
+    """A dated progress update on a published commitment, with evidence links and files (core attachments).
+
+    Published at once unless `publish=False` (a draft the team can still change and attach evidence to).
+    Publishing moves the commitment's current progress; a published update is never changed again.
+    """
+    require(user, "commitments.report_commitment", commitment)
+    data = _clean_update(commitment, reported_on=reported_on, status=status, percent=percent, narrative=narrative,
+                         links=links, corrects=corrects)
+    update = ProgressUpdate.objects.create(commitment=commitment, author=user, is_demo=commitment.is_demo, **data)
+    for file in evidence:
+        attachment_create(user=user, file=file, record=update, allowed_types=EVIDENCE_TYPES, is_demo=commitment.is_demo)
+    if publish:
+        update.published_at = timezone.now()
+        update.save(update_fields=["published_at"])
+    audit_record(user=user, action="commitments.add_progress_update", target=update,
+                 after=snapshot(update, _UPDATE_AUDITED))
+    if publish:
+        _refresh_progress(commitment)
+    return update
+
+
+@transaction.atomic
+def progress_update_edit(*, user: Any, update: ProgressUpdate, **fields: Any) -> ProgressUpdate:
+    """Change an unpublished update; a published one is never changed (write a correcting update instead)."""
+    require(user, "commitments.change_progressupdate", update)
+    allowed = {"reported_on", "status", "percent", "narrative", "links"}
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationError(_("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)})
+    current = {"reported_on": update.reported_on, "status": update.status, "percent": update.percent,
+               "narrative": update.narrative, "links": update.links}
+    data = _clean_update(update.commitment, corrects=update.corrects, **{**current, **fields})
+    before = snapshot(update, _UPDATE_AUDITED)
+    for name, value in data.items():
+        setattr(update, name, value)
+    update.save()
+    audit_record(user=user, action="commitments.edit_progress_update", target=update, before=before,
+                 after=snapshot(update, _UPDATE_AUDITED))
+    return update
+
+
+@transaction.atomic
+def progress_update_publish(*, user: Any, update: ProgressUpdate) -> ProgressUpdate:
+    require(user, "commitments.change_progressupdate", update)
+    before = snapshot(update, _UPDATE_AUDITED)
+    update.published_at = timezone.now()
+    update.save(update_fields=["published_at", "updated_at"])
+    audit_record(user=user, action="commitments.publish_progress_update", target=update, before=before,
+                 after=snapshot(update, _UPDATE_AUDITED))
+    _refresh_progress(update.commitment)
+    return update
+
+
+# --- Forums and the review calendar ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any, summary: str,
+                               reported_on: Any = None, window: SubmissionWindow | None = None) -> ForumReport:
+    """Record that the commitment was reported to `forum` (a consultations.Forum) on a date, with a summary."""
+    require(user, "commitments.report_commitment", commitment)
+    if forum is None:
+        raise ValidationError(_("Choose the forum the commitment was reported to."))
+    if window is not None and window.forum_id != forum.pk:
+        raise ValidationError(_("The submission window belongs to another forum."))
+    reported = _date(reported_on, _("Reported on")) or timezone.localdate()
+    if reported > timezone.localdate():
+        raise ValidationError(_("A report cannot be dated in the future."))
+    report = ForumReport.objects.create(commitment=commitment, forum=forum, window=window, reported_on=reported,
+                                        summary=_text(summary, _("Summary"), required=True, max_length=3000),
+                                        reported_by=user, is_demo=commitment.is_demo)
+    audit_record(user=user, action="commitments.report_to_forum", target=report,
+                 after=snapshot(report, ("commitment", "forum", "window", "reported_on", "summary")))
+    return report
+
+
+_WINDOW_AUDITED = ("forum", "title", "opens_at", "closes_at", "asks", "url", "source")
+
+
+@transaction.atomic
+def submission_window_create(*, user: Any, forum: Any, title: str, opens_at: dt.datetime, closes_at: dt.datetime,
+                             asks: str = "", url: str = "", source: str = "", is_demo: bool = False) -> SubmissionWindow:
+    require(user, "commitments.manage_calendar", forum)
+    if not isinstance(opens_at, dt.datetime) or not isinstance(closes_at, dt.datetime):
+        raise ValidationError(_("Give the opening and closing date and time."))
+    if closes_at <= opens_at:
+        raise ValidationError(_("A submission window closes after it opens."))
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as error:
+            raise ValidationError(_("“%(url)s” is not a web address (http or https).") % {"url": url}) from error
+    window = SubmissionWindow.objects.create(
+        forum=forum, title=_text(title, _("Title"), required=True), opens_at=opens_at, closes_at=closes_at,
+        asks=_text(asks, _("What is asked"), max_length=3000), url=url, source=_text(source, _("Source"), max_length=300),
+        is_demo=is_demo,
+    )
+    audit_record(user=user, action="commitments.create_submission_window", target=window,
+                 after=snapshot(window, _WINDOW_AUDITED))
+    return window
+
+
+@transaction.atomic
+def submission_window_delete(*, user: Any, window: SubmissionWindow) -> None:
+    require(user, "commitments.manage_calendar", window.forum)
+    audit_record(user=user, action="commitments.delete_submission_window", target=window,
+                 before=snapshot(window, _WINDOW_AUDITED))
+    window.delete()
+
+
+# --- Reminders (run by the schedule, commitments/tasks.py) -------------------------------------------------
+
+REMINDER_DAYS = 14
+TEAM_ROLE_KINDS = ("officer", "administrator", "staff")
+
+
+def _team_members(actor_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The active team members (officer, administrator, staff roles) of each actor, as users."""
+    from arrival.accounts.models import Role
+
+    teams: dict[int, list[Any]] = {}
+    roles = (Role.objects.filter(actor_id__in=list(actor_ids), ended_at__isnull=True, kind__in=TEAM_ROLE_KINDS,
+                                 user__is_active=True)
+             .select_related("user").order_by("actor_id", "user_id"))
+    for role in roles:
+        members = teams.setdefault(role.actor_id, [])
+        if role.user not in members:
+            members.append(role.user)
+    return teams
+
+
+def _send_once(*, key: str, kind: str, recipients: list[Any], text: Any, url: str) -> bool:
+    """Send one reminder unless one with `key` was already sent; the record and the notifications land together."""
+    from arrival.commitments.models import ReminderSent
+    from arrival.engagement.services import notification_send
+
+    if not recipients:
+        return False
+    with transaction.atomic():
+        reminder, created = ReminderSent.objects.get_or_create(key=key, defaults={"kind": kind})
+        if not created:
+            return False
+        reminder.recipients = notification_send(recipients=recipients, kind=kind, text=text, url=url)
+        reminder.save(update_fields=["recipients"])
+        audit_record(user=None, action="commitments.send_reminder", target=reminder,
+                     after={"key": key, "kind": kind, "recipients": reminder.recipients})
+    return True
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind teams of deadlines within REMINDER_DAYS days, each reminder once; returns how many were sent.
+
+    - a milestone of a published commitment falls due: the lead's team;
+    - a forum's submission window closes: the teams of every government with a published commitment.
+    """
+    from django.template.defaultfilters import date as date_filter
+    from django.urls import reverse
+
+    from arrival.actors.models import GOVERNMENT_KINDS
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=REMINDER_DAYS)
+    sent = 0
+    milestones = list(
+        Milestone.objects.filter(done_at__isnull=True, due_on__gte=today, due_on__lte=horizon,
+                                 commitment__status=CommitmentStatus.PUBLISHED)
+        .select_related("commitment").order_by("due_on", "pk")
+    )
+    teams = _team_members({m.commitment.lead_id for m in milestones})
+    for milestone in milestones:
+        commitment = milestone.commitment
+
+        def text(milestone: Milestone = milestone, commitment: Commitment = commitment) -> str:
+            return _("Milestone “%(milestone)s” of the commitment %(commitment)s is due on %(date)s.") % {
+                "milestone": milestone.title, "commitment": commitment.public_id or commitment.title,
+                "date": date_filter(milestone.due_on, "DATE_FORMAT")}
+
+        if _send_once(key=f"milestone:{milestone.pk}:{milestone.due_on.isoformat()}", kind="commitments.milestone_due",
+                      recipients=teams.get(commitment.lead_id, []), text=text,
+                      url=reverse("commitments:detail", args=[commitment.pk])):
+            sent += 1
+    windows = list(SubmissionWindow.objects.filter(closes_at__gt=now, closes_at__lte=now + dt.timedelta(days=REMINDER_DAYS))
+                   .select_related("forum").order_by("closes_at", "pk"))
+    if windows:
+        lead_ids = set(Commitment.objects.filter(status=CommitmentStatus.PUBLISHED, lead__kind__in=GOVERNMENT_KINDS)
+                       .values_list("lead_id", flat=True))
+        teams = _team_members(lead_ids)
+        for window in windows:
+            def text(window: SubmissionWindow = window) -> str:
+                return _("The submission window “%(window)s” of %(forum)s closes on %(date)s.") % {
+                    "window": window.title, "forum": window.forum.name,
+                    "date": date_filter(timezone.localtime(window.closes_at), "DATETIME_FORMAT")}
+
+            for actor_id in sorted(lead_ids):
+                if _send_once(key=f"window:{window.pk}:actor:{actor_id}", kind="commitments.window_closing",
+                              recipients=teams.get(actor_id, []), text=text, url=reverse("commitments:calendar")):
+                    sent += 1
+    return sent
+
+
+# --- Personal data (accounts' "download my data" and "delete my account") --------------------------------
+
+
+def personal_data_export(user: Any) -> dict[str, Any]:
+    """What this person did on commitments: the acts are theirs, the records belong to the governments."""
+    return {
+        "commitments_created": list(Commitment.objects.filter(created_by=user).order_by("pk").values(
+            "pk", "public_id", "title", "created_at")),
+        "commitments_approved": list(Commitment.objects.filter(approved_by=user).order_by("pk").values(
+            "pk", "public_id", "approved_at")),
+        "progress_updates_written": list(ProgressUpdate.objects.filter(author=user).order_by("pk").values(
+            "pk", "commitment_id", "reported_on", "status", "percent", "narrative")),
+        "forum_reports_recorded": list(ForumReport.objects.filter(reported_by=user).order_by("pk").values(
+            "pk", "commitment_id", "forum__key", "reported_on")),
+    }
+
+
+def personal_data_erase(user: Any, *, keep_content_anonymised: bool = True) -> None:
+    """Detach the person from the commitments they worked on. The commitments, their updates and reports are the
+    governments' public record and stay whatever `keep_content_anonymised` says; only the link to the person goes."""
+    Commitment.objects.filter(created_by=user).update(created_by=None)
+    Commitment.objects.filter(approved_by=user).update(approved_by=None)
+    ProgressUpdate.objects.filter(author=user).update(author=None)
+    ForumReport.objects.filter(reported_by=user).update(reported_by=None)

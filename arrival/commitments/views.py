@@ -1,0 +1,512 @@
+"""Commitment pages: the list, the commitment page with its history, the team's forms and lifecycle buttons,
+file-once exports, accountability dashboards and the review calendar.
+
+Thin views: reads come from `selectors`, writes go through `services` (which check permissions and audit).
+Every page works without JavaScript; forms post and redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from arrival.accounts.models import RoleKind
+from arrival.accounts.selectors import actor_ids_for
+from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import actor_get
+from arrival.commitments import file_once, selectors, services
+from arrival.commitments.forms import (
+    CloseForm,
+    CommitmentEditForm,
+    CreateForm,
+    ForumReportForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ProgressForm,
+    ReasonForm,
+    WindowForm,
+)
+from arrival.commitments.models import (
+    Commitment,
+    CommitmentIndicator,
+    CommitmentStatus,
+    CommitmentType,
+    Milestone,
+    ProgressStatus,
+)
+from arrival.frameworks.models import FrameworkKind
+from arrival.frameworks.selectors import item_get, tags_for
+
+LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
+              ActorKind.NETWORK)
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def _errors(form: Any, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _commitment(request: HttpRequest, pk: int) -> Commitment:
+    try:
+        commitment = selectors.commitment_get(pk=pk)
+    except Commitment.DoesNotExist:
+        raise Http404(_("No commitment at this address.")) from None
+    if not request.user.has_perm("commitments.view_commitment", commitment):
+        raise Http404(_("No commitment at this address."))
+    return commitment
+
+
+def _leads(user: Any) -> Any:
+    ids = actor_ids_for(user, kinds=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.STAFF])
+    return Actor.objects.filter(pk__in=ids, kind__in=LEAD_KINDS).order_by("name")
+
+
+def _initial(commitment: Commitment) -> dict[str, Any]:
+    tags = [tag.item for tag in tags_for(record=commitment)]
+    return {
+        "title": commitment.title, "description": commitment.description, "language": commitment.language,
+        "commitment_type": commitment.commitment_type, "matched_public_id": commitment.matches.public_id if commitment.matches_id else "",
+        "pledge_forms": commitment.forms, "starts_on": commitment.starts_on, "target_date": commitment.target_date,
+        "partners": "\n".join(p.slug for p in commitment.partners.all()),
+        "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
+        "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
+        "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
+        "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
+        "contact_role": commitment.contact_role, "contact_email": commitment.contact_email,
+    }
+
+
+def _back(commitment: Commitment, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("commitments:detail", args=[commitment.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+# --- List and page -----------------------------------------------------------------------------------------
+
+
+@require_safe
+def commitment_list(request: HttpRequest) -> HttpResponse:
+    commitments = selectors.commitment_list_public()
+    filters = {
+        "q": request.GET.get("q", "")[:100],
+        "progress": request.GET.get("progress") if request.GET.get("progress") in ProgressStatus.values else None,
+        "objective": request.GET.get("objective", "")[:5] or None,
+        "country": request.GET.get("country", "")[:2] or None,
+    }
+    commitments = selectors.commitment_filter(commitments, **filters)
+    page = Paginator(commitments, 25).get_page(request.GET.get("page"))
+    tags = selectors.tags_by_commitment(commitment_ids=[c.pk for c in page.object_list])
+    for commitment in page.object_list:
+        commitment.objectives = [i for i in tags.get(commitment.pk, []) if i.framework.kind == FrameworkKind.GCM_OBJECTIVE]
+    user = request.user
+    context = {
+        "page": page, "filters": filters, "progress_choices": ProgressStatus.choices,
+        "mine": list(selectors.commitment_list_for_team(user=user)[:50]) if user.is_authenticated else [],
+        "to_publish": selectors.commitment_list_to_publish(user=user),
+        "can_create": user.is_authenticated and _leads(user).exists(),
+    }
+    return render(request, "commitments/list.html", context)
+
+
+@require_safe
+def commitment_by_public_id(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        commitment = selectors.commitment_get_by_public_id(public_id=public_id)
+    except Commitment.DoesNotExist:
+        raise Http404(_("No commitment has this id.")) from None
+    return redirect("commitments:detail", pk=commitment.pk)
+
+
+@require_safe
+def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    user = request.user
+    updates = selectors.updates_for(commitment=commitment, viewer=user)
+    evidence = selectors.evidence_for(updates=updates)
+    for update in updates:
+        update.evidence = evidence.get(update.pk, [])
+    # Each act only where the lifecycle allows it, so the actions card never shows an empty promise.
+    steps = {"change": CommitmentStatus.DRAFT, "approve": CommitmentStatus.INTERNAL_APPROVAL,
+             "submit": CommitmentStatus.INTERNAL_APPROVAL, "publish": CommitmentStatus.SUBMITTED,
+             "report": CommitmentStatus.PUBLISHED}
+    can = {name: commitment.status == status and user.has_perm(f"commitments.{name}_commitment", commitment)
+           for name, status in steps.items()}
+    tags = [tag.item for tag in tags_for(record=commitment)]
+    groups: dict[str, list[Any]] = {}
+    for item in tags:
+        groups.setdefault(item.kind_label, []).append(item)
+    context = {
+        "commitment": commitment,
+        "content_dir": "rtl" if commitment.language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        "updates": updates,
+        "milestones": selectors.milestones_with_flags(commitment=commitment),
+        "indicators": list(commitment.indicators.all()),
+        "forum_reports": list(commitment.forum_reports.all()),
+        "tag_groups": groups,
+        "trace": selectors.contribution_trace(commitment=commitment),
+        "origins": selectors.origin_links(commitment=commitment),
+        "matched_by": list(commitment.matched_by.filter(status__in=("published", "closed"))),
+        "can": can,
+        "file_once": [{"form": key, "title": spec.title,
+                       "links": [(fmt.upper(), reverse("commitments:file_once", args=[commitment.pk, key, fmt]))
+                                 for fmt in file_once.FORMATS]} for key, spec in file_once.FORMS.items()],
+        "milestone_form": MilestoneForm(), "indicator_form": IndicatorForm(), "reason_form": ReasonForm(),
+        "close_form": CloseForm(), "done_form": MilestoneDoneForm(),
+        "value_form": IndicatorValueForm(initial={"measured_on": timezone.localdate()}),
+    }
+    return render(request, "commitments/detail.html", context)
+
+
+# --- The team's forms --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_create(request: HttpRequest) -> HttpResponse:
+    leads = _leads(request.user)
+    if not leads.exists():
+        raise PermissionDenied(_("Only the team of a government or network writes its commitments."))
+    contribution = None
+    if request.GET.get("contribution") or request.POST.get("contribution"):
+        from arrival.consultations import selectors as consultation_selectors
+
+        try:
+            contribution = consultation_selectors.contribution_get(
+                pk=int(request.GET.get("contribution") or request.POST.get("contribution")), viewer=request.user)
+        except ValueError:
+            raise Http404(_("No contribution at this address.")) from None
+        signers = {contribution.actor_id, *(c.actor_id for c in contribution.cosignatures.all())}
+        leads = leads.filter(pk__in=signers)
+        if not leads.exists():
+            raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a commitment "
+                                     "from this contribution."))
+    if request.method == "POST":
+        form = CreateForm(request.POST, leads=leads)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                if contribution is not None:
+                    commitment = services.commitment_create_from_contribution(
+                        user=request.user, contribution=contribution, lead=form.cleaned_data["lead"], **fields)
+                else:
+                    commitment = services.commitment_create(user=request.user, lead=form.cleaned_data["lead"], **fields)
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("Draft commitment saved."))
+                return _back(commitment)
+    else:
+        initial: dict[str, Any] = {"language": request.LANGUAGE_CODE[:2], "commitment_type": CommitmentType.INDIVIDUAL}
+        if contribution is not None:
+            parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
+            tags = [tag.item for tag in tags_for(record=contribution)]
+            initial |= {
+                "lead": contribution.actor_id if leads.filter(pk=contribution.actor_id).exists() else None,
+                "title": contribution.title[:250], "description": "\n\n".join(p for p in parts if p),
+                "language": contribution.language,
+                "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
+                "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
+                "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
+                "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
+            }
+        elif leads.count() == 1:
+            initial["lead"] = leads.first().pk
+        form = CreateForm(initial=initial, leads=leads)
+    return render(request, "commitments/form.html", {"form": form, "contribution": contribution, "commitment": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    if not request.user.has_perm("commitments.change_commitment", commitment):
+        raise PermissionDenied(_("Only the lead's team edits a commitment, and only as a draft."))
+    if request.method == "POST":
+        form = CommitmentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.commitment_update(user=request.user, commitment=commitment, **form.service_fields())
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("Draft commitment saved."))
+                return _back(commitment)
+    else:
+        form = CommitmentEditForm(initial=_initial(commitment))
+    return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "contribution": None})
+
+
+_ACTIONS = {
+    "submit_for_approval": (services.commitment_submit_for_approval, _("Sent to your administrators for approval.")),
+    "approve": (services.commitment_approve, _("Approved. The team can submit it now.")),
+    "submit": (services.commitment_submit, _("Submitted for publication.")),
+    "publish": (services.commitment_publish, _("Published.")),
+}
+
+
+@login_required
+@require_POST
+def commitment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    try:
+        if action in _ACTIONS:
+            service, done = _ACTIONS[action]
+            service(user=request.user, commitment=commitment)
+        elif action == "send_back":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Say why it goes back to draft."))
+            services.commitment_send_back(user=request.user, commitment=commitment, reason=form.cleaned_data["reason"])
+            done = _("Sent back to draft.")
+        elif action == "close":
+            form = CloseForm(request.POST)
+            form.is_valid()
+            services.commitment_close(user=request.user, commitment=commitment, note=form.cleaned_data.get("note", ""))
+            done = _("Closed.")
+        else:
+            raise Http404(_("No such action."))
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, done)
+    return _back(commitment)
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_add(user=request.user, commitment=commitment, **form.cleaned_data)
+            messages.success(request, _("Milestone added."))
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        messages.error(request, _("Give the milestone a title and a due date."))
+    return _back(commitment, "milestones")
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    milestone = Milestone.objects.filter(pk=milestone_pk, commitment=commitment).select_related("commitment").first()
+    if milestone is None:
+        raise Http404(_("No milestone at this address."))
+    form = MilestoneDoneForm(request.POST)
+    form.is_valid()
+    try:
+        services.milestone_complete(user=request.user, milestone=milestone, note=form.cleaned_data.get("note", ""))
+        messages.success(request, _("Milestone marked done."))
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return _back(commitment, "milestones")
+
+
+@login_required
+@require_POST
+def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    form = IndicatorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.indicator_add(user=request.user, commitment=commitment, **form.cleaned_data)
+            messages.success(request, _("Indicator added."))
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        messages.error(request, _("Check the indicator: a name, and numbers for baseline and target."))
+    return _back(commitment, "indicators")
+
+
+@login_required
+@require_POST
+def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    indicator = CommitmentIndicator.objects.filter(pk=indicator_pk, commitment=commitment).select_related("commitment").first()
+    if indicator is None:
+        raise Http404(_("No indicator at this address."))
+    form = IndicatorValueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.indicator_value_set(user=request.user, indicator=indicator, value=form.cleaned_data["value"],
+                                         measured_on=form.cleaned_data["measured_on"])
+            messages.success(request, _("Latest value recorded."))
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        messages.error(request, _("Give a number and the date it was measured."))
+    return _back(commitment, "indicators")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    if not request.user.has_perm("commitments.report_commitment", commitment):
+        raise PermissionDenied(_("Only the lead's team reports progress, once the commitment is published."))
+    updates = selectors.updates_for(commitment=commitment)
+    if request.method == "POST":
+        form = ProgressForm(request.POST, request.FILES, updates=updates)
+        if form.is_valid():
+            data = form.cleaned_data
+            corrects = next((u for u in updates if u.pk == data["corrects"]), None)
+            try:
+                services.progress_update_add(
+                    user=request.user, commitment=commitment, reported_on=data["reported_on"], status=data["status"],
+                    percent=data["percent"], narrative=data["narrative"], links=data["links"], corrects=corrects,
+                    evidence=[data["evidence"]] if data.get("evidence") else [])
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("Progress update published."))
+                return _back(commitment, "history")
+    else:
+        latest = updates[0] if updates else None
+        form = ProgressForm(updates=updates, initial={
+            "reported_on": timezone.localdate(), "status": latest.status if latest else ProgressStatus.IN_PROGRESS,
+            "percent": latest.percent if latest else 0})
+    return render(request, "commitments/progress_form.html", {"form": form, "commitment": commitment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_report_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from arrival.consultations import selectors as consultation_selectors
+
+    commitment = _commitment(request, pk)
+    if not request.user.has_perm("commitments.report_commitment", commitment):
+        raise PermissionDenied(_("Only the lead's team reports a published commitment to a forum."))
+    forums = consultation_selectors.forum_list()
+    if request.method == "POST":
+        form = ForumReportForm(request.POST, forums=forums)
+        if form.is_valid():
+            try:
+                services.commitment_report_to_forum(user=request.user, commitment=commitment, **form.cleaned_data)
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("Report to the forum recorded."))
+                return _back(commitment, "forums")
+    else:
+        form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate()})
+    return render(request, "commitments/forum_report_form.html", {"form": form, "commitment": commitment})
+
+
+@require_safe
+def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> HttpResponse:
+    commitment = _commitment(request, pk)
+    if form not in file_once.FORMS or fmt not in file_once.FORMATS:
+        raise Http404(_("No such export."))
+    response = HttpResponse(file_once.render(commitment, form, fmt), content_type=file_once.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{file_once.filename(commitment, form, fmt)}"'
+    return response
+
+
+# --- Dashboards --------------------------------------------------------------------------------------------
+
+
+def _dashboard_page(request: HttpRequest, dashboard: selectors.Dashboard) -> HttpResponse:
+    return render(request, "commitments/dashboard.html", {"dashboard": dashboard,
+                                                          "chart": selectors.dashboard_chart(dashboard)})
+
+
+@require_safe
+def dashboard_index(request: HttpRequest) -> HttpResponse:
+    from arrival.consultations import selectors as consultation_selectors
+
+    return render(request, "commitments/dashboards.html", {
+        "forums": consultation_selectors.forum_list(),
+        "consultations": consultation_selectors.consultation_list()[:50],
+        "networks": selectors.networks_with_member_commitments(),
+        "governments": selectors.actors_with_public_commitments(kind="government")[:200],
+        "objectives": selectors.objective_overview(),
+    })
+
+
+@require_safe
+def dashboard_government(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        government = actor_get(slug=slug)
+    except Actor.DoesNotExist:
+        raise Http404(_("No government at this address.")) from None
+    return _dashboard_page(request, selectors.dashboard_government(government=government))
+
+
+@require_safe
+def dashboard_network(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        network = actor_get(slug=slug)
+    except Actor.DoesNotExist:
+        raise Http404(_("No network at this address.")) from None
+    if network.kind != ActorKind.NETWORK:
+        raise Http404(_("No network at this address."))
+    return _dashboard_page(request, selectors.dashboard_network(network=network))
+
+
+@require_safe
+def dashboard_forum(request: HttpRequest, key: str) -> HttpResponse:
+    from arrival.consultations import selectors as consultation_selectors
+
+    return _dashboard_page(request, selectors.dashboard_forum(forum=consultation_selectors.forum_get(key=key)))
+
+
+@require_safe
+def dashboard_consultation(request: HttpRequest, slug: str) -> HttpResponse:
+    from arrival.consultations import selectors as consultation_selectors
+
+    try:
+        consultation = consultation_selectors.consultation_get(slug=slug)
+    except Exception as error:  # the selector raises its model's DoesNotExist or Http404
+        raise Http404(_("No consultation at this address.")) from error
+    return _dashboard_page(request, selectors.dashboard_consultation(consultation=consultation))
+
+
+@require_safe
+def dashboard_objective(request: HttpRequest, code: str) -> HttpResponse:
+    return _dashboard_page(request, selectors.dashboard_objective(item=item_get(kind=FrameworkKind.GCM_OBJECTIVE,
+                                                                                 code=code)))
+
+
+# --- The review calendar -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_calendar(request: HttpRequest) -> HttpResponse:
+    from arrival.consultations import selectors as consultation_selectors
+
+    can_manage = request.user.has_perm("commitments.manage_calendar", None)
+    form = WindowForm(forums=consultation_selectors.forum_list()) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only site staff and network or agency staff keep the calendar."))
+        form = WindowForm(request.POST, forums=consultation_selectors.forum_list())
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submission_window_create(user=request.user, **data)
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("Submission window added to the calendar."))
+                return redirect("commitments:calendar")
+    return render(request, "commitments/calendar.html", {**selectors.calendar(), "form": form})
