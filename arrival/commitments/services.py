@@ -519,7 +519,7 @@ def _clean_update(commitment: Commitment, *, reported_on: Any, status: str, perc
     if not 0 <= percent <= 100:
         raise ValidationError(_("Percent done must be a whole number from 0 to 100."))
     if status == ProgressStatus.FULFILLED and percent != 100:
-        raise ValidationError(_("A fulfilled commitment is 100% done."))
+        raise ValidationError(_("A fulfilled commitment must show 100 per cent progress."))
     if corrects is not None and (corrects.commitment_id != commitment.pk or not corrects.is_published):
         raise ValidationError(_("A correction names a published update of the same commitment."))
     return {"reported_on": reported, "status": status, "percent": percent,
