@@ -151,3 +151,17 @@ class ApiTokenForm(forms.Form):
         label=_("Token name"), max_length=100, help_text=_("What will use it, e.g. “monthly export script”.")
     )
 
+
+
+class AccountDeleteForm(forms.Form):
+    """Delete my account: the person chooses what happens to what they wrote."""
+
+    content = forms.ChoiceField(
+        label=_("What happens to what you wrote"),
+        choices=[("keep", _("Keep it, anonymised: your name is taken off and it stays for others to read")),
+                 ("remove", _("Remove it: your words are deleted; a notice keeps their place in conversations"))],
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(label=_("Your password"), required=False, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    confirm = forms.BooleanField(label=_("I understand that this cannot be undone"))

@@ -31,8 +31,9 @@ from arrival.accounts.models import (
 )
 from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND
 from arrival.actors.models import Actor
+from arrival.core.models import AuditEvent
 from arrival.core.permissions import require
-from arrival.core.services import audit_record, snapshot
+from arrival.core.services import audit_record, audit_redact_target, snapshot
 
 INVITATION_DAYS_MAX = 90
 API_TOKENS_PER_USER_MAX = 20
@@ -439,3 +440,53 @@ def otp_device_remove(*, user: User, token: str) -> None:
     with transaction.atomic():
         audit_record(user=user, action="accounts.otp_device_remove", target=device, before={"confirmed": True})
         TOTPDevice.objects.filter(user=user).delete()
+
+
+# --- Personal data: download my data, delete my account ----------------------------------------------------
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything Arrival keeps about `user`, as JSON-safe data: the account and every app's registered records.
+
+    Apps register their part with `arrival.accounts.personal_data.register_personal_data`; accounts knows none.
+    """
+    from arrival.accounts.personal_data import personal_data_providers
+
+    require(user, "accounts.change_user", user)
+    account = {
+        "username": user.username, "display_name": user.display_name, "email": user.email,
+        "preferred_language": user.preferred_language, "date_joined": user.date_joined.isoformat(),
+        "roles": [{"actor": role.actor.name, "role": role.kind, "since": role.created_at.isoformat()}
+                  for role in Role.objects.filter(user=user, ended_at__isnull=True).select_related("actor")],
+        "role_requests": [{"actor": r.actor.name, "role": r.kind, "status": r.status, "message": r.message}
+                          for r in RoleRequest.objects.filter(user=user).select_related("actor")],
+        "api_tokens": [{"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
+                        "revoked": t.revoked_at is not None} for t in ApiToken.objects.filter(user=user)],
+    }
+    data: dict[str, Any] = {"generated_at": timezone.now().isoformat(), "account": account}
+    for provider in personal_data_providers():
+        data[provider.key] = provider.export(user)
+    with transaction.atomic():
+        audit_record(user=user, action="accounts.personal_data_export", target=user)
+    return data
+
+
+def account_delete(*, user: User, keep_content_anonymised: bool, password: str | None = None) -> None:
+    """Delete the account. What the person wrote either stays without their name (`keep_content_anonymised`)
+    or is removed; every registered app erases its part, and audit rows naming the account are redacted.
+    A person with a password must give it; a guest (no password) confirms by the request alone.
+    """
+    require(user, "accounts.change_user", user)
+    if user.has_usable_password() and not user.check_password(password or ""):
+        raise ValidationError(_("That password is not right."), code="bad_password")
+    from arrival.accounts.personal_data import personal_data_providers
+
+    with transaction.atomic():
+        for provider in personal_data_providers():
+            provider.erase(user, keep_content_anonymised=keep_content_anonymised)
+        audit_redact_target(target_type="accounts.user", target_ids=[str(user.pk)])
+        event = audit_record(user=None, action="accounts.account_delete", target=user,
+                             after={"kept_content_anonymised": bool(keep_content_anonymised)})
+        # The row that records the deletion names the account by number only, never by its name.
+        AuditEvent.objects.filter(pk=event.pk).update(target_repr="")
+        user.delete()

@@ -506,3 +506,47 @@ password_change = verified_if_enrolled(
     )
 )
 logout = auth_views.LogoutView.as_view(next_page="home")
+
+
+# --- Personal data: download my data, delete my account ----------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What we keep about you, with the download and deletion links."""
+    return render(request, "accounts/my_data.html", {})
+
+
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """Everything kept about the signed-in person, as one JSON file."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    data = services.personal_data_export(user=request.user)
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="arrival-my-data.json"'
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import logout as auth_logout
+
+    from arrival.accounts.forms import AccountDeleteForm
+
+    form = AccountDeleteForm(request.POST or None)
+    needs_password = request.user.has_usable_password()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, keep_content_anonymised=form.cleaned_data["content"] == "keep",
+                                    password=form.cleaned_data.get("password"))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            auth_logout(request)
+            messages.success(request, _("Your account is deleted."))
+            return redirect("home")
+    return render(request, "accounts/delete_account.html", {"form": form, "needs_password": needs_password})

@@ -195,11 +195,13 @@ def _parse_rate(rate: str) -> tuple[int, int]:
     return int(count), seconds
 
 
-def _post_rate_check(user: Any) -> None:
-    """Refuse a post beyond ARRIVAL_POST_RATE for this user (counted in the "throttle" cache, sliding window)."""
-    limit, window = _parse_rate(getattr(settings, "ARRIVAL_POST_RATE", "10/m"))
+def post_rate_check(*, poster: Any) -> None:
+    """Refuse a post beyond ARRIVAL_POST_RATE (counted in the "throttle" cache, sliding window). `poster` is a user
+    or any stable key (participation counts a guest by browser session); comments, proposals and supports share
+    one count per person."""
+    limit, window = _parse_rate(settings.ARRIVAL_POST_RATE)
     cache = caches["throttle"]
-    key = f"engagement:post:{user.pk}"
+    key = f"engagement:post:{getattr(poster, 'pk', poster)}"
     now = time.time()
     history = [stamp for stamp in cache.get(key, []) if stamp > now - window]
     if len(history) >= limit:
@@ -244,7 +246,7 @@ def comment_create(
             raise ValidationError(_("This comment can no longer be answered."))
     if author_actor is not None and author_actor.pk not in actor_ids_for(user):
         raise PermissionDenied(_("You can speak only for an organisation or government you hold a role in."))
-    _post_rate_check(user)
+    post_rate_check(poster=user)
     comment = Comment.objects.create(
         target_type=content_type, target_id=target_id, process=process, parent=parent, author=user,
         author_actor=author_actor, body=body, language=language, is_demo=getattr(target, "is_demo", False),

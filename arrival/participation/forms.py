@@ -1,0 +1,171 @@
+"""Forms of participation pages. They validate shapes only; the services check rules and phases.
+
+No form here asks about a person: a pseudonym (guests) is the most a form asks for (DESIGN.md rule 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from arrival.engagement.phases import action_label, phase_types
+from arrival.participation.languages import language_choices, language_clean
+from arrival.participation.models import Access, ProposalKind, StatusKind
+from arrival.participation.services import ALL_ACTIONS, DEMOGRAPHIC_QUESTIONS, PROCESS_KIND
+
+OTHER = "other"
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class _Form(forms.Form):
+    """Labels without a trailing colon (it reads badly in Arabic and in screen readers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ProposalForm(_Form):
+    kind = forms.ChoiceField(label=_("This is"), choices=ProposalKind.choices, initial=ProposalKind.PROPOSAL,
+                             widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Description"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
+    language = forms.ChoiceField(label=_("Language you write in"),
+                                 help_text=_("Any language: the city may add a translation."))
+    other_language = forms.CharField(label=_("Another language (a language tag)"), max_length=35, required=False,
+                                     help_text=_("Only if your language is not in the list, e.g. “ti”."))
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
+    neighbourhood = forms.TypedChoiceField(label=_("Neighbourhood (optional)"), coerce=int, required=False,
+                                           empty_value=None,
+                                           help_text=_("A part of the city, never your address."))
+    image = forms.ImageField(label=_("An image (optional)"), required=False)
+    image_alt = forms.CharField(label=_("Describe the image for people who cannot see it"), max_length=300,
+                                required=False)
+
+    def __init__(self, *args: Any, categories: Any = (), neighbourhoods: Any = (), language: str = "en",
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [*language_choices(), (OTHER, _("Another language…"))]
+        self.fields["language"].initial = language
+        self.fields["category"].choices = [("", _("No category")), *[(c.pk, c.name) for c in categories]]
+        self.fields["neighbourhood"].choices = [("", _("None")), *[(n.pk, n.name) for n in neighbourhoods]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("language") == OTHER:
+            try:
+                data["language"] = language_clean(data.get("other_language", ""))
+            except ValidationError as error:
+                self.add_error("other_language", error)
+        if data.get("image") and not (data.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe the image so everyone can know what it shows."))
+        return data
+
+
+class GuestProposalForm(ProposalForm):
+    display_name = forms.CharField(label=_("Name to show (a pseudonym is fine)"), max_length=80, required=False,
+                                   help_text=_("Leave empty to appear as “Guest”."))
+    field_order = ["display_name"]
+
+
+class AnswerForm(_Form):
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int)
+    text = forms.CharField(label=_("Public answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    reasons = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Required when the answer is that it is not possible."))
+
+    def __init__(self, *args: Any, statuses: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.pk, s.label) for s in statuses]
+
+
+class TranslationForm(_Form):
+    language = forms.ChoiceField(label=_("Language of the translation"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Description"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+
+
+class LinkForm(_Form):
+    kind = forms.ChoiceField(label=_("It became"), choices=[("commitment", _("A commitment")),
+                                                             ("evidence", _("Evidence for an assessment indicator"))])
+    target_id = forms.IntegerField(label=_("Number of the commitment or of the assessment answer"), min_value=1)
+    label = forms.CharField(label=_("Label shown with the link"), max_length=300)
+    url = forms.CharField(label=_("Address of its page on this site"), max_length=500)
+
+
+class StatusForm(_Form):
+    label = forms.CharField(label=_("Label"), max_length=80)
+    kind = forms.ChoiceField(label=_("What it means"), choices=StatusKind.choices)
+    is_closing = forms.BooleanField(label=_("Closes the proposal"), required=False)
+    position = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=100, initial=0)
+
+
+class ProcessForm(_Form):
+    """The process, its settings and its phases (one row per phase type, in order; leave dates empty to skip)."""
+
+    owner = forms.TypedChoiceField(label=_("Local government"), coerce=int)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    purpose = forms.CharField(label=_("Purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    input_use = forms.CharField(label=_("What the city will do with the input"), max_length=5000,
+                                widget=forms.Textarea(attrs={"rows": 4}))
+    languages = forms.CharField(label=_("Languages the city reads and answers in"), max_length=200,
+                                initial="en", help_text=_("Language tags separated by commas, e.g. en, fr, ar."))
+    access = forms.ChoiceField(label=_("Who may take part"), choices=Access.choices, initial=Access.OPEN)
+    demographics_enabled = forms.BooleanField(
+        label=_("Ask the optional aggregate questions (age band, gender, years in the city)"), required=False)
+    privacy_notice = forms.CharField(label=_("Privacy notice"), max_length=5000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 5}),
+                                     help_text=_("Leave empty to show the plain-language default."))
+    retention_months = forms.IntegerField(label=_("Months content is kept after the process ends"), min_value=1,
+                                          max_value=120, initial=24)
+    categories = forms.CharField(label=_("Categories, one per line"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    time_zone = forms.CharField(label=_("Time zone of the city"), max_length=64, initial="UTC")
+
+    def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(a.pk, a.name) for a in owners]
+        self.phase_rows = []
+        for phase_type in phase_types(kind=PROCESS_KIND):
+            if phase_type.kind != PROCESS_KIND:
+                continue
+            key = phase_type.key.replace(".", "_")
+            self.fields[f"{key}_starts"] = forms.DateTimeField(
+                label=_("Starts"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+            self.fields[f"{key}_ends"] = forms.DateTimeField(
+                label=_("Ends"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+            self.fields[f"{key}_actions"] = forms.MultipleChoiceField(
+                label=_("Participants may"), required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(a, action_label(a)) for a in ALL_ACTIONS], initial=list(phase_type.actions))
+            self.phase_rows.append((phase_type, key))
+
+    def phase_fields(self) -> list[dict[str, Any]]:
+        return [{"type": t, "starts": self[f"{k}_starts"], "ends": self[f"{k}_ends"], "actions": self[f"{k}_actions"]}
+                for t, k in self.phase_rows]
+
+
+class DemographicsForm(_Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, spec in DEMOGRAPHIC_QUESTIONS.items():
+            self.fields[key] = forms.ChoiceField(label=spec["label"], required=False, widget=forms.RadioSelect,
+                                                 choices=list(spec["options"].items()))
+
+
+class GroupForm(_Form):
+    name = forms.CharField(label=_("Name of the invited group"), max_length=200)

@@ -1,0 +1,125 @@
+"""API schemas of participation, each field named explicitly. No schema carries anything about a person but a
+display name (a pseudonym is fine) — never status, nationality or papers (DESIGN.md rule 1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class PhaseOut(Schema):
+    phase_type: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    actions: list[str]
+
+
+class ProcessOut(Schema):
+    slug: str
+    url: str
+    title: str
+    owner: str
+    owner_slug: str
+    purpose: str
+    input_use: str
+    languages: list[str]
+    access: str
+    privacy_notice: str
+    retention_months: int
+    phases: list[PhaseOut]
+    is_demo: bool
+
+
+class AnswerOut(Schema):
+    status: str
+    status_kind: str
+    text: str
+    reasons: str
+    created_at: datetime
+    is_demo: bool
+
+
+class TranslationOut(Schema):
+    language: str
+    title: str
+    body: str
+
+
+class LinkOut(Schema):
+    kind: str
+    label: str
+    url: str
+
+
+class ProposalOut(Schema):
+    id: int
+    url: str
+    process: str
+    kind: str
+    title: str
+    body: str
+    language: str
+    category: str | None
+    neighbourhood: str | None
+    author_name: str | None
+    support_count: int
+    status: str | None
+    status_kind: str | None
+    created_at: datetime
+    is_demo: bool
+
+
+class ProposalDetailOut(ProposalOut):
+    translations: list[TranslationOut]
+    answer: AnswerOut | None
+    links: list[LinkOut]
+
+
+class ProposalIn(Schema):
+    process: str = Field(..., description="slug of the process")
+    kind: str = "proposal"
+    title: str
+    body: str
+    language: str = Field(..., description="language tag of the text, any language (e.g. ar, ti, fa-AF)")
+    category: int | None = None
+    neighbourhood: int | None = None
+
+
+class SupportOut(Schema):
+    proposal: int
+    support_count: int
+    supported: bool
+
+
+class AnswerIn(Schema):
+    status: int = Field(..., description="id of one of the city's answer statuses")
+    text: str
+    reasons: str = ""
+
+
+class StatusCount(Schema):
+    status: str
+    status_kind: str
+    count: int
+
+
+class ReportBackRow(Schema):
+    proposal: int
+    title: str
+    support_count: int
+    status: str | None
+    answer: str | None
+    links: list[LinkOut]
+
+
+class ReportBackOut(Schema):
+    process: str
+    total: int
+    unanswered: int
+    hidden: int
+    page: int
+    pages: int
+    by_status: list[StatusCount]
+    rows: list[ReportBackRow]

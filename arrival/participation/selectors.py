@@ -1,0 +1,253 @@
+"""Reads of resident participation: processes, proposals with filters and sorting, answers, report-back data.
+
+Lists show visible proposals only (hidden ones show a notice on their own page); sorting by supports and by
+date uses the denormalised `support_count` and the indexes on `Proposal`, so a list stays fast at a million
+proposals. "Random" order is seeded, so a page can be shared and the same order comes back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Prefetch, QuerySet
+from django.db.models.functions import Mod
+from django.http import Http404
+from django.utils import timezone
+
+from arrival.actors.models import Actor
+from arrival.engagement import selectors as engagement_selectors
+from arrival.engagement.models import Phase, Visibility
+from arrival.participation.models import (
+    Answer,
+    AnswerStatus,
+    Category,
+    DemographicAnswer,
+    Neighbourhood,
+    ParticipationProcess,
+    Proposal,
+    ProposalLink,
+    StatusKind,
+    Support,
+)
+
+SORTS = ("newest", "supported", "random")
+_RANDOM_PRIME = 1_000_003
+
+
+def process_list_open(*, at: datetime | None = None) -> QuerySet[ParticipationProcess]:
+    """Processes with a phase running or still to come, soonest ending first."""
+    at = at or timezone.now()
+    return (ParticipationProcess.objects.select_related("owner", "owner__country", "process")
+            .annotate(last_end=Max("process__phases__ends_at"))
+            .filter(last_end__gt=at).order_by("last_end", "id"))
+
+
+def process_list(*, owner: Actor | None = None) -> QuerySet[ParticipationProcess]:
+    processes = ParticipationProcess.objects.select_related("owner", "owner__country", "process")
+    if owner is not None:
+        processes = processes.filter(owner=owner)
+    return processes.order_by("-created_at", "-id")
+
+
+def process_get(*, slug: str) -> ParticipationProcess:
+    process = (ParticipationProcess.objects.select_related("owner", "owner__country", "process")
+               .prefetch_related(Prefetch("process__phases", queryset=Phase.objects.order_by("position")),
+                                 "categories", "invited_groups")
+               .filter(slug=slug).first())
+    if process is None:
+        raise Http404("No participation process with this address.")
+    return process
+
+
+def neighbourhood_list(*, owner: Actor) -> QuerySet[Neighbourhood]:
+    return Neighbourhood.objects.filter(owner=owner).order_by("name")
+
+
+def answer_status_list(*, owner: Actor) -> QuerySet[AnswerStatus]:
+    return AnswerStatus.objects.filter(owner=owner).order_by("position", "id")
+
+
+@dataclass
+class ProposalFilters:
+    category: int | None = None
+    neighbourhood: int | None = None
+    status: int | None = None
+    language: str | None = None
+    kind: str | None = None
+    sort: str = "newest"
+    seed: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def proposal_list(*, process: ParticipationProcess, filters: ProposalFilters | None = None) -> QuerySet[Proposal]:
+    """Visible proposals of a process, filtered and sorted (newest, most supported, or seeded random)."""
+    filters = filters or ProposalFilters()
+    proposals = (Proposal.objects.filter(process=process, visibility=Visibility.VISIBLE)
+                 .select_related("category", "neighbourhood", "status", "author"))
+    if filters.category:
+        proposals = proposals.filter(category_id=filters.category)
+    if filters.neighbourhood:
+        proposals = proposals.filter(neighbourhood_id=filters.neighbourhood)
+    if filters.status:
+        proposals = proposals.filter(status_id=filters.status)
+    if filters.language:
+        proposals = proposals.filter(language=filters.language)
+    if filters.kind:
+        proposals = proposals.filter(kind=filters.kind)
+    if filters.sort == "supported":
+        return proposals.order_by("-support_count", "-id")
+    if filters.sort == "random":
+        seed = abs(int(filters.seed)) % _RANDOM_PRIME
+        return proposals.annotate(shuffle=Mod(F("id") * 7919 + seed, _RANDOM_PRIME)).order_by("shuffle", "id")
+    return proposals.order_by("-created_at", "-id")
+
+
+# Counting every proposal of a very large process is a scan of its index; above this many, the total shown
+# with a list is cached for a minute (a list may lag a minute behind; small processes are always exact).
+COUNT_CACHE_ABOVE = 5_000
+COUNT_CACHE_SECONDS = 60
+
+
+def proposal_count(*, process: ParticipationProcess, filters: ProposalFilters, queryset: QuerySet[Proposal]) -> int:
+    key = (f"participation:count:{process.pk}:{filters.category}:{filters.neighbourhood}:{filters.status}:"
+           f"{filters.language}:{filters.kind}")
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
+    count = queryset.order_by().count()
+    if count > COUNT_CACHE_ABOVE:
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
+
+
+class CountedProposals:
+    """A proposal list whose total comes from `proposal_count`, for Django's Paginator and the API's."""
+
+    def __init__(self, *, process: ParticipationProcess, filters: ProposalFilters) -> None:
+        self.process, self.filters = process, filters
+        self.queryset = proposal_list(process=process, filters=filters)
+
+    def count(self) -> int:
+        return proposal_count(process=self.process, filters=self.filters, queryset=self.queryset)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.queryset[index]
+
+
+def proposal_get(*, pk: Any) -> Proposal:
+    proposal = (Proposal.objects.select_related("process", "process__owner", "process__process", "category",
+                                                "neighbourhood", "status", "author")
+                .prefetch_related("translations", "links", "images__attachment").filter(pk=pk).first())
+    if proposal is None:
+        raise Http404("No proposal with this number.")
+    return proposal
+
+
+def answer_history(*, proposal: Proposal) -> list[Answer]:
+    return list(proposal.answers.select_related("status", "answered_by").order_by("-created_at", "-id"))
+
+
+def supported_ids(*, user: Any, proposal_ids: list[int]) -> set[int]:
+    if not getattr(user, "is_authenticated", False) or not proposal_ids:
+        return set()
+    return set(Support.objects.filter(user_id=user.pk, proposal_id__in=proposal_ids)
+               .values_list("proposal_id", flat=True))
+
+
+def proposal_languages(*, process: ParticipationProcess) -> list[str]:
+    """The languages visible proposals are written in, for the filter. A distinct over every proposal of a
+    large process is a full index scan, so the list is cached for a minute (the filter tolerates the delay)."""
+    key = f"participation:languages:{process.pk}"
+    languages = cache.get(key)
+    if languages is None:
+        languages = sorted(set(Proposal.objects.filter(process=process, visibility=Visibility.VISIBLE).order_by()
+                               .values_list("language", flat=True).distinct()))
+        cache.set(key, languages, 60)
+    return languages
+
+
+REPORT_PAGE_SIZE = 50
+
+
+def report_back(*, process: ParticipationProcess, page: int = 1) -> dict[str, Any]:
+    """What happened to every input: counts by status (one grouped query) and, a page at a time, each input
+    with its current answer and links. Removed inputs are left out; hidden ones are counted and listed without
+    their words."""
+    statuses = list(answer_status_list(owner=process.owner))
+    kept = Proposal.objects.filter(process=process).exclude(visibility=Visibility.REMOVED)
+    grouped = kept.order_by().values("status_id", "visibility").annotate(n=Count("id"))
+    counts: Counter[int | None] = Counter()
+    hidden = 0
+    for row in grouped:
+        if row["visibility"] == Visibility.HIDDEN:
+            hidden += row["n"]
+        else:
+            counts[row["status_id"]] += row["n"]
+    paginator = Paginator(
+        kept.select_related("status").prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("status").order_by("-created_at", "-id")),
+            "links").order_by("-support_count", "-id"),
+        REPORT_PAGE_SIZE)
+    page_obj = paginator.get_page(page)
+    rows = []
+    for proposal in page_obj.object_list:
+        answers = list(proposal.answers.all())
+        rows.append({"proposal": proposal, "answer": answers[0] if answers else None,
+                     "links": list(proposal.links.all())})
+    return {
+        "total": sum(counts.values()),
+        "hidden": hidden,
+        "unanswered": counts.get(None, 0),
+        "by_status": [{"status": s, "count": counts.get(s.pk, 0)} for s in statuses],
+        "rows": rows,
+        "page": page_obj,
+    }
+
+
+def neighbourhood_counts(*, process: ParticipationProcess) -> list[dict[str, Any]]:
+    """Visible proposals per neighbourhood, for the map and its table (one grouped query)."""
+    counts = dict(Proposal.objects.filter(process=process, visibility=Visibility.VISIBLE, neighbourhood__isnull=False)
+                  .order_by().values_list("neighbourhood_id").annotate(n=Count("id")))
+    hoods = Neighbourhood.objects.filter(pk__in=list(counts))
+    return [{"neighbourhood": hood, "count": counts[hood.pk]} for hood in hoods.order_by("name")]
+
+
+def demographic_totals(*, process: ParticipationProcess) -> dict[str, dict[str, int]]:
+    totals: dict[str, dict[str, int]] = {}
+    for row in DemographicAnswer.objects.filter(process=process):
+        totals.setdefault(row.question, {})[row.option] = row.count
+    return totals
+
+
+def processes_for_owner(*, owner: Actor) -> QuerySet[ParticipationProcess]:
+    return process_list(owner=owner)
+
+
+def links_to(*, target_type: str, target_id: Any) -> list[ProposalLink]:
+    """Proposals linked to a record of another app (a commitment, an assessment answer)."""
+    return list(ProposalLink.objects.filter(target_type=target_type, target_id=str(target_id))
+                .select_related("proposal").exclude(proposal__visibility=Visibility.REMOVED))
+
+
+def current_phase(*, process: ParticipationProcess, at: datetime | None = None) -> Phase | None:
+    return engagement_selectors.phase_current(process=process.process, at=at)
+
+
+def phase_allows(*, process: ParticipationProcess, action: str, at: datetime | None = None) -> bool:
+    return engagement_selectors.phase_allows(process=process.process, action=action, at=at)
+
+
+def category_list(*, process: ParticipationProcess) -> QuerySet[Category]:
+    return process.categories.all()
+
+
+def status_kinds_closing() -> tuple[str, ...]:
+    return (StatusKind.DONE, StatusKind.NOT_POSSIBLE)
