@@ -40,8 +40,13 @@ def audit_record(
     )
 
 
-def audit_redact_target(*, target_type: str, target_ids: Iterable[str]) -> int:
-    """Blank the recorded values of resident content whose author deleted it; the fact of the change stays."""
-    return AuditEvent.objects.filter(target_type=target_type, target_id__in=list(target_ids)).update(
-        before=None, after=None, target_repr="", redacted=True
-    )
+def audit_redact_target(*, target_type: str, target_ids: Iterable[str], forget_user: bool = False) -> int:
+    """Blank the recorded values of resident content whose author deleted it; the fact of the change stays.
+
+    With `forget_user` the rows also lose the account that acted (used when content is anonymised at the end
+    of a retention period, so the log no longer says who wrote or supported what).
+    """
+    changes: dict[str, Any] = {"before": None, "after": None, "target_repr": "", "redacted": True}
+    if forget_user:
+        changes["user"] = None
+    return AuditEvent.objects.filter(target_type=target_type, target_id__in=list(target_ids)).update(**changes)

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -640,6 +641,30 @@ def personal_data_erase(*, user: Any, keep_content_anonymised: bool) -> None:
     Notification.objects.filter(recipient=user).delete()
     Digest.objects.filter(recipient=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
+
+
+def targets_anonymise(*, target_label: str, target_ids: Iterable[Any]) -> list[str]:
+    """Detach people from the comments on these records and from the reports on them and on those comments
+    (runs in the caller's transaction; used when a capability app's retention period ends).
+
+    Comments keep their words, their place and the organisation an author spoke for; they lose their author.
+    Reports lose their reporter and note (the moderation decision stays). The audit rows of the comments and
+    reports are redacted. Returns the ids of the comments on the records.
+    """
+    app_label, model = target_label.split(".")
+    content_type = ContentType.objects.get_by_natural_key(app_label, model)
+    ids = [str(pk) for pk in target_ids]
+    comments = Comment.objects.filter(target_type=content_type, target_id__in=ids)
+    comment_ids = [str(pk) for pk in comments.values_list("pk", flat=True)]
+    comments.update(author=None)
+    comment_type = ContentType.objects.get_for_model(Comment)
+    reports = Report.objects.filter(models.Q(target_type=content_type, target_id__in=ids)
+                                    | models.Q(target_type=comment_type, target_id__in=comment_ids))
+    report_ids = [str(pk) for pk in reports.values_list("pk", flat=True)]
+    Report.objects.filter(pk__in=report_ids).update(reporter=None, note="")
+    audit_redact_target(target_type="engagement.comment", target_ids=comment_ids, forget_user=True)
+    audit_redact_target(target_type="engagement.report", target_ids=report_ids, forget_user=True)
+    return comment_ids
 
 
 def personal_data_export(user: Any) -> dict[str, Any]:

@@ -47,6 +47,8 @@ class ParticipationProcess(TimeStampedModel, DemoFlagged):
     demographics_enabled = models.BooleanField(
         _("ask the optional aggregate questions"), default=False,
         help_text=_("Anonymous counts only (age band, gender, years in the city); never linked to anyone."))
+    # Set once the retention period ended and what identifies people was removed (services.retention_enforce).
+    retention_applied_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,23 +12,28 @@ password; a secret link (only its hash is stored) brings them back to their prop
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arrival.accounts import services as accounts
 from arrival.accounts.models import User
+from arrival.accounts.selectors import user_actor_ids
 from arrival.actors.models import Actor, ActorKind
 from arrival.core.attachments import IMAGE_TYPES, attachment_create
+from arrival.core.models import Attachment
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
 from arrival.engagement import services as engagement
@@ -135,7 +140,10 @@ def default_privacy_notice(*, retention_months: int) -> str:
         "on the map is a neighbourhood, never a home address. To protect accounts, failed sign-in attempts are "
         "recorded with the address they came from for a short time; this is kept apart from what you write. "
         "The optional questions about you are counted only as totals and never linked to you. How long: "
-        "everything is kept for %(months)d months after the process ends, then deleted or anonymised. You can "
+        "%(months)d months after the process ends, we take your name off what you wrote and delete the record "
+        "of which proposals you supported (the totals stay) and any guest account made for this process. What "
+        "you wrote and the city's answers stay public, without names, as the record of what the city was told "
+        "and what it did. You can "
         "download your data or delete your account at any time, and choose whether what you wrote stays "
         "anonymised or is removed."
     ) % {"months": retention_months}
@@ -682,3 +690,88 @@ def personal_data_erase(user: Any, *, keep_content_anonymised: bool) -> None:
         return
     ids = _remove_proposals(proposals)
     audit_redact_target(target_type="participation.proposal", target_ids=ids)
+
+
+# --- Retention: what the privacy notice promises once the process has ended -------------------------------
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """`moment` plus whole calendar months; a day the target month lacks becomes its last day (31 Jan + 1 → 28/29 Feb)."""
+    years, month_index = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + years, month_index + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_due_at(process: ParticipationProcess, last_end: datetime | None = None) -> datetime | None:
+    """When the retention period of `process` ends: `retention_months` after its last phase ends (None: no phases)."""
+    if last_end is None:
+        last_end = process.process.phases.aggregate(last=Max("ends_at"))["last"]
+    return None if last_end is None else months_after(last_end, process.retention_months)
+
+
+def _guest_holds_nothing_else(guest: User) -> bool:
+    """True when, after its process was anonymised, a guest account holds no content, support, membership or role."""
+    if (Proposal.objects.filter(author=guest).exists() or Support.objects.filter(user=guest).exists()
+            or guest.participation_groups.exists()
+            or ProposalTranslation.objects.filter(translated_by=guest).exists() or user_actor_ids(guest)):
+        return False
+    written = engagement.personal_data_for(user=guest)
+    return not written["comments"] and not written["reports"]
+
+
+def _retention_apply(process: ParticipationProcess, now: datetime) -> dict[str, int]:
+    """Anonymise one process (in the caller's transaction); returns what was done, as counts."""
+    proposals = Proposal.objects.filter(process=process)
+    proposal_ids = [str(pk) for pk in proposals.values_list("pk", flat=True)]
+    guest_ids = list(GuestAccess.objects.filter(proposal__process=process).values_list("user_id", flat=True))
+    detached = proposals.exclude(author=None).update(author=None)
+    Attachment.objects.filter(
+        pk__in=ProposalImage.objects.filter(proposal__process=process).values("attachment_id")
+    ).update(uploaded_by=None)
+    # The count stays on the proposal (`support_count`); the rows saying who supported go.
+    supports, _deleted = Support.objects.filter(proposal__process=process).delete()
+    comment_ids = engagement.targets_anonymise(target_label="participation.proposal", target_ids=proposal_ids)
+    for group in process.invited_groups.all():
+        group.members.clear()
+    audit_redact_target(target_type="participation.proposal", target_ids=proposal_ids, forget_user=True)
+    guests_deleted = 0
+    for guest in User.objects.filter(pk__in=guest_ids):
+        if _guest_holds_nothing_else(guest):
+            accounts.account_delete(user=guest, keep_content_anonymised=True)
+            guests_deleted += 1
+    ParticipationProcess.objects.filter(pk=process.pk).update(retention_applied_at=now)
+    process.retention_applied_at = now
+    result = {"proposals": len(proposal_ids), "authors_detached": detached, "supports": supports,
+              "comments": len(comment_ids), "guests_deleted": guests_deleted}
+    audit_record(user=None, action="participation.retention_apply", target=process, after=result)
+    return result
+
+
+def retention_enforce(*, now: datetime | None = None) -> int:
+    """Keep the privacy notice's promise: once `retention_months` calendar months have passed since a process's
+    last phase ended, remove what identifies people and keep what the city reported back. Each process is done
+    once, in its own transaction, and audited as a system action. Returns how many processes were anonymised.
+
+    What stays: proposals (title, description, language, category, neighbourhood, images with alt text), the
+    comments on them, the support counts, the city's answers, translations and links, the aggregate counts.
+    What goes: the authors of proposals and comments, the uploader of images, every support row (who supported),
+    reporters and their notes, invited-group memberships, the guest accounts made for the process that hold
+    nothing else; the recorded values of the proposals', comments' and reports' audit rows are redacted.
+    """
+    now = now or timezone.now()
+    candidates = (ParticipationProcess.objects.filter(retention_applied_at__isnull=True)
+                  .annotate(last_end=Max("process__phases__ends_at"))
+                  .filter(last_end__lte=now).order_by("pk"))
+    done = 0
+    for candidate in candidates:
+        due_at = retention_due_at(candidate, candidate.last_end)
+        if due_at is None or due_at > now:
+            continue
+        with transaction.atomic():
+            process = (ParticipationProcess.objects.select_for_update()
+                       .filter(pk=candidate.pk, retention_applied_at__isnull=True).first())
+            if process is None:
+                continue
+            _retention_apply(process, now)
+            done += 1
+    return done
