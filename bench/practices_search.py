@@ -13,10 +13,14 @@ marked demo and built from a seeded vocabulary. Then it measures, in this proces
    a given (seed, count) are computed once and kept in data/bench/ (a .npy file), so the second engine
    stores the same vectors without recomputing them; the embedding throughput is always measured afresh
    on a sample of 2,000 texts.
-2. the in-memory matrix: the time to rebuild it from the database.
+2. the in-memory arrays: the time to rebuild the vector matrix and the facet index
+   (`arrival.practices.facets`) from the database, and the facet index's size.
 3. `--queries` searches per mode, cycling through 48 queries in the four languages: the ranking alone
-   (`fulltext_search` top 20; query embedding; `nearest` over all vectors) and the whole `practice_search`
-   (page of 20, total and all nine facet counts), each as p50/p95 in milliseconds.
+   (`fulltext_search` top 20, and `fulltext_ranks`: every match ranked, as `practice_search` reads them;
+   query embedding;
+   `nearest` over all vectors), the nine facet counts in memory over all of a query's text matches, and
+   the whole `practice_search` (page of 20, total and all nine facet counts), each as p50/p95 in
+   milliseconds. The load average is printed before and after the searches.
 
 Figures are printed and written as JSON to bench/results/.
 """
@@ -251,7 +255,7 @@ def index(args: argparse.Namespace, engine: str) -> dict[str, Any]:
 
     from arrival.core import embeddings
     from arrival.core.fulltext import fulltext_count
-    from arrival.practices import search
+    from arrival.practices import facets, search
     from arrival.practices.models import Practice, PracticeEmbedding
 
     figures: dict[str, Any] = {}
@@ -305,17 +309,33 @@ def index(args: argparse.Namespace, engine: str) -> dict[str, Any]:
             np.save(cache, matrix.vectors[order])
     embeddings.vector_matrix_forget()
     figures["matrix_rebuild_s"] = round(timed(lambda: embeddings.vector_matrix(PracticeEmbedding)), 2)
+    facets.facet_index_forget()
+    figures["facet_index_build_s"] = round(timed(facets.facet_index), 2)
+    index = facets.facet_index()
+    figures["facet_index_mb"] = round((index.ids.nbytes + index.stages.nbytes + index.newest_first.nbytes
+                                       + sum(facet.matrix.nbytes for facet in index.facets.values())) / 1e6, 1)
     return figures
 
 
-def search_steps(query: str, language: str, vector: Any, number: int, sizes: list[int]) -> dict[str, Any]:
+def search_steps(query: str, language: str, vector: Any, number: int, sizes: list[int],
+                 counting: list[float]) -> dict[str, Any]:
     from arrival.core import embeddings
-    from arrival.core.fulltext import fulltext_search
-    from arrival.practices import search
+    from arrival.core.fulltext import fulltext_ranks, fulltext_search
+    from arrival.practices import facets, search
     from arrival.practices.models import Practice, PracticeEmbedding
+
+    def facet_counts_of(words: str) -> None:
+        index = facets.facet_index()
+        matches = index.rows_of(fulltext_ranks(model=Practice, query=words)[0])
+        started = time.perf_counter()
+        index.counts(index.mask_of(matches[matches >= 0]))
+        counting.append(time.perf_counter() - started)
 
     return {
         "text ranking (fulltext_search, top 20)": lambda: fulltext_search(model=Practice, query=query, limit=20),
+        "text matches, all ranked (fulltext_ranks, what practice_search reads)":
+            lambda: fulltext_ranks(model=Practice, query=query),
+        "facet counts in memory (all text matches)": lambda: facet_counts_of(query),
         "query embedding (1 sentence)": lambda: embeddings.embed([query]),
         "semantic ranking (nearest over all vectors)":
             lambda: embeddings.nearest(model=PracticeEmbedding, vector=vector, limit=200),
@@ -334,19 +354,24 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     pool = queries(args.seed)
     vectors = {query: embeddings.embed([query])[0] for _language, query in pool}
     runs: dict[str, list[float]] = {name: [] for name in (
-        "text ranking (fulltext_search, top 20)", "query embedding (1 sentence)",
+        "text ranking (fulltext_search, top 20)", "text matches, all ranked (fulltext_ranks, what practice_search reads)",
+        "query embedding (1 sentence)",
         "semantic ranking (nearest over all vectors)", "practice_search text", "practice_search semantic",
         "practice_search hybrid", "practice_search text + 1 facet", "browse: no query, all facets")}
     sizes: list[int] = []
+    counting: list[float] = []
     for warm in range(2):  # one unmeasured pass over the pool, then the measured searches
         count = len(pool) if warm == 0 else args.queries
         for number in range(count):
             language, query = pool[number % len(pool)]
-            steps = search_steps(query, language, vectors[query], number, sizes)
+            steps = search_steps(query, language, vectors[query], number, sizes, counting)
             for name, step in steps.items():
                 seconds = timed(step)
-                if warm:
+                if warm and name != "facet counts in memory (all text matches)":
                     runs[name].append(seconds)
+        if not warm:
+            counting.clear()
+    runs["facet counts in memory (all text matches)"] = counting
     results = {name: percentiles(samples) for name, samples in runs.items()}
     results["text matches per query (median)"] = {"value": int(statistics.median(sizes))} if sizes else {}
     return results
@@ -378,14 +403,16 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
         version = cursor.fetchone()[0]
-    print(f"· {args.queries} searches per measure", flush=True)
+    print(f"· {args.queries} searches per measure (load average {os.getloadavg()[0]:.1f})", flush=True)
+    load_before = os.getloadavg()[0]
     results = measure(args)
     load_average = os.getloadavg()[0]
     report = {
         "benchmark": "practices_search", "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": {"engine": connection.vendor, "version": version},
         "practices": Practice.objects.filter(stage="published").count(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average_1min": load_average},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_1min": {"before": load_before, "after": load_average}},
         "indexing": figures, "search": results,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -394,15 +421,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"Practice search — {connection.vendor} {version}, {report['practices']:,} published practices, "
-          f"{os.cpu_count()} CPUs, load average {load_average:.1f}")
+          f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {load_average:.1f} after the searches")
     for key, value in figures.items():
         print(f"  {key:<34} {value}")
-    print(f"  {'search (ms)':<48} {'p50':>8} {'p95':>8}")
+    print(f"  {'search (ms)':<70} {'p50':>8} {'p95':>8}")
     for key, value in results.items():
         if "p50_ms" in value:
-            print(f"  {key:<48} {value['p50_ms']:>8.1f} {value['p95_ms']:>8.1f}")
+            print(f"  {key:<70} {value['p50_ms']:>8.1f} {value['p95_ms']:>8.1f}")
         elif value:
-            print(f"  {key:<48} {value['value']:>8}")
+            print(f"  {key:<70} {value['value']:>8}")
     print(f"(written to {out.relative_to(REPO_ROOT)})")
     return 0
 

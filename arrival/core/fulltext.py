@@ -6,6 +6,7 @@
     fulltext_search(model=Practice, query="intégration logement", limit=20, language="fr")
         -> [(practice_id, rank), ...]  best first
     Practice.objects.filter(pk__in=fulltext_matches(model=Practice, query="housing"))   # for counts and facets
+    keys, ranks = fulltext_ranks(model=Practice, query="housing")   # every match, best first, as NumPy arrays
 
 One row per record, keyed by (content type, object id), with three weighted fields: title (A), summary (B)
 and body (C). SQLite: an FTS5 table tokenised with `porter unicode61 remove_diacritics 2` (accents folded
@@ -242,6 +243,30 @@ def fulltext_search(
         rows = cursor.fetchall()
     to_python = model._meta.pk.to_python
     return [(to_python(object_id), float(rank)) for object_id, rank in rows]
+
+
+def fulltext_ranks(*, model: type[models.Model], query: str, language: str | None = None) -> tuple[Any, Any]:
+    """Every record of `model` matching `query`, best first, as two NumPy arrays: keys (int64) and ranks.
+
+    For integer primary keys. One query, no LIMIT: what a caller reads when it needs the total and the
+    whole result set as well as the first page (facets counted in memory). The ranks are those of
+    `fulltext_search`; ties are broken by key. Keys and ranks come straight into arrays, without a
+    Python object per row beyond the driver's.
+    """
+    import numpy as np
+
+    match = _match_sql(model, query, language)
+    if match is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    from_where, rank, params = match
+    sql = f"SELECT {_key_select(model, 'k.object_id')}, {rank} FROM {from_where}"  # noqa: S608 - words are bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    ranks = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    order = np.lexsort((keys, -ranks))
+    return keys[order], ranks[order]
 
 
 def fulltext_matches(*, model: type[models.Model], query: str, language: str | None = None) -> RawSQL | None:

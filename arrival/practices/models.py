@@ -82,7 +82,11 @@ class Practice(TimeStampedModel, DemoFlagged):
     decision_reasons = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["stage", "published_at"], name="practice_stage_published_idx")]
+        indexes = [
+            models.Index(fields=["stage", "published_at"], name="practice_stage_published_idx"),
+            # The search facet arrays' freshness check: the latest change, read on every search (facets.py).
+            models.Index(fields=["updated_at"], name="practice_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -10,6 +10,9 @@ Reading — `practice_search(q=, facets=, mode="hybrid"|"text"|"semantic", page=
 returns {"results": [(Practice, score, why)], "total", "facets": {name: [(value, label, count)]}, "mode",
 "page", "page_size"}; `similar_practices(practice=, limit=)` the closest published practices in meaning.
 
+Facets are filtered and counted in process memory (`arrival.practices.facets`, NumPy arrays rebuilt
+from the database when practices change); the SQL `facet_counts` / `_apply_facets` are their reference.
+
 Hybrid ranking is reciprocal rank fusion (k = 60) of the text list and the meaning list: a practice's score
 is the sum over the lists of 1 / (60 + its rank there), so being near the top of either list counts and
 being in both counts most, without comparing bm25 or ts_rank_cd numbers with cosines.
@@ -17,26 +20,33 @@ being in both counts most, without comparing bm25 or ts_rank_cd numbers with cos
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.html import strip_tags
-from django.utils.translation import get_language, get_language_info, gettext_lazy
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
-from arrival.assessments.selectors import POPULATION_BANDS
+from arrival.actors.models import Actor
 from arrival.core import embeddings
-from arrival.core.fulltext import fulltext_index, fulltext_matches, fulltext_remove, fulltext_search
+from arrival.core.fulltext import fulltext_index, fulltext_ranks, fulltext_remove, query_terms
 from arrival.core.jobs import Progress, job_enqueue, task
 from arrival.frameworks.models import FrameworkKind, Tag
+from arrival.practices.facets import (
+    BANDS,
+    STAGES,
+    FacetIndex,
+    facet_index,
+    facet_index_forget,
+    theme_rows_sql,
+)
 from arrival.practices.models import Practice, PracticeEmbedding, PracticeStatus, ReviewStage
 from arrival.practices.selectors import is_curator
 
@@ -49,8 +59,6 @@ CANDIDATES = 200
 # practices mostly 0.0–0.2: the cut keeps recall and lets the rank order do the rest.
 MIN_SIMILARITY = 0.15
 EMBED_BATCH = 256
-# Practices change state through services that touch `published_at`; this bounds anything else.
-BROWSE_FACETS_SECONDS = 300
 PAGE_SIZE = 20
 
 FACETS: dict[str, Any] = {
@@ -64,8 +72,6 @@ FACETS: dict[str, Any] = {
     "language": gettext_lazy("Language"),
     "year": gettext_lazy("Year started"),
 }
-# Population bands are the assessments' peer-benchmark bands; a facet value is the band's position, 1 to 5.
-BANDS = {str(position): band for position, band in enumerate(POPULATION_BANDS, start=1)}
 _BODY_FIELDS = ("problem", "approach", "results", "lessons", "replication_conditions", "adaptation_note")
 
 
@@ -110,7 +116,10 @@ def practice_unindex(*, practice: Practice) -> None:
 
 
 def practice_changed(practice_id: int) -> None:
-    """The hook services call after a committed change: published practices are indexed, others leave search."""
+    """The hook services call after a committed change: published practices are indexed, others leave search.
+
+    This process's facet arrays are dropped at once; other processes see the change by its `updated_at`."""
+    facet_index_forget()
     practice = Practice.objects.filter(pk=practice_id).prefetch_related("governments__country").first()
     if practice is None:
         return
@@ -213,15 +222,9 @@ def _objective_tags() -> QuerySet[Tag]:
                               item__framework__is_current=True)
 
 
-def _theme_rows_sql() -> str:
-    """FROM clause pairing each practice with each of its themes (a JSON list), in the engine's own SQL."""
-    if connection.vendor == "postgresql":
-        return "practices_practice p CROSS JOIN LATERAL jsonb_array_elements_text(p.themes) AS t(value)"
-    return "practices_practice p, json_each(p.themes) t"
-
-
 def _apply_facets(practices: QuerySet[Practice], facets: dict[str, Any]) -> QuerySet[Practice]:
-    """Filter by the chosen facet values: any of the values within a facet, every facet at once."""
+    """Filter by the chosen facet values: any of the values within a facet, every facet at once (in SQL:
+    the reference for `FacetIndex.allowed`, which search uses)."""
     for name, raw in (facets or {}).items():
         values = _as_list(raw)
         if name not in FACETS or not values:
@@ -231,7 +234,7 @@ def _apply_facets(practices: QuerySet[Practice], facets: dict[str, Any]) -> Quer
             practices = practices.filter(pk__in=tagged.values("key"))
         elif name == "theme":
             placeholders = ", ".join(["%s"] * len(values))
-            sql = f"SELECT p.id FROM {_theme_rows_sql()} WHERE t.value IN ({placeholders})"  # noqa: S608 - placeholders only
+            sql = f"SELECT p.id FROM {theme_rows_sql()} WHERE t.value IN ({placeholders})"  # noqa: S608 - placeholders only
             practices = practices.filter(pk__in=RawSQL(sql, values))  # noqa: S611 - values are bound parameters
         elif name == "region":
             practices = practices.filter(pk__in=Practice.objects.filter(governments__country__region__in=values).values("pk"))
@@ -276,7 +279,10 @@ def _by_count(rows: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]
 
 
 def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str, int]]]:
-    """How many of `practices` carry each value of each facet: one grouped query per facet."""
+    """How many of `practices` carry each value of each facet: one grouped query per facet.
+
+    The database's reference for the in-memory counts search uses (`arrival.practices.facets`);
+    tests/practices/test_facets.py holds the two equal."""
     keys = practices.values("pk")
     matched = Practice.objects.filter(pk__in=keys)
     counts: dict[str, list[tuple[str, str, int]]] = {}
@@ -296,7 +302,7 @@ def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str
     else:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT t.value, COUNT(DISTINCT p.id) FROM {_theme_rows_sql()} "  # noqa: S608 - a constant and a compiled queryset
+                f"SELECT t.value, COUNT(DISTINCT p.id) FROM {theme_rows_sql()} "  # noqa: S608 - a constant and a compiled queryset
                 f"WHERE p.id IN ({keys_sql}) GROUP BY t.value", keys_params,
             )
             counts["theme"] = _by_count((str(value), str(value), n) for value, n in cursor.fetchall())
@@ -330,46 +336,35 @@ def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str
     return counts
 
 
-def _browse_facet_counts(total: int) -> dict[str, list[tuple[str, str, int]]]:
-    """Facet counts of all published practices, the landing page's: cached until a practice is published or
-    leaves (the key holds their number and the latest publication time), in the shared cache."""
-    latest = Practice.objects.filter(stage=ReviewStage.PUBLISHED).aggregate(latest=Max("published_at"))["latest"]
-    key = f"practices:browse-facets:{total}:{latest.isoformat() if latest else '-'}:{get_language()}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = facet_counts(Practice.objects.filter(stage=ReviewStage.PUBLISHED))
-        cache.set(key, counts, BROWSE_FACETS_SECONDS)
-    return counts
-
-
 # --- searching -----------------------------------------------------------------------------------------
 
 
-def _visible(include_unpublished_for: Any) -> QuerySet[Practice]:
+def _stages(include_unpublished_for: Any) -> list[str]:
+    """The review stages a searcher sees: published, or every stage past draft for a curator."""
     if include_unpublished_for is not None and is_curator(user=include_unpublished_for):
-        return Practice.objects.exclude(stage=ReviewStage.DRAFT)
-    return Practice.objects.filter(stage=ReviewStage.PUBLISHED)
+        return [stage for stage in STAGES if stage != ReviewStage.DRAFT]
+    return [ReviewStage.PUBLISHED]
 
 
-def _semantic(query: str, filtered: QuerySet[Practice], limit: int, restricted: bool) -> list[tuple[int, float]]:
-    """The practices of `filtered` closest in meaning to `query`, at most `limit`, above MIN_SIMILARITY.
+def _semantic(query: str, index: FacetIndex, allowed: np.ndarray, limit: int, restricted: bool) -> list[tuple[int, float]]:
+    """The allowed practices closest in meaning to `query`, at most `limit`, above MIN_SIMILARITY.
 
-    The nearest vectors are ranked first and then checked against `filtered` in one query; with facets the
-    ranking looks ten times deeper, and only if that still leaves too few does it rank within the facets'
-    full list of practices.
+    The nearest vectors are ranked first and then checked against the allowed rows of the facet index;
+    with facets the ranking looks ten times deeper, and only if that still leaves too few does it rank
+    within the allowed practices alone.
     """
     vector = embeddings.embed([query])[0]
     depth = max(limit * 10, 2_000) if restricted else limit
 
     def kept(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         ranked = [(key, score) for key, score in ranked if score >= MIN_SIMILARITY]
-        allowed = set(filtered.filter(pk__in=[key for key, _score in ranked]).values_list("pk", flat=True))
-        return [(key, score) for key, score in ranked if key in allowed][:limit]
+        ok = index.kept(index.rows_of([key for key, _score in ranked]), allowed)
+        return [pair for pair, keep in zip(ranked, ok, strict=True) if keep][:limit]
 
     ranked = embeddings.nearest(model=PracticeEmbedding, vector=vector, limit=depth)
     result = kept(ranked)
     if restricted and len(result) < limit and len(ranked) == depth and ranked[-1][1] >= MIN_SIMILARITY:
-        only = list(filtered.values_list("pk", flat=True))
+        only = index.ids[allowed].tolist()
         result = kept(embeddings.nearest(model=PracticeEmbedding, vector=vector, limit=limit, only=only))
     return result
 
@@ -381,6 +376,16 @@ def reciprocal_rank_fusion(*lists: Sequence[tuple[Any, float]], k: int = RRF_K) 
         for rank, (key, _score) in enumerate(ranked, start=1):
             scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+def _text(query: str, language: str | None, index: FacetIndex, allowed: np.ndarray,
+          depth: int) -> tuple[list[tuple[int, float]], np.ndarray]:
+    """Every allowed practice matching the words: (the best `depth` as (id, rank), a row mask of all of them)."""
+    keys, ranks = fulltext_ranks(model=Practice, query=query, language=language)
+    rows = index.rows_of(keys)
+    keep = index.kept(rows, allowed)
+    best = np.flatnonzero(keep)[:depth]
+    return list(zip(keys[best].tolist(), ranks[best].tolist(), strict=True)), index.mask_of(rows[keep])
 
 
 def practice_search(
@@ -396,64 +401,58 @@ def practice_search(
     """Search published practices (curators may include those in review) by words, meaning or both, with facets.
 
     `language` is the query's language if known (full-text stemming); None tries them all. Facet counts
-    describe the whole result set, not just the page.
+    describe the whole result set, not just the page. Facets are filtered and counted in the in-memory
+    facet index (`arrival.practices.facets`); the database ranks words, NumPy ranks meaning.
     """
     if mode not in MODES:
         raise ValueError(f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.")
     page, page_size = max(1, int(page)), max(1, min(int(page_size), 100))
     facets = {name: _as_list(values) for name, values in (facets or {}).items() if name in FACETS}
-    base = _visible(include_unpublished_for)
-    filtered = _apply_facets(base, facets)
-    restricted = bool(facets) or include_unpublished_for is not None
+    stages = _stages(include_unpublished_for)
+    index = facet_index()
+    allowed = index.allowed(facets={name: values for name, values in facets.items() if values}, stages=stages)
+    restricted = bool(facets) or len(stages) > 1
     query = " ".join((q or "").split())[:500]
+    start = (page - 1) * page_size
+
+    if not query:
+        ordered = index.newest_first[allowed[index.newest_first]]
+        window = [(int(key), 0.0) for key in index.ids[ordered[start:start + page_size]]]
+        rows = _page(window, stages, set(), set(), blank=True)
+        return _outcome(rows, int(ordered.size), index.counts(allowed, stages), mode, page, page_size)
+
     depth = max(CANDIDATES, page * page_size)
     text: list[tuple[int, float]] = []
     meaning: list[tuple[int, float]] = []
-    matches = fulltext_matches(model=Practice, query=query, language=language) if query else None
-
-    if not query:
-        ordered = filtered.order_by("-published_at", "-pk")
-        total = ordered.count()
-        start = (page - 1) * page_size
-        page_rows = [(practice, 0.0, "") for practice in _with_relations(ordered[start:start + page_size])]
-        counts = _browse_facet_counts(total) if not restricted else facet_counts(filtered)
-        return _outcome(page_rows, total, counts, mode, page, page_size)
-
-    if mode in ("text", "hybrid") and matches is not None:
-        text = fulltext_search(model=Practice, query=query, limit=depth, language=language, within=filtered)
+    text_mask = np.zeros(index.size, dtype=bool)
+    if mode in ("text", "hybrid") and query_terms(query, language):
+        text, text_mask = _text(query, language, index, allowed, depth)
     if mode in ("semantic", "hybrid"):
-        meaning = _semantic(query, filtered, CANDIDATES if mode == "hybrid" else depth, restricted)
+        meaning = _semantic(query, index, allowed, CANDIDATES if mode == "hybrid" else depth, restricted)
+    meaning_rows = index.rows_of([key for key, _score in meaning])
+    meaning_mask = index.mask_of(meaning_rows[meaning_rows >= 0])
 
     if mode == "text":
-        ranked, matched = text, filtered.filter(pk__in=matches) if matches is not None else filtered.none()
+        ranked, matched = text, text_mask
     elif mode == "semantic":
-        ranked, matched = meaning, filtered.filter(pk__in=[key for key, _score in meaning])
+        ranked, matched = meaning, meaning_mask
     else:
-        ranked = reciprocal_rank_fusion(text, meaning)
-        either = Q(pk__in=[key for key, _score in meaning])
-        if matches is not None:
-            either |= Q(pk__in=matches)
-        matched = filtered.filter(either)
-    if mode == "semantic":
-        total = len(ranked)
-    else:
-        # The matching keys once; the nine facet queries then read them as one array parameter instead
-        # of each running the full-text match again.
-        keys = list(matched.values_list("pk", flat=True))
-        total, matched = len(keys), Practice.objects.filter(pk__in=_keys_subquery(keys))
-    start = (page - 1) * page_size
+        ranked, matched = reciprocal_rank_fusion(text, meaning), text_mask | meaning_mask
     window = ranked[start:start + page_size]
-    by_key = {practice.pk: practice for practice in _with_relations(Practice.objects.filter(pk__in=[k for k, _ in window]))}
-    in_text, in_meaning = {key for key, _score in text}, {key for key, _score in meaning}
-    page_rows = [(by_key[key], score, _why(key in in_text, key in in_meaning)) for key, score in window if key in by_key]
-    return _outcome(page_rows, total, facet_counts(matched), mode, page, page_size)
+    window_rows = index.rows_of([key for key, _score in window])
+    in_text = {key for (key, _score), row in zip(window, window_rows.tolist(), strict=True) if row >= 0 and text_mask[row]}
+    in_meaning = {key for key, _score in meaning}
+    rows = _page(window, stages, in_text, in_meaning)
+    return _outcome(rows, int(np.count_nonzero(matched)), index.counts(matched, stages), mode, page, page_size)
 
 
-def _keys_subquery(keys: list[int]) -> RawSQL:
-    """A subquery yielding `keys`, passed as a single parameter whatever their number."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [keys])  # noqa: S611 - one bound parameter
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(keys)])  # noqa: S611 - one bound parameter
+def _page(window: list[tuple[int, float]], stages: list[str], in_text: set[int], in_meaning: set[int],
+          blank: bool = False) -> list[tuple[Practice, float, str]]:
+    """The practices of one page in rank order, read with their governments (still visible ones only)."""
+    practices = Practice.objects.filter(pk__in=[key for key, _score in window], stage__in=stages)
+    by_key = {practice.pk: practice for practice in _with_relations(practices)}
+    return [(by_key[key], score, "" if blank else _why(key in in_text, key in in_meaning))
+            for key, score in window if key in by_key]
 
 
 def _why(words: bool, meaning: bool) -> str:
@@ -462,8 +461,18 @@ def _why(words: bool, meaning: bool) -> str:
     return _("Matches your words") if words else _("Close in meaning")
 
 
+# What a result card (practices/_results.html) and the API's search hits (api._practice_out) show: the
+# page reads only these columns (the long rich-text fields stay in the database).
+_SHOWN = ("slug", "title", "summary", "language", "status", "stage", "themes", "started", "ended", "published_at",
+          "adapted_from", "is_demo")
+_GOVERNMENT_SHOWN = ("slug", "name", "country__code", "country__name", "country__region")
+
+
 def _with_relations(practices: QuerySet[Practice]) -> list[Practice]:
-    return list(practices.prefetch_related("governments__country"))
+    """The practices with their governments and those governments' countries (two queries in all)."""
+    governments = Prefetch("governments",
+                           queryset=Actor.objects.select_related("country").only(*_GOVERNMENT_SHOWN))
+    return list(practices.only(*_SHOWN).prefetch_related(governments))
 
 
 def _outcome(results: list[tuple[Practice, float, str]], total: int, facets: dict[str, Any], mode: str, page: int,

@@ -292,6 +292,8 @@ def practice_set_tags(*, user: Any, practice: Practice, items: Iterable[Framewor
     require(user, "practices.change_practice", practice)
     with transaction.atomic():
         tags_set(user=user, record=practice, items=_clean_tags(items))
+        # Tags are facets: the new `updated_at` tells every process's search index (practices.facets).
+        practice.save(update_fields=["updated_at"])
         _changed(practice)
     return practice
 

@@ -231,3 +231,17 @@ def test_reindex_command_rebuilds_everything(judged) -> None:
     assert f"{len(PRACTICES)} vectors computed" in out.getvalue()
     assert PracticeEmbedding.objects.count() == len(PRACTICES)
     assert search.practice_search(q="rent guarantee", mode="text")["total"] == 1
+
+
+def test_every_text_match_ranked_at_once_agrees_with_the_top_list(judged) -> None:
+    from arrival.core.fulltext import fulltext_ranks, fulltext_search
+    from arrival.practices.models import Practice
+
+    for query in ("housing", "language cafés", "logement", "refugees find", "nothing like this at all"):
+        keys, ranks = fulltext_ranks(model=Practice, query=query)
+        top = fulltext_search(model=Practice, query=query, limit=100)
+        assert sorted(keys.tolist()) == sorted(key for key, _rank in top), query
+        assert dict(zip(keys.tolist(), ranks.tolist(), strict=True)) == pytest.approx(dict(top)), query
+        assert list(ranks) == sorted(ranks, reverse=True)
+    keys, ranks = fulltext_ranks(model=Practice, query="!!! ???")  # no words: nothing, no error
+    assert keys.size == 0 and ranks.size == 0
