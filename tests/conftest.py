@@ -44,3 +44,12 @@ def _fresh_rate_limits() -> None:
     from django.core.cache import caches
 
     caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a test that activates another must not leak it into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
