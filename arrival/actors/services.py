@@ -202,3 +202,39 @@ def memberships_import_csv(*, path: Path | str) -> MembershipImportResult:
             updated += exists
             created += not exists
     return MembershipImportResult(created=created, updated=updated)
+
+
+# --- Regional governments named by other apps --------------------------------------------------------
+
+
+def regional_government_get_or_create(*, user: Any, country: Any, name: str, is_demo: bool = False) -> Actor:
+    """The regional government `name` in `country`: found by name (case-insensitive) or created.
+
+    For apps whose users name regions in a table (planning's region assignment): the bundled places carry
+    GeoNames admin1 codes, which do not map to ISO 3166-2 subdivisions, so regions are named, not looked up.
+    The caller checks its own permission (this is a helper of a permission-checked write); a new actor gets
+    its search names and an audit row.
+    """
+    from django.utils.text import slugify
+
+    from arrival.actors.loaders import _replace_names
+
+    clean = " ".join(str(name).split())
+    if not clean:
+        raise ValidationError("A region needs a name.")
+    if len(clean) > Actor._meta.get_field("name").max_length:
+        raise ValidationError("The region's name is too long.")
+    existing = Actor.objects.filter(kind=ActorKind.REGIONAL_GOVERNMENT, country=country, name__iexact=clean).first()
+    if existing is not None:
+        return existing
+    base = f"region-{country.code.lower()}-{slugify(clean)[:150] or 'x'}"
+    slug, number = base, 1
+    while Actor.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    actor = Actor.objects.create(kind=ActorKind.REGIONAL_GOVERNMENT, name=clean, slug=slug, country=country,
+                                 is_demo=is_demo)
+    _replace_names(actor, [clean])
+    audit_record(user=user, action="actors.create_regional_government", target=actor,
+                 after=snapshot(actor, ("kind", "name", "slug", "country", "is_demo")))
+    return actor

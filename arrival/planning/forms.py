@@ -1,0 +1,195 @@
+"""Forms of the planning pages. They only shape input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arrival.planning.models import (
+    SECTORS,
+    SERVICES,
+    CapacityState,
+    Declaration,
+    KeyName,
+)
+
+KEY_INPUT_CHOICES = (
+    ("population", _("Population")),
+    ("tax_revenue", _("Tax revenue")),
+    ("gdp", _("GDP")),
+    ("unemployment_rate", _("Unemployment rate")),
+    ("past_effort", _("Past effort")),
+)
+
+
+class Form(forms.Form):
+    """The house's forms: labels without a trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "strftime"):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return super().format_value(value)
+
+
+class RoundForm(Form):
+    government = forms.ModelChoiceField(queryset=None, label=_("National government"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput)
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput)
+    total = forms.IntegerField(label=_("Persons to place"), min_value=1)
+    deadline = forms.DateTimeField(label=_("Deadline for declarations"), widget=DateTimeInput,
+                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                   help_text=_("In your time zone."))
+    categories = forms.CharField(label=_("Planning categories"), widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("One per line, e.g. Resettlement."))
+    key_name = forms.ChoiceField(label=_("Distribution key"), choices=KeyName.choices)
+    band = forms.FloatField(label=_("Band around the key"), required=False, min_value=0,
+                            help_text=_("0.2 keeps each locality within ±20% of its key quota; empty: no band."))
+    weight_outcome = forms.FloatField(label=_("Weight of the predicted outcome"), initial=1.0, min_value=0)
+    weight_preference = forms.FloatField(label=_("Weight of preferences"), initial=0.0, min_value=0)
+    weight_demand = forms.FloatField(label=_("Weight of labour demand"), initial=0.0, min_value=0)
+    unplaced_penalty = forms.FloatField(label=_("Penalty for an unplaced family"), initial=1.0, min_value=0)
+    currency = forms.CharField(label=_("Funding currency"), max_length=3, initial="EUR")
+
+    def __init__(self, *args: Any, governments: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments
+        if len(governments) == 1:
+            self.fields["government"].initial = governments[0].pk
+        if editing:
+            del self.fields["government"]
+        for name, label in KEY_INPUT_CHOICES:
+            self.fields[f"kw_{name}"] = forms.FloatField(
+                label=_("Custom key: weight of %(input)s") % {"input": label}, required=False, min_value=0)
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("government", None)
+        data["categories"] = [line.strip() for line in data.pop("categories").splitlines() if line.strip()]
+        data["key_weights"] = {name: data.pop(f"kw_{name}") for name, _label in KEY_INPUT_CHOICES
+                               if data.get(f"kw_{name}") not in (None, 0)}
+        for name, _label in KEY_INPUT_CHOICES:
+            data.pop(f"kw_{name}", None)
+        return data
+
+
+class LocalityTableForm(Form):
+    table = forms.CharField(
+        label=_("Localities and regions (CSV)"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("A header row “locality,region”, then one locality per line: its GeoNames id, address name or "
+                    "exact name, and the name of its regional government (empty for none)."))
+    file = forms.FileField(label=_("…or upload the table as a CSV file"), required=False)
+
+    def text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read().decode("utf-8-sig", errors="replace")
+        return self.cleaned_data.get("table") or ""
+
+
+class DeclarationForm(Form):
+    """Per service a value and a state (provided / partial / not provided), labour demand, money, notes."""
+
+    def __init__(self, *args: Any, declaration: Declaration | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = {c.service: c for c in declaration.capacities.all()} if declaration else {}
+        demand = {d.sector: d.value for d in declaration.labour_demand.all()} if declaration else {}
+        for service, label in SERVICES:
+            cap = current.get(service)
+            self.fields[f"value_{service}"] = forms.FloatField(
+                label=label, required=False, min_value=0, initial=cap.value if cap else None)
+            self.fields[f"state_{service}"] = forms.ChoiceField(
+                label=_("State of: %(service)s") % {"service": label}, choices=CapacityState.choices,
+                initial=cap.state if cap else CapacityState.NOT_PROVIDED)
+        for sector, label in SECTORS:
+            self.fields[f"labour_{sector}"] = forms.FloatField(
+                label=label, required=False, min_value=0, initial=demand.get(sector))
+        self.fields["places_volunteered"] = forms.IntegerField(
+            label=_("Places volunteered"), required=False, min_value=0,
+            initial=declaration.places_volunteered if declaration else None)
+        self.fields["funding_needs"] = forms.DecimalField(
+            label=_("Funding needs"), required=False, min_value=0, decimal_places=2,
+            initial=declaration.funding_needs if declaration else None)
+        self.fields["notes"] = forms.CharField(label=_("Notes"), required=False,
+                                               widget=forms.Textarea(attrs={"rows": 3}),
+                                               initial=declaration.notes if declaration else "")
+
+    def service_rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"value_{s}"], self[f"state_{s}"]) for s, _label in SERVICES]
+
+    def sector_fields(self) -> list[Any]:
+        return [self[f"labour_{s}"] for s, _label in SECTORS]
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "capacities": {s: {"value": data.get(f"value_{s}"), "state": data.get(f"state_{s}")} for s, _l in SERVICES},
+            "labour": {s: data.get(f"labour_{s}") for s, _l in SECTORS if data.get(f"labour_{s}") is not None},
+            "places_volunteered": data.get("places_volunteered"),
+            "funding_needs": data.get("funding_needs"),
+            "notes": data.get("notes") or "",
+        }
+
+
+class ObjectionForm(DeclarationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"] = forms.CharField(label=_("Reasons for the objection"),
+                                                 widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AcceptForm(Form):
+    reasons = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CasesUploadForm(Form):
+    file = forms.FileField(label=_("Cases file (CSV)"))
+
+
+class SyntheticCasesForm(Form):
+    count = forms.IntegerField(label=_("Number of synthetic families"), min_value=1, max_value=200_000, initial=200)
+    seed = forms.IntegerField(label=_("Seed"), initial=1)
+
+
+class ScoresForm(Form):
+    scores = forms.FileField(label=_("Predicted outcome scores (CSV, optional)"), required=False,
+                             help_text=_("Without a file, seeded synthetic scores are used."))
+
+
+class FundingForm(Form):
+    def __init__(self, *args: Any, rates: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = {(r.service, r.basis): r.amount for r in rates}
+        self.fields["person"] = forms.DecimalField(label=_("Per person placed"), required=False, min_value=0,
+                                                   decimal_places=2, initial=current.get(("person", "person")))
+        for service, label in SERVICES:
+            self.fields[f"unit_{service}"] = forms.DecimalField(
+                label=_("Per unit used: %(service)s") % {"service": label}, required=False, min_value=0,
+                decimal_places=2, initial=current.get((service, "unit")))
+
+    def rates(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        rates = []
+        if data.get("person") is not None:
+            rates.append({"service": "person", "basis": "person", "amount": data["person"]})
+        for service, _label in SERVICES:
+            if data.get(f"unit_{service}") is not None:
+                rates.append({"service": service, "basis": "unit", "amount": data[f"unit_{service}"]})
+        return rates

@@ -1,0 +1,117 @@
+"""Explicit API schemas of planning. Allocations are aggregate; case-level rows have their own schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    government: int
+    government_name: str
+    period_start: dt.date
+    period_end: dt.date
+    total: int
+    deadline: dt.datetime
+    status: str
+    key_name: str
+    key_weights: dict[str, float]
+    band: float | None
+    weights: dict[str, float]
+    unplaced_penalty: float
+    currency: str
+    categories: list[dict[str, str]]
+    localities: list[dict[str, Any]]
+    is_demo: bool
+
+
+class CapacityIn(Schema):
+    value: float | None = None
+    state: str = "provided"
+
+
+class DeclarationIn(Schema):
+    capacities: dict[str, CapacityIn] = {}
+    labour: dict[str, float] = {}
+    places_volunteered: int | None = None
+    funding_needs: str | None = None
+    notes: str = ""
+    submit: bool = False
+
+
+class DeclarationOut(Schema):
+    id: int
+    round: int
+    locality: int
+    locality_name: str
+    status: str
+    capacities: dict[str, dict[str, Any]]
+    labour_demand: dict[str, float]
+    places_volunteered: int | None
+    funding_needs: str | None
+    notes: str
+    submitted_at: dt.datetime | None
+    is_demo: bool
+
+
+class KeyOut(Schema):
+    name: str
+    formula: str
+    weights: dict[str, float]
+    multilevel: bool
+    quotas: dict[str, int]
+    shares: dict[str, float]
+    notes: list[str]
+
+
+class AllocationOut(Schema):
+    locality: int
+    locality_name: str
+    category: str
+    persons: int
+    families: int
+    service_units: dict[str, float]
+
+
+class PlanOut(Schema):
+    id: int
+    round: int
+    version: int
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    method: str
+    baselines: dict[str, Any]
+    metrics: dict[str, Any]
+    published_at: dt.datetime | None
+    allocations: list[AllocationOut]
+    is_demo: bool
+
+
+class AssignmentOut(Schema):
+    case: str
+    locality: int | None
+
+
+class ResponseIn(Schema):
+    decision: str
+    reasons: str = ""
+    declaration: DeclarationIn | None = None
+
+
+class ResponseOut(Schema):
+    id: int
+    plan: int
+    version: int
+    locality: int
+    locality_name: str
+    decision: str
+    reasons: str
+    revised_declaration: dict[str, Any]
+    responded_at: dt.datetime

@@ -1,0 +1,1148 @@
+"""Writes for intake planning: rounds, localities and regions, declarations, key inputs, cases, plans, dialogue, money.
+
+Every function is keyword-only, runs in one transaction, checks its permission with `require` (rules in the
+planning section of `arrival/accounts/rules.py`) and writes an audit row. Bad input raises `ValidationError`
+naming what to fix, and changes nothing (tables and case files: every bad line is named, nothing is written).
+
+The round's life: draft → open for declarations → planning (a plan was computed) → draft plan published →
+agreed (every locality accepted the published version) → closed. A published plan is answered by each
+locality: accept, or object with reasons and a revised declaration, which becomes its current declaration;
+the planner then computes a new version from the current declarations (`plan_revise`) and publishes it.
+
+The optimisation itself is the pure core `arrival.planning.domain`; `plan_compute` builds its
+`PlanningProblem` from the database and stores what comes back: the certificate (objective, bound, gap),
+the baselines, the metrics and the aggregate allocations. Case-level results stay with the round's planners.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from arrival.actors.models import Actor, ActorKind, LocalGovernment
+from arrival.actors.services import regional_government_get_or_create
+from arrival.core.permissions import require
+from arrival.core.services import audit_record, snapshot
+from arrival.planning.models import (
+    FUNDING_PERSON,
+    SECTOR_KEYS,
+    SERVICE_KEYS,
+    Allocation,
+    CapacityState,
+    Case,
+    Declaration,
+    DeclarationStatus,
+    DeclaredCapacity,
+    FundingBasis,
+    FundingRate,
+    IntakeRound,
+    KeyInput,
+    KeyInputSource,
+    KeyName,
+    LabourDemand,
+    LocalityResponse,
+    Plan,
+    PlanningCategory,
+    PlanStatus,
+    ResponseDecision,
+    RoundLocality,
+    RoundStatus,
+)
+
+ROUND_FIELDS = (
+    "title", "period_start", "period_end", "total", "deadline", "status", "weight_outcome", "weight_preference",
+    "weight_demand", "key_name", "band", "unplaced_penalty", "currency",
+)
+DECLARATION_FIELDS = ("status", "places_volunteered", "funding_needs", "notes", "submitted_at")
+PLAN_FIELDS = ("version", "status", "objective", "bound", "gap", "seconds", "method", "published_at")
+KEY_INPUT_FIELDS = ("population", "tax_revenue", "gdp", "unemployment_rate", "past_effort")
+LOCALITY_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT)
+DEFAULT_CATEGORIES = (("resettlement", "Resettlement"), ("relocation", "Relocation"),
+                      ("unaccompanied_minors", "Unaccompanied minors"))
+ANSWERABLE_PLAN = (PlanStatus.PUBLISHED,)
+
+
+def sync_case_limit() -> int:
+    """Rounds with more cases than this compute their plan as a background job."""
+    return int(getattr(settings, "ARRIVAL_PLANNING_SYNC_CASES", 3000))
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _round_locked(intake_round: IntakeRound) -> IntakeRound:
+    return IntakeRound.objects.select_for_update().get(pk=intake_round.pk)
+
+
+def _number(value: Any, label: str, *, minimum: float | None = 0.0, maximum: float | None = None,
+            integer: bool = False) -> float | int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(_("%(label)s must be a number, not “%(value)s”.") % {"label": label, "value": value}) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(_("%(label)s must be a finite number.") % {"label": label})
+    if minimum is not None and number < minimum:
+        raise ValidationError(_("%(label)s must be at least %(min)s.") % {"label": label, "min": minimum})
+    if maximum is not None and number > maximum:
+        raise ValidationError(_("%(label)s must be at most %(max)s.") % {"label": label, "max": maximum})
+    if integer:
+        if number != int(number):
+            raise ValidationError(_("%(label)s must be a whole number.") % {"label": label})
+        return int(number)
+    return number
+
+
+def _money(value: Any, label: str) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(_("%(label)s must be an amount, not “%(value)s”.") % {"label": label, "value": value}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError(_("%(label)s must be zero or more.") % {"label": label})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _round_values(values: Mapping[str, Any], current: IntakeRound | None) -> dict[str, Any]:
+    def pick(name: str, default: Any = None) -> Any:
+        if name in values:
+            return values[name]
+        return getattr(current, name) if current is not None else default
+
+    title = str(pick("title", "") or "").strip()
+    if not title:
+        raise ValidationError(_("Give the round a title."))
+    start, end = pick("period_start"), pick("period_end")
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ValidationError(_("Give the period's start and end dates."))
+    if end < start:
+        raise ValidationError(_("The period ends before it starts."))
+    total = _number(pick("total"), _("Persons to place"), minimum=1, integer=True)
+    if total is None:
+        raise ValidationError(_("Say how many persons the round places."))
+    deadline = pick("deadline")
+    if not isinstance(deadline, datetime):
+        raise ValidationError(_("Give a deadline for declarations."))
+    key_name = pick("key_name", KeyName.POPULATION)
+    if key_name not in KeyName.values:
+        raise ValidationError(_("Unknown key “%(key)s”.") % {"key": key_name})
+    key_weights = pick("key_weights", {}) or {}
+    if not isinstance(key_weights, Mapping):
+        raise ValidationError(_("Custom key weights must be a table of input → weight."))
+    clean_weights = {}
+    for name, weight in key_weights.items():
+        if name not in KEY_INPUT_FIELDS:
+            raise ValidationError(_("A custom key can weigh only: %(names)s.") % {"names": ", ".join(KEY_INPUT_FIELDS)})
+        clean_weights[name] = _number(weight, _("Weight of %(name)s") % {"name": name}, minimum=None)
+    if key_name == KeyName.CUSTOM and not any(clean_weights.values()):
+        raise ValidationError(_("A custom key needs at least one weight."))
+    band = _number(pick("band"), _("Band"), minimum=0.0, maximum=10.0)
+    result = {
+        "title": title[:200], "period_start": start, "period_end": end, "total": total, "deadline": deadline,
+        "key_name": key_name, "key_weights": clean_weights, "band": band,
+        "unplaced_penalty": _number(pick("unplaced_penalty", 1.0), _("Unplaced penalty"), minimum=0.0) or 0.0,
+        "currency": (str(pick("currency", "EUR") or "EUR").strip().upper())[:3],
+    }
+    for name, label in (("weight_outcome", _("Weight of the predicted outcome")),
+                        ("weight_preference", _("Weight of preferences")),
+                        ("weight_demand", _("Weight of labour demand"))):
+        result[name] = _number(pick(name, 1.0 if name == "weight_outcome" else 0.0), label) or 0.0
+    if len(result["currency"]) != 3 or not result["currency"].isalpha():
+        raise ValidationError(_("The currency is a three-letter code such as EUR."))
+    return result
+
+
+def _categories_clean(categories: Iterable[Any]) -> list[tuple[str, str]]:
+    clean: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for item in categories:
+        code, label = (item if isinstance(item, tuple | list) else (slugify(str(item)).replace("-", "_"), item))
+        label = str(label).strip()
+        code = slugify(str(code)).replace("-", "_")[:40]
+        if not label or not code:
+            continue
+        if code in seen:
+            raise ValidationError(_("The category “%(label)s” is listed twice.") % {"label": label})
+        seen.add(code)
+        clean.append((code, label[:120]))
+    if not clean:
+        raise ValidationError(_("Name at least one planning category."))
+    return clean
+
+
+# --- rounds ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_create(*, user: Any, government: Actor, categories: Iterable[Any] = (), is_demo: bool = False,
+                 **values: Any) -> IntakeRound:
+    """Open a new round (draft) for a national government; its planners (or site staff) only."""
+    if government.kind != ActorKind.NATIONAL_GOVERNMENT:
+        raise ValidationError(_("Intake rounds belong to a national government."))
+    require(user, "planning.add_intakeround", government)
+    clean = _round_values(values, None)
+    intake_round = IntakeRound.objects.create(government=government, created_by=user, is_demo=is_demo, **clean)
+    for code, label in _categories_clean(categories or [label for _code, label in DEFAULT_CATEGORIES]):
+        PlanningCategory.objects.create(round=intake_round, code=code, label=label)
+    audit_record(user=user, action="planning.create_round", target=intake_round,
+                 after=snapshot(intake_round, ROUND_FIELDS))
+    return intake_round
+
+
+@transaction.atomic
+def round_update(*, user: Any, intake_round: IntakeRound, categories: Iterable[Any] | None = None,
+                 **values: Any) -> IntakeRound:
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round = _round_locked(intake_round)
+    if intake_round.status in (RoundStatus.AGREED, RoundStatus.CLOSED):
+        raise ValidationError(_("An agreed or closed round can no longer be changed."))
+    before = snapshot(intake_round, ROUND_FIELDS)
+    for name, value in _round_values(values, intake_round).items():
+        setattr(intake_round, name, value)
+    intake_round.save()
+    if categories is not None:
+        wanted = _categories_clean(categories)
+        codes = [code for code, _label in wanted]
+        intake_round.categories.exclude(code__in=codes).delete()
+        for code, label in wanted:
+            PlanningCategory.objects.update_or_create(round=intake_round, code=code, defaults={"label": label})
+    audit_record(user=user, action="planning.update_round", target=intake_round, before=before,
+                 after=snapshot(intake_round, ROUND_FIELDS))
+    return intake_round
+
+
+def _status_set(*, user: Any, intake_round: IntakeRound, status: str, action: str) -> IntakeRound:
+    before = snapshot(intake_round, ("status",))
+    intake_round.status = status
+    intake_round.save(update_fields=["status", "updated_at"])
+    audit_record(user=user, action=action, target=intake_round, before=before, after={"status": status})
+    return intake_round
+
+
+@transaction.atomic
+def round_open(*, user: Any, intake_round: IntakeRound) -> IntakeRound:
+    """Open the round for declarations: it needs its localities and a deadline still ahead."""
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round = _round_locked(intake_round)
+    if intake_round.status != RoundStatus.DRAFT:
+        raise ValidationError(_("Only a draft round can be opened."))
+    if not intake_round.localities.exists():
+        raise ValidationError(_("Add the participating localities before opening the round."))
+    if intake_round.deadline <= timezone.now():
+        raise ValidationError(_("The deadline for declarations has passed; set a later one first."))
+    _status_set(user=user, intake_round=intake_round, status=RoundStatus.OPEN, action="planning.open_round")
+    _notify(intake_round=intake_round, actor_ids=list(intake_round.localities.values_list("actor_id", flat=True)),
+            kind="planning.round_opened",
+            text=lambda: _("%(round)s is open: declare your capacity before the deadline.") % {"round": intake_round.title},
+            url=f"/planning/{intake_round.pk}/")
+    return intake_round
+
+
+@transaction.atomic
+def round_close(*, user: Any, intake_round: IntakeRound) -> IntakeRound:
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round = _round_locked(intake_round)
+    if intake_round.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is already closed."))
+    return _status_set(user=user, intake_round=intake_round, status=RoundStatus.CLOSED, action="planning.close_round")
+
+
+# --- localities and the region table ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalityRow:
+    actor: Actor
+    region_name: str
+
+
+def _find_locality(value: str, country_id: int | None) -> Actor | None:
+    value = value.strip()
+    if value.isdigit():
+        local = LocalGovernment.objects.select_related("actor").filter(geonames_id=int(value)).first()
+        if local is not None:
+            return local.actor
+    actor = Actor.objects.filter(slug=value, kind__in=LOCALITY_KINDS).first()
+    if actor is not None:
+        return actor
+    matches = list(Actor.objects.filter(name__iexact=value, kind__in=LOCALITY_KINDS, country_id=country_id)
+                   .order_by("-population", "id")[:2])
+    return matches[0] if matches else None
+
+
+def locality_table_parse(*, intake_round: IntakeRound, table: str) -> list[LocalityRow]:
+    """Read the planner's table (columns `locality`, `region`); every bad line is named in one error."""
+    text = (table or "").lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [name.strip().lower() for name in (reader.fieldnames or [])]
+    if "locality" not in fields:
+        raise ValidationError([_("line 1: the header must name the columns “locality” and, optionally, “region”.")])
+    reader.fieldnames = fields
+    errors: list[str] = []
+    rows: list[LocalityRow] = []
+    seen: dict[int, int] = {}
+    for row in reader:
+        line = reader.line_num
+        name = (row.get("locality") or "").strip()
+        region = " ".join((row.get("region") or "").split())
+        if not name:
+            if region:
+                errors.append(_("line %(line)s: the locality is empty.") % {"line": line})
+            continue
+        actor = _find_locality(name, intake_round.government.country_id)
+        if actor is None:
+            errors.append(_("line %(line)s: no local or regional government “%(name)s” is known (use its GeoNames "
+                            "id, its address name or its exact name).") % {"line": line, "name": name})
+            continue
+        if actor.country_id != intake_round.government.country_id:
+            errors.append(_("line %(line)s: %(name)s is not in %(country)s.")
+                          % {"line": line, "name": actor.name, "country": intake_round.government.country})
+            continue
+        if actor.pk in seen:
+            errors.append(_("line %(line)s: %(name)s is already on line %(first)s.")
+                          % {"line": line, "name": actor.name, "first": seen[actor.pk]})
+            continue
+        if region and actor.kind == ActorKind.REGIONAL_GOVERNMENT:
+            errors.append(_("line %(line)s: %(name)s is a regional government; leave its region empty.")
+                          % {"line": line, "name": actor.name})
+            continue
+        if len(region) > 200:
+            errors.append(_("line %(line)s: the region's name is too long.") % {"line": line})
+            continue
+        seen[actor.pk] = line
+        rows.append(LocalityRow(actor=actor, region_name=region))
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError([_("The table lists no locality.")])
+    return rows
+
+
+@transaction.atomic
+def localities_set(*, user: Any, intake_round: IntakeRound, table: str) -> list[RoundLocality]:
+    """Replace the round's localities and their regions with the planner's table — all lines or none.
+
+    Regions are regional governments of the round's country, created when the table names a new one.
+    A locality that has already submitted a declaration cannot be taken out.
+    """
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round = _round_locked(intake_round)
+    if intake_round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        raise ValidationError(_("Localities can change only while the round is a draft or open for declarations."))
+    rows = locality_table_parse(intake_round=intake_round, table=table)
+    keep = {row.actor.pk for row in rows}
+    declared = (Declaration.objects.filter(round=intake_round, status=DeclarationStatus.SUBMITTED)
+                .exclude(actor_id__in=keep).select_related("actor"))
+    if declared:
+        raise ValidationError([_("%(name)s has submitted a declaration and cannot be taken out of the round.")
+                               % {"name": d.actor.name} for d in declared])
+    before = {"localities": sorted(intake_round.localities.values_list("actor_id", "region_id"))}
+    country = intake_round.government.country
+    regions: dict[str, Actor] = {}
+    for row in rows:
+        if row.region_name and row.region_name.lower() not in regions:
+            regions[row.region_name.lower()] = regional_government_get_or_create(
+                user=user, country=country, name=row.region_name, is_demo=intake_round.is_demo)
+    intake_round.localities.exclude(actor_id__in=keep).delete()
+    result = []
+    for row in rows:
+        region = regions.get(row.region_name.lower()) if row.region_name else None
+        locality, _created = RoundLocality.objects.update_or_create(
+            round=intake_round, actor=row.actor, defaults={"region": region})
+        result.append(locality)
+    audit_record(user=user, action="planning.set_localities", target=intake_round, before=before,
+                 after={"localities": sorted((r.actor_id, r.region_id) for r in result)})
+    return result
+
+
+# --- declarations ----------------------------------------------------------------------------------------
+
+
+def _round_locality(intake_round: IntakeRound, actor: Actor) -> RoundLocality:
+    locality = RoundLocality.objects.filter(round=intake_round, actor=actor).select_related("actor").first()
+    if locality is None:
+        raise ValidationError(_("%(name)s does not take part in this round.") % {"name": actor.name})
+    return locality
+
+
+def _declaration_values(capacities: Mapping[str, Any], labour: Mapping[str, Any]) -> tuple[dict, dict]:
+    """{service: (value, state)} and {sector: value}, validated; unknown keys are refused."""
+    clean_caps: dict[str, tuple[float | None, str]] = {}
+    for service, item in capacities.items():
+        if service not in SERVICE_KEYS:
+            raise ValidationError(_("Unknown service “%(service)s”.") % {"service": service})
+        if isinstance(item, Mapping):
+            value, state = item.get("value"), item.get("state") or CapacityState.PROVIDED
+        else:
+            value, state = item
+        if state not in CapacityState.values:
+            raise ValidationError(_("Unknown state “%(state)s” for %(service)s.") % {"state": state, "service": service})
+        number = _number(value, service)
+        if state == CapacityState.NOT_PROVIDED:
+            number = None
+        elif number is None:
+            raise ValidationError(_("Give a number for %(service)s, or mark it “not provided”.") % {"service": service})
+        clean_caps[service] = (number, state)
+    clean_labour: dict[str, float] = {}
+    for sector, value in labour.items():
+        if sector not in SECTOR_KEYS:
+            raise ValidationError(_("Unknown sector “%(sector)s”.") % {"sector": sector})
+        number = _number(value, sector)
+        if number is not None:
+            clean_labour[sector] = number
+    return clean_caps, clean_labour
+
+
+def _declaration_write(*, declaration: Declaration, capacities: Mapping[str, Any], labour: Mapping[str, Any],
+                       places_volunteered: Any, funding_needs: Any, notes: str) -> None:
+    caps, demand = _declaration_values(capacities, labour)
+    declaration.places_volunteered = _number(places_volunteered, _("Places volunteered"), integer=True)
+    declaration.funding_needs = _money(funding_needs, _("Funding needs"))
+    declaration.notes = str(notes or "").strip()[:5000]
+    declaration.save()
+    declaration.capacities.all().delete()
+    DeclaredCapacity.objects.bulk_create([
+        DeclaredCapacity(declaration=declaration, service=service, value=caps.get(service, (None, ""))[0],
+                         state=caps.get(service, (None, CapacityState.NOT_PROVIDED))[1])
+        for service in SERVICE_KEYS
+    ])
+    declaration.labour_demand.all().delete()
+    LabourDemand.objects.bulk_create([LabourDemand(declaration=declaration, sector=s, value=v) for s, v in demand.items()])
+
+
+def declaration_snapshot(declaration: Declaration) -> dict[str, Any]:
+    """The declaration's values as JSON (audit rows, the revised declaration kept with an objection)."""
+    return {
+        "status": declaration.status,
+        "places_volunteered": declaration.places_volunteered,
+        "funding_needs": str(declaration.funding_needs) if declaration.funding_needs is not None else None,
+        "notes": declaration.notes,
+        "capacities": {c.service: {"value": c.value, "state": c.state} for c in declaration.capacities.all()},
+        "labour_demand": {d.sector: d.value for d in declaration.labour_demand.all()},
+    }
+
+
+@transaction.atomic
+def declaration_save(*, user: Any, intake_round: IntakeRound, actor: Actor, capacities: Mapping[str, Any],
+                     labour: Mapping[str, Any] | None = None, places_volunteered: Any = None,
+                     funding_needs: Any = None, notes: str = "", submit: bool = False,
+                     is_demo: bool = False) -> Declaration:
+    """Save (and with `submit`, submit) a locality's declaration while the round is open, before its deadline.
+
+    "Partial" and "not provided" are valid states; a service left out counts as not provided. Saving without
+    `submit` keeps the declaration a draft (a submitted one goes back to draft until submitted again).
+    """
+    locality = _round_locality(intake_round, actor)
+    declaration = Declaration.objects.filter(round=intake_round, actor=actor).first() or Declaration(
+        round=intake_round, actor=actor, is_demo=is_demo)
+    require(user, "planning.declare_declaration", declaration if declaration.pk else locality)
+    intake_round = _round_locked(intake_round)
+    if intake_round.status != RoundStatus.OPEN:
+        raise ValidationError(_("Declarations are taken only while the round is open for declarations."))
+    if timezone.now() > intake_round.deadline:
+        raise ValidationError(_("The deadline for declarations has passed."))
+    before = declaration_snapshot(declaration) if declaration.pk else None
+    declaration.status = DeclarationStatus.SUBMITTED if submit else DeclarationStatus.DRAFT
+    if submit:
+        declaration.submitted_at, declaration.submitted_by = timezone.now(), user
+    _declaration_write(declaration=declaration, capacities=capacities, labour=labour or {},
+                       places_volunteered=places_volunteered, funding_needs=funding_needs, notes=notes)
+    audit_record(user=user, action="planning.submit_declaration" if submit else "planning.save_declaration",
+                 target=declaration, before=before, after=declaration_snapshot(declaration))
+    return declaration
+
+
+@transaction.atomic
+def declaration_submit(*, user: Any, declaration: Declaration) -> Declaration:
+    require(user, "planning.declare_declaration", declaration)
+    intake_round = _round_locked(declaration.round)
+    if intake_round.status != RoundStatus.OPEN or timezone.now() > intake_round.deadline:
+        raise ValidationError(_("Declarations are taken only while the round is open, before its deadline."))
+    before = snapshot(declaration, DECLARATION_FIELDS)
+    declaration.status = DeclarationStatus.SUBMITTED
+    declaration.submitted_at, declaration.submitted_by = timezone.now(), user
+    declaration.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    audit_record(user=user, action="planning.submit_declaration", target=declaration, before=before,
+                 after=snapshot(declaration, DECLARATION_FIELDS))
+    return declaration
+
+
+# --- key inputs ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def key_inputs_set(*, user: Any, intake_round: IntakeRound, rows: Mapping[int, Mapping[str, Any]],
+                   source: str = KeyInputSource.PLANNER, is_demo: bool = False) -> list[KeyInput]:
+    """Set the key inputs per actor (a participating locality or one of the round's regions)."""
+    require(user, "planning.change_intakeround", intake_round)
+    allowed = set(intake_round.localities.values_list("actor_id", flat=True))
+    allowed |= set(intake_round.localities.exclude(region=None).values_list("region_id", flat=True))
+    saved = []
+    for actor_id, values in rows.items():
+        if int(actor_id) not in allowed:
+            raise ValidationError(_("Actor %(id)s is not a locality or region of this round.") % {"id": actor_id})
+        clean = {
+            "population": _number(values.get("population"), _("Population"), integer=True),
+            "tax_revenue": _number(values.get("tax_revenue"), _("Tax revenue")),
+            "gdp": _number(values.get("gdp"), _("GDP")),
+            "unemployment_rate": _number(values.get("unemployment_rate"), _("Unemployment rate"), maximum=100),
+            "past_effort": _number(values.get("past_effort"), _("Past effort")),
+        }
+        key_input = KeyInput.objects.filter(round=intake_round, actor_id=actor_id).first()
+        before = snapshot(key_input, KEY_INPUT_FIELDS) if key_input else None
+        if key_input is None:
+            key_input = KeyInput(round=intake_round, actor_id=actor_id, is_demo=is_demo)
+        for name, value in clean.items():
+            setattr(key_input, name, value)
+        key_input.source = source
+        key_input.save()
+        audit_record(user=user, action="planning.set_key_input", target=key_input, before=before,
+                     after=snapshot(key_input, KEY_INPUT_FIELDS))
+        saved.append(key_input)
+    return saved
+
+
+# --- cases (planners only) -------------------------------------------------------------------------------
+
+
+def _locality_ids(intake_round: IntakeRound) -> dict[str, str]:
+    """Every way a case file may name a locality (actor id, address name, GeoNames id) → actor id as text."""
+    names: dict[str, str] = {}
+    for locality in intake_round.localities.select_related("actor", "actor__local"):
+        actor = locality.actor
+        names[str(actor.pk)] = str(actor.pk)
+        names[actor.slug] = str(actor.pk)
+        local = getattr(actor, "local", None)
+        if local is not None and local.geonames_id:
+            names[str(local.geonames_id)] = str(actor.pk)
+    return names
+
+
+def _cases_replace(*, user: Any, intake_round: IntakeRound, cases: list[Case], action: str,
+                   detail: dict[str, Any]) -> int:
+    before = {"cases": intake_round.cases.count()}
+    intake_round.cases.all().delete()
+    Case.objects.bulk_create(cases, batch_size=2000)
+    audit_record(user=user, action=action, target=intake_round, before=before, after={"cases": len(cases), **detail})
+    return len(cases)
+
+
+@transaction.atomic
+def cases_import(*, user: Any, intake_round: IntakeRound, file: Any, is_demo: bool = False) -> int:
+    """Replace the round's cases with a CSV file (the format of `arrival plan`, docs/planning.md).
+
+    Read by `arrival.planning.domain.files.read_cases`; preferences and ties name localities by actor id,
+    address name or GeoNames id; categories by the round's category codes. All lines or none.
+    """
+    from arrival.planning.domain.files import PlanFileError, read_cases
+
+    require(user, "planning.view_case", intake_round)
+    intake_round = _round_locked(intake_round)
+    if isinstance(file, bytes):
+        file = io.BytesIO(file)
+    try:
+        parsed = read_cases(file)
+    except PlanFileError as error:
+        line = getattr(error, "line", None)
+        message = str(error)
+        if line is not None and not message.startswith("line"):
+            message = _("line %(line)s: %(message)s") % {"line": line, "message": message}
+        raise ValidationError([message]) from None
+    names = _locality_ids(intake_round)
+    categories = set(intake_round.categories.values_list("code", flat=True))
+    errors: list[str] = []
+    rows: list[Case] = []
+    seen: set[str] = set()
+    for number, case in enumerate(parsed, start=2):
+        if case.id in seen:
+            errors.append(_("line %(line)s: the case id %(id)s is repeated.") % {"line": number, "id": case.id})
+        seen.add(case.id)
+        preferences = []
+        for name in case.preferences:
+            if name not in names:
+                errors.append(_("line %(line)s: preference “%(name)s” is not a locality of this round.")
+                              % {"line": number, "name": name})
+            else:
+                preferences.append(names[name])
+        tie = ""
+        if case.tied_to:
+            if case.tied_to not in names:
+                errors.append(_("line %(line)s: tie “%(name)s” is not a locality of this round.")
+                              % {"line": number, "name": case.tied_to})
+            else:
+                tie = names[case.tied_to]
+        if case.category and case.category not in categories:
+            errors.append(_("line %(line)s: category “%(category)s” is not one of the round's (%(codes)s).")
+                          % {"line": number, "category": case.category, "codes": ", ".join(sorted(categories))})
+        unknown = [s for s in case.needs if s not in SERVICE_KEYS]
+        if unknown:
+            errors.append(_("line %(line)s: unknown service(s) %(names)s.") % {"line": number, "names": ", ".join(unknown)})
+        if len(case.id) > 64:
+            errors.append(_("line %(line)s: the case id is longer than 64 characters.") % {"line": number})
+        rows.append(Case(round=intake_round, pseudonym=case.id, size=case.size, needs=dict(case.needs),
+                         skills=dict(case.skills), languages=list(case.languages), origin=case.origin[:64],
+                         preferences=preferences, tied_to=tie, group=case.group[:64], category=case.category,
+                         is_demo=is_demo))
+        if len(errors) > 50:
+            break
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError([_("The file has no cases.")])
+    return _cases_replace(user=user, intake_round=intake_round, cases=rows, action="planning.import_cases",
+                          detail={"source": "file"})
+
+
+def synthetic_case_rows(*, intake_round: IntakeRound, count: int, seed: int) -> list[Case]:
+    """Invented families for demos and tests (seeded): sizes, needs per service, skills, preferences, groups."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    locality_ids = [str(pk) for pk in intake_round.localities.values_list("actor_id", flat=True)]
+    categories = list(intake_round.categories.values_list("code", flat=True)) or [""]
+    languages = ["ar", "fa", "ps", "ti", "uk", "fr", "en", "so", "ku"]
+    rows = []
+    for index in range(count):
+        size = rng.choices([1, 2, 3, 4, 5, 6], weights=[25, 15, 20, 20, 12, 8])[0]
+        children = max(0, size - rng.choice([1, 2])) if size > 1 else 0
+        needs: dict[str, float] = {}
+        needs["housing_1br" if size == 1 else "housing_2br" if size <= 3 else "housing_3br"] = 1.0
+        young, school_young, school_old = 0, 0, 0
+        for _child in range(children):
+            bucket = rng.choice(["young", "school_young", "school_old"])
+            young += bucket == "young"
+            school_young += bucket == "school_young"
+            school_old += bucket == "school_old"
+        if young:
+            needs["childcare"] = float(young)
+        if school_young:
+            needs["school_6_11"] = float(school_young)
+        if school_old:
+            needs["school_12_17"] = float(school_old)
+        needs["language_course"] = float(size - children)
+        if rng.random() < 0.15:
+            needs["health"] = 1.0
+        if rng.random() < 0.3:
+            needs["interpreter"] = 1.0
+        skills = {sector: round(rng.random(), 2) for sector in rng.sample(SECTOR_KEYS, 2)}
+        preferences = rng.sample(locality_ids, min(3, len(locality_ids))) if locality_ids and rng.random() < 0.6 else []
+        rows.append(Case(
+            round=intake_round, pseudonym=f"C{index + 1:05d}", size=size, needs=needs, skills=skills,
+            languages=rng.sample(languages, rng.choice([1, 2])), origin=rng.choice(["A", "B", "C", "D"]),
+            preferences=preferences, tied_to=rng.choice(locality_ids) if locality_ids and rng.random() < 0.03 else "",
+            group=rng.choice(["group_a", "group_b"]), category=rng.choices(categories, k=1)[0], is_demo=True,
+        ))
+    return rows
+
+
+@transaction.atomic
+def cases_generate_synthetic(*, user: Any, intake_round: IntakeRound, count: int, seed: int = 1) -> int:
+    """Replace the round's cases with `count` invented families (demo and tests), labelled demo."""
+    require(user, "planning.view_case", intake_round)
+    count = int(_number(count, _("Number of cases"), minimum=1, maximum=200_000, integer=True) or 0)
+    intake_round = _round_locked(intake_round)
+    if not intake_round.localities.exists():
+        raise ValidationError(_("Add the participating localities first."))
+    rows = synthetic_case_rows(intake_round=intake_round, count=count, seed=seed)
+    return _cases_replace(user=user, intake_round=intake_round, cases=rows, action="planning.generate_cases",
+                          detail={"source": "synthetic", "seed": seed})
+
+
+# --- building the problem --------------------------------------------------------------------------------
+
+
+@dataclass
+class ProblemBuild:
+    problem: Any  # domain.PlanningProblem
+    localities: list[RoundLocality]
+    cases: list[Case]
+    key: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+def _key_inputs(intake_round: IntakeRound) -> dict[int, KeyInput]:
+    return {k.actor_id: k for k in intake_round.key_inputs.all()}
+
+
+def _domain_locality(actor: Actor, key_input: KeyInput | None, *, region: str = "",
+                     capacities: Mapping[str, float | None] | None = None,
+                     sector_demand: Mapping[str, float] | None = None) -> Any:
+    from arrival.planning.domain import Locality
+
+    population = (key_input.population if key_input and key_input.population is not None else actor.population) or 0
+    inputs = {}
+    if key_input is not None:
+        for name in ("tax_revenue", "gdp", "unemployment_rate", "past_effort"):
+            value = getattr(key_input, name)
+            if value is not None:
+                inputs[name] = float(value)
+    return Locality(id=str(actor.pk), name=actor.name, population=int(population), capacities=dict(capacities or {}),
+                    sector_demand=dict(sector_demand or {}), region=region, key_inputs=inputs)
+
+
+def _region_locality(region: Actor, members: list[Any], key_input: KeyInput | None) -> Any:
+    """A region for the upper level of a multi-level key: its own inputs when entered, else its members' sums."""
+    from arrival.planning.domain import Locality
+
+    if key_input is not None and (key_input.population or key_input.tax_revenue or key_input.gdp):
+        return _domain_locality(region, key_input)
+    population = sum(m.population for m in members)
+    inputs: dict[str, float] = {}
+    for name in ("tax_revenue", "gdp", "past_effort"):
+        values = [m.key_inputs[name] for m in members if name in m.key_inputs]
+        if values:
+            inputs[name] = float(sum(values))
+    rates = [(m.key_inputs["unemployment_rate"], m.population) for m in members if "unemployment_rate" in m.key_inputs]
+    if rates and sum(p for _r, p in rates) > 0:
+        inputs["unemployment_rate"] = sum(r * p for r, p in rates) / sum(p for _r, p in rates)
+    return Locality(id=str(region.pk), name=region.name, population=int(population), key_inputs=inputs)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if number == number and abs(number) != float("inf") else None
+    return str(value)
+
+
+def _key_result_json(result: Any) -> dict[str, Any]:
+    return {
+        "name": result.name, "formula": result.formula, "weights": {k: float(v) for k, v in result.weights.items()},
+        "inputs": [{k: _finite(v) for k, v in row.items()} for row in result.inputs],
+        "shares": [float(s) for s in result.shares], "quotas": [int(q) for q in result.quotas],
+        "notes": [str(n) for n in getattr(result, "notes", [])],
+    }
+
+
+def key_results(*, intake_round: IntakeRound, key_name: str | None = None,
+                localities: list[Any] | None = None) -> dict[str, Any]:
+    """One key over the round's localities (multi-level when the table gives regions), as plain JSON.
+
+    Returns {"name", "formula", "weights", "multilevel", "by_locality": {actor id: {share, quota, inputs}},
+    "regions": {region id: {...}}}; shares and integer quotas (largest remainder) of `round.total`.
+    """
+    from arrival.planning.domain import key_compute, quotas_multilevel
+
+    name = key_name or intake_round.key_name
+    custom = intake_round.key_weights if name == KeyName.CUSTOM else None
+    key_inputs = _key_inputs(intake_round)
+    round_localities = list(intake_round.localities.select_related("actor", "region"))
+    given = {loc.id: loc for loc in localities or []}
+    domain_locs = [
+        given.get(str(rl.actor_id)) or _domain_locality(rl.actor, key_inputs.get(rl.actor_id),
+                                                        region=str(rl.region_id or ""))
+        for rl in round_localities
+    ]
+    total = int(intake_round.total)
+    out: dict[str, Any] = {"name": name, "multilevel": False, "by_locality": {}, "regions": {}}
+    if any(rl.region_id for rl in round_localities):
+        by_region: dict[str, list[Any]] = defaultdict(list)
+        region_actors: dict[str, Actor] = {}
+        for rl, loc in zip(round_localities, domain_locs, strict=True):
+            region_id = str(rl.region_id) if rl.region_id else str(rl.actor_id)
+            by_region[region_id].append(loc)
+            region_actors[region_id] = rl.region if rl.region_id else rl.actor
+        regions = [
+            _region_locality(region_actors[rid], members, key_inputs.get(int(rid))) if region_actors[rid].kind
+            == ActorKind.REGIONAL_GOVERNMENT and not (len(members) == 1 and members[0].id == rid) else members[0]
+            for rid, members in by_region.items()
+        ]
+        try:
+            upper, lower = quotas_multilevel(total=total, regions=regions, localities_by_region=dict(by_region),
+                                             key=name, custom_weights=custom)
+        except ValueError as error:
+            raise ValidationError(_("The key cannot be computed: %(error)s") % {"error": error}) from None
+        out.update(_key_result_json(upper))
+        out["multilevel"] = True
+        for index, region in enumerate(regions):
+            out["regions"][region.id] = {"name": region.name, "share": float(upper.shares[index]),
+                                         "quota": int(upper.quotas[index]), "inputs": out["inputs"][index]}
+            sub = lower.get(region.id)
+            if sub is None:
+                continue
+            sub_json = _key_result_json(sub)
+            for j, loc in enumerate(by_region[region.id]):
+                quota = int(sub_json["quotas"][j])
+                out["by_locality"][loc.id] = {"quota": quota, "share": quota / total if total else 0.0,
+                                              "inputs": sub_json["inputs"][j], "region": region.id}
+    else:
+        try:
+            result = key_compute(name, domain_locs, total=total, custom_weights=custom)
+        except ValueError as error:
+            raise ValidationError(_("The key cannot be computed: %(error)s") % {"error": error}) from None
+        out.update(_key_result_json(result))
+        for index, loc in enumerate(domain_locs):
+            out["by_locality"][loc.id] = {"quota": int(result.quotas[index]), "share": float(result.shares[index]),
+                                          "inputs": out["inputs"][index], "region": ""}
+    return out
+
+
+def problem_build(*, intake_round: IntakeRound, scores_file: Any = None) -> ProblemBuild:
+    """The `PlanningProblem` of the round as its current, submitted declarations and key inputs stand."""
+    import numpy as np
+
+    from arrival.planning.domain import Case as DomainCase
+    from arrival.planning.domain import PlanningProblem, Weights, scores_synthetic
+    from arrival.planning.domain.files import PlanFileError, read_scores
+
+    round_localities = list(intake_round.localities.select_related("actor", "region").order_by("actor_id"))
+    if not round_localities:
+        raise ValidationError(_("The round has no localities."))
+    declarations = {d.actor_id: d for d in Declaration.objects.filter(round=intake_round)
+                    .prefetch_related("capacities", "labour_demand")}
+    key_inputs = _key_inputs(intake_round)
+    domain_locs = []
+    declared: dict[str, Any] = {}
+    for rl in round_localities:
+        declaration = declarations.get(rl.actor_id)
+        capacities: dict[str, float | None] = {}
+        demand: dict[str, float] = {}
+        states: dict[str, str] = {}
+        if declaration is not None and declaration.status == DeclarationStatus.SUBMITTED:
+            for cap in declaration.capacities.all():
+                capacities[cap.service] = None if cap.state == CapacityState.NOT_PROVIDED else cap.value
+                states[cap.service] = cap.state
+            demand = {d.sector: d.value for d in declaration.labour_demand.all()}
+        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states}
+        domain_locs.append(_domain_locality(rl.actor, key_inputs.get(rl.actor_id), region=str(rl.region_id or ""),
+                                            capacities=capacities, sector_demand=demand))
+    cases = list(intake_round.cases.order_by("id"))
+    if not cases:
+        raise ValidationError(_("The round has no cases: import them or generate synthetic ones."))
+    domain_cases = [DomainCase(id=c.pseudonym, size=c.size, needs=dict(c.needs), skills=dict(c.skills),
+                               languages=tuple(c.languages), origin=c.origin, preferences=tuple(c.preferences),
+                               tied_to=c.tied_to or None, group=c.group, category=c.category) for c in cases]
+    key = key_results(intake_round=intake_round, localities=domain_locs)
+    shares = np.array([key["by_locality"][loc.id]["quota"] for loc in domain_locs], dtype=np.float64)
+    shares = shares / shares.sum() if shares.sum() > 0 else None
+    if scores_file is not None:
+        try:
+            scores = read_scores(scores_file, domain_cases, domain_locs)
+        except PlanFileError as error:
+            raise ValidationError([str(error)]) from None
+        scores_source = "uploaded"
+    else:
+        scores = scores_synthetic(domain_cases, domain_locs, seed=intake_round.pk)
+        scores_source = f"synthetic (seed {intake_round.pk})"
+    problem = PlanningProblem(
+        cases=domain_cases, localities=domain_locs, scores=scores,
+        weights=Weights(outcome=intake_round.weight_outcome, preference=intake_round.weight_preference,
+                        demand=intake_round.weight_demand),
+        key_shares=shares, band=intake_round.band, unplaced_penalty=intake_round.unplaced_penalty,
+    )
+    inputs = {"declarations": declared, "scores": scores_source, "cases": len(cases),
+              "weights": {"outcome": intake_round.weight_outcome, "preference": intake_round.weight_preference,
+                          "demand": intake_round.weight_demand},
+              "band": intake_round.band, "unplaced_penalty": intake_round.unplaced_penalty}
+    return ProblemBuild(problem=problem, localities=round_localities, cases=cases, key=key, inputs=inputs)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays as JSON values."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _share(objective: float, bound: float) -> float | None:
+    return float(objective) / float(bound) if bound and abs(bound) > 1e-12 else None
+
+
+# --- plans -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanComputeResult:
+    plan: Plan | None = None
+    job: Any = None
+
+
+def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, solved: Any, baselines: dict,
+                metrics: Any, time_limit: float) -> Plan:
+    ids = [loc.id for loc in build.problem.localities]
+    assignment = [int(j) for j in solved.assignment]
+    version = (intake_round.plans.aggregate(v=Max("version"))["v"] or 0) + 1
+    # The key applied to the persons in the cases (what the band constrains), and to the round's total.
+    problem_quotas = build.problem.quotas()
+    quotas = ({aid: int(q) for aid, q in zip(ids, problem_quotas, strict=True)} if problem_quotas is not None
+              else {aid: build.key["by_locality"][aid]["quota"] for aid in ids})
+    persons = {aid: int(v) for aid, v in zip(ids, metrics.persons_by_locality, strict=True)}
+    capacity = {s: {loc.id: loc.capacities.get(s) for loc in build.problem.localities} for s in SERVICE_KEYS}
+    metric_json = {
+        "placed": int(metrics.placed), "unplaced": int(metrics.unplaced),
+        "persons_by_locality": persons, "key_quota": quotas, "persons_total": int(build.problem.sizes().sum()),
+        "round_quota": {aid: build.key["by_locality"][aid]["quota"] for aid in ids},
+        "key_deviation": ({aid: float(v) for aid, v in zip(ids, metrics.key_deviation, strict=True)}
+                          if metrics.key_deviation is not None else {aid: persons[aid] - quotas[aid] for aid in ids}),
+        "service_use": {s: {aid: float(v) for aid, v in zip(ids, arr, strict=True)}
+                        for s, arr in metrics.service_use.items()},
+        "capacity": capacity,
+        "group_outcome": {g: float(v) for g, v in metrics.group_outcome.items()},
+        "group_outcome_ratio": _plain(metrics.group_outcome_ratio),
+        "top3_share": _plain(metrics.top3_share),
+        "time_limit": time_limit,
+    }
+    baseline_json = {"optimised": {"objective": float(solved.objective), "share": _share(solved.objective, solved.bound),
+                                   "method": solved.method}}
+    for name, base in baselines.items():
+        baseline_json[name] = {"objective": float(base.objective), "share": _share(base.objective, solved.bound),
+                               "method": base.method}
+    intake_round.plans.filter(status=PlanStatus.DRAFT).update(status=PlanStatus.SUPERSEDED)
+    plan = Plan.objects.create(
+        round=intake_round, version=version, status=PlanStatus.DRAFT, objective=float(solved.objective),
+        bound=float(solved.bound), gap=float(solved.gap), seconds=float(solved.seconds), method=solved.method[:200],
+        baselines=baseline_json, metrics=metric_json, key=_plain(build.key), inputs=_plain(build.inputs),
+        assignment=[[case.pseudonym, ids[j] if j >= 0 else None] for case, j in zip(build.cases, assignment, strict=True)],
+        created_by=user if getattr(user, "is_authenticated", False) else None, is_demo=intake_round.is_demo,
+    )
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for case, j in zip(build.cases, assignment, strict=True):
+        if j < 0:
+            continue
+        cell = cells.setdefault((ids[j], case.category), {"persons": 0, "families": 0, "units": defaultdict(float)})
+        cell["persons"] += case.size
+        cell["families"] += 1
+        for service, units in case.needs.items():
+            cell["units"][service] += float(units)
+    Allocation.objects.bulk_create([
+        Allocation(plan=plan, actor_id=int(aid), category=category, persons=cell["persons"],
+                   families=cell["families"], service_units=dict(cell["units"]))
+        for (aid, category), cell in sorted(cells.items())
+    ])
+    if intake_round.status == RoundStatus.OPEN:
+        intake_round.status = RoundStatus.PLANNING
+        intake_round.save(update_fields=["status", "updated_at"])
+    audit_record(user=user, action="planning.compute_plan", target=plan, after=snapshot(plan, PLAN_FIELDS))
+    return plan
+
+
+def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any = None, progress: Any = None,
+                     time_limit: float = 60.0) -> Plan:
+    """Build the problem, solve it, compute the baselines and metrics, and store the plan (one transaction)."""
+    from arrival.planning.domain import PlanInfeasible, baselines_compute, plan_metrics, plan_solve
+
+    def say(done: int, message: str) -> None:
+        if progress is not None:
+            progress.update(done=done, total=4, message=message)
+
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round = IntakeRound.objects.select_related("government").get(pk=intake_round.pk)  # as stored now
+    say(0, _("Reading declarations, keys and cases"))
+    build = problem_build(intake_round=intake_round, scores_file=scores_file)
+    say(1, _("Solving"))
+    try:
+        solved = plan_solve(build.problem, time_limit=time_limit)
+    except PlanInfeasible as error:
+        raise ValidationError(_("No plan satisfies the round's constraints: %(error)s. Widen the band, check the "
+                                "ties or the declared capacities.") % {"error": error}) from None
+    say(2, _("Computing the baselines"))
+    baselines = baselines_compute(build.problem, bound=solved.bound)
+    metrics = plan_metrics(build.problem, solved)
+    say(3, _("Storing the plan"))
+    with transaction.atomic():
+        intake_round = _round_locked(intake_round)
+        plan = _plan_store(user=user, intake_round=intake_round, build=build, solved=solved, baselines=baselines,
+                           metrics=metrics, time_limit=time_limit)
+    say(4, _("Done"))
+    return plan
+
+
+def _plan_compute_check(user: Any, intake_round: IntakeRound) -> None:
+    require(user, "planning.change_intakeround", intake_round)
+    intake_round.refresh_from_db(fields=["status"])
+    if intake_round.status in (RoundStatus.DRAFT, RoundStatus.AGREED, RoundStatus.CLOSED):
+        raise ValidationError(_("Plans are computed once the round is open and until it is agreed."))
+
+
+def plan_compute(*, user: Any, intake_round: IntakeRound, scores_file: Any = None, background: bool | None = None,
+                 time_limit: float = 60.0) -> PlanComputeResult:
+    """Compute a new draft plan: synchronously for small rounds, as a background job (with progress) for large.
+
+    An uploaded scores file is read now (it cannot travel to a worker), so a round with uploaded scores is
+    always computed here.
+    """
+    _plan_compute_check(user, intake_round)
+    large = intake_round.cases.count() > sync_case_limit()
+    if (background if background is not None else large) and scores_file is None:
+        from arrival.core.jobs import job_enqueue
+        from arrival.planning import tasks  # noqa: F401 - registers the task
+
+        with transaction.atomic():
+            job = job_enqueue(name="planning.plan_compute", kwargs={"round_id": intake_round.pk, "user_id": user.pk,
+                                                                     "time_limit": time_limit},
+                              user=user, label=_("Plan for %(round)s") % {"round": intake_round.title})
+            audit_record(user=user, action="planning.enqueue_plan", target=intake_round, after={"job": str(job.pk)})
+        return PlanComputeResult(job=job)
+    return PlanComputeResult(plan=plan_compute_run(user=user, intake_round=intake_round, scores_file=scores_file,
+                                                   time_limit=time_limit))
+
+
+def plan_revise(*, user: Any, intake_round: IntakeRound, time_limit: float = 60.0) -> PlanComputeResult:
+    """A new version from the localities' current declarations (revised ones included), to publish next."""
+    _plan_compute_check(user, intake_round)
+    if not intake_round.plans.filter(published_at__isnull=False).exists():
+        raise ValidationError(_("Publish a plan before revising it."))
+    return plan_compute(user=user, intake_round=intake_round, time_limit=time_limit)
+
+
+def _notify(*, intake_round: IntakeRound, actor_ids: list[int], kind: str, text: Any, url: str) -> None:
+    """Tell the localities' officers and administrators (in-app notifications), after commit."""
+    try:
+        from arrival.engagement.services import notification_send
+    except ImportError:  # engagement's notifications not built in this deployment
+        return
+    from arrival.accounts.models import RoleKind
+    from arrival.accounts.selectors import role_list_for_actor
+
+    def send() -> None:
+        recipients = []
+        for actor in Actor.objects.filter(pk__in=actor_ids):
+            recipients += [role.user for role in role_list_for_actor(actor=actor)
+                           if role.kind in (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)]
+        notification_send(recipients=recipients, kind=kind, text=text, url=url)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def plan_publish(*, user: Any, plan: Plan) -> Plan:
+    """Publish a draft plan to the localities; the version published before is superseded."""
+    require(user, "planning.change_intakeround", plan.round)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    intake_round = _round_locked(plan.round)
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(_("Only a draft plan can be published."))
+    if intake_round.status in (RoundStatus.AGREED, RoundStatus.CLOSED):
+        raise ValidationError(_("The round is agreed or closed."))
+    before = snapshot(plan, PLAN_FIELDS)
+    intake_round.plans.filter(status=PlanStatus.PUBLISHED).update(status=PlanStatus.SUPERSEDED)
+    plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
+    plan.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(user=user, action="planning.publish_plan", target=plan, before=before, after=snapshot(plan, PLAN_FIELDS))
+    _status_set(user=user, intake_round=intake_round, status=RoundStatus.PUBLISHED, action="planning.round_published")
+    _notify(intake_round=intake_round, actor_ids=list(intake_round.localities.values_list("actor_id", flat=True)),
+            kind="planning.plan_published",
+            text=lambda: _("Version %(version)s of the plan for %(round)s is published: see your allocation and "
+                           "answer.") % {"version": plan.version, "round": intake_round.title},
+            url=f"/planning/{intake_round.pk}/")
+    return plan
+
+
+def _response_check(user: Any, plan: Plan, actor: Actor) -> tuple[Plan, RoundLocality]:
+    locality = _round_locality(plan.round, actor)
+    require(user, "planning.respond_plan", locality)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status not in ANSWERABLE_PLAN:
+        raise ValidationError(_("Only the published version of a plan can be answered."))
+    if LocalityResponse.objects.filter(plan=plan, actor=actor).exists():
+        raise ValidationError(_("%(name)s has already answered this version.") % {"name": actor.name})
+    return plan, locality
+
+
+@transaction.atomic
+def response_accept(*, user: Any, plan: Plan, actor: Actor, reasons: str = "") -> LocalityResponse:
+    """The locality accepts its allocation in this version; when all have, the plan is accepted and the round agreed."""
+    plan, _locality = _response_check(user, plan, actor)
+    response = LocalityResponse.objects.create(plan=plan, actor=actor, decision=ResponseDecision.ACCEPT,
+                                               reasons=str(reasons or "").strip()[:5000], responded_by=user,
+                                               is_demo=plan.is_demo)
+    audit_record(user=user, action="planning.accept_plan", target=response,
+                 after={"plan": plan.pk, "actor": actor.pk, "decision": response.decision})
+    participants = set(plan.round.localities.values_list("actor_id", flat=True))
+    accepted = set(plan.responses.filter(decision=ResponseDecision.ACCEPT).values_list("actor_id", flat=True))
+    if participants <= accepted:
+        before = snapshot(plan, PLAN_FIELDS)
+        plan.status = PlanStatus.ACCEPTED
+        plan.save(update_fields=["status", "updated_at"])
+        audit_record(user=user, action="planning.plan_accepted", target=plan, before=before,
+                     after=snapshot(plan, PLAN_FIELDS))
+        _status_set(user=user, intake_round=_round_locked(plan.round), status=RoundStatus.AGREED,
+                    action="planning.round_agreed")
+    return response
+
+
+@transaction.atomic
+def response_object(*, user: Any, plan: Plan, actor: Actor, reasons: str, capacities: Mapping[str, Any],
+                    labour: Mapping[str, Any] | None = None, places_volunteered: Any = None, funding_needs: Any = None,
+                    notes: str = "") -> LocalityResponse:
+    """Object with reasons and a revised declaration, which becomes the locality's current (submitted) one."""
+    reasons = str(reasons or "").strip()
+    if not reasons:
+        raise ValidationError(_("Say why you object."))
+    plan, locality = _response_check(user, plan, actor)
+    declaration = Declaration.objects.filter(round=plan.round, actor=actor).first() or Declaration(
+        round=plan.round, actor=actor, is_demo=plan.is_demo)
+    before = declaration_snapshot(declaration) if declaration.pk else None
+    declaration.status = DeclarationStatus.SUBMITTED
+    declaration.submitted_at, declaration.submitted_by = timezone.now(), user
+    _declaration_write(declaration=declaration, capacities=capacities, labour=labour or {},
+                       places_volunteered=places_volunteered, funding_needs=funding_needs, notes=notes)
+    revised = declaration_snapshot(declaration)
+    audit_record(user=user, action="planning.revise_declaration", target=declaration, before=before, after=revised)
+    response = LocalityResponse.objects.create(plan=plan, actor=actor, decision=ResponseDecision.OBJECT,
+                                               reasons=reasons[:5000], revised_declaration=revised, responded_by=user,
+                                               is_demo=plan.is_demo)
+    audit_record(user=user, action="planning.object_plan", target=response,
+                 after={"plan": plan.pk, "actor": actor.pk, "decision": response.decision, "reasons": reasons[:500]})
+    return response
+
+
+# --- funding ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_rates_set(*, user: Any, intake_round: IntakeRound, rates: Iterable[Mapping[str, Any]],
+                      is_demo: bool = False) -> list[FundingRate]:
+    """Replace the round's funding rates: each {service ("person" or a service key), basis, amount}."""
+    require(user, "planning.change_intakeround", intake_round)
+    clean: dict[tuple[str, str], Decimal] = {}
+    for rate in rates:
+        service, basis = str(rate.get("service", "")), str(rate.get("basis", ""))
+        if basis not in FundingBasis.values:
+            raise ValidationError(_("Unknown basis “%(basis)s”.") % {"basis": basis})
+        if basis == FundingBasis.PERSON and service != FUNDING_PERSON and service not in SERVICE_KEYS:
+            raise ValidationError(_("Unknown service “%(service)s”.") % {"service": service})
+        if basis == FundingBasis.UNIT and service not in SERVICE_KEYS:
+            raise ValidationError(_("An amount per unit needs a service."))
+        amount = _money(rate.get("amount"), _("Amount"))
+        if amount is None:
+            continue
+        if (service, basis) in clean:
+            raise ValidationError(_("The rate for %(service)s is given twice.") % {"service": service})
+        clean[(service, basis)] = amount
+    before = {"rates": [[r.service, r.basis, str(r.amount)] for r in intake_round.funding_rates.all()]}
+    intake_round.funding_rates.all().delete()
+    saved = FundingRate.objects.bulk_create([
+        FundingRate(round=intake_round, service=service, basis=basis, amount=amount, is_demo=is_demo)
+        for (service, basis), amount in clean.items()
+    ])
+    audit_record(user=user, action="planning.set_funding_rates", target=intake_round, before=before,
+                 after={"rates": [[r.service, r.basis, str(r.amount)] for r in saved]})
+    return saved

@@ -1,0 +1,585 @@
+"""Planning pages: for the national planners (round, localities and regions, keys, cases, plans with their
+certificate and comparisons, responses, funding) and for localities (declaration, my allocation, answer).
+
+Thin views: reads through `selectors`, writes through `services` (which check permissions and audit). Case
+records appear only on pages guarded by `planning.view_case`; the locality pages show aggregates only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from arrival.accounts.models import RoleKind
+from arrival.accounts.selectors import actor_ids_for
+from arrival.actors.models import Actor, ActorKind
+from arrival.planning import selectors, services
+from arrival.planning.forms import (
+    AcceptForm,
+    CasesUploadForm,
+    DeclarationForm,
+    FundingForm,
+    LocalityTableForm,
+    ObjectionForm,
+    RoundForm,
+    ScoresForm,
+    SyntheticCasesForm,
+)
+from arrival.planning.models import (
+    KEY_INPUT_FIELDS_LABELS,
+    SERVICE_LABELS,
+    IntakeRound,
+    KeyName,
+    Plan,
+    PlanStatus,
+    RoundStatus,
+)
+from arrival.reports.charts import Bar, bar_chart
+from arrival.reports.exports import OpenDataMeta, csv_bytes, xlsx_bytes, xlsx_header
+from arrival.reports.maps import point
+
+BASELINE_LABELS = {
+    "optimised": _("This plan (optimised)"),
+    "key_proportional": _("Proportional to the key"),
+    "greedy": _("Greedy placement"),
+    "outcome_only": _("Outcome-only optimisation"),
+}
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _flash(request: HttpRequest, error: ValidationError) -> None:
+    for message in _errors(error):
+        messages.error(request, message)
+
+
+def _round(request: HttpRequest, pk: int, perm: str = "planning.view_intakeround") -> IntakeRound:
+    try:
+        intake_round = selectors.round_get(pk=pk)
+    except IntakeRound.DoesNotExist:
+        raise Http404(_("No intake round at this address.")) from None
+    if not request.user.has_perm(perm, intake_round):
+        raise PermissionDenied(_("This page is for the round's planners and participating localities."))
+    return intake_round
+
+
+def _planner_round(request: HttpRequest, pk: int) -> IntakeRound:
+    return _round(request, pk, "planning.change_intakeround")
+
+
+def _plan(intake_round: IntakeRound, version: int) -> Plan:
+    try:
+        return selectors.plan_get(intake_round=intake_round, version=version)
+    except Plan.DoesNotExist:
+        raise Http404(_("No plan with this version.")) from None
+
+
+def _locality_actor(request: HttpRequest, intake_round: IntakeRound, actor_id: int) -> Actor:
+    for locality in intake_round.localities.select_related("actor"):
+        if locality.actor_id == actor_id:
+            if not (request.user.has_perm("planning.view_declaration", locality)):
+                raise PermissionDenied(_("This page is for the locality's own people."))
+            return locality.actor
+    raise Http404(_("This government does not take part in the round."))
+
+
+def _governments(user: Any) -> Any:
+    if user.is_staff:
+        return Actor.objects.filter(kind=ActorKind.NATIONAL_GOVERNMENT).order_by("name")
+    return Actor.objects.filter(kind=ActorKind.NATIONAL_GOVERNMENT,
+                                pk__in=actor_ids_for(user, [RoleKind.PLANNER])).order_by("name")
+
+
+# --- rounds ----------------------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "planning/round_list.html", {
+        "rounds": selectors.round_list(user=request.user),
+        "can_create": _governments(request.user).exists(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def round_create(request: HttpRequest) -> HttpResponse:
+    governments = _governments(request.user)
+    if not governments.exists():
+        raise PermissionDenied(_("Only a national government's planners open intake rounds."))
+    form = RoundForm(request.POST or None, governments=governments,
+                     initial={"categories": "Resettlement\nRelocation\nUnaccompanied minors",
+                              "key_name": KeyName.POPULATION})
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        try:
+            intake_round = services.round_create(user=request.user, government=form.cleaned_data["government"],
+                                                 **values)
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The round is created as a draft. Add its localities next."))
+            return redirect("planning:localities", pk=intake_round.pk)
+    return render(request, "planning/round_form.html", {"form": form, "editing": False})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    initial = {name: getattr(intake_round, name) for name in services.ROUND_FIELDS if name != "status"}
+    initial["categories"] = "\n".join(intake_round.categories.values_list("label", flat=True))
+    for name, weight in intake_round.key_weights.items():
+        initial[f"kw_{name}"] = weight
+    form = RoundForm(request.POST or None, governments=Actor.objects.none(), editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_update(user=request.user, intake_round=intake_round, **form.values())
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The round is saved."))
+            return redirect("planning:round_detail", pk=intake_round.pk)
+    return render(request, "planning/round_form.html", {"form": form, "editing": True, "round": intake_round})
+
+
+@require_safe
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    planner = selectors.is_planner(user=request.user, intake_round=intake_round)
+    mine = selectors.user_localities(user=request.user, intake_round=intake_round)
+    rows = selectors.declaration_status(intake_round=intake_round)
+    if not planner:
+        mine_ids = {locality.actor_id for locality in mine}
+        rows = [row for row in rows if row["locality"].actor_id in mine_ids]
+    plans = selectors.plan_list(user=request.user, intake_round=intake_round)
+    return render(request, "planning/round_detail.html", {
+        "round": intake_round, "planner": planner, "mine": mine, "rows": rows, "plans": plans,
+        "categories": intake_round.categories.all(), "cases": selectors.case_summary(intake_round=intake_round)
+        if planner else None,
+        "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
+        "responses": selectors.responses_for_round(intake_round=intake_round) if planner else [],
+        "published": selectors.plan_current(intake_round=intake_round, published_only=True),
+        "scores_form": ScoresForm(),
+    })
+
+
+@require_POST
+@login_required
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    try:
+        services.round_open(user=request.user, intake_round=intake_round)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("The round is open for declarations."))
+    return redirect("planning:round_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    try:
+        services.round_close(user=request.user, intake_round=intake_round)
+    except ValidationError as error:
+        _flash(request, error)
+    return redirect("planning:round_detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def localities(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    rows = selectors.locality_list(intake_round=intake_round)
+    current = "locality,region\n" + "".join(
+        f"{r.actor.slug},{r.region.name if r.region_id else ''}\n" for r in rows)
+    form = LocalityTableForm(request.POST or None, request.FILES or None, initial={"table": current})
+    table_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.localities_set(user=request.user, intake_round=intake_round, table=form.text())
+        except ValidationError as error:
+            table_errors = _errors(error)
+        else:
+            messages.success(request, _("The localities and regions are saved."))
+            return redirect("planning:localities", pk=pk)
+    return render(request, "planning/localities.html", {
+        "round": intake_round, "rows": rows, "form": form, "table_errors": table_errors,
+    })
+
+
+# --- keys ------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def keys(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    rows = selectors.locality_list(intake_round=intake_round)
+    regions = {r.region_id: r.region for r in rows if r.region_id}
+    targets = [(r.actor, False) for r in rows] + [(region, True) for region in regions.values()]
+    if request.method == "POST":
+        values = {actor.pk: {name: request.POST.get(f"{actor.pk}-{name}", "") for name in KEY_INPUT_FIELDS_LABELS}
+                  for actor, _is_region in targets}
+        try:
+            services.key_inputs_set(user=request.user, intake_round=intake_round, rows=values)
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(request, _("The key inputs are saved."))
+            return redirect("planning:keys", pk=pk)
+    inputs = {k.actor_id: k for k in intake_round.key_inputs.all()}
+    input_rows = [{"actor": actor, "is_region": is_region,
+                   "fields": [{"name": f"{actor.pk}-{name}", "label": label,
+                               "value": getattr(inputs.get(actor.pk), name, None) if actor.pk in inputs else None,
+                               "placeholder": actor.population if name == "population" else ""}
+                              for name, label in KEY_INPUT_FIELDS_LABELS.items()]}
+                  for actor, is_region in targets]
+    names = {str(r.actor_id): r.actor.name for r in rows}
+    results = []
+    key_names = [KeyName.POPULATION, KeyName.KOENIGSTEIN, KeyName.EU2015]
+    if intake_round.key_weights:
+        key_names.append(KeyName.CUSTOM)
+    for name in key_names:
+        try:
+            result = services.key_results(intake_round=intake_round, key_name=name)
+        except ValidationError as error:
+            results.append({"name": name, "label": KeyName(name).label, "error": " ".join(_errors(error))})
+            continue
+        columns = list(result["weights"])
+        upper = [{"name": row.get("name", ""), "values": [row.get(c) for c in columns], "share": share, "quota": quota}
+                 for row, share, quota in zip(result["inputs"], result["shares"], result["quotas"], strict=True)]
+        region_names = {rid: item["name"] for rid, item in result["regions"].items()}
+        local = [{"name": names.get(aid, aid), "region": region_names.get(item["region"], ""),
+                  "values": [item["inputs"].get(c) for c in columns], "share": item["share"], "quota": item["quota"]}
+                 for aid, item in sorted(result["by_locality"].items(), key=lambda kv: names.get(kv[0], kv[0]))]
+        results.append({"name": name, "label": KeyName(name).label, "result": result, "columns": columns,
+                        "upper": upper, "local": local if result["multilevel"] else [],
+                        "in_use": name == intake_round.key_name})
+    comparison = []
+    for actor_id, actor_name in sorted(names.items(), key=lambda item: item[1]):
+        cells = []
+        for item in results:
+            by_locality = item.get("result", {}).get("by_locality", {}) if "result" in item else {}
+            cell = by_locality.get(actor_id)
+            cells.append(cell)
+        comparison.append({"name": actor_name, "cells": cells})
+    return render(request, "planning/keys.html", {
+        "round": intake_round, "input_rows": input_rows, "results": results, "comparison": comparison,
+        "names": names, "labels": KEY_INPUT_FIELDS_LABELS,
+    })
+
+
+# --- cases (planners only) -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cases(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _round(request, pk, "planning.view_case")
+    upload = CasesUploadForm(prefix="upload")
+    synthetic = SyntheticCasesForm(prefix="synthetic")
+    file_errors: list[str] = []
+    if request.method == "POST":
+        if "upload-file" in request.FILES:
+            upload = CasesUploadForm(request.POST, request.FILES, prefix="upload")
+            if upload.is_valid():
+                try:
+                    count = services.cases_import(user=request.user, intake_round=intake_round,
+                                                  file=upload.cleaned_data["file"])
+                except ValidationError as error:
+                    file_errors = _errors(error)
+                else:
+                    messages.success(request, _("%(count)s cases imported.") % {"count": count})
+                    return redirect("planning:cases", pk=pk)
+        else:
+            synthetic = SyntheticCasesForm(request.POST, prefix="synthetic")
+            if synthetic.is_valid():
+                try:
+                    count = services.cases_generate_synthetic(user=request.user, intake_round=intake_round,
+                                                              count=synthetic.cleaned_data["count"],
+                                                              seed=synthetic.cleaned_data["seed"])
+                except ValidationError as error:
+                    _flash(request, error)
+                else:
+                    messages.success(request, _("%(count)s synthetic cases generated.") % {"count": count})
+                    return redirect("planning:cases", pk=pk)
+    return render(request, "planning/cases.html", {
+        "round": intake_round, "upload": upload, "synthetic": synthetic, "file_errors": file_errors,
+        "summary": selectors.case_summary(intake_round=intake_round),
+        "sample": selectors.case_list(user=request.user, intake_round=intake_round)[:20],
+    })
+
+
+# --- plans -----------------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def plan_compute(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    form = ScoresForm(request.POST, request.FILES)
+    scores = form.cleaned_data.get("scores") if form.is_valid() else None
+    revise = request.POST.get("revise") == "1"
+    try:
+        if revise:
+            result = services.plan_revise(user=request.user, intake_round=intake_round)
+        else:
+            result = services.plan_compute(user=request.user, intake_round=intake_round,
+                                           scores_file=_text_file(scores) if scores else None)
+    except ValidationError as error:
+        _flash(request, error)
+        return redirect("planning:round_detail", pk=pk)
+    if result.job is not None:
+        return redirect("core:job_detail", result.job.pk)
+    messages.success(request, _("Version %(version)s of the plan is computed.") % {"version": result.plan.version})
+    return redirect("planning:plan_detail", pk=pk, version=result.plan.version)
+
+
+def _text_file(upload: Any) -> Any:
+    import io
+
+    return io.StringIO(upload.read().decode("utf-8-sig", errors="replace"))
+
+
+def _baseline_chart(plan: Plan) -> Any:
+    bars = []
+    for name in ("optimised", "key_proportional", "greedy", "outcome_only"):
+        item = plan.baselines.get(name)
+        if item is None:
+            continue
+        share = item.get("share")
+        bars.append(Bar(label=str(BASELINE_LABELS.get(name, name)),
+                        value=round(share * 100, 2) if share is not None else None))
+    return bar_chart(
+        title=_("Objective as a share of the upper bound (%)"),
+        description=_("Each placement's objective on the same instance divided by the plan's upper bound; 100 is "
+                      "the best any plan could reach."),
+        bars=bars, value_label=_("Share of the bound (%)"), category_label=_("Placement"), value_max=100,
+        chart_id=f"plan-{plan.pk}-baselines",
+    )
+
+
+def _allocation_points(summary: list[dict[str, Any]], intake_round: IntakeRound) -> list[dict[str, Any]]:
+    points = []
+    for row in summary:
+        local = getattr(row["actor"], "local", None)
+        if local is None or local.latitude is None or local.longitude is None:
+            continue
+        points.append(point(row["actor"].name, reverse("actors:actor_detail", args=[row["actor"].slug]),
+                            local.latitude, local.longitude,
+                            value=row["persons"], label=_("%(persons)s persons") % {"persons": row["persons"]}))
+    return points
+
+
+@require_safe
+@login_required
+def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    plan = _plan(intake_round, version)
+    planner = selectors.is_planner(user=request.user, intake_round=intake_round)
+    if not planner:
+        mine = selectors.user_localities(user=request.user, intake_round=intake_round)
+        if mine and plan.published_at is not None:
+            return redirect("planning:allocation", pk=pk, actor_id=mine[0].actor_id)
+        raise PermissionDenied(_("The plan's full page is for the round's planners."))
+    summary = selectors.allocation_summary(plan=plan)
+    group_outcome = sorted(plan.metrics.get("group_outcome", {}).items())
+    return render(request, "planning/plan_detail.html", {
+        "round": intake_round, "plan": plan, "summary": summary, "chart": _baseline_chart(plan),
+        "baselines": [(BASELINE_LABELS.get(name, name), item) for name, item in plan.baselines.items()],
+        "points": _allocation_points(summary, intake_round), "group_outcome": group_outcome,
+        "responses": selectors.response_list(plan=plan), "service_labels": SERVICE_LABELS,
+        "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
+    })
+
+
+@require_safe
+@login_required
+def plan_assignment(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    """Case-level assignment: the round's national planners only."""
+    intake_round = _round(request, pk, "planning.view_case")
+    plan = _plan(intake_round, version)
+    names = {str(r.actor_id): r.actor.name for r in selectors.locality_list(intake_round=intake_round)}
+    rows = [{"case": case_id, "locality": names.get(actor_id, "") if actor_id else ""}
+            for case_id, actor_id in plan.assignment]
+    return render(request, "planning/plan_assignment.html", {"round": intake_round, "plan": plan, "rows": rows})
+
+
+@require_POST
+@login_required
+def plan_publish(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    plan = _plan(intake_round, version)
+    try:
+        services.plan_publish(user=request.user, plan=plan)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("Version %(version)s is published to the localities.") % {"version": version})
+    return redirect("planning:plan_detail", pk=pk, version=version)
+
+
+# --- localities: declaration, allocation, answer -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def declaration(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    actor = _locality_actor(request, intake_round, actor_id)
+    current = selectors.declaration_get(intake_round=intake_round, actor_id=actor.pk)
+    can_declare = request.user.has_perm("planning.declare_declaration", current or actor)
+    form = DeclarationForm(request.POST or None, declaration=current)
+    if request.method == "POST":
+        if not can_declare:
+            raise PermissionDenied(_("Only the locality's officers and administrators declare."))
+        if form.is_valid():
+            try:
+                services.declaration_save(user=request.user, intake_round=intake_round, actor=actor,
+                                          submit="submit" in request.POST, **form.values())
+            except ValidationError as error:
+                for message in _errors(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The declaration is submitted.") if "submit" in request.POST
+                                 else _("The declaration is saved as a draft."))
+                return redirect("planning:declaration", pk=pk, actor_id=actor.pk)
+    return render(request, "planning/declaration.html", {
+        "round": intake_round, "actor": actor, "declaration": current, "form": form,
+        "editable": can_declare and intake_round.status == RoundStatus.OPEN,
+    })
+
+
+@require_safe
+@login_required
+def allocation(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    actor = _locality_actor(request, intake_round, actor_id)
+    plan = selectors.plan_current(intake_round=intake_round, published_only=True)
+    summary = selectors.allocation_summary(plan=plan, actor_ids={actor.pk}) if plan else []
+    response = selectors.response_list(plan=plan, actor_ids={actor.pk}).first() if plan else None
+    can_respond = (plan is not None and plan.status == PlanStatus.PUBLISHED and response is None
+                   and request.user.has_perm("planning.respond_plan", intake_round.localities.get(actor=actor)))
+    current = selectors.declaration_get(intake_round=intake_round, actor_id=actor.pk)
+    history = selectors.responses_for_round(intake_round=intake_round).filter(actor=actor)
+    return render(request, "planning/allocation.html", {
+        "round": intake_round, "actor": actor, "plan": plan, "row": summary[0] if summary else None,
+        "response": response, "can_respond": can_respond, "accept_form": AcceptForm(prefix="accept"),
+        "object_form": ObjectionForm(prefix="object", declaration=current), "history": history,
+    })
+
+
+@require_POST
+@login_required
+def respond(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    actor = _locality_actor(request, intake_round, actor_id)
+    plan = selectors.plan_current(intake_round=intake_round, published_only=True)
+    if plan is None:
+        raise Http404(_("No plan is published."))
+    try:
+        if request.POST.get("decision") == "accept":
+            form = AcceptForm(request.POST, prefix="accept")
+            form.is_valid()
+            services.response_accept(user=request.user, plan=plan, actor=actor,
+                                     reasons=form.cleaned_data.get("reasons", ""))
+            messages.success(request, _("You accepted your allocation."))
+        else:
+            object_form = ObjectionForm(request.POST, prefix="object")
+            if not object_form.is_valid():
+                raise ValidationError([f"{object_form.fields[name].label}: {' '.join(errors)}" if name != "__all__"
+                                       else " ".join(errors) for name, errors in object_form.errors.items()])
+            services.response_object(user=request.user, plan=plan, actor=actor,
+                                     reasons=object_form.cleaned_data["reasons"], **object_form.values())
+            messages.success(request, _("Your objection and revised declaration are on record."))
+    except ValidationError as error:
+        _flash(request, error)
+    return redirect("planning:allocation", pk=pk, actor_id=actor.pk)
+
+
+# --- funding ---------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def funding(request: HttpRequest, pk: int) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    form = FundingForm(request.POST or None, rates=intake_round.funding_rates.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.funding_rates_set(user=request.user, intake_round=intake_round, rates=form.rates())
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(request, _("The funding rates are saved."))
+            return redirect("planning:funding", pk=pk)
+    plan = selectors.plan_for_transfers(intake_round=intake_round)
+    return render(request, "planning/funding.html", {
+        "round": intake_round, "form": form, "plan": plan,
+        "table": selectors.transfer_table(plan=plan) if plan else None,
+    })
+
+
+def _transfer_rows(table: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    columns = ["locality", "persons"]
+    labels = []
+    for column in table["columns"]:
+        rate = column["rate"]
+        labels.append(f"{rate.service}_{rate.basis}")
+    columns += labels + ["total", "currency"]
+    rows = []
+    for row in table["rows"]:
+        item = {"locality": row["actor"].name, "persons": row["persons"], "total": float(row["total"]),
+                "currency": table["currency"]}
+        for label, amount in zip(labels, row["amounts"], strict=True):
+            item[label] = float(amount)
+        rows.append(item)
+    return columns, rows
+
+
+@require_safe
+@login_required
+def funding_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    intake_round = _planner_round(request, pk)
+    plan = selectors.plan_for_transfers(intake_round=intake_round)
+    if plan is None:
+        raise Http404(_("No plan yet."))
+    columns, rows = _transfer_rows(selectors.transfer_table(plan=plan))
+    filename = f"transfers-round-{intake_round.pk}-v{plan.version}"
+    if fmt == "csv":
+        meta = OpenDataMeta(title=f"Transfers: {intake_round.title}", version=f"plan-v{plan.version}",
+                            source=request.build_absolute_uri())
+        response = HttpResponse(csv_bytes(columns, rows, meta), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Transfers"
+        xlsx_header(sheet, columns)
+        for row in rows:
+            sheet.append([row.get(column) for column in columns])
+        response = HttpResponse(xlsx_bytes(workbook),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    raise Http404(_("Unknown format."))
