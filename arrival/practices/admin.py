@@ -24,4 +24,4 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
 @admin.register(CallForPractices)
 class CallForPracticesAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "deadline", "is_demo")
-    raw_id_fields = ("owner", "opened_by")
+    raw_id_fields = ("process", "owner", "opened_by")

@@ -13,12 +13,14 @@ class PracticesConfig(AppConfig):
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, register
         from arrival.frameworks.selectors import register_public_records
-        from arrival.practices import profile, search
+        from arrival.practices import phases, profile, search
         from arrival.practices.demo import load_demo_practices
         from arrival.practices.models import Practice, ReviewStage
         from arrival.practices.selectors import practice_actor_ids, practices_for_gap
         from arrival.practices.services import on_practice_changed
 
+        # A call for practices is an engagement process: submissions → review → results.
+        phases.register()
         register("practices.demo", order=DEMO + 20, run=load_demo_practices,
                  label="Demo practices in four languages, peer-reviewed and in review (labelled demo)")
         # Images hang on the practice: readable with it, changed by its team while it is editable.

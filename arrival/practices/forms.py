@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
@@ -334,12 +335,25 @@ class CallForm(Form):
     description = forms.CharField(label=_("Theme and what you are looking for"), max_length=10000,
                                   widget=forms.Textarea(attrs={"rows": 6}))
     deadline = forms.DateTimeField(
-        label=_("Deadline (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("Deadline (end of submissions, in the time zone below)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone of the call (e.g. Europe/Brussels, America/Bogota)"), max_length=64, initial="UTC",
+        required=False,
     )
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The wall time as typed: the service reads it in the call's time zone (and checks that zone).
+        if data.get("deadline") is not None and timezone.is_aware(data["deadline"]):
+            data["deadline"] = timezone.make_naive(data["deadline"])
+        data["time_zone"] = (data.get("time_zone") or "").strip() or "UTC"
+        return data
 
 
 class SearchForm(Form):

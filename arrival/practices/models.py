@@ -5,6 +5,9 @@ Target groups are categories, never people; a practice names a contact *role*, n
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,17 +34,37 @@ class ReviewStage(models.TextChoices):
 
 
 class CallForPractices(TimeStampedModel, DemoFlagged):
-    """A curator's themed call with a deadline; submitted practices attach to it."""
+    """A curator's themed call; submitted practices attach to it while its submissions phase runs.
 
+    The call is an engagement process (kind "practices.callforpractices", phases in `practices/phases.py`):
+    submissions → review → results. Its deadline is the end of the submissions phase.
+    """
+
+    process = models.OneToOneField("engagement.Process", on_delete=models.PROTECT, related_name="practices_call")
     title = models.CharField(max_length=200)
     description = models.TextField()
+    # The process's owner too; kept on the call for the listings' joins and the actors' related records.
     owner = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="calls_for_practices")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    deadline = models.DateTimeField()
     slug = models.SlugField(max_length=220, unique=True)
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def submissions_phase(self) -> Any:
+        """The process's submissions phase (from prefetched phases when the selector fetched them)."""
+        from arrival.practices.phases import SUBMISSIONS
+
+        return next((phase for phase in self.process.phases.all() if phase.phase_type == SUBMISSIONS), None)
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        """The end of the submissions phase; selectors annotate it as `submissions_ends_at` (no extra query)."""
+        if "submissions_ends_at" in self.__dict__:
+            return self.__dict__["submissions_ends_at"]
+        phase = self.submissions_phase
+        return phase.ends_at if phase is not None else None
 
     def get_absolute_url(self) -> str:
         return reverse("practices:call_detail", args=[self.slug])

@@ -4,12 +4,13 @@ replication paths and calls. Querysets fetch related rows up front; plain dicts 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 from arrival.accounts.models import Role, RoleKind
 from arrival.accounts.selectors import user_actor_ids
 from arrival.actors.models import Actor, ActorKind
+from arrival.engagement.models import Phase
 from arrival.frameworks.models import FrameworkItem, Tag
 from arrival.frameworks.selectors import items_related_through_crosswalk
+from arrival.practices import phases as call_phases
 from arrival.practices.models import (
     CallForPractices,
     Practice,
@@ -381,22 +384,39 @@ def practice_travels(*, practice: Practice) -> dict[str, Any]:
 # --- Calls -----------------------------------------------------------------------------------------
 
 
-def calls_open() -> QuerySet[CallForPractices]:
-    """Calls whose deadline has not passed, the soonest deadline first."""
-    return (
-        CallForPractices.objects.filter(deadline__gte=timezone.now())
-        .select_related("owner")
-        .annotate(received=Count("practices", filter=~Q(practices__stage=ReviewStage.DRAFT)))
-        .order_by("deadline")
+def _calls() -> QuerySet[CallForPractices]:
+    """Calls with their submissions window annotated (`deadline` reads `submissions_ends_at`, no extra query)."""
+    window = Phase.objects.filter(process=OuterRef("process"), phase_type=call_phases.SUBMISSIONS)
+    return CallForPractices.objects.select_related("owner", "process").annotate(
+        submissions_starts_at=Subquery(window.values("starts_at")[:1]),
+        submissions_ends_at=Subquery(window.values("ends_at")[:1]),
     )
 
 
+def calls_open(*, at: dt.datetime | None = None) -> QuerySet[CallForPractices]:
+    """Calls whose submissions phase is running, the soonest deadline first."""
+    at = at or timezone.now()
+    return (
+        _calls().filter(submissions_starts_at__lte=at, submissions_ends_at__gt=at)
+        .annotate(received=Count("practices", filter=~Q(practices__stage=ReviewStage.DRAFT)))
+        .order_by("submissions_ends_at", "pk")
+    )
+
+
+def calls_closed(*, at: dt.datetime | None = None) -> QuerySet[CallForPractices]:
+    """Calls whose submissions phase has ended, the latest deadline first."""
+    return _calls().filter(submissions_ends_at__lte=at or timezone.now()).order_by("-submissions_ends_at", "-pk")
+
+
 def call_list() -> QuerySet[CallForPractices]:
-    return CallForPractices.objects.select_related("owner").order_by("-deadline")
+    return _calls().order_by("-submissions_ends_at", "-pk")
 
 
 def call_get(*, slug: str) -> CallForPractices:
-    return CallForPractices.objects.select_related("owner", "opened_by").get(slug=slug)
+    """One call, its process's phases prefetched (the page's timeline and the deadline read them)."""
+    return (_calls().select_related("opened_by", "process__owner")
+            .prefetch_related(Prefetch("process__phases", queryset=Phase.objects.order_by("position")))
+            .get(slug=slug))
 
 
 # --- Extension points filled for other apps -------------------------------------------------------

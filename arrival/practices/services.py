@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,9 +31,11 @@ from arrival.core.attachments import IMAGE_TYPES, attachment_create
 from arrival.core.permissions import require
 from arrival.core.richtext import sanitise_html
 from arrival.core.services import audit_record, snapshot
+from arrival.engagement.services import phase_require, process_create
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
 from arrival.frameworks.services import tags_set
+from arrival.practices import phases as call_phases
 from arrival.practices.models import (
     CallForPractices,
     Practice,
@@ -417,8 +420,8 @@ def practice_submit(*, user: Any, practice: Practice, call: CallForPractices | N
     missing = practice_missing(practice=practice)
     if missing:
         raise ValidationError(_("Before submitting, add: %(missing)s.") % {"missing": "; ".join(missing)})
-    if call is not None and call.deadline < timezone.now():
-        raise ValidationError(_("The call “%(call)s” closed on %(date)s.") % {"call": call.title, "date": call.deadline.date()})
+    if call is not None:
+        call_require_open(call=call)
     with transaction.atomic():
         before = snapshot(practice, ("stage", "call"))
         practice.stage = ReviewStage.SUBMITTED
@@ -585,8 +588,12 @@ def practice_decide(*, user: Any, practice: Practice, decision: str, reasons: st
 
 
 def call_open(*, user: Any, owner: Actor, title: str, description: str, deadline: dt.datetime,
-              is_demo: bool = False) -> CallForPractices:
-    """A network's or organisation's themed call for practices, open until `deadline`."""
+              time_zone: str = "UTC", is_demo: bool = False) -> CallForPractices:
+    """A network's or organisation's themed call for practices: an engagement process whose submissions phase
+    runs from now until `deadline`, then review and results (`practices/phases.py`).
+
+    A naive `deadline` is read in `time_zone`, the owner's zone, in which the deadline is also shown.
+    """
     require(user, "practices.add_callforpractices", owner)
     if owner.kind not in CURATING_ACTOR_KINDS:
         raise ValidationError(_("Calls for practices are opened by a network or an organisation."))
@@ -596,15 +603,42 @@ def call_open(*, user: Any, owner: Actor, title: str, description: str, deadline
         raise ValidationError(_("Describe what the call is looking for."))
     if not isinstance(deadline, dt.datetime):
         raise ValidationError(_("The deadline must be a date and time."))
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("Unknown time zone “%(zone)s”.") % {"zone": time_zone}) from None
     if timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline)
-    if deadline <= timezone.now():
+        deadline = timezone.make_aware(deadline, zone)
+    now = timezone.now()
+    if deadline <= now:
         raise ValidationError(_("The deadline must be in the future."))
     with transaction.atomic():
+        process = process_create(user=user, owner=owner, kind=call_phases.PROCESS_KIND, title=title,
+                                 phases=call_phases.call_phase_specs(now, deadline), time_zone=str(zone),
+                                 is_demo=is_demo)
         call = CallForPractices.objects.create(
-            title=title, description=description, owner=owner, opened_by=user, deadline=deadline,
+            process=process, title=title, description=description, owner=owner, opened_by=user,
             slug=_unique_slug(CallForPractices, title), is_demo=is_demo,
         )
         audit_record(user=user, action="practices.call_open", target=call,
-                     after=snapshot(call, ("title", "owner", "deadline")))
+                     after={**snapshot(call, ("title", "owner", "process")), "deadline": deadline.isoformat()})
     return call
+
+
+def call_require_open(*, call: CallForPractices, at: dt.datetime | None = None) -> None:
+    """Raise a ValidationError naming the call's submission dates unless its submissions phase runs at `at`."""
+    try:
+        phase_require(process=call.process, action=call_phases.SUBMIT_PRACTICE, at=at)
+    except ValidationError:
+        phase = call.submissions_phase
+        at = at or timezone.now()
+        if phase is not None and at < phase.starts_at:
+            message = _("The call “%(call)s” takes practices from %(date)s.")
+            date = phase.starts_at
+        else:
+            message = _("The call “%(call)s” closed on %(date)s; it takes no more practices.")
+            date = phase.ends_at if phase is not None else at
+        zone = zoneinfo.ZoneInfo(call.process.time_zone or "UTC")
+        raise ValidationError(message % {"call": call.title,
+                                         "date": date.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")},
+                              code="phase_closed") from None

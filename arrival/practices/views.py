@@ -8,6 +8,7 @@ requests with the whole page, so every page works without JavaScript.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import Counter
 from typing import Any
 
@@ -569,7 +570,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "practices/call_list.html", {
         "open_calls": selectors.calls_open(),
-        "past_calls": selectors.call_list().filter(deadline__lt=timezone.now()),
+        "past_calls": selectors.calls_closed(),
         "can_open": request.user.is_authenticated and _call_owners(request.user).exists(),
     })
 
@@ -586,10 +587,24 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         practices = practices.filter(stage=ReviewStage.PUBLISHED)
     stages = Counter(call.practices.values_list("stage", flat=True))
     return render(request, "practices/call_detail.html", {
-        "call": call, "practices": practices, "is_curator": curator,
+        "call": call, "practices": practices, "is_curator": curator, **_deadline_context(call),
         "received": sum(stages.values()),
         "stage_counts": [(label, stages.get(value, 0)) for value, label in ReviewStage.choices if value != "draft"],
     })
+
+
+def _deadline_context(call: Any) -> dict[str, Any]:
+    """The deadline in the viewer's zone (templates convert to it) and, when it differs, in the owner's."""
+    deadline = call.deadline
+    try:
+        owner_zone = zoneinfo.ZoneInfo(call.process.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        owner_zone = zoneinfo.ZoneInfo("UTC")
+    viewer_zone = timezone.get_current_timezone()
+    return {
+        "deadline": deadline, "viewer_zone": viewer_zone, "owner_zone": owner_zone,
+        "show_owner_zone": str(owner_zone) != str(viewer_zone),
+    }
 
 
 @login_required

@@ -129,3 +129,34 @@ def test_submit_screen_two_reviews_publish_then_found_in_spanish(browser, page, 
     search.screenshot(path=str(tmp_path / "list-ar.png"), full_page=True)
     visitor.close()
     curator_page.context.close()
+
+
+def test_a_curator_opens_a_call_and_its_page_shows_the_phases(browser, page, live_server):
+    """The call is an engagement process: its page shows the phase timeline, the current phase marked, and the
+    deadline in the viewer's zone and the organiser's; a city then answers the call from its draft."""
+    from tests.practices.factories import draft_practice, team_of
+
+    by = curator()
+    sign_in(page.context, live_server, by)
+    page.goto("/practices/calls/new/")
+    page.get_by_label("Opened on behalf of").select_option(label=by.roles.get().actor.name)
+    page.get_by_label("Title", exact=True).fill("Housing newcomers")
+    page.get_by_label("Theme and what you are looking for").fill("Practices that help newcomers find a home.")
+    page.get_by_label("Deadline", exact=False).fill("2099-01-31T18:00")
+    page.get_by_label("Time zone of the call", exact=False).fill("America/Bogota")
+    page.get_by_role("button", name="Open the call").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Housing newcomers"))
+    timeline = page.get_by_role("navigation", name="Phases of Housing newcomers")
+    expect(timeline.locator("[aria-current=step]")).to_contain_text("Submissions")
+    expect(page.locator("dl.facts")).to_contain_text("31 January 2099, 23:00")  # 18:00 in Bogotá, seen in UTC
+    expect(page.locator("dl.facts")).to_contain_text("organiser's time (America/Bogota): 31 January 2099, 18:00")
+    assert_no_serious_axe_violations(page)
+
+    practice = draft_practice(title="Rent guarantee for newcomers")
+    team_page = page_as(browser, live_server, team_of(practice))
+    team_page.goto(f"/practices/{practice.slug}/")
+    team_page.get_by_label("Answer a call for practices (optional)").select_option(label="Housing newcomers")
+    team_page.get_by_role("button", name="Submit for peer review").click()
+    practice.refresh_from_db()
+    assert practice.call is not None and practice.call.title == "Housing newcomers"
+    team_page.context.close()

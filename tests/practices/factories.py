@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
@@ -15,8 +16,11 @@ from django.utils import timezone
 
 from arrival.accounts.models import RoleKind
 from arrival.actors.models import Actor, ActorKind
+from arrival.engagement.models import Phase, Process
+from arrival.engagement.phases import phase_type_get
 from arrival.frameworks.loader import load_frameworks
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
+from arrival.practices import phases as call_phases
 from arrival.practices import services
 from arrival.practices.models import CallForPractices, Practice, ReviewAssignment
 from tests.accounts.factories import RoleFactory, UserFactory
@@ -90,15 +94,34 @@ class PracticeFactory(factory.django.DjangoModelFactory):
             self.governments.set(extracted or [government()])
 
 
+def call_process(*, owner: Actor, title: str, opens: dt.datetime, deadline: dt.datetime, time_zone: str = "UTC",
+                 is_demo: bool = False) -> Process:
+    """A call's process with its three phases, written directly (any dates, past ones included)."""
+    process = Process.objects.create(kind=call_phases.PROCESS_KIND, owner=owner, title=title, time_zone=time_zone,
+                                     is_demo=is_demo)
+    for position, (key, starts, ends) in enumerate(call_phases.call_phase_windows(opens, deadline), start=1):
+        Phase.objects.create(process=process, position=position, phase_type=key, starts_at=starts, ends_at=ends,
+                             actions=list(phase_type_get(key).actions))
+    return process
+
+
 class CallFactory(factory.django.DjangoModelFactory):
+    """A call whose submissions phase runs on [opens, deadline) (by default: opened 30 days ago, 30 days left)."""
+
     class Meta:
         model = CallForPractices
+
+    class Params:
+        deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+        opens = factory.LazyAttribute(lambda o: min(timezone.now(), o.deadline) - dt.timedelta(days=30))
+        time_zone = "UTC"
 
     title = factory.Sequence(lambda n: f"Call for practices {n}")
     slug = factory.Sequence(lambda n: f"call-{n}")
     description = "<p>Practices on housing newcomers.</p>"
     owner = factory.LazyFunction(lambda: ActorFactory(kind=ActorKind.NETWORK, country=None))
-    deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    process = factory.LazyAttribute(lambda o: call_process(owner=o.owner, title=o.title, opens=o.opens,
+                                                           deadline=o.deadline, time_zone=o.time_zone))
 
 
 def draft_practice(*, user: Any = None, government: Actor | None = None, complete: bool = True,

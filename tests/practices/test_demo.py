@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from arrival.engagement.models import Process
+from arrival.engagement.selectors import phase_current
 from arrival.frameworks.models import FrameworkKind, Tag
+from arrival.practices import phases
 from arrival.practices.demo import CITIES, load_demo_practices
-from arrival.practices.models import Practice, ReviewStage
+from arrival.practices.models import CallForPractices, Practice, ReviewStage
 from tests.actors.factories import LocalGovernmentFactory, NetworkFactory
 from tests.practices.factories import ensure_frameworks
 
@@ -28,4 +31,10 @@ def test_demo_practices_cover_every_objective_and_language_and_load_once() -> No
                      .values_list("item__code", flat=True))
     assert len(objectives) == 23
     assert practices.filter(adapted_from__isnull=False, stage=ReviewStage.PUBLISHED).count() >= 10
+    # The demo calls (one per network, up to two) are engagement processes, labelled demo, in their submissions phase, with answers.
+    calls = list(CallForPractices.objects.select_related("process"))
+    assert calls and all(c.is_demo and c.process.is_demo for c in calls)
+    assert all(phase_current(process=c.process).phase_type == phases.SUBMISSIONS for c in calls)
+    assert Practice.objects.filter(call__isnull=False).exists()
     assert load_demo_practices() == {"created": 0, "skipped": 240}
+    assert CallForPractices.objects.count() == len(calls) == Process.objects.filter(kind=phases.PROCESS_KIND).count()

@@ -9,7 +9,6 @@ from arrival.core.models import AuditEvent
 from arrival.practices import selectors, services
 from arrival.practices.models import ReviewAssignmentStatus, ReviewStage
 from tests.practices.factories import (
-    CallFactory,
     assign_and_accept,
     curator,
     draft_practice,
@@ -183,38 +182,6 @@ def test_declined_invitation_lets_the_curator_invite_again() -> None:
         services.review_assign(user=by, practice=practice, reviewer=user, reviewer_actor=actor)
     services.review_respond(user=user, assignment=assignment, accept=False)
     services.review_assign(user=by, practice=practice, reviewer=user, reviewer_actor=actor)
-
-
-def test_call_collects_submissions_until_its_deadline() -> None:
-    from django.utils import timezone
-
-    call = CallFactory()
-    practice = draft_practice()
-    services.practice_submit(user=team_of(practice), practice=practice, call=call)
-    practice.refresh_from_db()
-    assert practice.call == call
-    closed = CallFactory(deadline=timezone.now() - timezone.timedelta(days=1))
-    other = draft_practice()
-    with pytest.raises(ValidationError, match="closed"):
-        services.practice_submit(user=team_of(other), practice=other, call=closed)
-    assert selectors.calls_open().get(pk=call.pk).received == 1
-
-
-def test_call_open_by_network_staff() -> None:
-    from django.utils import timezone
-
-    from tests.actors.factories import NetworkFactory
-
-    network = NetworkFactory().actor
-    staff = officer_for(network, kind="staff")
-    call = services.call_open(user=staff, owner=network, title="Housing newcomers",
-                              description="<p>Practices on housing.</p><script>x</script>",
-                              deadline=timezone.now() + timezone.timedelta(days=60))
-    assert call.description == "<p>Practices on housing.</p>"
-    assert selectors.call_get(slug=call.slug) == call
-    with pytest.raises(ValidationError, match="future"):
-        services.call_open(user=staff, owner=network, title="Late", description="<p>x</p>",
-                           deadline=timezone.now() - timezone.timedelta(days=1))
 
 
 def test_results_links_and_adaptation() -> None:
