@@ -61,7 +61,9 @@ class Phase(models.Model):
         indexes = [models.Index(fields=["process", "starts_at", "ends_at"], name="engagement_phase_window_idx")]
 
     def __str__(self) -> str:
-        return self.name or self.phase_type
+        from arrival.engagement.selectors import phase_label
+
+        return phase_label(self)
 
 
 class Visibility(models.TextChoices):

@@ -39,6 +39,9 @@ def test_list_filters_and_htmx_partial(client) -> None:  # noqa: ANN001
         partial = client.get(reverse("consultations:list"), {"phase": "consultations.call_for_input"},
                              HTTP_HX_REQUEST="true")
     assert "<html" not in partial.content.decode() and "For the IMRF" in partial.content.decode()
+    # The current phase shows by its label, never by its internal key.
+    assert "Call for input" in partial.content.decode()
+    assert "consultations.call_for_input" not in partial.content.decode().split("<tbody")[1]
 
 
 def test_detail_shows_timeline_questions_and_contribute_button(client) -> None:  # noqa: ANN001
