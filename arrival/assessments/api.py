@@ -37,12 +37,18 @@ from arrival.assessments.schemas import (
 from arrival.assessments.selectors import records as selectors
 from arrival.assessments.selectors.outcomes import OutcomeRow, outcome_panel
 from arrival.assessments.services import outcome_panel_save
-from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import (
+    PROBLEM_RESPONSES,
+    PageNumberWithTotal,
+    Problem,
+    api_reader,
+    write_auth,
+)
 from arrival.core.permissions import require
 
 router = Router(tags=["assessments"])
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
 class AssessmentFilter(Schema):
@@ -64,13 +70,6 @@ class _Mapped:
         return [self.fn(row) for row in self.queryset[page]]
 
 
-def _reader(request: HttpRequest) -> Any:
-    """The person reading: a bearer token's user when one is sent, else the session's (maybe anonymous)."""
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        user = BearerToken()(request)
-        if user is not None:
-            return user
-    return request.user
 
 
 def _band(band: Any) -> dict[str, Any] | None:
@@ -117,7 +116,7 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
 
 def _viewable(request: HttpRequest, pk: int) -> Assessment:
     assessment = selectors.assessment_get(pk=pk)
-    if not selectors.can_view(user=_reader(request), assessment=assessment):
+    if not selectors.can_view(user=api_reader(request), assessment=assessment):
         raise Http404("No such assessment.")  # drafts are not acknowledged to those who may not see them
     return assessment
 

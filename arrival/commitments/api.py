@@ -35,13 +35,18 @@ from arrival.commitments.schemas import (
     ProgressUpdateOut,
     ReasonIn,
 )
-from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import (
+    PROBLEM_RESPONSES,
+    PageNumberWithTotal,
+    api_reader,
+    write_auth,
+)
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
 
 router = Router(tags=["commitments"])
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
 class CommitmentFilter(Schema):
@@ -57,12 +62,6 @@ class CommitmentFilter(Schema):
     q: str = ""
 
 
-def _reader(request: HttpRequest) -> Any:
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        user = BearerToken()(request)
-        if user is not None:
-            return user
-    return request.user
 
 
 def _actor_ref(actor: Actor) -> dict[str, Any]:
@@ -148,7 +147,7 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
 
 
 def _visible(request: HttpRequest, pk: int) -> tuple[Commitment, Any]:
-    reader = _reader(request)
+    reader = api_reader(request)
     commitment = Commitment.objects.select_related("lead").filter(pk=pk).first()
     if commitment is None or not reader.has_perm("commitments.view_commitment", commitment):
         raise Http404("No commitment with this id.")  # drafts stay invisible to others
@@ -209,7 +208,7 @@ def commitment_list(request: HttpRequest, filters: Query[CommitmentFilter]) -> A
         data["forum"] = consultation_selectors.forum_get(key=data["forum"]).pk
     if data["consultation"]:
         data["consultation"] = consultation_selectors.consultation_get(slug=data["consultation"]).pk
-    commitments = selectors.commitment_filter(selectors.commitment_list_visible(user=_reader(request)), **data)
+    commitments = selectors.commitment_filter(selectors.commitment_list_visible(user=api_reader(request)), **data)
     return _Mapped(commitments.distinct())
 
 

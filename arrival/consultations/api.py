@@ -39,22 +39,21 @@ from arrival.consultations.schemas import (
     VersionOut,
     WithdrawIn,
 )
-from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import (
+    PROBLEM_RESPONSES,
+    PageNumberWithTotal,
+    api_reader,
+    write_auth,
+)
 from arrival.engagement.phases import PhaseSpec
 from arrival.engagement.selectors import phase_label
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
 
 router = Router(tags=["consultations"])
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
-def _reader(request: HttpRequest) -> Any:
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        user = BearerToken()(request)
-        if user is not None:
-            return user
-    return request.user
 
 
 def _actor_ref(actor: Actor) -> dict[str, Any]:
@@ -200,7 +199,7 @@ def _contribution_out(contribution: Contribution) -> dict[str, Any]:
 
 @router.get("/contributions/{pk}", response={200: ContributionOut, **_ERRORS}, url_name="contribution_detail")
 def contribution_detail(request: HttpRequest, pk: int) -> Any:
-    return _contribution_out(selectors.contribution_get(pk=pk, viewer=_reader(request)))
+    return _contribution_out(selectors.contribution_get(pk=pk, viewer=api_reader(request)))
 
 
 @router.post("/contributions", response={201: ContributionOut, **_ERRORS}, auth=write_auth,

@@ -77,6 +77,19 @@ class BearerToken(HttpBearer):
 # Writes accept a bearer token (machine clients) or the signed-in session with its CSRF token (pages).
 write_auth = [BearerToken(), SessionAuth(csrf=True)]
 
+# The error responses every router declares: RFC 7807 problems from the central handlers in config/api.py.
+PROBLEM_RESPONSES: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+
+
+def api_reader(request: HttpRequest) -> Any:
+    """The person reading a public endpoint: a bearer token's user when one is sent, else the session's (maybe
+    anonymous) — so reads show a token holder what their roles let them see."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        user = BearerToken()(request)
+        if user is not None:
+            return user
+    return request.user
+
 
 # --- Rate limits ------------------------------------------------------------------------------------
 class AnonymousRate(AnonRateThrottle):

@@ -18,7 +18,12 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from arrival.actors.models import Actor
-from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import (
+    PROBLEM_RESPONSES,
+    PageNumberWithTotal,
+    api_reader,
+    write_auth,
+)
 from arrival.engagement import selectors, services
 from arrival.engagement.models import Comment, ModerationDecision, Notification, Process
 from arrival.engagement.schemas import (
@@ -38,15 +43,9 @@ from arrival.engagement.targets import comment_target_get, target_process_for, t
 
 router = Router(tags=["engagement"])
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
-def _reader(request: HttpRequest) -> Any:
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        user = BearerToken()(request)
-        if user is not None:
-            return user
-    return request.user
 
 
 def _target(user: Any, target_type: str, target_id: str) -> Any:
@@ -134,7 +133,7 @@ def _flatten(nodes: list[Any]) -> list[Any]:
 @paginate(PageNumberWithTotal)
 def comment_list(request: HttpRequest, query: Query[TargetQuery]) -> Any:
     """The thread on a record, depth first (each reply right after what it answers)."""
-    reader = _reader(request)
+    reader = api_reader(request)
     target = _target(reader, query.target_type, query.target_id)
     return [_comment_out(node) for node in _flatten(selectors.comment_list(target=target, viewer=reader))]
 

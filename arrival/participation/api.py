@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from arrival.core.api import PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
 from arrival.core.permissions import require
 from arrival.engagement.models import Visibility
 from arrival.participation import selectors, services
@@ -31,7 +31,7 @@ from arrival.participation.schemas import (
 
 router = Router(tags=["participation"])
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
 class ProposalQuery(Schema):

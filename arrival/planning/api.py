@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
-from arrival.core.api import PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
 from arrival.planning import selectors, services
 from arrival.planning.models import Declaration, IntakeRound, Plan
 from arrival.planning.schemas import (
@@ -31,7 +31,7 @@ from arrival.planning.schemas import (
 
 router = Router(tags=["planning"], auth=write_auth)
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 
 
 def _round(request: HttpRequest, round_id: int, perm: str = "planning.view_intakeround") -> IntakeRound:

@@ -18,7 +18,12 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from arrival.actors.models import Actor
-from arrival.core.api import BearerToken, PageNumberWithTotal, Problem, write_auth
+from arrival.core.api import (
+    PROBLEM_RESPONSES,
+    PageNumberWithTotal,
+    api_reader,
+    write_auth,
+)
 from arrival.core.permissions import require
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
@@ -40,7 +45,7 @@ from arrival.reports.exports import OpenDataMeta, csv_bytes, json_chunks
 
 router = Router(tags=["practices"])
 
-_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+_ERRORS = PROBLEM_RESPONSES
 OPEN_DATA_VERSION = "practices-1"
 
 
@@ -81,13 +86,6 @@ class _Mapped:
         return self.fn(list(self.queryset[page]))
 
 
-def _reader(request: HttpRequest) -> Any:
-    """The person reading: a bearer token's user when one is sent, else the session's (maybe anonymous)."""
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        user = BearerToken()(request)
-        if user is not None:
-            return user
-    return request.user
 
 
 def _government_out(actor: Actor) -> dict[str, Any]:
@@ -148,7 +146,7 @@ def _practice_or_404(slug: str) -> Practice:
 
 
 def _visible(request: HttpRequest, slug: str) -> tuple[Practice, Any]:
-    practice, reader = _practice_or_404(slug), _reader(request)
+    practice, reader = _practice_or_404(slug), api_reader(request)
     if not reader.has_perm("practices.view_practice", practice):
         raise Http404("No practice with this slug.")  # in-progress practices stay invisible to others
     return practice, reader
