@@ -61,7 +61,7 @@ class RoundForm(Form):
                                  help_text=_("One per line, e.g. Resettlement."))
     key_name = forms.ChoiceField(label=_("Distribution key"), choices=KeyName.choices)
     band = forms.FloatField(label=_("Band around the key"), required=False, min_value=0,
-                            help_text=_("0.2 keeps each locality within ±20% of its key quota; empty: no band."))
+                            help_text=_("0.2 keeps each locality within ±20 per cent of its key quota; empty: no band."))
     weight_outcome = forms.FloatField(label=_("Weight of the predicted outcome"), initial=1.0, min_value=0)
     weight_preference = forms.FloatField(label=_("Weight of preferences"), initial=0.0, min_value=0)
     weight_demand = forms.FloatField(label=_("Weight of labour demand"), initial=0.0, min_value=0)

@@ -76,7 +76,7 @@ class IntakeRound(TimeStampedModel, DemoFlagged):
                                 default=KeyName.POPULATION)
     key_weights = models.JSONField(_("custom key weights"), default=dict, blank=True)
     band = models.FloatField(_("band around the key"), null=True, blank=True,
-                             help_text=_("e.g. 0.2: each locality places within ±20% of its key quota"))
+                             help_text=_("e.g. 0.2: each locality places within ±20 per cent of its key quota"))
     unplaced_penalty = models.FloatField(_("penalty for an unplaced family"), default=1.0)
     currency = models.CharField(_("funding currency"), max_length=3, default="EUR")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

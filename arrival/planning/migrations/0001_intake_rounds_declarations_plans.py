@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('weight_demand', models.FloatField(default=0.0, verbose_name='weight of labour demand')),
                 ('key_name', models.CharField(choices=[('population', 'Population'), ('koenigstein', 'Königstein-style (tax revenue and population)'), ('eu2015', 'EU-2015-style (population, GDP, unemployment, past effort)'), ('custom', 'Custom weighted key')], default='population', max_length=16, verbose_name='distribution key')),
                 ('key_weights', models.JSONField(blank=True, default=dict, verbose_name='custom key weights')),
-                ('band', models.FloatField(blank=True, help_text='e.g. 0.2: each locality places within ±20% of its key quota', null=True, verbose_name='band around the key')),
+                ('band', models.FloatField(blank=True, help_text='e.g. 0.2: each locality places within ±20 per cent of its key quota', null=True, verbose_name='band around the key')),
                 ('unplaced_penalty', models.FloatField(default=1.0, verbose_name='penalty for an unplaced family')),
                 ('currency', models.CharField(default='EUR', max_length=3, verbose_name='funding currency')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
