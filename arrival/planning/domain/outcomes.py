@@ -289,3 +289,31 @@ def instance_synthetic(n_cases: int, n_localities: int, *, seed: int, services: 
             for loc in localities:
                 loc.capacities[s] = float(np.ceil((loc.capacities[s] or 0.0) * factor))  # type: ignore[index]
     return cases, localities
+
+
+def capacities_around_quotas(cases: Sequence[Case], localities: Sequence[Locality], quotas: np.ndarray, *,
+                             seed: int, slack: tuple[float, float] = (0.95, 1.35)) -> list[Locality]:
+    """Localities whose declared capacities sit around their key quota, the way a real round is prepared.
+
+    For each service s the average need per person ν_s = Σ_i need_is / Σ_i size_i; locality j declares
+    cap_js = ⌈ν_s · q_j · u_js⌉ with u_js drawn uniformly from `slack` (seeded). With the default (0.95, 1.35) every
+    locality can take 95 % of its quota with an average family mix — more than a band's lower limit ⌊0.8 q_j⌋ at
+    ±20 % needs — and the totals are about 1.15 × the total need, so the band and the capacities are compatible.
+    Services a locality does not declare (None) stay undeclared.
+    """
+    from dataclasses import replace
+
+    rng = np.random.default_rng(seed)
+    persons = float(sum(c.size for c in cases)) or 1.0
+    q = np.asarray(quotas, dtype=np.float64)
+    out: list[Locality] = []
+    names = list(dict.fromkeys(s for loc in localities for s, c in loc.capacities.items() if c is not None))
+    per_person = {s: sum(float(c.needs.get(s, 0.0)) for c in cases) / persons for s in names}
+    for j, loc in enumerate(localities):
+        caps: dict[str, float | None] = dict(loc.capacities)
+        for s in names:
+            if caps.get(s) is not None:
+                caps[s] = float(np.ceil(per_person[s] * q[j] * rng.uniform(*slack)))
+        out.append(replace(loc, capacities=caps))
+    return out
+

@@ -19,8 +19,11 @@ multipliers. It is evaluated over ALL n × m pairs. Methods:
   residual graph), then every pair priced; pairs that price out are added and the flow re-solved (column
   generation) until the Lagrangian bound at those prices meets the plan's objective: certified optimal.
 - "lagrangian": everything else — multipliers from a smoothed Lagrangian dual on candidate pairs (L-BFGS-B), the
-  bound L over all pairs, a primal repair (greedy by reduced value within capacities and band, then moves that
-  raise the objective), candidates extended while pairs price out.
+  bound L over all pairs, candidates extended while pairs price out; the primal plan from the best multipliers in
+  vectorised batches (deferred acceptance: over-full localities bump their cheapest cases to their next
+  candidates; under-band localities take the cases that lose least per person), finished case by case (swaps,
+  floors, rescues, moves that raise the objective).
+`band_feasibility` tells an ill-posed instance (band lower limits no plan can meet) from a hard one.
 """
 
 from __future__ import annotations
@@ -212,6 +215,61 @@ def _check_feasible(problem: PlanningProblem) -> None:
         bad = np.nonzero(persons > limits[1] + 1e-9)[0]
         if bad.size:
             raise PlanInfeasible(f"the cases tied to {problem.localities[bad[0]].id} exceed its band")
+
+
+def band_feasibility(problem: PlanningProblem) -> float:
+    """Persons the band's lower limits lack at best, from the LP over family types (cases with the same size and
+    needs are one type): 0.0 means capacities and band are compatible in the relaxation (a necessary condition);
+    a positive figure proves the instance infeasible. Ties and floors are left out. No band: 0.0."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    limits = problem.band_limits()
+    if limits is None:
+        return 0.0
+    lower, upper = limits
+    need, sizes, cap = problem.need_matrix(), problem.sizes(), problem.capacity_matrix()
+    types, counts = np.unique(np.c_[sizes, need], axis=0, return_counts=True)
+    t_n, m, s_n = types.shape[0], problem.m, need.shape[1]
+    var = np.arange(t_n * m).reshape(t_n, m)  # x_tj, then a deficit d_j per locality
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    rhs: list[np.ndarray] = []
+    r0 = 0
+
+    def block(coef: np.ndarray, b: np.ndarray, extra: np.ndarray | None = None) -> None:
+        nonlocal r0
+        for t in range(t_n):  # one row per locality: Σ_t coef_t x_tj (+ extra d_j) ≤ b_j
+            if coef[t]:
+                rows.append(r0 + np.arange(m))
+                cols.append(var[t])
+                vals.append(np.full(m, coef[t]))
+        if extra is not None:
+            rows.append(r0 + np.arange(m))
+            cols.append(t_n * m + np.arange(m))
+            vals.append(extra)
+        rhs.append(b)
+        r0 += m
+
+    for t in range(t_n):  # Σ_j x_tj ≤ N_t
+        rows.append(np.full(m, r0))
+        cols.append(var[t])
+        vals.append(np.ones(m))
+        rhs.append(np.array([counts[t]], dtype=np.float64))
+        r0 += 1
+    for k in range(s_n):
+        fin = np.isfinite(cap[:, k])
+        block(types[:, 1 + k], np.where(fin, cap[:, k], 1e12))
+    block(types[:, 0], upper)
+    block(-types[:, 0], -lower, -np.ones(m))
+    a_ub = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(r0, t_n * m + m)).tocsr()
+    c = np.r_[np.zeros(t_n * m), np.ones(m)]
+    res = linprog(c, A_ub=a_ub, b_ub=np.concatenate(rhs), bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"band feasibility LP: {res.message}")
+    return float(max(res.fun, 0.0))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -624,7 +682,7 @@ class _Cands:
         case = row_ids[self.r]
         self.case = case
         self.v = v[case, self.c].astype(np.float64)
-        self.need = lg.need[case]
+        self.need_t = np.ascontiguousarray(lg.need[case].T)  # S × pairs: one contiguous row per service
         self.size = lg.sizes[case]
         self.nrows = row_ids.size
         self.starts = np.r_[0, np.nonzero(np.diff(self.r))[0] + 1]
@@ -638,7 +696,10 @@ class _Cands:
 
     def reduced(self, lg: _Lag, y: np.ndarray) -> np.ndarray:
         lam, alpha, beta, mu = lg.unpack(y)
-        r = self.v - np.einsum("es,es->e", self.need, lam[self.c]) if lam.size else self.v.copy()
+        r = self.v.copy()
+        for k in range(lam.shape[1]):  # one gather per service (much faster than an einsum over pairs × S)
+            if lg.fin[:, k].any():
+                r -= self.need_t[k] * lam[:, k][self.c]
         if lg.lower is not None:
             r -= self.size * (alpha - beta)[self.c]
         if mu.size:
@@ -659,7 +720,7 @@ def _smoothed(y: np.ndarray, lg: _Lag, cd: _Cands, tau: float, cap_scale: float)
     if lg.fin.any():
         use = np.zeros(lg.cap.shape)
         for k in range(lg.cap.shape[1]):
-            use[:, k] = np.bincount(cd.c, weights=pi * cd.need[:, k], minlength=lg.m)
+            use[:, k] = np.bincount(cd.c, weights=pi * cd.need_t[k], minlength=lg.m)
         capf = np.where(lg.fin, lg.cap * cap_scale, 0.0)
         f += float(np.sum(capf * lam))
         grads.append((capf - use)[lg.fin])
@@ -722,7 +783,7 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
         t0 = time.perf_counter()
         if n > 20_000:  # large: short optimisations, frequent pricing of all pairs (candidates matter most early)
             y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus[1:] if rounds == 1 else taus[2:],
-                               iters=15 if rounds == 1 else 20, top=top)
+                               iters=30 if rounds == 1 else 40, top=top)
         else:
             y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus if rounds == 1 else taus[1:],
                                iters=100 if rounds == 1 else 60, top=top)
@@ -732,7 +793,9 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
         if bound < best_bound:
             best_bound, best_y = bound, y
         # the candidates suffice when pricing every pair adds (almost) nothing to the bound
-        if bound - inner <= 0.2 * target_gap * abs(bound) or time.perf_counter() > started + 0.7 * time_limit:
+        # stop when another round like the last would run into the time kept for the primal repair
+        if bound - inner <= 0.2 * target_gap * abs(bound) or \
+                time.perf_counter() + timings[-1] > started + 0.8 * time_limit:
             break
         old = cd
         cd = _Cands(lg, v, s_mat, np.concatenate([old.r, rr, cover_r]), np.concatenate([old.c, cc, cover_c]), all_rows)
@@ -741,10 +804,12 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
     t_repair = time.perf_counter()
     details["dual_rounds"] = rounds
     details["candidates"] = int(cd.c.size)
-    a = _repair(problem, lg, v, s_mat, cd, y, deadline)
+    repair_info: dict[str, Any] = {}
+    a = _repair(problem, lg, v, s_mat, cd, y, deadline, info=repair_info)
     obj = plan_value(problem, a, v)
+    details["repair"] = repair_info
     details["primal"] = "argmax"
-    if time.perf_counter() < started + 0.8 * time_limit:  # a second primal: sequential by regret; keep the better
+    if n <= 20_000 and time.perf_counter() < started + 0.8 * time_limit:  # a second primal: sequential by regret; keep the better
         a2 = _repair(problem, lg, v, s_mat, cd, y, deadline, sequential=True)
         obj2 = plan_value(problem, a2, v)
         if obj2 > obj and len(plan_validate(problem, a2)) <= len(plan_validate(problem, a)):
@@ -863,8 +928,223 @@ def _eject_into(i: int, j: int, a: np.ndarray, v: np.ndarray, need: np.ndarray, 
     return False
 
 
+def _bump_batches(a: np.ndarray, ptr: np.ndarray, last: np.ndarray, ec: np.ndarray, rv: np.ndarray, ties: np.ndarray,
+                  need: np.ndarray, sizes: np.ndarray, capf: np.ndarray, upper: np.ndarray, pen: float,
+                  rounds: int = 60) -> int:
+    """Vectorised deferred acceptance: every case sits at the candidate `ptr[i]` of its list (sorted by reduced
+    value, best first); each over-full locality (a service or the band's upper limit) bumps, in one batch, the
+    cases with the smallest loss (own reduced value − next option) that it must shed, and each bumped case moves
+    on to its next candidate with room at the start of the batch (or is unplaced when none is worth more than −P).
+    Pointers only advance, so this ends. Returns the number of batches."""
+    m = capf.shape[0]
+    eps = 1e-9
+    free = ties < 0
+    for batch in range(rounds):
+        placed = a >= 0
+        load = np.zeros((m, capf.shape[1]))
+        for k in range(capf.shape[1]):
+            load[:, k] = np.bincount(a[placed], weights=need[placed, k], minlength=m)
+        persons = np.bincount(a[placed], weights=sizes[placed], minlength=m)
+        excess = load - capf  # m × S, > 0 where over
+        pex = persons - upper
+        over = np.any(excess > eps, axis=1) | (pex > eps)
+        if not over.any():
+            return batch
+        at = np.nonzero(placed & free & over[np.maximum(a, 0)])[0]
+        j = a[at]
+        ex_s = excess[j] > eps  # the services over at the case's locality
+        helps = np.any(ex_s & (need[at] > 0), axis=1) | (pex[j] > eps)
+        at, j = at[helps], j[helps]
+        nxt = ptr[at] + 1
+        has_next = nxt < last[at]
+        next_r = np.where(has_next, rv[np.minimum(nxt, rv.size - 1)], -pen)
+        loss = rv[ptr[at]] - np.maximum(next_r, -pen)
+        order = np.lexsort((loss, j))
+        at, j = at[order], j[order]
+        # within each locality, cumulative need shed BEFORE each case; bump while the excess is not yet covered
+        starts = np.r_[0, np.nonzero(np.diff(j))[0] + 1]
+        seg = np.repeat(starts, np.diff(np.r_[starts, j.size]))
+        cs = np.cumsum(need[at], axis=0)
+        before = cs - need[at] - (cs[seg] - need[at[seg]])
+        csz = np.cumsum(sizes[at])
+        before_p = csz - sizes[at] - (csz[seg] - sizes[at[seg]])
+        still = np.any((excess[j] > eps) & (before < excess[j] - eps) & (need[at] > 0), axis=1) \
+            | ((pex[j] > eps) & (before_p < pex[j] - eps))
+        bump = at[still]
+        if not bump.size:
+            return batch
+        # move each bumped case to its next candidate with room (checked against the loads before this batch)
+        room_load = load.copy()
+        room_persons = persons.copy()
+        np.subtract.at(room_load, a[bump], need[bump])
+        np.subtract.at(room_persons, a[bump], sizes[bump])
+        a[bump] = -1
+        p = ptr[bump] + 1
+        todo = np.arange(bump.size)
+        for _ in range(16):
+            if not todo.size:
+                break
+            pi = p[todo]
+            ok = pi < last[bump[todo]]
+            pi_c = np.minimum(pi, ec.size - 1)
+            worth = ok & (rv[pi_c] > -pen)
+            jj = ec[pi_c]
+            i_ = bump[todo]
+            fit = worth & np.all(room_load[jj] + need[i_] <= capf[jj] + eps, axis=1) \
+                & (room_persons[jj] + sizes[i_] <= upper[jj] + eps)
+            a[i_[fit]] = jj[fit]
+            ptr[i_[fit]] = pi[fit]
+            done = fit | ~worth
+            ptr[i_[~worth]] = last[i_[~worth]]  # nothing worth it: unplaced
+            p[todo[~done]] += 1
+            todo = todo[~done]
+        if todo.size:  # still looking after 16 steps: park at the next candidate regardless; the next batch decides
+            i_ = bump[todo]
+            pi = p[todo]
+            ok = pi < last[i_]
+            pi_c = np.minimum(pi, ec.size - 1)
+            sel = ok & (rv[pi_c] > -pen)
+            a[i_[sel]] = ec[pi_c[sel]]
+            ptr[i_[sel]] = pi[sel]
+            ptr[i_[~sel]] = last[i_[~sel]]
+    return rounds
+
+
+def _fill_batches(a: np.ndarray, v: np.ndarray, ties: np.ndarray, need: np.ndarray, sizes: np.ndarray,
+                  capf: np.ndarray, upper: np.ndarray, lower: np.ndarray, pen: float, rounds: int = 40) -> int:
+    """Vectorised band filling: every locality below its band's lower limit takes, in one batch, the cases that
+    lose least by moving there (own value − v_ij; unplaced cases count −P), enough persons to cover its deficit,
+    keeping every capacity and the donors' own lower limits (cumulative checks per receiver and per donor).
+    Returns the number of batches."""
+    n, m = a.size, capf.shape[0]
+    eps = 1e-9
+    free = np.nonzero(ties < 0)[0]
+    mean_size = float(sizes[free].mean()) if free.size else 1.0
+    idle = 0
+    for batch in range(rounds):
+        placed = a >= 0
+        load = np.zeros((m, capf.shape[1]))
+        for k in range(capf.shape[1]):
+            load[:, k] = np.bincount(a[placed], weights=need[placed, k], minlength=m)
+        persons = np.bincount(a[placed], weights=sizes[placed], minlength=m)
+        short = np.nonzero(persons < lower - eps)[0]
+        if not short.size:
+            return batch
+        own = np.full(n, -pen, dtype=np.float32)
+        own[placed] = v[np.nonzero(placed)[0], a[placed]]
+        # donors must keep their own lower limit: a case can leave only if its locality has that much room
+        spare = np.full(n, np.inf)
+        spare[placed] = (persons - lower)[a[placed]]
+        movable = free[(sizes[free] <= spare[free] + eps)]
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        losses: list[np.ndarray] = []
+        for c0 in range(0, short.size, 64):
+            js = short[c0:c0 + 64]
+            loss = own[movable][:, None] - v[np.ix_(movable, js)]
+            blocked = (a[movable][:, None] == js[None, :]) | \
+                (persons[js] + sizes[movable][:, None] > upper[js] + eps)
+            room = capf[js] - load[js]
+            for k in range(capf.shape[1]):  # only cases that fit the receiver's capacities as they stand
+                blocked |= need[movable, k][:, None] > room[:, k][None, :] + eps
+            loss[blocked] = np.inf
+            loss /= sizes[movable][:, None]  # per person of the deficit: larger families first at equal loss
+            want = np.minimum(np.ceil(3 * (lower[js] - persons[js]) / mean_size).astype(np.int64) + 8, movable.size)
+            kmax = int(want.max())
+            part = np.argpartition(loss, kmax - 1, axis=0)[:kmax] if kmax < movable.size else \
+                np.tile(np.arange(movable.size)[:, None], (1, js.size))
+            for q, j in enumerate(js):
+                pick = part[:, q]
+                rows.append(movable[pick])
+                cols.append(np.full(pick.size, j))
+                losses.append(loss[pick, q].astype(np.float64))
+        i_all, j_all, l_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(losses)
+        ok = np.isfinite(l_all)
+        i_all, j_all, l_all = i_all[ok], j_all[ok], l_all[ok]
+        # individually: the case fits the receiver's capacities and upper limit
+        fit = np.all(load[j_all] + need[i_all] <= capf[j_all] + eps, axis=1) & (persons[j_all] + sizes[i_all] <= upper[j_all] + eps)
+        i_all, j_all, l_all = i_all[fit], j_all[fit], l_all[fit]
+        # within each receiver, cheapest first, only as many persons as its deficit needs
+        order = np.lexsort((l_all, j_all))
+        i_all, j_all, l_all = i_all[order], j_all[order], l_all[order]
+        if not i_all.size:
+            return batch
+        starts = np.r_[0, np.nonzero(np.diff(j_all))[0] + 1]
+        seg = np.repeat(starts, np.diff(np.r_[starts, j_all.size]))
+        csz = np.cumsum(sizes[i_all])
+        before = csz - sizes[i_all] - (csz[seg] - sizes[i_all[seg]])
+        keep = before < (lower - persons)[j_all] - eps
+        i_all, j_all, l_all = i_all[keep], j_all[keep], l_all[keep]
+        # a case goes to one receiver only (its cheapest)
+        order = np.lexsort((l_all, i_all))
+        i_all, j_all, l_all = i_all[order], j_all[order], l_all[order]
+        first_of = np.r_[True, i_all[1:] != i_all[:-1]]
+        i_all, j_all, l_all = i_all[first_of], j_all[first_of], l_all[first_of]
+        # cumulative checks: receivers' capacities and upper limits, donors' lower limits (cheapest first)
+        order = np.argsort(l_all, kind="stable")
+        i_all, j_all = i_all[order], j_all[order]
+        add_load = np.zeros_like(load)
+        add_p = np.zeros(m)
+        take_p = np.zeros(m)
+        status = np.zeros(i_all.size, dtype=np.int8)  # 0 pending, 1 accepted, 2 rejected
+        big = np.iinfo(np.int64).max
+        for _ in range(8):  # accept, per receiver and per donor, the prefix (in loss order) that passes; repeat
+            idx = np.nonzero(status == 0)[0]
+            if not idx.size:
+                break
+            ii, jj = i_all[idx], j_all[idx]
+            kk = a[ii]
+            kd = np.where(kk >= 0, kk, m)
+            o = np.lexsort((idx, jj))
+            cl = np.empty((idx.size, load.shape[1]))
+            cl[o] = _segmented_cumsum(need[ii][o], jj[o])
+            cp = np.empty(idx.size)
+            cp[o] = _segmented_cumsum(sizes[ii][o][:, None], jj[o])[:, 0]
+            ok_r = np.all(load[jj] + add_load[jj] + cl <= capf[jj] + eps, axis=1) & (persons[jj] + add_p[jj] + cp <= upper[jj] + eps)
+            o2 = np.lexsort((idx, kd))
+            cdn = np.empty(idx.size)
+            cdn[o2] = _segmented_cumsum(sizes[ii][o2][:, None], kd[o2])[:, 0]
+            k0 = np.maximum(kk, 0)
+            ok_d = (kk < 0) | (persons[k0] - take_p[k0] - cdn >= lower[k0] - eps)
+            good = ok_r & ok_d
+            bad_r = np.full(m + 1, big)
+            bad_d = np.full(m + 1, big)
+            np.minimum.at(bad_r, jj[~good], idx[~good])
+            np.minimum.at(bad_d, kd[~good], idx[~good])
+            acc = good & (idx < bad_r[jj]) & (idx < bad_d[kd])
+            rej = ~good & (idx == bad_r[jj]) & (idx == bad_d[kd])
+            ai, aj, ak = ii[acc], jj[acc], kk[acc]
+            np.add.at(add_load, aj, need[ai])
+            np.add.at(add_p, aj, sizes[ai])
+            np.add.at(take_p, ak[ak >= 0], sizes[ai[ak >= 0]])
+            status[idx[acc]] = 1
+            status[idx[rej]] = 2
+            if not acc.any() and not rej.any():
+                break
+        accepted = status == 1
+        moved = i_all[accepted]
+        a[moved] = j_all[accepted]
+        if not moved.size:
+            idle += 1
+            if idle >= 2:
+                return batch
+        else:
+            idle = 0
+    return rounds
+
+
+def _segmented_cumsum(x: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Inclusive cumulative sums of the rows of x within runs of equal (sorted) keys."""
+    cs = np.cumsum(x, axis=0)
+    if not keys.size:
+        return cs
+    starts = np.r_[0, np.nonzero(np.diff(keys))[0] + 1]
+    seg = np.repeat(starts, np.diff(np.r_[starts, keys.size]))
+    return cs - cs[seg] + x[seg]
+
+
 def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, cd: _Cands, y: np.ndarray,
-            deadline: float, sequential: bool = False) -> np.ndarray:
+            deadline: float, sequential: bool = False, info: dict[str, Any] | None = None) -> np.ndarray:
     """A feasible plan from the multipliers: everyone to their best reduced value, then overloads removed by
     smallest regret, reinserted greedily within capacities and band, band deficits filled, floors restored, then
     single moves that raise the true objective."""
@@ -917,7 +1197,20 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
     two = has & (last - first >= 2)
     second[two] = np.maximum(rv[first[two] + 1], -lg.pen)
     regret = top_r - second
-    # 1. remove overloads
+    steps: dict[str, float] = info if info is not None else {}
+    t_step = time.perf_counter()
+    if not sequential:  # 1a. vectorised: over-full localities bump their cheapest cases to their next candidates
+        ptr = np.where(a >= 0, first, last)
+        ptr[ties >= 0] = last[ties >= 0]  # tied cases never move
+        steps["bump_batches"] = _bump_batches(a, ptr, last, ec, rv, ties, need, sizes, capf, upper, lg.pen)
+        a[ties >= 0] = ties[ties >= 0]
+        placed = a >= 0
+        for k in range(capf.shape[1]):
+            load[:, k] = np.bincount(a[placed], weights=need[placed, k], minlength=m)
+        persons[:] = np.bincount(a[placed], weights=sizes[placed], minlength=m)
+        steps["objective_after_bump"] = plan_value(problem, a, v)
+        steps["bump_seconds"] = round(time.perf_counter() - t_step, 2)
+    # 1. remove overloads (what the batches left, if anything)
     over = np.nonzero(np.any(load > capf + eps, axis=1) | (persons > upper + eps))[0]
     pool: list[int] = [int(i) for i in np.nonzero(take & (ties < 0))[0]] if sequential else []
     if over.size:
@@ -947,7 +1240,16 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
             if fits(i, j):
                 move(i, j)
                 break
+    steps["after_reinsert_seconds"] = round(time.perf_counter() - t_step, 2)
     # 3. band deficits: pull the cheapest cases from unplaced or from localities with room above their lower limit
+    if lg.lower is not None and not sequential:  # 3a. vectorised batches first
+        steps["fill_batches"] = _fill_batches(a, v, ties, need, sizes, capf, upper, lower, lg.pen)
+        placed = a >= 0
+        for k in range(capf.shape[1]):
+            load[:, k] = np.bincount(a[placed], weights=need[placed, k], minlength=m)
+        persons[:] = np.bincount(a[placed], weights=sizes[placed], minlength=m)
+        steps["fill_seconds"] = round(time.perf_counter() - t_step, 2)
+        steps["short_after_fill"] = int(np.sum(persons < lower - eps))
     if lg.lower is not None:
         by_col = np.argsort(ec, kind="stable")
         col_start = np.searchsorted(ec[by_col], np.arange(m + 1))
@@ -974,7 +1276,13 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
             if persons[j] >= lower[j] - eps:
                 continue
             loss = own_all - v[:, j]
-            for i in np.argsort(loss, kind="stable"):
+            # only the cases that could move (vectorised filter: they fit j as it stands, their locality keeps its
+            # lower limit), cheapest first; when none can, a swap is tried below
+            src = np.maximum(a, 0)
+            can = (ties < 0) & (a != j) & np.all(need <= capf[j] - load[j] + eps, axis=1) \
+                & (sizes <= upper[j] - persons[j] + eps) & ((a < 0) | (persons[src] - sizes >= lower[src] - eps))
+            can = np.nonzero(can)[0]
+            for i in can[np.argsort(loss[can], kind="stable")]:
                 if persons[j] >= lower[j] - eps:
                     break
                 i = int(i)
@@ -987,6 +1295,8 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
                     move(i, j)
             if persons[j] < lower[j] - eps:
                 _swap_into(j, a, v, need, sizes, ties, load, persons, capf, upper, lower, eps, deadline)
+    steps["after_band_seconds"] = round(time.perf_counter() - t_step, 2)
+    steps["objective_after_band"] = plan_value(problem, a, v)
     # 4. fairness floors: move the group's weakest placed cases to better-scoring places, else leave them unplaced
     if lg.floors.size and s_mat is not None:
         for g in range(lg.floors.size):
@@ -1008,6 +1318,7 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
                 else:
                     if persons[a[i]] - sizes[i] >= lower[a[i]] - eps:
                         move(i, -1)
+    steps["after_floors_seconds"] = round(time.perf_counter() - t_step, 2)
     # 5. rescue unplaced cases: any locality with room, else make room by moving one of its cases elsewhere
     def movable_to(k: int, src: int) -> int:
         for e in range(first[k], last[k]):
@@ -1035,6 +1346,8 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
                 break
             if _eject_into(i, j, a, v, need, sizes, ties, load, persons, capf, upper, lower, lg.pen, fits, move, movable_to):
                 break
+    steps["after_rescue_seconds"] = round(time.perf_counter() - t_step, 2)
+    steps["objective_after_rescue"] = plan_value(problem, a, v)
     # 6. improving single moves on the true objective, while time allows
     own_v = np.where(a >= 0, v[np.arange(n), np.maximum(a, 0)], -lg.pen).astype(np.float64)
     row_best_v = np.full(n, -np.inf)
@@ -1065,4 +1378,6 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
                     break
         if not changed:
             break
+    steps["improve_seconds"] = round(time.perf_counter() - t_step, 2)
+    steps["objective_after_improve"] = plan_value(problem, a, v)
     return a
