@@ -32,7 +32,6 @@ from arrival.consultations.models import Consultation, ContributionStatus, Outco
 from arrival.core.attachments import attachment_create, attachment_list_for
 from arrival.engagement.models import Visibility
 from arrival.frameworks.selectors import tags_for
-from arrival.reports.maps import point
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -398,16 +397,6 @@ def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> Http
 # --- Endorsements --------------------------------------------------------------------------------------
 
 
-def _endorsement_points(endorsements: list[Any]) -> list[dict[str, Any]]:
-    points = []
-    for endorsement in endorsements:
-        actor = endorsement.actor
-        local = getattr(actor, "local", None) if actor.kind == "local_government" else None
-        if local is None or local.latitude is None or local.longitude is None:
-            continue
-        points.append(point(actor.name, reverse("actors:actor_detail", args=[actor.slug]), local.latitude,
-                            local.longitude, label=endorsement.endorsed_at.date().isoformat()))
-    return points
 
 
 @require_safe
@@ -428,7 +417,7 @@ def endorsement_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/endorsements.html", {
         "document": document, "consultation": document.consultation, "active": active,
         "withdrawn": [e for e in endorsements if e.withdrawn_at is not None], "count": len(active),
-        "points": _endorsement_points(active), "endorse_form": endorse_form,
+        "points": selectors.endorser_points(endorsements=active), "endorse_form": endorse_form,
         "own": [{"endorsement": e, "form": WithdrawForm(prefix=f"w{e.pk}")} for e in own],
         "endorsement_open": selectors.allows(document.consultation, P.ENDORSE_DOCUMENT),
     })

@@ -3,6 +3,8 @@ endorsements with counter and map table, forums, the government profile section.
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
@@ -151,6 +153,8 @@ def test_adopt_button_and_endorsement_page_counter(client) -> None:  # noqa: ANN
         page = client.get(reverse("consultations:endorsements", args=[document.pk])).content.decode()
     assert 'data-testid="endorsement-count">1<' in page
     assert "Ana Example" in page and "Show the map data as a table" in page and "Alpha City" in page
+    map_data = json.loads(page.split('id="endorsers-map-data" type="application/json">')[1].split("</script>")[0])
+    assert [p["name"] for p in map_data["points"]] == ["Alpha City"]  # the endorser is on the map
 
 
 def test_forum_pages() -> None:
