@@ -490,3 +490,21 @@ def account_delete(*, user: User, keep_content_anonymised: bool, password: str |
         # The row that records the deletion names the account by number only, never by its name.
         AuditEvent.objects.filter(pk=event.pk).update(target_repr="")
         user.delete()
+
+
+def demo_account_reset(*, username: str, display_name: str, actor: Actor, kind: str) -> tuple[User, str]:
+    """Create or reset a demo sign-in (never call it in production): a fresh random password, one current role
+    in `actor`, no two-factor device left from a previous visitor. Returns the user and the new password."""
+    if settings.PRODUCTION:
+        raise ValidationError("Demo sign-ins are never made in production.")
+    user, _created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "is_demo": True})
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    user.display_name, user.is_demo, user.is_active, user.is_staff, user.is_superuser = (
+        display_name, True, True, False, False)
+    user.save()
+    TOTPDevice.objects.filter(user=user).delete()
+    Role.objects.filter(user=user, ended_at__isnull=True).exclude(actor=actor, kind=kind).update(ended_at=timezone.now())
+    if not Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists():
+        Role.objects.create(user=user, actor=actor, kind=kind)
+    return user, password

@@ -9,15 +9,14 @@ workflow and its audit trail. Idempotent: a city's cycle that already has an ass
 from __future__ import annotations
 
 import random
-import secrets
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import Role, RoleKind, User
+from arrival.accounts.services import demo_account_reset
 from arrival.actors.selectors import local_government_list
 from arrival.assessments.models import Assessment, AssessmentStatus, SpecialAnswer
 from arrival.assessments.selectors.records import assessment_get, framework_current, indicator_list
@@ -208,20 +207,6 @@ def load_demo_assessments(*, stdout: IO[str] | Any | None = None, **_: Any) -> d
 # --- demo sign-ins ---------------------------------------------------------------------------------------
 
 
-def _reset_demo_account(username: str, display_name: str, actor: Any, kind: str) -> tuple[User, str]:
-    """Create or reset a demo sign-in: a fresh random password, one current role, no two-factor device left
-    from a previous visitor."""
-    user, _created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "is_demo": True})
-    password = secrets.token_urlsafe(12)
-    user.set_password(password)
-    user.display_name, user.is_demo, user.is_active, user.is_staff, user.is_superuser = (
-        display_name, True, True, False, False)
-    user.save()
-    TOTPDevice.objects.filter(user=user).delete()
-    Role.objects.filter(user=user, ended_at__isnull=True).exclude(actor=actor, kind=kind).update(ended_at=timezone.now())
-    if not Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists():
-        Role.objects.create(user=user, actor=actor, kind=kind)
-    return user, password
 
 
 def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict[str, str]:
@@ -249,10 +234,11 @@ def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
     others = [actor for actor in cities if actor.pk != city.pk]
     # Preferably a city with no assessment waiting for validation, so the validator may review all of those.
     other = next((actor for actor in others if actor.local.geonames_id not in AWAITING_VALIDATION), others[0])
-    _officer, officer_password = _reset_demo_account(
-        DEMO_OFFICER_USERNAME, f"Demo officer, {city.name}", city, RoleKind.OFFICER)
-    _validator, validator_password = _reset_demo_account(
-        DEMO_VALIDATOR_USERNAME, f"Demo validator, {other.name}", other, RoleKind.REVIEWER)
+    _officer, officer_password = demo_account_reset(
+        username=DEMO_OFFICER_USERNAME, display_name=f"Demo officer, {city.name}", actor=city, kind=RoleKind.OFFICER)
+    _validator, validator_password = demo_account_reset(
+        username=DEMO_VALIDATOR_USERNAME, display_name=f"Demo validator, {other.name}", actor=other,
+        kind=RoleKind.REVIEWER)
     if stdout is not None:
         stdout.write(
             "  Demo sign-ins (demo accounts for trying Arrival, reset with new passwords on every setup run):\n"

@@ -13,10 +13,12 @@ import datetime as dt
 import random
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from arrival.accounts.models import Role, RoleKind, User
+from arrival.accounts.services import demo_account_reset
 from arrival.actors.models import Actor, ActorKind, LocalGovernment
 from arrival.planning import services
 from arrival.planning.models import IntakeRound
@@ -152,3 +154,32 @@ def load_demo_planning(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
     say(f"demo intake round in Germany: {len(cities)} cities, {CASES} synthetic families, draft plan v{plan.version} "
         f"(objective {plan.objective:.3f}, bound {plan.bound:.3f}, gap {plan.gap:.2e}, {plan.seconds:.1f} s)")
     return {"rounds": 1, "localities": len(cities), "cases": CASES}
+
+
+def load_demo_planning_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict[str, str]:
+    """Sign-ins for trying the demo round in the browser, never in production: the national planner and the
+    officer of the first demo city. Every run sets new random passwords and prints them. Returns {username: password}."""
+
+    def say(message: str) -> None:
+        if stdout is not None:
+            stdout.write(f"  {message}\n")
+
+    if settings.PRODUCTION:
+        say("demo sign-ins are never created in production")
+        return {}
+    intake_round = IntakeRound.objects.filter(title=DEMO_TITLE, is_demo=True).select_related("government").first()
+    city = LocalGovernment.objects.filter(geonames_id__in=list(CITIES)).select_related("actor").first()
+    if intake_round is None or city is None:
+        say("no demo intake round; no planning sign-ins made")
+        return {}
+    _planner, planner_password = demo_account_reset(
+        username=PLANNER_USERNAME, display_name="Demo national planner, Germany", actor=intake_round.government,
+        kind=RoleKind.PLANNER)
+    officer_username = f"demo-officer-{city.geonames_id}"
+    _officer, officer_password = demo_account_reset(
+        username=officer_username, display_name=f"Demo officer, {city.actor.name}", actor=city.actor,
+        kind=RoleKind.OFFICER)
+    say("Demo sign-ins for the intake round (reset with new passwords on every setup run):")
+    say(f"  national planner, Germany: {PLANNER_USERNAME} / {planner_password}")
+    say(f"  officer of {city.actor.name} (a locality of the round): {officer_username} / {officer_password}")
+    return {PLANNER_USERNAME: planner_password, officer_username: officer_password}
