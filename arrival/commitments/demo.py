@@ -144,8 +144,8 @@ def _history(commitment: Commitment, spec: dict[str, Any], officer: User) -> Non
     for days, status, percent in spec["updates"]:
         services.progress_update_add(
             user=officer, commitment=commitment, reported_on=today - dt.timedelta(days=days), status=status,
-            percent=percent, narrative=f"{NOTE} Progress as the demo imagines it: {percent}% done.",
-            links=[{"url": "https://example.org/demo-evidence", "label": "Demo evidence (placeholder address)"}])
+            # No evidence link: a demo has no real document to point to, and a made-up address would pose as one.
+            percent=percent, narrative=f"{NOTE} Progress as the demo imagines it: {percent}% done.")
     for title, days, done in spec["milestones"]:
         milestone = next((m for m in commitment.milestones.all() if m.title == title), None)
         if milestone is not None and done:
