@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from arrival.actors.models import Actor, ActorKind, Membership
 from arrival.commitments.models import (
     PUBLIC_STATUSES,
     Commitment,
+    CommitmentIndicator,
     CommitmentStatus,
     ForumReport,
     Milestone,
@@ -459,3 +461,19 @@ def commitments_for_government(*, government: Actor) -> QuerySet[Commitment]:
     return _with_overdue(Commitment.objects.filter(Q(lead=government) | Q(pk__in=partner),
                                                    status__in=PUBLIC_STATUSES).select_related(*_LIST_RELATED)
                          ).order_by("-published_at", "-pk")
+
+
+def milestone_get(*, commitment: Commitment, pk: int) -> Milestone:
+    """A milestone of `commitment` (404 when it belongs to another commitment or does not exist)."""
+    milestone = Milestone.objects.filter(pk=pk, commitment=commitment).select_related("commitment").first()
+    if milestone is None:
+        raise Http404(_("No milestone at this address."))
+    return milestone
+
+
+def indicator_get(*, commitment: Commitment, pk: int) -> CommitmentIndicator:
+    """An indicator of `commitment` (404 when it belongs to another commitment or does not exist)."""
+    indicator = CommitmentIndicator.objects.filter(pk=pk, commitment=commitment).select_related("commitment").first()
+    if indicator is None:
+        raise Http404(_("No indicator at this address."))
+    return indicator

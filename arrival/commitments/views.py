@@ -40,10 +40,8 @@ from arrival.commitments.forms import (
 )
 from arrival.commitments.models import (
     Commitment,
-    CommitmentIndicator,
     CommitmentStatus,
     CommitmentType,
-    Milestone,
     ProgressStatus,
 )
 from arrival.frameworks.models import FrameworkKind
@@ -309,9 +307,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
-    milestone = Milestone.objects.filter(pk=milestone_pk, commitment=commitment).select_related("commitment").first()
-    if milestone is None:
-        raise Http404(_("No milestone at this address."))
+    milestone = selectors.milestone_get(commitment=commitment, pk=milestone_pk)
     form = MilestoneDoneForm(request.POST)
     form.is_valid()
     try:
@@ -342,9 +338,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
-    indicator = CommitmentIndicator.objects.filter(pk=indicator_pk, commitment=commitment).select_related("commitment").first()
-    if indicator is None:
-        raise Http404(_("No indicator at this address."))
+    indicator = selectors.indicator_get(commitment=commitment, pk=indicator_pk)
     form = IndicatorValueForm(request.POST)
     if form.is_valid():
         try:
