@@ -29,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from arrival.planning.domain import PlanningProblem, baselines_compute, key_compute, plan_solve, plan_validate
+from arrival.planning.domain import (
+    PlanningProblem,
+    arrivals_simulate,
+    baselines_compute,
+    key_compute,
+    plan_solve,
+    plan_validate,
+)
 from arrival.planning.domain.outcomes import (
     SERVICES,
     capacities_around_quotas,
@@ -40,6 +47,10 @@ from arrival.planning.domain.solve import SCALE, band_feasibility, plan_value
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
+
+
+# (d) a round's arrivals over a season, small enough that the hindsight optimum is solved exactly
+ARRIVALS_CASES, ARRIVALS_LOCALITIES, ARRIVALS_BATCHES = 3_000, 40, 10
 
 
 def plain_flow(problem: PlanningProblem, per_case: int) -> tuple[np.ndarray, float]:
@@ -146,6 +157,18 @@ def run(cases: int, localities: int, seed: int, per_case: int, plain: bool) -> d
     print(f"    plan ({plan.method}): {plan.seconds:.2f} s, objective {plan.objective:.4f}, bound {plan.bound:.4f}, "
           f"{plan.objective / plan.bound:.5f} of the bound, {len(plan.details.get('violations') or [])} constraint(s) not met")
     report["b_baselines"] = _baselines(problem, plan.bound, seed)
+    del problem, scores, plan
+    # (d) arrivals over time: weekly batches placed by the plan's dual prices, against the hindsight optimum
+    c, loc = instance_synthetic(ARRIVALS_CASES, ARRIVALS_LOCALITIES, seed=seed + 5, capacity_ratio=0.8,
+                                preferences=False)
+    problem = PlanningProblem(cases=c, localities=loc, scores=scores_synthetic(c, loc, seed=seed + 6))
+    t = time.perf_counter()
+    arrivals = arrivals_simulate(problem, batches=ARRIVALS_BATCHES, seed=seed)
+    report["d_arrivals"] = {"cases": ARRIVALS_CASES, "localities": ARRIVALS_LOCALITIES, "batches": arrivals.batches,
+                            "ratio": arrivals.ratio, "greedy_ratio": arrivals.greedy_ratio,
+                            "seconds": round(time.perf_counter() - t, 3)}
+    print(f"(d) arrivals over time, {ARRIVALS_CASES:,} cases × {ARRIVALS_LOCALITIES} localities in {arrivals.batches} "
+          f"weekly batches: price rule {arrivals.ratio:.3f} of the hindsight optimum, greedy {arrivals.greedy_ratio:.3f}")
     report["load_average_end"] = os.getloadavg()
     return report
 
