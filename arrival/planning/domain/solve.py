@@ -18,8 +18,9 @@ multipliers. It is evaluated over ALL n × m pairs. Methods:
   flow (OR-Tools) on a restricted set of pairs, locality prices from the optimal flow (longest paths in its
   residual graph), then every pair priced; pairs that price out are added and the flow re-solved (column
   generation) until the Lagrangian bound at those prices meets the plan's objective: certified optimal.
-- "lagrangian": everything else — multipliers from a smoothed Lagrangian dual on candidate pairs (L-BFGS-B), the
-  bound L over all pairs, candidates extended while pairs price out; the primal plan from the best multipliers in
+- "lagrangian": everything else — multipliers from a smoothed Lagrangian dual on candidate pairs (L-BFGS-B; the
+  charge for a family priced from a family type × locality table), the bound L over all pairs, candidates extended
+  while pairs price out and pruned of pairs with no weight, rounds until the bound settles; the primal plan from the best multipliers in
   vectorised batches (deferred acceptance: over-full localities bump their cheapest cases to their next
   candidates; under-band localities take the cases that lose least per person), finished case by case (swaps,
   floors, rescues, moves that raise the objective).
@@ -40,6 +41,10 @@ from .instance import PlanningProblem
 CHUNK = 4096
 THREADS = 2
 MIP_MAX_PAIRS = 3_000  # n × m at or below which the exact MIP is used
+TYPE_TABLE_MAX = 4_000_000  # largest family types × localities price table kept
+MAX_DUAL_ROUNDS = 40
+PRUNE_TAUS = 40.0  # candidate pairs further than this many τ below their row's best leave the smoothed dual
+DUAL_SHARE = 0.7  # of the time limit, for the multipliers; the rest is kept for the primal plan
 
 
 class PlanInfeasible(ValueError):
@@ -593,6 +598,25 @@ class _Lag:
     floors: np.ndarray  # G
     gidx: np.ndarray  # n (−1 = no floor)
     fin: np.ndarray  # m × S bool
+    # Families with the same needs and size are one type: the multipliers' price of locality j for a case is then
+    # a T × m table looked up by type, far cheaper than pricing every pair service by service (None when T is large).
+    type_of: np.ndarray | None = None  # n: the case's type
+    type_need: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # T × S
+    type_size: np.ndarray = field(default_factory=lambda: np.zeros(0))  # T
+
+    def __post_init__(self) -> None:
+        types, inverse = np.unique(np.c_[self.need, self.sizes], axis=0, return_inverse=True)
+        if types.shape[0] * self.m <= TYPE_TABLE_MAX:
+            self.type_of = inverse.reshape(-1).astype(np.int64)
+            self.type_need, self.type_size = types[:, :-1], types[:, -1]
+
+    def price_table(self, y: np.ndarray) -> np.ndarray:
+        """T × m: what the multipliers charge a family of each type in each locality (floors aside)."""
+        lam, alpha, beta, _ = self.unpack(y)
+        table = self.type_need @ lam.T
+        if self.lower is not None:
+            table += self.type_size[:, None] * (alpha - beta)[None, :]
+        return table
 
     def unpack(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         lam = np.zeros(self.cap.shape)
@@ -616,16 +640,24 @@ class _Lag:
         return c
 
 
+def _table32(lg: _Lag, y: np.ndarray) -> np.ndarray | None:
+    return lg.price_table(y).astype(np.float32) if lg.type_of is not None else None
+
+
 def _reduced_block(lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, y: np.ndarray, start: int, stop: int,
-                   rows: np.ndarray | None = None) -> np.ndarray:
+                   rows: np.ndarray | None = None, table: np.ndarray | None = None) -> np.ndarray:
+    """Reduced values of a block of rows; `table` is lg.price_table(y) as float32, when there is one."""
     lam, alpha, beta, mu = lg.unpack(y)
     idx = np.arange(start, stop) if rows is None else rows[start:stop]
     block = v[start:stop] if rows is None else v[idx]
     r = block.astype(np.float32, copy=True)
-    if lam.any():
-        r -= (lg.need[idx] @ lam.T).astype(np.float32)
-    if lg.lower is not None:
-        r -= (lg.sizes[idx][:, None] * (alpha - beta)[None, :]).astype(np.float32)
+    if table is not None and lg.type_of is not None:
+        r -= table[lg.type_of[idx]]
+    else:
+        if lam.any():
+            r -= (lg.need[idx] @ lam.T).astype(np.float32)
+        if lg.lower is not None:
+            r -= (lg.sizes[idx][:, None] * (alpha - beta)[None, :]).astype(np.float32)
     if mu.size and np.any(mu > 0) and s_mat is not None:
         g = lg.gidx[idx]
         has = g >= 0
@@ -643,9 +675,10 @@ def _full_pass(lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, y: np.ndarray,
     each row's best reduced value (none when δ is None)."""
     n = lg.n if rows is None else rows.size
     ties_all = lg.ties
+    table = _table32(lg, y)
 
     def part(s: int, e: int) -> tuple[float, np.ndarray, np.ndarray]:
-        r = _reduced_block(lg, v, s_mat, y, s, e, rows)
+        r = _reduced_block(lg, v, s_mat, y, s, e, rows, table)
         idx = np.arange(s, e) if rows is None else rows[s:e]
         t = ties_all[idx]
         tied = t >= 0
@@ -674,19 +707,24 @@ class _Cands:
 
     def __init__(self, lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, rows: np.ndarray, cols: np.ndarray,
                  row_ids: np.ndarray) -> None:
-        # rows are positions 0..len(row_ids)-1 into row_ids (the cases of this sub-problem)
-        key = rows * (lg.m + 1) + cols
-        key = np.unique(key)
-        self.r = (key // (lg.m + 1)).astype(np.int64)
-        self.c = (key % (lg.m + 1)).astype(np.int64)
+        # rows are positions 0..len(row_ids)-1 into row_ids (the cases of this sub-problem); a bitmap removes
+        # repeated pairs and sorts by row far faster than sorting the pairs
+        mask = np.zeros((row_ids.size, lg.m), dtype=bool)
+        mask[rows, cols] = True
+        self.r, self.c = np.nonzero(mask)
+        del mask
         case = row_ids[self.r]
         self.case = case
         self.v = v[case, self.c].astype(np.float64)
-        self.need_t = np.ascontiguousarray(lg.need[case].T)  # S × pairs: one contiguous row per service
-        self.size = lg.sizes[case]
         self.nrows = row_ids.size
         self.starts = np.r_[0, np.nonzero(np.diff(self.r))[0] + 1]
+        self.counts = np.diff(np.r_[self.starts, self.r.size])
         self.unplace = (lg.ties[row_ids] < 0)
+        if lg.type_of is not None:  # the pair's cell in the type × locality table
+            self.cell = lg.type_of[case] * lg.m + self.c
+        else:
+            self.need_t = np.ascontiguousarray(lg.need[case].T)  # S × pairs: one contiguous row per service
+            self.size = lg.sizes[case]
         g = lg.gidx[case]
         self.g = g
         if lg.floors.size and s_mat is not None:
@@ -696,36 +734,51 @@ class _Cands:
 
     def reduced(self, lg: _Lag, y: np.ndarray) -> np.ndarray:
         lam, alpha, beta, mu = lg.unpack(y)
-        r = self.v.copy()
-        for k in range(lam.shape[1]):  # one gather per service (much faster than an einsum over pairs × S)
-            if lg.fin[:, k].any():
-                r -= self.need_t[k] * lam[:, k][self.c]
-        if lg.lower is not None:
-            r -= self.size * (alpha - beta)[self.c]
+        if lg.type_of is not None:
+            r = self.v - lg.price_table(y).ravel()[self.cell]
+        else:
+            r = self.v.copy()
+            for k in range(lam.shape[1]):  # one gather per service (much faster than an einsum over pairs × S)
+                if lg.fin[:, k].any():
+                    r -= self.need_t[k] * lam[:, k][self.c]
+            if lg.lower is not None:
+                r -= self.size * (alpha - beta)[self.c]
         if mu.size:
             r += np.where(self.g >= 0, mu[np.maximum(self.g, 0)], 0.0) * self.coef
         return r
+
+    def usage(self, lg: _Lag, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Expected use of each service (m × S) and persons (m) in each locality under the weights pi."""
+        if lg.type_of is not None:
+            per_type = np.bincount(self.cell, weights=pi, minlength=lg.type_need.shape[0] * lg.m)
+            per_type = per_type.reshape(-1, lg.m)
+            return per_type.T @ lg.type_need, per_type.T @ lg.type_size
+        use = np.zeros(lg.cap.shape)
+        for k in range(lg.cap.shape[1]):
+            if lg.fin[:, k].any():
+                use[:, k] = np.bincount(self.c, weights=pi * self.need_t[k], minlength=lg.m)
+        return use, np.bincount(self.c, weights=pi * self.size, minlength=lg.m)
 
 
 def _smoothed(y: np.ndarray, lg: _Lag, cd: _Cands, tau: float, cap_scale: float) -> tuple[float, np.ndarray]:
     r = cd.reduced(lg, y)
     top = np.maximum.reduceat(r, cd.starts)
     top = np.where(cd.unplace, np.maximum(top, -lg.pen), top)
-    ex = np.exp((r - top[cd.r]) / tau)
+    r -= np.repeat(top, cd.counts)
+    r /= tau
+    ex = np.exp(r, out=r)
     z = np.add.reduceat(ex, cd.starts) + np.exp(np.where(cd.unplace, (-lg.pen - top) / tau, -np.inf))
     f = float(np.sum(top + tau * np.log(z)))
-    pi = ex / z[cd.r]
+    pi = ex
+    pi /= np.repeat(z, cd.counts)
     lam, alpha, beta, mu = lg.unpack(y)
+    use, persons = cd.usage(lg, pi)
     grads = []
     if lg.fin.any():
-        use = np.zeros(lg.cap.shape)
-        for k in range(lg.cap.shape[1]):
-            use[:, k] = np.bincount(cd.c, weights=pi * cd.need_t[k], minlength=lg.m)
         capf = np.where(lg.fin, lg.cap * cap_scale, 0.0)
         f += float(np.sum(capf * lam))
         grads.append((capf - use)[lg.fin])
     if lg.lower is not None and lg.upper is not None:
-        persons = np.bincount(cd.c, weights=pi * cd.size, minlength=lg.m)
         up, lo = lg.upper * cap_scale, lg.lower * cap_scale
         f += float(up @ alpha - lo @ beta)
         grads.append(up - persons)
@@ -778,27 +831,35 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
     cd = _Cands(lg, v, s_mat, np.concatenate([rr, cover_r]), np.concatenate([cc, cover_c]), all_rows)
     timings = [round(time.perf_counter() - t0, 2)]
     rounds = 0
-    while rounds < 8:
+    while rounds < MAX_DUAL_ROUNDS:
         rounds += 1
         t0 = time.perf_counter()
-        if n > 20_000:  # large: short optimisations, frequent pricing of all pairs (candidates matter most early)
-            y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus[1:] if rounds == 1 else taus[2:],
-                               iters=30 if rounds == 1 else 40, top=top)
+        if rounds == 1:  # a rough first solve: its candidates, priced at y = 0, are mostly the wrong ones
+            y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus[1:2] if n > 20_000 else taus[:2],
+                               iters=20 if n > 20_000 else 100, top=top)
         else:
-            y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus if rounds == 1 else taus[1:],
-                               iters=100 if rounds == 1 else 60, top=top)
+            y = _dual_optimise(lg, cd, y, cap_scale=1.0, taus=taus[2:], iters=60, top=top)
         inner = _candidate_bound(lg, cd, y)
         bound, rr, cc = _full_pass(lg, v, s_mat, y, _delta(lg, v, s_mat, y, per_row))
-        timings.append(round(time.perf_counter() - t0, 2))
+        improved = best_bound - bound
         if bound < best_bound:
             best_bound, best_y = bound, y
-        # the candidates suffice when pricing every pair adds (almost) nothing to the bound
-        # stop when another round like the last would run into the time kept for the primal repair
-        if bound - inner <= 0.2 * target_gap * abs(bound) or \
-                time.perf_counter() + timings[-1] > started + 0.8 * time_limit:
-            break
+        # Keep the pairs that still weigh in the smoothed dual (within PRUNE_TAUS × τ of their row's best: the
+        # others carry a weight below e^−PRUNE_TAUS) and add those the pricing of all pairs found: evaluations
+        # stay cheap, and the pricing brings back any pair that later matters.
         old = cd
-        cd = _Cands(lg, v, s_mat, np.concatenate([old.r, rr, cover_r]), np.concatenate([old.c, cc, cover_c]), all_rows)
+        kr, kc = old.r, old.c
+        if rounds >= 2:
+            r = old.reduced(lg, y)
+            keep = r >= np.repeat(np.maximum.reduceat(r, old.starts), old.counts) - PRUNE_TAUS * taus[2]
+            kr, kc = kr[keep], kc[keep]
+        cd = _Cands(lg, v, s_mat, np.concatenate([kr, rr, cover_r]), np.concatenate([kc, cc, cover_c]), all_rows)
+        timings.append(round(time.perf_counter() - t0, 2))
+        # Done when the candidates suffice (pricing every pair adds nothing) and the bound has settled; or when
+        # another round like the last would run into the time kept for the primal plan.
+        settled = rounds >= 3 and bound - inner <= 1e-9 * abs(bound) and improved <= 0.01 * target_gap * abs(bound)
+        if settled or time.perf_counter() + timings[-1] > started + DUAL_SHARE * time_limit:
+            break
     details["round_seconds"] = timings
     y = best_y
     t_repair = time.perf_counter()
@@ -850,7 +911,7 @@ def _delta(lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, y: np.ndarray, per
     rng = np.random.default_rng(2)
     pool = np.arange(lg.n) if rows is None else rows
     probe = np.sort(rng.choice(pool, min(pool.size, 512), replace=False))
-    r = _reduced_block(lg, v, s_mat, y, 0, probe.size, probe)
+    r = _reduced_block(lg, v, s_mat, y, 0, probe.size, probe, _table32(lg, y))
     k = min(per_row, lg.m)
     kth = np.partition(r, -k, axis=1)[:, -k]
     return float(np.median(r.max(axis=1) - kth))
