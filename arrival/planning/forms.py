@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -169,8 +170,34 @@ class SyntheticCasesForm(Form):
 
 
 class ScoresForm(Form):
+    """The compute form: an optional scores file, and a fairness floor per group of the round's cases."""
+
     scores = forms.FileField(label=_("Predicted outcome scores (CSV, optional)"), required=False,
-                             help_text=_("Without a file, seeded synthetic scores are used."))
+                             help_text=_("Without a file, the round's trained outcome model gives the scores; "
+                                         "without one, seeded synthetic scores are used."))
+
+    def __init__(self, *args: Any, groups: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = list(groups)
+        for index, group in enumerate(self.groups):
+            self.fields[f"floor_{index}"] = forms.FloatField(
+                label=_("Fairness floor for group “%(group)s” (0–1, optional)") % {"group": group},
+                required=False, min_value=0.0, max_value=1.0,
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}))
+
+    def floor_fields(self) -> list[Any]:
+        return [self[f"floor_{index}"] for index in range(len(self.groups))]
+
+    def floors(self) -> dict[str, float]:
+        return {group: self.cleaned_data[f"floor_{index}"] for index, group in enumerate(self.groups)
+                if self.cleaned_data.get(f"floor_{index}") is not None}
+
+
+class OutcomeModelForm(Form):
+    file = forms.FileField(label=_("Historical outcome records (CSV)"))
+    l2 = forms.FloatField(label=_("L2 penalty"), min_value=0.0, max_value=1e6, initial=1.0,
+                          help_text=_("Shrinks every coefficient but the intercept towards 0; larger is more "
+                                      "cautious."))
 
 
 class FundingForm(Form):

@@ -79,6 +79,10 @@ class IntakeRound(TimeStampedModel, DemoFlagged):
                              help_text=_("e.g. 0.2: each locality places within ±20 per cent of its key quota"))
     unplaced_penalty = models.FloatField(_("penalty for an unplaced family"), default=1.0)
     currency = models.CharField(_("funding currency"), max_length=3, default="EUR")
+    # The outcome model trained on the planner's historical records (services.outcome_model_train): its published
+    # coefficients and what is needed to predict (standardisation, demand normalisation), l2, iterations, the
+    # number of records, when and by whom. The records themselves are not kept. {} = none.
+    outcome_model = models.JSONField(_("trained outcome model"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -116,6 +116,13 @@ def case_summary(*, intake_round: IntakeRound) -> dict[str, Any]:
                             for r in rows]}
 
 
+def case_groups(*, user: Any, intake_round: IntakeRound) -> list[str]:
+    """The group names of the round's cases (for fairness floors): the round's planners only."""
+    if not user.has_perm("planning.view_case", intake_round):
+        raise PermissionDenied("Case records are for the round's national planners only.")
+    return sorted(set(intake_round.cases.exclude(group="").values_list("group", flat=True).distinct()))
+
+
 def plan_list(*, user: Any, intake_round: IntakeRound) -> QuerySet[Plan]:
     plans = intake_round.plans.order_by("-version")
     if user.has_perm("planning.change_intakeround", intake_round):

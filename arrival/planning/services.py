@@ -665,6 +665,131 @@ def cases_generate_synthetic(*, user: Any, intake_round: IntakeRound, count: int
                           detail={"source": "synthetic", "seed": seed})
 
 
+# --- the trained outcome model (planners only) ----------------------------------------------------------
+
+
+def _file_error_message(error: Any) -> str:
+    line = getattr(error, "line", None)
+    message = str(error)
+    if line is not None and not message.startswith("line"):
+        message = _("line %(line)s: %(message)s") % {"line": line, "message": message}
+    return message
+
+
+def outcome_model_summary(stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What is published about a trained model: coefficients, l2, iterations, records, when and by whom."""
+    if not stored:
+        return None
+    return {name: stored.get(name) for name in ("coefficients", "l2", "iterations", "records", "trained_at",
+                                                 "trained_by")}
+
+
+def _outcome_model_load(stored: Mapping[str, Any]) -> Any:
+    import numpy as np
+
+    from arrival.planning.domain import OutcomeModel
+    from arrival.planning.domain.outcomes import FEATURES
+
+    if list(stored.get("features") or []) != list(FEATURES):
+        raise ValidationError(_("The round's trained outcome model uses other features than this version of "
+                                "Arrival: train it again from the historical records."))
+    return OutcomeModel(beta=np.asarray(stored["beta"], dtype=np.float64),
+                        mean=np.asarray(stored["mean"], dtype=np.float64),
+                        scale=np.asarray(stored["scale"], dtype=np.float64), l2=float(stored["l2"]),
+                        iterations=int(stored["iterations"]),
+                        demand_top={str(k): float(v) for k, v in (stored.get("demand_top") or {}).items()})
+
+
+def _round_trainable(intake_round: IntakeRound) -> None:
+    if intake_round.status in (RoundStatus.AGREED, RoundStatus.CLOSED):
+        raise ValidationError(_("An agreed or closed round can no longer be changed."))
+
+
+@transaction.atomic
+def outcome_model_train(*, user: Any, intake_round: IntakeRound, file: Any, l2: Any = 1.0) -> dict[str, Any]:
+    """Fit the round's outcome model on historical records (CSV, docs/planning.md) — the round's planners only.
+
+    The regularised logistic model of `domain.outcomes.OutcomeModel`; the round keeps its coefficients and what
+    prediction needs (standardisation, demand normalisation), never the records. A bad line refuses the whole
+    file and changes nothing. Plans computed without a scores file then take their scores from this model.
+    """
+    import math
+
+    from arrival.planning.domain import OutcomeModel
+    from arrival.planning.domain.files import PlanFileError, read_outcome_records
+    from arrival.planning.domain.outcomes import FEATURES
+
+    require(user, "planning.view_case", intake_round)
+    penalty = _number(l2, _("L2 penalty"), minimum=0.0, maximum=1e6)
+    penalty = 1.0 if penalty is None else float(penalty)
+    intake_round = _round_locked(intake_round)
+    _round_trainable(intake_round)
+    if isinstance(file, bytes):
+        file = io.BytesIO(file)
+    try:
+        records = read_outcome_records(file)
+    except PlanFileError as error:
+        raise ValidationError([_file_error_message(error)]) from None
+    outcomes = [r.outcome for r in records]
+    if max(outcomes) == min(outcomes):
+        raise ValidationError([_("Every record has the same outcome: a model needs records that succeeded and "
+                                 "records that did not.")])
+    try:
+        model = OutcomeModel.fit(records, l2=penalty)
+    except (ValueError, ArithmeticError) as error:
+        raise ValidationError([_("The model cannot be fitted: %(error)s") % {"error": error}]) from None
+    coefficients = model.coefficients
+    if not all(math.isfinite(v) for v in coefficients.values()):
+        raise ValidationError([_("The model cannot be fitted on these records (its coefficients do not converge); "
+                                 "try a larger L2 penalty.")])
+    before = outcome_model_summary(intake_round.outcome_model)
+    intake_round.outcome_model = {
+        "features": list(FEATURES), "beta": [float(v) for v in model.beta], "mean": [float(v) for v in model.mean],
+        "scale": [float(v) for v in model.scale], "demand_top": {k: float(v) for k, v in model.demand_top.items()},
+        "coefficients": coefficients, "l2": penalty, "iterations": int(model.iterations), "records": len(records),
+        "trained_at": timezone.now().isoformat(), "trained_by": getattr(user, "pk", None),
+    }
+    intake_round.save(update_fields=["outcome_model", "updated_at"])
+    after = outcome_model_summary(intake_round.outcome_model)
+    audit_record(user=user, action="planning.train_outcome_model", target=intake_round, before=before, after=after)
+    return after or {}
+
+
+@transaction.atomic
+def outcome_model_clear(*, user: Any, intake_round: IntakeRound) -> None:
+    """Remove the round's trained model: plans go back to seeded synthetic scores (or an uploaded file)."""
+    require(user, "planning.view_case", intake_round)
+    intake_round = _round_locked(intake_round)
+    _round_trainable(intake_round)
+    if not intake_round.outcome_model:
+        raise ValidationError(_("The round has no trained outcome model."))
+    before = outcome_model_summary(intake_round.outcome_model)
+    intake_round.outcome_model = {}
+    intake_round.save(update_fields=["outcome_model", "updated_at"])
+    audit_record(user=user, action="planning.clear_outcome_model", target=intake_round, before=before, after=None)
+
+
+# --- fairness floors -------------------------------------------------------------------------------------
+
+
+def floors_clean(*, user: Any, intake_round: IntakeRound, floors: Mapping[str, Any] | None) -> dict[str, float]:
+    """{group: minimum mean predicted outcome in [0, 1]} for groups present in the round's cases; empty values
+    are dropped. Reading the groups is reading case data: the round's planners only."""
+    if not floors or not any(str(v).strip() for v in floors.values() if v is not None):
+        return {}
+    require(user, "planning.view_case", intake_round)
+    groups = set(intake_round.cases.exclude(group="").values_list("group", flat=True).distinct())
+    clean: dict[str, float] = {}
+    for group, value in floors.items():
+        number = _number(value, _("The floor for group “%(group)s”") % {"group": group}, minimum=0.0, maximum=1.0)
+        if number is None:
+            continue
+        if str(group) not in groups:
+            raise ValidationError(_("No case of this round is in the group “%(group)s”.") % {"group": group})
+        clean[str(group)] = float(number)
+    return dict(sorted(clean.items()))
+
+
 # --- building the problem --------------------------------------------------------------------------------
 
 
@@ -794,8 +919,13 @@ def key_results(*, intake_round: IntakeRound, key_name: str | None = None,
     return out
 
 
-def problem_build(*, intake_round: IntakeRound, scores_file: Any = None) -> ProblemBuild:
-    """The `PlanningProblem` of the round as its current, submitted declarations and key inputs stand."""
+def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
+                  fairness_floors: Mapping[str, float] | None = None) -> ProblemBuild:
+    """The `PlanningProblem` of the round as its current, submitted declarations and key inputs stand.
+
+    Scores: the uploaded file if given, else the round's trained outcome model if any, else seeded synthetic
+    scores. `fairness_floors` are already validated (`floors_clean`).
+    """
     import numpy as np
 
     from arrival.planning.domain import Case as DomainCase
@@ -837,17 +967,24 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None) -> Prob
             scores = read_scores(scores_file, domain_cases, domain_locs)
         except PlanFileError as error:
             raise ValidationError([str(error)]) from None
-        scores_source = "uploaded"
+        scores_source, scores_kind = "uploaded", "uploaded"
+    elif intake_round.outcome_model:
+        scores = _outcome_model_load(intake_round.outcome_model).predict(domain_cases, domain_locs)
+        scores_source, scores_kind = "trained model", "model"
     else:
         scores = scores_synthetic(domain_cases, domain_locs, seed=intake_round.pk)
-        scores_source = f"synthetic (seed {intake_round.pk})"
+        scores_source, scores_kind = f"synthetic (seed {intake_round.pk})", "synthetic"
+    floors = dict(fairness_floors or {})
     problem = PlanningProblem(
         cases=domain_cases, localities=domain_locs, scores=scores,
         weights=Weights(outcome=intake_round.weight_outcome, preference=intake_round.weight_preference,
                         demand=intake_round.weight_demand),
         key_shares=shares, band=intake_round.band, unplaced_penalty=intake_round.unplaced_penalty,
+        fairness_floors=floors,
     )
-    inputs = {"declarations": declared, "scores": scores_source, "cases": len(cases),
+    inputs = {"declarations": declared, "scores": scores_source, "scores_source": scores_kind,
+              "scores_model": outcome_model_summary(intake_round.outcome_model) if scores_kind == "model" else None,
+              "fairness_floors": floors, "cases": len(cases),
               "weights": {"outcome": intake_round.weight_outcome, "preference": intake_round.weight_preference,
                           "demand": intake_round.weight_demand},
               "band": intake_round.band, "unplaced_penalty": intake_round.unplaced_penalty}
@@ -878,6 +1015,45 @@ def _share(objective: float, bound: float) -> float | None:
 # --- plans -----------------------------------------------------------------------------------------------
 
 
+def _group_families(cases: list[Case], assignment: list[int]) -> dict[str, dict[str, int]]:
+    """Per group (aggregate counts): families in the cases and families placed."""
+    out: dict[str, dict[str, int]] = {}
+    for case, j in zip(cases, assignment, strict=True):
+        if case.group:
+            row = out.setdefault(case.group, {"total": 0, "placed": 0})
+            row["total"] += 1
+            row["placed"] += int(j >= 0)
+    return dict(sorted(out.items()))
+
+
+def _floors_reachable(problem: Any, floors: Mapping[str, float]) -> None:
+    """A floor above every predicted outcome its group could get can be met only by placing none of it."""
+    import numpy as np
+
+    groups = np.array([c.group for c in problem.cases])
+    for group, floor in floors.items():
+        rows = np.nonzero(groups == group)[0]
+        best = float(problem.scores[rows].max()) if rows.size and problem.m else 0.0
+        if best < floor - 1e-9:
+            raise ValidationError(_("The fairness floor %(floor)s for group “%(group)s” cannot be met: no locality "
+                                    "gives any of its families a predicted outcome that high (the highest is "
+                                    "%(best)s). Lower the floor.")
+                                  % {"floor": f"{floor:g}", "group": group, "best": f"{best:.3f}"})
+
+
+def _floors_met(metrics: Any, floors: Mapping[str, float]) -> None:
+    for group, floor in floors.items():
+        achieved = metrics.group_outcome.get(group)
+        if achieved is None:
+            raise ValidationError(_("The fairness floor %(floor)s for group “%(group)s” can be met only by leaving "
+                                    "all of its families unplaced. Lower the floor.")
+                                  % {"floor": f"{floor:g}", "group": group})
+        if achieved < floor - 1e-6:
+            raise ValidationError(_("No plan was found that meets the fairness floor %(floor)s for group "
+                                    "“%(group)s” (the best reached %(achieved)s). Lower the floor, or widen the "
+                                    "band.") % {"floor": f"{floor:g}", "group": group, "achieved": f"{achieved:.3f}"})
+
+
 @dataclass
 class PlanComputeResult:
     plan: Plan | None = None
@@ -906,6 +1082,7 @@ def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, so
         "capacity": capacity,
         "group_outcome": {g: float(v) for g, v in metrics.group_outcome.items()},
         "group_outcome_ratio": _plain(metrics.group_outcome_ratio),
+        "group_families": _group_families(build.cases, assignment),
         "top3_share": _plain(metrics.top3_share),
         "time_limit": time_limit,
     }
@@ -944,8 +1121,12 @@ def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, so
 
 
 def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any = None, progress: Any = None,
-                     time_limit: float = 60.0) -> Plan:
-    """Build the problem, solve it, compute the baselines and metrics, and store the plan (one transaction)."""
+                     time_limit: float = 60.0, fairness_floors: Mapping[str, Any] | None = None) -> Plan:
+    """Build the problem, solve it, compute the baselines and metrics, and store the plan (one transaction).
+
+    A fairness floor that no plan meets (or meets only by leaving its whole group unplaced) is an error, and
+    nothing is stored.
+    """
     from arrival.planning.domain import PlanInfeasible, baselines_compute, plan_metrics, plan_solve
 
     def say(done: int, message: str) -> None:
@@ -954,17 +1135,24 @@ def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any =
 
     require(user, "planning.change_intakeround", intake_round)
     intake_round = IntakeRound.objects.select_related("government").get(pk=intake_round.pk)  # as stored now
+    floors = floors_clean(user=user, intake_round=intake_round, floors=fairness_floors)
     say(0, _("Reading declarations, keys and cases"))
-    build = problem_build(intake_round=intake_round, scores_file=scores_file)
+    build = problem_build(intake_round=intake_round, scores_file=scores_file, fairness_floors=floors)
+    _floors_reachable(build.problem, floors)
     say(1, _("Solving"))
     try:
         solved = plan_solve(build.problem, time_limit=time_limit)
     except PlanInfeasible as error:
+        if floors:
+            raise ValidationError(_("No plan satisfies the round's constraints: %(error)s. Lower the fairness "
+                                    "floors, widen the band, check the ties or the declared capacities.")
+                                  % {"error": error}) from None
         raise ValidationError(_("No plan satisfies the round's constraints: %(error)s. Widen the band, check the "
                                 "ties or the declared capacities.") % {"error": error}) from None
+    metrics = plan_metrics(build.problem, solved)
+    _floors_met(metrics, floors)
     say(2, _("Computing the baselines"))
     baselines = baselines_compute(build.problem, bound=solved.bound)
-    metrics = plan_metrics(build.problem, solved)
     say(3, _("Storing the plan"))
     with transaction.atomic():
         intake_round = _round_locked(intake_round)
@@ -982,13 +1170,15 @@ def _plan_compute_check(user: Any, intake_round: IntakeRound) -> None:
 
 
 def plan_compute(*, user: Any, intake_round: IntakeRound, scores_file: Any = None, background: bool | None = None,
-                 time_limit: float = 60.0) -> PlanComputeResult:
+                 time_limit: float = 60.0, fairness_floors: Mapping[str, Any] | None = None) -> PlanComputeResult:
     """Compute a new draft plan: synchronously for small rounds, as a background job (with progress) for large.
 
     An uploaded scores file is read now (it cannot travel to a worker), so a round with uploaded scores is
-    always computed here.
+    always computed here. Without one, the round's trained outcome model gives the scores, else seeded
+    synthetic scores. `fairness_floors`: {group: minimum mean predicted outcome of its placed families, 0..1}.
     """
     _plan_compute_check(user, intake_round)
+    floors = floors_clean(user=user, intake_round=intake_round, floors=fairness_floors)
     large = intake_round.cases.count() > sync_case_limit()
     if (background if background is not None else large) and scores_file is None:
         from arrival.core.jobs import job_enqueue
@@ -996,20 +1186,28 @@ def plan_compute(*, user: Any, intake_round: IntakeRound, scores_file: Any = Non
 
         with transaction.atomic():
             job = job_enqueue(name="planning.plan_compute", kwargs={"round_id": intake_round.pk, "user_id": user.pk,
-                                                                     "time_limit": time_limit},
+                                                                     "time_limit": time_limit,
+                                                                     "fairness_floors": floors},
                               user=user, label=_("Plan for %(round)s") % {"round": intake_round.title})
             audit_record(user=user, action="planning.enqueue_plan", target=intake_round, after={"job": str(job.pk)})
         return PlanComputeResult(job=job)
     return PlanComputeResult(plan=plan_compute_run(user=user, intake_round=intake_round, scores_file=scores_file,
-                                                   time_limit=time_limit))
+                                                   time_limit=time_limit, fairness_floors=floors))
 
 
-def plan_revise(*, user: Any, intake_round: IntakeRound, time_limit: float = 60.0) -> PlanComputeResult:
-    """A new version from the localities' current declarations (revised ones included), to publish next."""
+def plan_revise(*, user: Any, intake_round: IntakeRound, time_limit: float = 60.0,
+                fairness_floors: Mapping[str, Any] | None = None) -> PlanComputeResult:
+    """A new version from the localities' current declarations (revised ones included), to publish next.
+
+    Without `fairness_floors`, the floors of the last published version hold again.
+    """
     _plan_compute_check(user, intake_round)
-    if not intake_round.plans.filter(published_at__isnull=False).exists():
+    published = intake_round.plans.filter(published_at__isnull=False).order_by("-version").first()
+    if published is None:
         raise ValidationError(_("Publish a plan before revising it."))
-    return plan_compute(user=user, intake_round=intake_round, time_limit=time_limit)
+    if fairness_floors is None:
+        fairness_floors = (published.inputs or {}).get("fairness_floors") or {}
+    return plan_compute(user=user, intake_round=intake_round, time_limit=time_limit, fairness_floors=fairness_floors)
 
 
 def _notify(*, intake_round: IntakeRound, actor_ids: list[int], kind: str, text: Any, url: str) -> None:

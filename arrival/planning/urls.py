@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/localities/", views.localities, name="localities"),
     path("<int:pk>/keys/", views.keys, name="keys"),
     path("<int:pk>/cases/", views.cases, name="cases"),
+    path("<int:pk>/outcome-model/", views.outcome_model, name="outcome_model"),
     path("<int:pk>/plans/compute/", views.plan_compute, name="plan_compute"),
     path("<int:pk>/plans/<int:version>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/plans/<int:version>/cases/", views.plan_assignment, name="plan_assignment"),

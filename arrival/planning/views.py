@@ -29,6 +29,7 @@ from arrival.planning.forms import (
     FundingForm,
     LocalityTableForm,
     ObjectionForm,
+    OutcomeModelForm,
     RoundForm,
     ScoresForm,
     SyntheticCasesForm,
@@ -174,8 +175,16 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
         "responses": selectors.responses_for_round(intake_round=intake_round) if planner else [],
         "published": selectors.plan_current(intake_round=intake_round, published_only=True),
-        "scores_form": ScoresForm(),
+        "scores_form": ScoresForm(groups=_groups(request, intake_round)),
+        "outcome_model": services.outcome_model_summary(intake_round.outcome_model) if planner else None,
     })
+
+
+def _groups(request: HttpRequest, intake_round: IntakeRound) -> list[str]:
+    """The cases' groups, for fairness floors: read by the round's planners only (site staff get no floors)."""
+    if not request.user.has_perm("planning.view_case", intake_round):
+        return []
+    return selectors.case_groups(user=request.user, intake_round=intake_round)
 
 
 @require_POST
@@ -334,15 +343,21 @@ def cases(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_compute(request: HttpRequest, pk: int) -> HttpResponse:
     intake_round = _planner_round(request, pk)
-    form = ScoresForm(request.POST, request.FILES)
-    scores = form.cleaned_data.get("scores") if form.is_valid() else None
     revise = request.POST.get("revise") == "1"
+    form = ScoresForm(request.POST, request.FILES, groups=[] if revise else _groups(request, intake_round))
+    if not form.is_valid():
+        for field in form:
+            for message in field.errors:
+                messages.error(request, f"{field.label}: {message}")
+        return redirect("planning:round_detail", pk=pk)
+    scores = form.cleaned_data.get("scores")
     try:
         if revise:
             result = services.plan_revise(user=request.user, intake_round=intake_round)
         else:
             result = services.plan_compute(user=request.user, intake_round=intake_round,
-                                           scores_file=_text_file(scores) if scores else None)
+                                           scores_file=_text_file(scores) if scores else None,
+                                           fairness_floors=form.floors())
     except ValidationError as error:
         _flash(request, error)
         return redirect("planning:round_detail", pk=pk)
@@ -402,11 +417,87 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     summary = selectors.allocation_summary(plan=plan)
     group_outcome = sorted(plan.metrics.get("group_outcome", {}).items())
     return render(request, "planning/plan_detail.html", {
+        "scores": _scores_source(plan), "floors": _floor_rows(plan),
         "round": intake_round, "plan": plan, "summary": summary, "chart": _baseline_chart(plan),
         "baselines": [(BASELINE_LABELS.get(name, name), item) for name, item in plan.baselines.items()],
         "points": _allocation_points(summary, intake_round), "group_outcome": group_outcome,
         "responses": selectors.response_list(plan=plan), "service_labels": SERVICE_LABELS,
         "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
+    })
+
+
+def _trained_by(summary: dict[str, Any]) -> str:
+    from django.contrib.auth import get_user_model
+
+    user_id = summary.get("trained_by")
+    user = get_user_model().objects.filter(pk=int(user_id)).first() if user_id else None
+    return str(user) if user is not None else ""
+
+
+def _model_view(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A trained model's summary for the pages: coefficients in the features' order, the trainer's name."""
+    if not summary:
+        return None
+    from django.utils.dateparse import parse_datetime
+
+    from arrival.planning.domain.outcomes import FEATURES
+
+    coefficients = summary.get("coefficients") or {}  # a JSON object: PostgreSQL does not keep the keys' order
+    order = [name for name in FEATURES if name in coefficients] + sorted(set(coefficients) - set(FEATURES))
+    return {**summary, "coefficients": [(name, coefficients[name]) for name in order],
+            "trained_at": parse_datetime(summary["trained_at"]) if summary.get("trained_at") else None,
+            "trained_by_name": _trained_by(summary)}
+
+
+def _scores_source(plan: Plan) -> dict[str, Any]:
+    """Which source produced the plan's scores; plans from before the source was recorded show the text kept."""
+    inputs = plan.inputs or {}
+    kind = inputs.get("scores_source") or ("uploaded" if inputs.get("scores") == "uploaded" else "")
+    labels = {"uploaded": _("Uploaded scores file"), "model": _("Outcome model trained on historical records"),
+              "synthetic": _("Seeded synthetic scores (demonstration)")}
+    return {"kind": kind, "label": labels.get(kind, inputs.get("scores", "")), "text": inputs.get("scores", ""),
+            "model": _model_view(inputs.get("scores_model")) if kind == "model" else None}
+
+
+def _floor_rows(plan: Plan) -> list[dict[str, Any]]:
+    floors = (plan.inputs or {}).get("fairness_floors") or {}
+    achieved = plan.metrics.get("group_outcome", {})
+    families = plan.metrics.get("group_families", {})
+    return [{"group": group, "floor": floor, "achieved": achieved.get(group),
+             "placed": families.get(group, {}).get("placed"), "total": families.get(group, {}).get("total")}
+            for group, floor in sorted(floors.items())]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def outcome_model(request: HttpRequest, pk: int) -> HttpResponse:
+    """Train the round's outcome model on historical records, see its coefficients, or remove it (planners only)."""
+    intake_round = _round(request, pk, "planning.view_case")
+    form = OutcomeModelForm(prefix="model")
+    file_errors: list[str] = []
+    if request.method == "POST":
+        if request.POST.get("clear") == "1":
+            try:
+                services.outcome_model_clear(user=request.user, intake_round=intake_round)
+            except ValidationError as error:
+                _flash(request, error)
+            else:
+                messages.success(request, _("The trained model is removed; plans use seeded synthetic scores again."))
+            return redirect("planning:outcome_model", pk=pk)
+        form = OutcomeModelForm(request.POST, request.FILES, prefix="model")
+        if form.is_valid():
+            try:
+                summary = services.outcome_model_train(user=request.user, intake_round=intake_round,
+                                                       file=form.cleaned_data["file"], l2=form.cleaned_data["l2"])
+            except ValidationError as error:
+                file_errors = _errors(error)
+            else:
+                messages.success(request, _("The outcome model is trained on %(count)s records.")
+                                 % {"count": summary["records"]})
+                return redirect("planning:outcome_model", pk=pk)
+    return render(request, "planning/outcome_model.html", {
+        "round": intake_round, "form": form, "file_errors": file_errors,
+        "model": _model_view(services.outcome_model_summary(intake_round.outcome_model)),
     })
 
 

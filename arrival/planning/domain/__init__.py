@@ -7,7 +7,7 @@ The contract with the app is docs/planning.md (and /tmp/arrival/planning_contrac
 
 from .baselines import baselines_compute
 from .dynamic import ArrivalsResult, arrivals_simulate
-from .files import PlanFileError, read_cases, read_localities, read_scores, write_plan
+from .files import PlanFileError, read_cases, read_localities, read_outcome_records, read_scores, write_plan
 from .instance import Case, Locality, OutcomeRecord, PlanningProblem, Weights
 from .keys import KEY_NAMES, KeyResult, key_compute, largest_remainder, quotas_multilevel
 from .metrics import PlanMetrics, plan_metrics
@@ -18,6 +18,6 @@ __all__ = [
     "KEY_NAMES", "ArrivalsResult", "Case", "KeyResult", "Locality", "OutcomeModel", "OutcomeRecord", "Plan",
     "PlanFileError", "PlanInfeasible", "PlanMetrics", "PlanningProblem", "Weights", "arrivals_simulate",
     "baselines_compute", "key_compute", "largest_remainder", "objective_matrix", "plan_metrics", "plan_solve",
-    "plan_validate", "quotas_multilevel", "read_cases", "read_localities", "read_scores", "scores_synthetic",
-    "write_plan",
+    "plan_validate", "quotas_multilevel", "read_cases", "read_localities", "read_outcome_records", "read_scores",
+    "scores_synthetic", "write_plan",
 ]

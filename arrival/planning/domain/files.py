@@ -7,6 +7,9 @@ Every file has a header row and one record per line, UTF-8, comma-separated.
 - Cases: `id,size` then any of `need_<service>`, `skill_<sector>` (0..1), `languages` and `preferences`
   (`;`-separated), `origin`, `tied_to`, `group`, `category`.
 - Scores: `case_id` then one column per locality id, one row per case, each cell in [0, 1].
+- Outcome records (training `OutcomeModel`): `size,locality_id,population,outcome` then any of `skill_<sector>`
+  (0..1), `languages` and `preferences` (`;`-separated) about the case, `demand_<sector>` and `key_language:<code>`
+  (0..1) about the locality at the time; `outcome` in [0, 1]. Other columns are ignored.
 - Plan (written): `case_id,locality_id,locality_name,value` (locality empty = unplaced).
 Errors raise `PlanFileError` naming the line (the header is line 1).
 """
@@ -25,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .instance import Case, Locality, PlanningProblem
+from .instance import Case, Locality, OutcomeRecord, PlanningProblem
 
 
 class PlanFileError(ValueError):
@@ -200,6 +203,47 @@ def read_scores(path_or_file: Any, cases: Sequence[Case], localities: Sequence[L
     missing_rows = np.nonzero(np.isnan(out[:, 0]))[0] if len(localities) else []
     if len(missing_rows):
         raise PlanFileError(f"no scores for case '{cases[missing_rows[0]].id}'")
+    return out
+
+
+def read_outcome_records(path_or_file: Any) -> list[OutcomeRecord]:
+    """Historical outcome records: one placed case, the locality it went to and its outcome per line.
+
+    Only what the model's features read is kept (size, skills, languages, the first preference; the locality's
+    population, sector demand and language communities); no case id is needed, and other columns are ignored.
+    """
+    out: list[OutcomeRecord] = []
+    with _open(path_or_file) as fh:
+        for line, row in _rows(fh, ("size", "locality_id", "population", "outcome")):
+            lid = row["locality_id"]
+            if not lid:
+                raise PlanFileError("the locality_id is empty", line=line)
+            size = _number(row["size"], "size", line, minimum=1)
+            if size != int(size):
+                raise PlanFileError("size must be a whole number", line=line)
+            pop = _number(row["population"], "population", line)
+            if pop != int(pop):
+                raise PlanFileError("population must be a whole number", line=line)
+            outcome = _number(row["outcome"], "outcome", line, maximum=1.0)
+            skills: dict[str, float] = {}
+            demand: dict[str, float] = {}
+            languages: dict[str, float] = {}
+            for col, cell in row.items():
+                if cell == "":
+                    continue
+                if col.startswith("skill_"):
+                    skills[col[6:]] = _number(cell, col, line, maximum=1.0)
+                elif col.startswith("demand_"):
+                    demand[col[7:]] = _number(cell, col, line)
+                elif col.startswith("key_language:"):
+                    languages[col[4:]] = _number(cell, col, line, maximum=1.0)
+            prefs = _ids(row.get("preferences", ""))
+            case = Case(id=str(line), size=int(size), skills=skills, languages=_ids(row.get("languages", "")),
+                        preferences=prefs[:1])
+            locality = Locality(id=lid, name=lid, population=int(pop), sector_demand=demand, key_inputs=languages)
+            out.append(OutcomeRecord(case=case, locality=locality, outcome=outcome))
+    if not out:
+        raise PlanFileError("no outcome records in the file")
     return out
 
 

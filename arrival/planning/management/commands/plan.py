@@ -1,7 +1,9 @@
-"""`arrival plan --localities L.csv --cases C.csv [--scores S.csv] [--key NAME] [--band 0.1] --out PLAN.csv`.
+"""`arrival plan --localities L.csv --cases C.csv [--scores S.csv | --outcomes H.csv] [--key NAME] [--band 0.1]
+--out PLAN.csv`.
 
 Runs the planner on files (formats in docs/planning.md), prints the certificate (objective, bound, gap, time) and
-the baselines as shares of the bound, and writes the plan. A bad file stops with an error naming the line, and
+the baselines as shares of the bound, and writes the plan. Scores come from `--scores`, else from a logistic model
+trained on the historical outcome records of `--outcomes` (its coefficients are printed), else synthetic (demo). A bad file stops with an error naming the line, and
 nothing is written (the plan goes to a temporary file renamed only on success).
 """
 
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from arrival.planning.domain import (
     KEY_NAMES,
+    OutcomeModel,
     PlanFileError,
     PlanInfeasible,
     PlanningProblem,
@@ -24,6 +27,7 @@ from arrival.planning.domain import (
     plan_solve,
     read_cases,
     read_localities,
+    read_outcome_records,
     read_scores,
     write_plan,
 )
@@ -37,7 +41,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--localities", required=True, help="Localities CSV (docs/planning.md).")
         parser.add_argument("--cases", required=True, help="Cases CSV (docs/planning.md).")
-        parser.add_argument("--scores", help="Predicted outcomes CSV; without it, synthetic scores (demo only).")
+        parser.add_argument("--scores", help="Predicted outcomes CSV; without it (and --outcomes), synthetic scores "
+                                             "(demo only).")
+        parser.add_argument("--outcomes", help="Historical outcome records CSV (docs/planning.md): without --scores, "
+                                               "the scores come from a logistic model trained on them.")
+        parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the model trained on --outcomes.")
         parser.add_argument("--key", choices=[k for k in KEY_NAMES if k != "custom"], default=None,
                             help="Distribution key for the band (default population when --band is given).")
         parser.add_argument("--band", type=float, default=None, help="Persons per locality within ±BAND × key quota.")
@@ -65,6 +73,10 @@ class Command(BaseCommand):
                 scores = read_scores(o["scores"], cases, localities)
             except PlanFileError as exc:
                 raise CommandError(f"{o['scores']}: {exc}") from exc
+            if o["outcomes"]:
+                self.stdout.write("--scores given: --outcomes is not used")
+        elif o["outcomes"]:
+            scores = self._trained_scores(o, cases, localities)
         else:
             scores = scores_synthetic(cases, localities, seed=o["seed"])
             self.stdout.write("no --scores: synthetic predicted outcomes (for trying the planner only)")
@@ -105,3 +117,22 @@ class Command(BaseCommand):
                 self.stdout.write(f"baseline {name}: objective {b.objective:.6f}, {b.details['share_of_bound']:.4f} of the bound")
         write_plan(o["out"], problem, plan)
         self.stdout.write(f"plan written to {o['out']}")
+
+    def _trained_scores(self, o: dict[str, Any], cases: Any, localities: Any) -> Any:
+        if o["l2"] < 0:
+            raise CommandError("--l2 must be at least 0")
+        try:
+            records = read_outcome_records(o["outcomes"])
+        except PlanFileError as exc:
+            raise CommandError(f"{o['outcomes']}: {exc}") from exc
+        if len({r.outcome for r in records}) < 2:
+            raise CommandError(f"{o['outcomes']}: every record has the same outcome; the model needs both")
+        try:
+            model = OutcomeModel.fit(records, l2=o["l2"])
+        except (ValueError, ArithmeticError) as exc:
+            raise CommandError(f"{o['outcomes']}: {exc}") from exc
+        self.stdout.write(f"outcome model: logistic, l2 {model.l2:g}, {len(records)} records, "
+                          f"{model.iterations} iterations")
+        for name, value in model.coefficients.items():
+            self.stdout.write(f"  {name:<17} {value:+.4f}")
+        return model.predict(cases, localities)
