@@ -61,3 +61,11 @@ def test_plan_command_bad_outcomes_file_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"history.csv: line 8: "):
         _run(tmp_path, bad)
     assert not (tmp_path / "plan.csv").exists()
+
+
+def test_the_documented_example_records_train_a_model(tmp_path: Path) -> None:
+    """docs/planning.md §8 runs the command on docs/examples/planning/outcomes.csv and quotes the coefficient."""
+    text, out = _run(tmp_path, EXAMPLES / "outcomes.csv")
+    assert "80 records" in text and out.exists()
+    model = OutcomeModel.fit(read_outcome_records(EXAMPLES / "outcomes.csv"))
+    assert 2.0 < model.coefficients["demand_match"] < 4.0
