@@ -156,6 +156,27 @@ def test_lagrangian_medium_instance_is_close_to_its_bound() -> None:
     assert plan.objective / plan.bound > 0.98
 
 
+def test_family_type_price_table_and_pair_by_pair_pricing_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the family type table (many distinct need vectors) the multipliers are priced service by service:
+    the same arithmetic, so the same multipliers, bound and plan up to rounding."""
+    from arrival.planning.domain import solve
+
+    cases, locs = instance_synthetic(600, 20, seed=4, services=SERVICES, family_sizes=True, preferences=False)
+    key = key_compute("population", locs, total=sum(c.size for c in cases))
+
+    def solved() -> tuple[float, float]:
+        p = PlanningProblem(cases=cases, localities=locs, scores=scores_synthetic(cases, locs, seed=5),
+                            key_shares=key.shares, band=0.3)
+        plan = plan_solve(p, method="lagrangian", time_limit=30)
+        assert plan_validate(p, plan.assignment) == []
+        return plan.bound, plan.objective
+
+    with_table = solved()
+    monkeypatch.setattr(solve, "TYPE_TABLE_MAX", 0)
+    pair_by_pair = solved()
+    assert pair_by_pair == pytest.approx(with_table, rel=1e-6)
+
+
 def test_objective_mix_and_fairness_floor() -> None:
     locs = [Locality(id="a", name="A", population=1, sector_demand={"care": 10}),
             Locality(id="b", name="B", population=1, sector_demand={"care": 0})]
