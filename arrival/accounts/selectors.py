@@ -49,6 +49,25 @@ def user_actor_ids(user: Any) -> set[int]:
     return actor_ids_for(user)
 
 
+def actor_list_for(
+    *, user: Any, roles: Iterable[str] | None = None, kinds: Iterable[str] | None = None
+) -> QuerySet[Actor]:
+    """The actors `user` holds an active role in (one of `roles`, when given) that are of one of `kinds` (when
+    given), by name: the choices of "on behalf of" fields. Empty for anonymous users."""
+    actors = Actor.objects.filter(pk__in=actor_ids_for(user, roles))
+    if kinds is not None:
+        actors = actors.filter(kind__in=list(kinds))
+    return actors.order_by("name")
+
+
+def user_get(*, pk: Any, active_only: bool = False) -> User | None:
+    """The person with primary key `pk` (only while their account is active, with `active_only`), or None."""
+    users = User.objects.filter(pk=pk)
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.first()
+
+
 def role_list_for_user(*, user: User) -> QuerySet[Role]:
     return (
         Role.objects.filter(user=user, ended_at__isnull=True)
@@ -61,6 +80,11 @@ def role_list_for_actor(*, actor: Actor) -> QuerySet[Role]:
     return Role.objects.filter(actor=actor, ended_at__isnull=True).select_related("user").order_by("kind", "created_at")
 
 
+def role_list() -> QuerySet[Role]:
+    """Every role, ended ones too, with its actor and person (services decide who may act on which)."""
+    return Role.objects.select_related("actor", "user")
+
+
 
 
 def role_request_list_pending() -> QuerySet[RoleRequest]:
@@ -70,6 +94,11 @@ def role_request_list_pending() -> QuerySet[RoleRequest]:
         .select_related("user", "actor", "actor__country")
         .order_by("created_at")
     )
+
+
+def role_request_list() -> QuerySet[RoleRequest]:
+    """Every role request, with its person and actor (services decide who may decide which)."""
+    return RoleRequest.objects.select_related("user", "actor")
 
 
 def role_request_list_for_user(*, user: User, pending_only: bool = False) -> QuerySet[RoleRequest]:
@@ -90,6 +119,11 @@ def invitation_list_open_for_actor(*, actor: Actor) -> QuerySet[Invitation]:
 
 
 
+def invitation_list() -> QuerySet[Invitation]:
+    """Every invitation, with its actor (services decide who may revoke which)."""
+    return Invitation.objects.select_related("actor")
+
+
 def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
 
@@ -98,3 +132,8 @@ def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
 def otp_device_confirmed(*, user: User) -> TOTPDevice | None:
     """The user's confirmed TOTP device, or None when they have not enrolled a second factor."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def otp_device_unconfirmed(*, user: User) -> TOTPDevice | None:
+    """The TOTP device `user` has started to enrol but not yet confirmed with a code, or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()

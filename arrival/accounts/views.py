@@ -18,11 +18,11 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -46,9 +46,9 @@ from arrival.accounts.forms import (
     SignUpForm,
     add_service_errors,
 )
-from arrival.accounts.models import ApiToken, Invitation, Role, RoleKind, RoleRequest
+from arrival.accounts.models import RoleKind
 from arrival.actors.models import Actor, ActorKind
-from arrival.actors.selectors import place_search
+from arrival.actors.selectors import actor_get, place_search
 
 # Between the password step and the code step of sign-in, the session remembers who is half signed in.
 _PENDING_KEY = "accounts_otp_pending"
@@ -142,7 +142,7 @@ def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
     if not pending or time.time() - pending.get("at", 0) > _PENDING_SECONDS:
         request.session.pop(_PENDING_KEY, None)
         return None
-    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    user = selectors.user_get(pk=pending["user_id"], active_only=True)
     return (user, pending) if user is not None else None
 
 
@@ -237,7 +237,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @verified_if_enrolled
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = get_object_or_404(selectors.api_token_list_for_user(user=request.user), pk=token_id)
     try:
         services.api_token_revoke(user=request.user, token=token)
     except ValidationError as error:
@@ -263,7 +263,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if selectors.otp_device_confirmed(user=user) is not None:
         return render(request, "accounts/otp_enrolled.html", {"form": OTPTokenForm()})
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = selectors.otp_device_unconfirmed(user=user)
     form = OTPTokenForm()
     if request.method == "POST":
         if request.POST.get("action") == "start" or device is None:
@@ -309,13 +309,20 @@ def otp_remove(request: HttpRequest) -> HttpResponse:
 _ALL_ACTOR_KINDS = tuple(ActorKind.values)
 
 
+def _actor_or_404(slug: str) -> Actor:
+    try:
+        return actor_get(slug=slug)
+    except Actor.DoesNotExist:
+        raise Http404 from None
+
+
 @verified_if_enrolled
 def role_request(request: HttpRequest) -> HttpResponse:
     """Find the actor (search by name), then choose the role and say how staff can verify it."""
     search = ActorSearchForm(request.GET or None)
     actor = None
     if request.GET.get("actor"):
-        actor = get_object_or_404(Actor.objects.select_related("country"), slug=request.GET["actor"])
+        actor = _actor_or_404(request.GET["actor"])
     results: list[Actor] = []
     if actor is None and search.is_valid() and search.cleaned_data["q"]:
         results = place_search(q=search.cleaned_data["q"], kinds=_ALL_ACTOR_KINDS, limit=20)
@@ -342,7 +349,8 @@ def role_request(request: HttpRequest) -> HttpResponse:
 @require_POST
 @verified_if_enrolled
 def role_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
-    role_request_obj = get_object_or_404(RoleRequest, pk=request_id, user=request.user)
+    mine = selectors.role_request_list_for_user(user=request.user)
+    role_request_obj = get_object_or_404(mine, pk=request_id)
     try:
         services.role_request_withdraw(user=request.user, request=role_request_obj)
     except ValidationError as error:
@@ -364,7 +372,7 @@ def request_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @verified_if_enrolled
 def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    role_request_obj = get_object_or_404(RoleRequest, pk=request_id)
+    role_request_obj = get_object_or_404(selectors.role_request_list(), pk=request_id)
     form = DecisionForm(request.POST)
     decision = request.POST.get("decision")
     if not form.is_valid() or decision not in {"grant", "refuse"}:
@@ -406,7 +414,7 @@ def _team_context(actor: Actor, invitation_form: InvitationForm) -> dict[str, An
 
 @verified_if_enrolled
 def team(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(Actor, slug=slug)
+    actor = _actor_or_404(slug)
     if not request.user.has_perm("accounts.manage_roles", actor):
         raise PermissionDenied
     kinds = selectors.role_kinds_for(actor)
@@ -426,7 +434,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @verified_if_enrolled
 def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
-    role = get_object_or_404(Role.objects.select_related("actor", "user"), pk=role_id)
+    role = get_object_or_404(selectors.role_list(), pk=role_id)
     try:
         services.role_end(user=request.user, role=role)
     except ValidationError as error:
@@ -445,7 +453,7 @@ def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
 @require_POST
 @verified_if_enrolled
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("actor"), pk=invitation_id)
+    invitation = get_object_or_404(selectors.invitation_list(), pk=invitation_id)
     try:
         services.invitation_revoke(user=request.user, invitation=invitation)
     except ValidationError as error:

@@ -119,6 +119,14 @@ def actor_get(*, slug: str | None = None, pk: int | None = None) -> Actor:
     return actors.get(**lookup)
 
 
+def actor_list(*, kinds: Iterable[str] | None = None) -> QuerySet[Actor]:
+    """Every actor (of one of `kinds`, when given), by name: e.g. the choices site staff may act for."""
+    actors = Actor.objects.all()
+    if kinds is not None:
+        actors = actors.filter(kind__in=list(kinds))
+    return actors.order_by("name")
+
+
 def actor_memberships(*, actor: Actor) -> QuerySet[Membership]:
     """The networks `actor` belongs to; current memberships first, then by network name."""
     today = _today()

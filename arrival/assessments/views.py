@@ -483,7 +483,7 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Settings saved."))
                 return redirect("assessments:settings", pk=assessment.pk)
         status = 400
-    invited = assessment.consultation_invitations.select_related("organisation").order_by("organisation__name")
+    invited = selectors.consultation_invitation_list(assessment=assessment)
     return render(request, "assessments/settings.html", {
         "assessment": assessment, "form": form, "invite_form": invite_form, "invited": invited,
         **_rights(request.user, assessment),

@@ -169,6 +169,11 @@ def commitment_get(*, pk: int) -> Commitment:
     )
 
 
+def commitments_matching(*, commitment: Commitment) -> list[Commitment]:
+    """The public commitments (published or closed) that say they match `commitment`; drafts stay hidden."""
+    return list(commitment.matched_by.filter(status__in=PUBLIC_STATUSES))
+
+
 def commitment_get_by_public_id(*, public_id: str) -> Commitment:
     return Commitment.objects.get(public_id=public_id.strip().upper())
 

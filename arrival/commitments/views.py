@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.accounts.models import RoleKind
-from arrival.accounts.selectors import actor_ids_for
+from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get
 from arrival.commitments import file_once, selectors, services
@@ -73,8 +73,8 @@ def _commitment(request: HttpRequest, pk: int) -> Commitment:
 
 
 def _leads(user: Any) -> Any:
-    ids = actor_ids_for(user, kinds=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.STAFF])
-    return Actor.objects.filter(pk__in=ids, kind__in=LEAD_KINDS).order_by("name")
+    return actor_list_for(user=user, roles=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.STAFF],
+                          kinds=LEAD_KINDS)
 
 
 def _initial(commitment: Commitment) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tag_groups": groups,
         "trace": selectors.contribution_trace(commitment=commitment),
         "origins": selectors.origin_links(commitment=commitment),
-        "matched_by": list(commitment.matched_by.filter(status__in=("published", "closed"))),
+        "matched_by": selectors.commitments_matching(commitment=commitment),
         "can": can,
         "file_once": [{"form": key, "title": spec.title,
                        "links": [(fmt.upper(), reverse("commitments:file_once", args=[commitment.pk, key, fmt]))
@@ -190,7 +190,7 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
                 pk=int(request.GET.get("contribution") or request.POST.get("contribution")), viewer=request.user)
         except ValueError:
             raise Http404(_("No contribution at this address.")) from None
-        signers = {contribution.actor_id, *(c.actor_id for c in contribution.cosignatures.all())}
+        signers = consultation_selectors.contribution_signer_ids(contribution=contribution)
         leads = leads.filter(pk__in=signers)
         if not leads.exists():
             raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a commitment "

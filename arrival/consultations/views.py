@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from arrival.accounts.selectors import actor_ids_for
-from arrival.actors.models import Actor
+from arrival.accounts.selectors import actor_list_for
+from arrival.actors.selectors import actor_list
 from arrival.consultations import exports, selectors, services
 from arrival.consultations import phases as P
 from arrival.consultations.forms import (
@@ -76,9 +76,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 def _owner_choices(user: Any) -> Any:
     kinds = selectors.OWNER_KINDS
     if user.is_staff:
-        return Actor.objects.filter(kind__in=kinds).order_by("name")
-    ids = actor_ids_for(user, kinds=selectors.TEAM_ROLE_KINDS)
-    return Actor.objects.filter(pk__in=ids, kind__in=kinds).order_by("name")
+        return actor_list(kinds=kinds)
+    return actor_list_for(user=user, roles=selectors.TEAM_ROLE_KINDS, kinds=kinds)
 
 
 @login_required
@@ -112,7 +111,7 @@ def _consultation_context(request: HttpRequest, consultation: Consultation) -> d
     document = selectors.document_for(consultation=consultation)
     return {
         "consultation": consultation, "process": consultation.process, "phase": selectors.current_phase(consultation),
-        "questions": list(consultation.questions.all()),
+        "questions": selectors.question_list(consultation=consultation),
         "contributions": list(selectors.contribution_list(consultation=consultation)),
         "can_contribute": bool(actors) and selectors.allows(consultation, P.CREATE_CONTRIBUTION),
         "is_editor": selectors.is_editor(user=user, consultation=consultation),
@@ -144,7 +143,7 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
     actors = selectors.actors_for_user(user=request.user, consultation=consultation)
     if not actors:
         raise PermissionDenied(_("You hold no role in a government or network this consultation is open to."))
-    questions = list(consultation.questions.all())
+    questions = selectors.question_list(consultation=consultation)
     form = ContributionForm(request.POST or None, request.FILES or None, actors=actors, questions=questions,
                             initial={"actor": actors[0], "language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
@@ -172,7 +171,7 @@ def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("consultations.change_contribution", contribution):
         raise PermissionDenied(_("Only the contributing team changes its contribution."))
     consultation = contribution.consultation
-    questions = list(consultation.questions.all())
+    questions = selectors.question_list(consultation=consultation)
     tags = [tag.item for tag in tags_for(record=contribution)]
     initial = {"title": contribution.title, "summary": contribution.summary,
                "proposed_actions": contribution.proposed_actions, "language": contribution.language,
@@ -207,10 +206,10 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     cosign_actors = []
     if user.is_authenticated and selectors.allows(consultation, P.COSIGN_CONTRIBUTION):
-        signed = {c.actor_id for c in contribution.cosignatures.all()} | {contribution.actor_id}
+        signed = selectors.contribution_signer_ids(contribution=contribution)
         cosign_actors = [a for a in selectors.actors_for_user(user=user, consultation=consultation)
                          if a.pk not in signed]
-    questions = {str(q.pk): q for q in consultation.questions.all()}
+    questions = {str(q.pk): q for q in selectors.question_list(consultation=consultation)}
     answers = [(questions[key], value) for key, value in contribution.answers.items() if key in questions]
     can_change = (user.is_authenticated and user.has_perm("consultations.change_contribution", contribution)
                   and contribution.status == ContributionStatus.SUBMITTED
@@ -312,7 +311,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(pk=pk)
     if not selectors.is_editor(user=request.user, consultation=document.consultation):
         raise PermissionDenied(_("Only the consultation's editors rewrite the draft."))
-    latest = document.versions.order_by("-number").first()
+    latest = selectors.version_latest(document=document)
     if latest is None:
         raise Http404(_("There is no draft to rewrite yet."))
     paragraphs = selectors.paragraph_list(version=latest)

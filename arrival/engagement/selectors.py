@@ -179,6 +179,17 @@ def moderable_process_ids(user: Any) -> set[int] | None:
     return set(Process.objects.filter(owner_id__in=owners).values_list("pk", flat=True)) if owners else set()
 
 
+def moderation_process_list(*, process_ids: set[int] | None, limit: int = 200) -> list[Process]:
+    """The processes the queue can be narrowed to, by title: those in `process_ids` (what
+    `moderable_process_ids` gave), or for site staff (None) every process but those whose reports are all
+    decided (the outer join keeps processes with no report at all, as the page always has)."""
+    if process_ids is not None:
+        processes = Process.objects.filter(pk__in=process_ids)
+    else:
+        processes = Process.objects.filter(reports__decision__isnull=True).distinct()
+    return list(processes.order_by("title")[:limit])
+
+
 @dataclass
 class QueueItem:
     target: Any  # the reported record, None when it no longer exists
@@ -297,6 +308,11 @@ def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notif
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications.order_by("-created_at", "-id")
+
+
+def notification_get(*, user: Any, pk: Any) -> Notification | None:
+    """One of `user`'s own notifications; None when it does not exist or is someone else's."""
+    return notification_list(user=user).filter(pk=pk).first()
 
 
 def notification_unread_count(*, user: Any) -> int:

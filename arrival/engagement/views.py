@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.actors.models import Actor
+from arrival.actors.selectors import actor_get
 from arrival.engagement import selectors, services
 from arrival.engagement.forms import CommentForm, DecisionForm, NotificationSettingsForm, ReportForm
-from arrival.engagement.models import Comment, ModerationAction, Notification, Process
+from arrival.engagement.models import Comment, ModerationAction, Process
 from arrival.engagement.targets import target_unsign
 from arrival.engagement.templatetags.engagement import report_context, thread_context
 
@@ -68,12 +69,16 @@ def comment_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         parent = None
         if form.cleaned_data["parent"]:
-            parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
-            if parent is None:
-                raise Http404(_("The comment you answer no longer exists."))
+            try:
+                parent = selectors.comment_get(pk=form.cleaned_data["parent"])
+            except Comment.DoesNotExist:
+                raise Http404(_("The comment you answer no longer exists.")) from None
         author_actor = None
         if request.POST.get("author_actor"):
-            author_actor = Actor.objects.filter(pk=request.POST["author_actor"]).first()
+            try:
+                author_actor = actor_get(pk=request.POST["author_actor"])
+            except Actor.DoesNotExist:
+                author_actor = None
         try:
             comment = services.comment_create(
                 user=request.user, target=target, process=process, parent=parent, body=form.cleaned_data["body"],
@@ -98,9 +103,10 @@ def comment_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = Comment.objects.filter(pk=pk).first()
-    if comment is None:
-        raise Http404(_("This comment no longer exists."))
+    try:
+        comment = selectors.comment_get(pk=pk)
+    except Comment.DoesNotExist:
+        raise Http404(_("This comment no longer exists.")) from None
     back = safe_next(request, request.POST.get("next"), "/")
     try:
         services.comment_remove(user=request.user, comment=comment)
@@ -150,8 +156,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification = None
         if request.POST.get("notification"):
-            notification = Notification.objects.filter(pk=request.POST["notification"],
-                                                       recipient_id=request.user.pk).first()
+            notification = selectors.notification_get(user=request.user, pk=request.POST["notification"])
             if notification is None:
                 raise Http404(_("This notification no longer exists."))
         count = services.notification_mark_read(user=request.user, notification=notification)
@@ -174,7 +179,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a notification read and follow its link."""
-    notification = Notification.objects.filter(pk=pk, recipient_id=request.user.pk).first()
+    notification = selectors.notification_get(user=request.user, pk=pk)
     if notification is None:
         raise Http404(_("This notification no longer exists."))
     services.notification_mark_read(user=request.user, notification=notification)
@@ -222,10 +227,9 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         if allowed is not None and process.pk not in allowed:
             raise PermissionDenied(_("You do not moderate this process."))
     items = selectors.moderation_queue(user=request.user, process=process)
-    processes = Process.objects.filter(pk__in=allowed) if allowed is not None else Process.objects.filter(
-        reports__decision__isnull=True).distinct()
     return render(request, "engagement/moderation_queue.html", {
-        "items": items, "process": process, "processes": processes.order_by("title")[:200],
+        "items": items, "process": process,
+        "processes": selectors.moderation_process_list(process_ids=allowed),
         "actions": ModerationAction.choices,
     })
 

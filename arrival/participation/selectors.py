@@ -72,6 +72,16 @@ def answer_status_list(*, owner: Actor) -> QuerySet[AnswerStatus]:
     return AnswerStatus.objects.filter(owner=owner).order_by("position", "id")
 
 
+def answer_status_get(*, owner: Actor, pk: Any) -> AnswerStatus | None:
+    """One of `owner`'s answer statuses; None when it does not exist or belongs to another government."""
+    return AnswerStatus.objects.filter(owner=owner, pk=pk).first()
+
+
+def neighbourhood_get(*, owner: Actor, pk: Any) -> Neighbourhood | None:
+    """One of `owner`'s neighbourhoods; None when it does not exist or belongs to another government."""
+    return Neighbourhood.objects.filter(owner=owner, pk=pk).first()
+
+
 @dataclass
 class ProposalFilters:
     category: int | None = None
@@ -247,6 +257,11 @@ def phase_allows(*, process: ParticipationProcess, action: str, at: datetime | N
 
 def category_list(*, process: ParticipationProcess) -> QuerySet[Category]:
     return process.categories.all()
+
+
+def category_get(*, process: ParticipationProcess, pk: Any) -> Category | None:
+    """One of the process's categories; None when it does not exist or belongs to another process."""
+    return Category.objects.filter(process=process, pk=pk).first()
 
 
 def status_kinds_closing() -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arrival.accounts.selectors import actor_ids_for
+from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import selectors, services
@@ -38,7 +38,7 @@ from arrival.participation.forms import (
 )
 from arrival.participation.languages import language_dir, language_name
 from arrival.participation.links import LINK_TARGETS
-from arrival.participation.models import AnswerStatus, Category, Neighbourhood, ParticipationProcess, Proposal
+from arrival.participation.models import ParticipationProcess, Proposal
 from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -96,7 +96,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **_common(request, process),
         "page": page, "proposals": proposals, "filters": filters, "seed": seed,
         "supported": selectors.supported_ids(user=request.user, proposal_ids=[p.pk for p in proposals]),
-        "categories": list(process.categories.all()),
+        "categories": list(selectors.category_list(process=process)),
         "neighbourhoods": list(selectors.neighbourhood_list(owner=process.owner)),
         "statuses": list(selectors.answer_status_list(owner=process.owner)),
         "proposal_languages": [(code, language_name(code)) for code in selectors.proposal_languages(process=process)],
@@ -132,7 +132,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _proposal_form(request: HttpRequest, process: ParticipationProcess, form_class: type[ProposalForm]) -> ProposalForm:
-    return form_class(request.POST or None, request.FILES or None, categories=process.categories.all(),
+    return form_class(request.POST or None, request.FILES or None,
+                      categories=selectors.category_list(process=process),
                       neighbourhoods=selectors.neighbourhood_list(owner=process.owner),
                       language=request.LANGUAGE_CODE)
 
@@ -142,8 +143,8 @@ def _proposal_fields(form: ProposalForm, process: ParticipationProcess) -> dict[
     images = [(data["image"], data.get("image_alt", ""))] if data.get("image") else []
     return {
         "kind": data["kind"], "title": data["title"], "body": data["body"], "language": data["language"],
-        "category": Category.objects.filter(process=process, pk=data.get("category")).first(),
-        "neighbourhood": Neighbourhood.objects.filter(owner=process.owner_id, pk=data.get("neighbourhood")).first(),
+        "category": selectors.category_get(process=process, pk=data.get("category")),
+        "neighbourhood": selectors.neighbourhood_get(owner=process.owner, pk=data.get("neighbourhood")),
         "images": images,
     }
 
@@ -282,8 +283,7 @@ def group_join(request: HttpRequest, token: str) -> HttpResponse:
 def _owners_for(user: Any) -> list[Actor]:
     if not getattr(user, "is_authenticated", False):
         return []
-    ids = actor_ids_for(user, kinds=_TEAM_KINDS)
-    return list(Actor.objects.filter(pk__in=ids, kind=ActorKind.LOCAL_GOVERNMENT).order_by("name"))
+    return list(actor_list_for(user=user, roles=_TEAM_KINDS, kinds=[ActorKind.LOCAL_GOVERNMENT]))
 
 
 def _phase_specs(form: ProcessForm) -> list[PhaseSpec]:
@@ -335,7 +335,7 @@ def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "languages": ", ".join(process.languages), "access": process.access,
         "demographics_enabled": process.demographics_enabled, "privacy_notice": process.privacy_notice,
         "retention_months": process.retention_months, "time_zone": process.process.time_zone,
-        "categories": "\n".join(c.name for c in process.categories.all()),
+        "categories": "\n".join(c.name for c in selectors.category_list(process=process)),
     }
     for phase in process.process.phases.all():
         key = phase.phase_type.replace(".", "_")
@@ -377,7 +377,7 @@ def statuses(request: HttpRequest, slug: str) -> HttpResponse:
     services.answer_statuses_ensure(owner=process.owner)
     editing = None
     if request.POST.get("status"):
-        editing = AnswerStatus.objects.filter(owner=process.owner, pk=_int(request.POST["status"])).first()
+        editing = selectors.answer_status_get(owner=process.owner, pk=_int(request.POST["status"]))
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -178,6 +179,16 @@ def assignments_for_user(*, user: Any) -> QuerySet[ReviewAssignment]:
         .select_related("practice", "reviewer_actor")
         .order_by("status", "-created_at")
     )
+
+
+def assignment_list_for_practice(*, practice: Practice, viewer: Any) -> list[ReviewAssignment]:
+    """Everyone invited to review `practice`, oldest invitation first, with the reviewer and their government.
+
+    Names reviewers, so curators only: PermissionDenied for anyone else (as the reviewers page does)."""
+    if not is_curator(user=viewer):
+        raise PermissionDenied(_("Only curators (network, agency or site staff) do this."))
+    assignments = practice.review_assignments.select_related("reviewer", "reviewer_actor")
+    return list(assignments.order_by("created_at"))
 
 
 def assignment_get(*, pk: int) -> ReviewAssignment:
@@ -370,6 +381,11 @@ def replication_paths(*, limit: int = 50) -> list[dict[str, Any]]:
     return hops[:limit]
 
 
+def image_list(*, practice: Practice) -> QuerySet[Any]:
+    """The practice's images with their stored files, fresh from the database (the author's extras page)."""
+    return practice.images.select_related("attachment")
+
+
 def practice_travels(*, practice: Practice) -> dict[str, Any]:
     """Where a practice came from and where it travelled: `{"adapted_from": hop | None, "adaptations": [hop]}`."""
     source = None
@@ -417,6 +433,19 @@ def call_get(*, slug: str) -> CallForPractices:
     return (_calls().select_related("opened_by", "process__owner")
             .prefetch_related(Prefetch("process__phases", queryset=Phase.objects.order_by("position")))
             .get(slug=slug))
+
+
+def call_practices(*, call: CallForPractices, viewer: Any) -> QuerySet[Practice]:
+    """What was submitted to `call`, latest first: every stage for curators, only published ones for others."""
+    practices = call.practices.prefetch_related("governments").order_by("-submitted_at", "title")
+    if not is_curator(user=viewer):
+        practices = practices.filter(stage=ReviewStage.PUBLISHED)
+    return practices
+
+
+def call_stage_counts(*, call: CallForPractices) -> Counter[str]:
+    """How many practices submitted to `call` stand at each review stage (drafts included)."""
+    return Counter(call.practices.values_list("stage", flat=True))
 
 
 # --- Extension points filled for other apps -------------------------------------------------------

@@ -13,7 +13,6 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.accounts.models import RoleKind
-from arrival.accounts.selectors import actor_ids_for
+from arrival.accounts.selectors import actor_ids_for, actor_list_for, user_get
 from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import actor_get, actor_list
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
 from arrival.practices import search, selectors, services
@@ -139,16 +139,15 @@ def _labelled(reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _government_choices(user: Any) -> Any:
-    ids = actor_ids_for(user, kinds=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
-    return Actor.objects.filter(pk__in=ids, kind__in=[ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT]).order_by("name")
+    return actor_list_for(user=user, roles=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR],
+                          kinds=[ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT])
 
 
 def _call_owners(user: Any) -> Any:
     kinds = [ActorKind.NETWORK, ActorKind.ORGANISATION]
     if user.is_staff:
-        return Actor.objects.filter(kind__in=kinds).order_by("name")
-    ids = actor_ids_for(user, kinds=[RoleKind.STAFF, RoleKind.ADMINISTRATOR])
-    return Actor.objects.filter(pk__in=ids, kind__in=kinds).order_by("name")
+        return actor_list(kinds=kinds)
+    return actor_list_for(user=user, roles=[RoleKind.STAFF, RoleKind.ADMINISTRATOR], kinds=kinds)
 
 
 def _my_assignment(user: Any, practice: Practice) -> ReviewAssignment | None:
@@ -320,7 +319,7 @@ def _extras_context(practice: Practice, **forms: Any) -> dict[str, Any]:
         }),
         "results": list(practice.quantitative_results.all()),
         "links": list(practice.links.all()),
-        "images": list(practice.images.select_related("attachment")),
+        "images": list(selectors.image_list(practice=practice)),
     }
 
 
@@ -417,12 +416,9 @@ def practice_screen(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _reviewers_context(request: HttpRequest, practice: Practice, form: AssignForm | None = None) -> dict[str, Any]:
-    assignments = list(
-        practice.review_assignments.select_related("reviewer", "reviewer_actor").order_by("created_at")
-    )
     return {
         "practice": practice,
-        "assignments": assignments,
+        "assignments": selectors.assignment_list_for_practice(practice=practice, viewer=request.user),
         "suggestions": selectors.reviewer_suggestions(practice=practice, limit=10),
         "needs_extra_reviewer": selectors.needs_extra_reviewer(practice=practice),
         "form": form or AssignForm(),
@@ -442,8 +438,11 @@ def practice_assign(request: HttpRequest, slug: str) -> HttpResponse:
     practice = _curated(request, slug)
     form = AssignForm(request.POST)
     if form.is_valid():
-        reviewer = get_user_model().objects.filter(pk=form.cleaned_data["reviewer"]).first()
-        actor = Actor.objects.filter(pk=form.cleaned_data["reviewer_actor"]).first()
+        reviewer = user_get(pk=form.cleaned_data["reviewer"])
+        try:
+            actor = actor_get(pk=form.cleaned_data["reviewer_actor"])
+        except Actor.DoesNotExist:
+            actor = None
         if reviewer is None or actor is None:
             form.add_error(None, _("That reviewer or government no longer exists."))
         else:
@@ -582,10 +581,8 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ObjectDoesNotExist:
         raise Http404(_("No call for practices at this address.")) from None
     curator = selectors.is_curator(user=request.user)
-    practices = call.practices.prefetch_related("governments").order_by("-submitted_at", "title")
-    if not curator:
-        practices = practices.filter(stage=ReviewStage.PUBLISHED)
-    stages = Counter(call.practices.values_list("stage", flat=True))
+    practices = selectors.call_practices(call=call, viewer=request.user)
+    stages = selectors.call_stage_counts(call=call)
     return render(request, "practices/call_detail.html", {
         "call": call, "practices": practices, "is_curator": curator, **_deadline_context(call),
         "received": sum(stages.values()),

@@ -17,6 +17,7 @@ from arrival.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
+    ConsultationInvitation,
     Indicator,
     IndicatorComment,
     IndicatorFramework,
@@ -38,6 +39,7 @@ __all__ = [
     "can_publish",
     "can_validate",
     "can_view",
+    "consultation_invitation_list",
     "framework_compiled",
     "framework_current",
     "framework_get",
@@ -117,6 +119,11 @@ def assessment_get(*, pk: Any) -> Assessment:
         return _assessments().get(pk=pk)
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assessment.") from None
+
+
+def consultation_invitation_list(*, assessment: Assessment) -> QuerySet[ConsultationInvitation]:
+    """The organisations invited to comment on `assessment` (shown on its settings page), by name."""
+    return assessment.consultation_invitations.select_related("organisation").order_by("organisation__name")
 
 
 def assessment_list(
