@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from arrival.consultations.models import (
     DocumentVersion,
     Endorsement,
     Forum,
+    GuidingQuestion,
     OutcomeDocument,
     Paragraph,
 )
@@ -50,11 +51,12 @@ TEAM_ROLE_KINDS = ("administrator", "officer", "staff")
 
 
 def forum_list(*, kind: str | None = None) -> QuerySet[Forum]:
-    """Forums and review meetings, latest first, each with `consultation_count`."""
+    """Forums and review meetings, latest first (recurring ones without a year last, on every database), each with
+    `consultation_count`."""
     forums = Forum.objects.annotate(consultation_count=Count("consultations"))
     if kind:
         forums = forums.filter(kind=kind)
-    return forums.order_by("-year", "-starts_on", "name")
+    return forums.order_by(F("year").desc(nulls_last=True), F("starts_on").desc(nulls_last=True), "name")
 
 
 def forum_get(*, key: str | None = None, pk: int | None = None) -> Forum:
@@ -158,6 +160,11 @@ def actors_for_user(*, user: Any, consultation: Consultation | None = None) -> l
     return actors
 
 
+def question_list(*, consultation: Consultation) -> list[GuidingQuestion]:
+    """The consultation's guiding questions, in order (from what `consultation_get` prefetched, if it did)."""
+    return list(consultation.questions.all())
+
+
 def endorsing_actors_for_user(*, user: Any) -> list[Actor]:
     """Every actor in which `user` holds an active role: those they may endorse for."""
     return list(Actor.objects.filter(pk__in=actor_ids_for(user)).order_by("name"))
@@ -223,6 +230,11 @@ def contribution_get(*, pk: int, viewer: Any = None) -> Contribution:
     ):
         raise Http404(_("No contribution at this address."))
     return contribution
+
+
+def contribution_signer_ids(*, contribution: Contribution) -> set[int]:
+    """Ids of the actors that signed `contribution`: its author and every co-signer."""
+    return {contribution.actor_id, *(c.actor_id for c in contribution.cosignatures.all())}
 
 
 def contribution_list(*, consultation: Consultation, include_withdrawn: bool = False) -> QuerySet[Contribution]:
@@ -303,7 +315,7 @@ def contribution_draft_paragraphs(*, contribution: Contribution) -> list[Paragra
     """Paragraphs of the latest draft (not yet adopted) that cite the contribution."""
     result = []
     for document in contribution.consultation.documents.filter(adopted_version__isnull=True):
-        latest = document.versions.order_by("-number").first()
+        latest = version_latest(document=document)
         if latest is not None:
             result.extend(latest.paragraphs.filter(sources=contribution).order_by("position"))
     return result
@@ -341,6 +353,11 @@ def version_current(*, document: OutcomeDocument) -> DocumentVersion | None:
     """The adopted version once there is one, else the latest draft."""
     if document.adopted_version_id:
         return document.adopted_version
+    return version_latest(document=document)
+
+
+def version_latest(*, document: OutcomeDocument) -> DocumentVersion | None:
+    """The highest-numbered version, adopted or not (None before the first draft is compiled)."""
     return document.versions.order_by("-number").first()
 
 

@@ -168,6 +168,16 @@ def test_forum_pages() -> None:
     assert "Puerto Vallarta" in detail and "71/280" in detail
 
 
+def test_forums_without_a_year_come_last() -> None:
+    from arrival.consultations.selectors import forum_list
+
+    load_forums()
+    years = [f.year for f in forum_list()]
+    assert None in years and years.index(None) > 0
+    dated = [y for y in years if y is not None]
+    assert dated == sorted(dated, reverse=True) and all(y is None for y in years[len(dated):])
+
+
 def test_government_profile_lists_contributions_and_endorsements(client) -> None:  # noqa: ANN001
     flow = adopted_flow()
     town = flow["cities"][0]
