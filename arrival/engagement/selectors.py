@@ -181,12 +181,11 @@ def moderable_process_ids(user: Any) -> set[int] | None:
 
 def moderation_process_list(*, process_ids: set[int] | None, limit: int = 200) -> list[Process]:
     """The processes the queue can be narrowed to, by title: those in `process_ids` (what
-    `moderable_process_ids` gave), or for site staff (None) every process but those whose reports are all
-    decided (the outer join keeps processes with no report at all, as the page always has)."""
+    `moderable_process_ids` gave), or for site staff (None) the processes with at least one undecided report."""
     if process_ids is not None:
         processes = Process.objects.filter(pk__in=process_ids)
     else:
-        processes = Process.objects.filter(reports__decision__isnull=True).distinct()
+        processes = Process.objects.filter(reports__isnull=False, reports__decision__isnull=True).distinct()
     return list(processes.order_by("title")[:limit])
 
 

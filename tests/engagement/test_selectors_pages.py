@@ -16,7 +16,7 @@ def test_notification_get_finds_only_the_users_own() -> None:
     assert selectors.notification_get(user=owner, pk=notification.pk + 1000) is None
 
 
-def test_moderation_process_list_is_the_allowed_ones_or_for_staff_all_but_fully_decided_ones() -> None:
+def test_moderation_process_list_is_the_allowed_ones_or_for_staff_those_with_undecided_reports() -> None:
     beta, alpha, quiet, decided = (ProcessFactory(title=t) for t in ("Beta", "Alpha", "Quiet", "Decided"))
     for process in (alpha, beta, beta, decided):
         Report.objects.create(target=CommentFactory(), process=process, reason="spam")
@@ -26,5 +26,5 @@ def test_moderation_process_list_is_the_allowed_ones_or_for_staff_all_but_fully_
 
     assert selectors.moderation_process_list(process_ids={beta.pk, quiet.pk}) == [beta, quiet]
     assert selectors.moderation_process_list(process_ids=set()) == []
-    # Site staff: the LEFT JOIN keeps processes with no report at all; only fully decided ones drop out.
-    assert selectors.moderation_process_list(process_ids=None) == [alpha, beta, quiet]
+    # Site staff: only processes with something left to decide (not "Quiet", which has no report).
+    assert selectors.moderation_process_list(process_ids=None) == [alpha, beta]
