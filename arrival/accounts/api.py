@@ -18,7 +18,7 @@ from arrival.accounts.schemas import (
     RoleRequestIn,
     RoleRequestOut,
 )
-from arrival.actors.models import Actor
+from arrival.actors.selectors import actor_list
 from arrival.core.api import Problem, write_auth
 
 router = Router(tags=["accounts"], auth=write_auth)
@@ -50,7 +50,7 @@ def me(request: HttpRequest) -> dict:
 
 @router.post("/role-requests", response={201: RoleRequestOut, **_ERRORS}, summary="Ask to act for an actor")
 def role_request_create(request: HttpRequest, payload: RoleRequestIn) -> Status:
-    actor = get_object_or_404(Actor, pk=payload.actor_id)
+    actor = get_object_or_404(actor_list(), pk=payload.actor_id)
     role_request = services.role_request_create(
         user=_user(request), actor=actor, kind=payload.kind, message=payload.message
     )
@@ -70,5 +70,5 @@ def token_create(request: HttpRequest, payload: ApiTokenIn) -> Status:
 
 @router.post("/tokens/{token_id}/revoke", response={200: ApiTokenOut, **_ERRORS}, summary="Revoke an API token")
 def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
-    token = get_object_or_404(ApiToken, pk=token_id, user=_user(request))
+    token = get_object_or_404(selectors.api_token_list_for_user(user=_user(request)), pk=token_id)
     return services.api_token_revoke(user=_user(request), token=token)

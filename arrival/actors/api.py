@@ -93,8 +93,8 @@ def network_members(request: HttpRequest, network_id: int) -> Any:
 @router.post("/memberships", response={201: MembershipOut}, auth=write_auth,
              summary="Record a membership (needs the right to change the network's memberships)")
 def membership_create(request: HttpRequest, payload: MembershipIn) -> Any:
-    member = get_object_or_404(Actor, pk=payload.member_id)
-    network = get_object_or_404(Actor, pk=payload.network_id)
+    member = get_object_or_404(selectors.actor_list(), pk=payload.member_id)
+    network = get_object_or_404(selectors.actor_list(), pk=payload.network_id)
     membership = services.membership_create(
         user=request.user, member=member, network=network, role=payload.role,
         since=payload.since, until=payload.until, source=payload.source,
@@ -105,10 +105,10 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> Any:
 @router.post("/memberships/{int:membership_id}/end", response=MembershipOut, auth=write_auth,
              summary="End a membership on a date")
 def membership_end(request: HttpRequest, membership_id: int, payload: MembershipEndIn) -> Any:
-    membership = get_object_or_404(Membership.objects.select_related("network"), pk=membership_id)
+    membership = get_object_or_404(selectors.membership_list(), pk=membership_id)
     services.membership_end(user=request.user, membership=membership, until=payload.until)
     return _membership(membership_id)
 
 
 def _membership(pk: int) -> Membership:
-    return Membership.objects.select_related("member__country", "network__country").get(pk=pk)
+    return selectors.membership_list().get(pk=pk)

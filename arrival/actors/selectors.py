@@ -127,6 +127,11 @@ def actor_list(*, kinds: Iterable[str] | None = None) -> QuerySet[Actor]:
     return actors.order_by("name")
 
 
+def membership_list() -> QuerySet[Membership]:
+    """Every membership, with both sides and their countries (what the API shows of one)."""
+    return Membership.objects.select_related("member__country", "network__country")
+
+
 def actor_memberships(*, actor: Actor) -> QuerySet[Membership]:
     """The networks `actor` belongs to; current memberships first, then by network name."""
     today = _today()
