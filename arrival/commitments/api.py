@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from arrival.actors.models import Actor
+from arrival.actors.selectors import actor_list
 from arrival.commitments import file_once, selectors, services
 from arrival.commitments.models import Commitment, Milestone, ProgressUpdate
 from arrival.commitments.schemas import (
@@ -148,7 +149,10 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
 
 def _visible(request: HttpRequest, pk: int) -> tuple[Commitment, Any]:
     reader = api_reader(request)
-    commitment = Commitment.objects.select_related("lead").filter(pk=pk).first()
+    try:
+        commitment = selectors.commitment_get(pk=pk)
+    except Commitment.DoesNotExist:
+        commitment = None
     if commitment is None or not reader.has_perm("commitments.view_commitment", commitment):
         raise Http404("No commitment with this id.")  # drafts stay invisible to others
     return commitment, reader
@@ -168,7 +172,7 @@ def _tag_items(refs: list[str]) -> list[FrameworkItem]:
 
 
 def _actors(ids: list[int]) -> list[Actor]:
-    actors = {a.pk: a for a in Actor.objects.filter(pk__in=ids)}
+    actors = {a.pk: a for a in actor_list().filter(pk__in=ids)}
     missing = [pk for pk in ids if pk not in actors]
     if missing:
         raise ValidationError(f"No actor with id {missing[0]}.")
@@ -178,10 +182,10 @@ def _actors(ids: list[int]) -> list[Actor]:
 def _matched(public_id: str | None) -> Commitment | None:
     if not public_id:
         return None
-    matched = Commitment.objects.filter(public_id=public_id.strip().upper()).first()
-    if matched is None:
-        raise ValidationError(f"No published commitment {public_id!r}.")
-    return matched
+    try:
+        return selectors.commitment_get_by_public_id(public_id=public_id)
+    except Commitment.DoesNotExist:
+        raise ValidationError(f"No published commitment {public_id!r}.") from None
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -368,7 +372,7 @@ def progress_update_add(request: HttpRequest, pk: int, payload: ProgressUpdateIn
     data = payload.dict()
     corrects = None
     if data.pop("corrects"):
-        corrects = ProgressUpdate.objects.filter(pk=payload.corrects, commitment=commitment).first()
+        corrects = selectors.progress_update_get(commitment=commitment, pk=payload.corrects)
         if corrects is None:
             raise ValidationError("No update with this id on this commitment.")
     update = services.progress_update_add(user=request.auth, commitment=commitment, corrects=corrects, **data)

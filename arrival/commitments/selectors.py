@@ -178,6 +178,11 @@ def commitment_get_by_public_id(*, public_id: str) -> Commitment:
     return Commitment.objects.get(public_id=public_id.strip().upper())
 
 
+def progress_update_get(*, commitment: Commitment, pk: Any) -> ProgressUpdate | None:
+    """One update of `commitment` (None when it has no update with that id)."""
+    return commitment.updates.filter(pk=pk).first()
+
+
 def updates_for(*, commitment: Commitment, viewer: Any = None) -> list[ProgressUpdate]:
     """The commitment's history, newest first: published updates, and drafts for those who may change them."""
     updates = list(ProgressUpdate.objects.filter(commitment=commitment).select_related("author", "corrects")
