@@ -287,19 +287,26 @@ def commitment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return _back(commitment)
 
 
+def _post_form(request: HttpRequest, form: Any, act: Any, *, done: str, invalid: str) -> None:
+    """A small form posted from the commitment page: run `act` on its data and say how it went."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return
+    try:
+        act(form.cleaned_data)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
-    form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_add(user=request.user, commitment=commitment, **form.cleaned_data)
-            messages.success(request, _("Milestone added."))
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        messages.error(request, _("Give the milestone a title and a due date."))
+    _post_form(request, MilestoneForm(request.POST),
+               lambda data: services.milestone_add(user=request.user, commitment=commitment, **data),
+               done=_("Milestone added."), invalid=_("Give the milestone a title and a due date."))
     return _back(commitment, "milestones")
 
 
@@ -322,15 +329,9 @@ def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
 @require_POST
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
-    form = IndicatorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.indicator_add(user=request.user, commitment=commitment, **form.cleaned_data)
-            messages.success(request, _("Indicator added."))
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        messages.error(request, _("Check the indicator: a name, and numbers for baseline and target."))
+    _post_form(request, IndicatorForm(request.POST),
+               lambda data: services.indicator_add(user=request.user, commitment=commitment, **data),
+               done=_("Indicator added."), invalid=_("Check the indicator: a name, and numbers for baseline and target."))
     return _back(commitment, "indicators")
 
 
@@ -339,16 +340,10 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     indicator = selectors.indicator_get(commitment=commitment, pk=indicator_pk)
-    form = IndicatorValueForm(request.POST)
-    if form.is_valid():
-        try:
-            services.indicator_value_set(user=request.user, indicator=indicator, value=form.cleaned_data["value"],
-                                         measured_on=form.cleaned_data["measured_on"])
-            messages.success(request, _("Latest value recorded."))
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        messages.error(request, _("Give a number and the date it was measured."))
+    _post_form(request, IndicatorValueForm(request.POST),
+               lambda data: services.indicator_value_set(user=request.user, indicator=indicator, value=data["value"],
+                                                         measured_on=data["measured_on"]),
+               done=_("Latest value recorded."), invalid=_("Give a number and the date it was measured."))
     return _back(commitment, "indicators")
 
 
