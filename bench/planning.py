@@ -109,6 +109,65 @@ def _baselines(problem: PlanningProblem, bound: float, seed: int) -> dict[str, A
     return out
 
 
+def instance_b(cases: int, localities: int, seed: int) -> tuple[PlanningProblem, float]:
+    """Case (b): five services, family sizes, a population key ±20 %, capacities declared around each locality's key
+    quota with slack (as a real round is prepared, so the band's lower limits can be met: docs/planning.md §9).
+    Returns the problem and the seconds spent producing its scores (timed apart)."""
+    c, loc = instance_synthetic(cases, localities, seed=seed + 2, services=SERVICES, family_sizes=True,
+                                capacity_ratio=1.05, preferences=False)
+    t = time.perf_counter()
+    scores = scores_synthetic(c, loc, seed=seed + 3)
+    scores_seconds = round(time.perf_counter() - t, 3)
+    key = key_compute("population", loc, total=sum(x.size for x in c))
+    quotas = PlanningProblem(cases=c, localities=loc, key_shares=key.shares, band=0.2).quotas()
+    loc = capacities_around_quotas(c, loc, quotas, seed=seed + 4)
+    return PlanningProblem(cases=c, localities=loc, scores=scores, key_shares=key.shares, band=0.2), scores_seconds
+
+
+def dual_study(cases: int, localities: int, seed: int, rounds: tuple[int, ...] = (4, 7, 10)) -> dict[str, Any]:
+    """Why the Lagrangian method is built as it is (docs/planning.md §3, "Measured at scale"), on instance (b):
+    the cost of one evaluation of the smoothed dual with the family type price table and pair by pair, on as many
+    pairs as the unpruned (44 per case) and pruned (17 per case) candidate sets; then the plan repaired at the
+    multipliers of a given number of dual rounds, against that run's bound."""
+    from arrival.planning.domain import solve
+
+    problem, _ = instance_b(cases, localities, seed)
+    v = solve.objective_matrix(problem)
+    limits = problem.band_limits()
+    assert limits is not None
+    cap = problem.capacity_matrix()
+    _, gidx = problem.groups()
+    rng = np.random.default_rng(seed)
+    report: dict[str, Any] = {"cases": cases, "localities": localities, "seed": seed, "evaluation_ms": {}, "rounds": {}}
+    print(f"dual study on (b): {cases:,} cases × {localities:,} localities, seed {seed}")
+    for per_case in (44, 17):
+        rows = np.repeat(np.arange(problem.n), per_case)
+        cols = rng.integers(0, problem.m, rows.size)
+        for table in (False, True):
+            lg = solve._Lag(n=problem.n, m=problem.m, pen=problem.unplaced_penalty, cap=cap, need=problem.need_matrix(),
+                            sizes=problem.sizes(), ties=problem.ties(), lower=limits[0], upper=limits[1],
+                            floors=np.zeros(0), gidx=gidx, fin=np.isfinite(cap))
+            if not table:
+                lg.type_of = None
+            candidates = solve._Cands(lg, v, None, rows, cols, np.arange(problem.n))
+            y = rng.random(lg.size()) * 0.01
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                solve._smoothed(y, lg, candidates, 0.0013, 1.0)
+                times.append(time.perf_counter() - t)
+            label = f"{candidates.c.size:,} pairs, {'type table' if table else 'pair by pair'}"
+            report["evaluation_ms"][label] = round(1000 * float(np.median(times)), 1)
+            print(f"    one evaluation of the smoothed dual, {label}: {report['evaluation_ms'][label]:.0f} ms (median of 5)")
+    for n_rounds in rounds:
+        plan = plan_solve(problem, method="lagrangian", dual_rounds=n_rounds, time_limit=600.0)
+        report["rounds"][n_rounds] = {"share_of_bound": plan.objective / plan.bound, "bound": plan.bound,
+                                      "seconds": round(plan.seconds, 2)}
+        print(f"    plan at the multipliers of {n_rounds} dual rounds: {plan.objective / plan.bound:.5f} of the bound "
+              f"{plan.bound:,.1f} ({plan.seconds:.1f} s)")
+    return report
+
+
 def run(cases: int, localities: int, seed: int, per_case: int, plain: bool) -> dict[str, Any]:
     report: dict[str, Any] = {"cases": cases, "localities": localities, "seed": seed, "cpus": os.cpu_count(),
                               "load_average_start": os.getloadavg()}
@@ -137,17 +196,7 @@ def run(cases: int, localities: int, seed: int, per_case: int, plain: bool) -> d
     report["a_baselines"] = _baselines(problem, plan.bound, seed)
     del problem, scores, plan
     # (b) five services, family sizes, key band
-    c, loc = instance_synthetic(cases, localities, seed=seed + 2, services=SERVICES, family_sizes=True,
-                                capacity_ratio=1.05, preferences=False)
-    t = time.perf_counter()
-    scores = scores_synthetic(c, loc, seed=seed + 3)
-    report["b_scores_seconds"] = round(time.perf_counter() - t, 3)
-    key = key_compute("population", loc, total=sum(x.size for x in c))
-    # capacities declared around each locality's key quota with slack (as a real round is prepared), so the
-    # band's lower limits can be met: see capacities_around_quotas and docs/planning.md §9
-    quotas = PlanningProblem(cases=c, localities=loc, key_shares=key.shares, band=0.2).quotas()
-    loc = capacities_around_quotas(c, loc, quotas, seed=seed + 4)
-    problem = PlanningProblem(cases=c, localities=loc, scores=scores, key_shares=key.shares, band=0.2)
+    problem, report["b_scores_seconds"] = instance_b(cases, localities, seed)
     report["b_band_deficit_lp"] = band_feasibility(problem)
     print(f"    band lower limits: least deficit {report['b_band_deficit_lp']:g} persons (LP over family types; "
           f"0 = capacities and band compatible)")
@@ -157,7 +206,7 @@ def run(cases: int, localities: int, seed: int, per_case: int, plain: bool) -> d
     print(f"    plan ({plan.method}): {plan.seconds:.2f} s, objective {plan.objective:.4f}, bound {plan.bound:.4f}, "
           f"{plan.objective / plan.bound:.5f} of the bound, {len(plan.details.get('violations') or [])} constraint(s) not met")
     report["b_baselines"] = _baselines(problem, plan.bound, seed)
-    del problem, scores, plan
+    del problem, plan
     # (d) arrivals over time: weekly batches placed by the plan's dual prices, against the hindsight optimum
     c, loc = instance_synthetic(ARRIVALS_CASES, ARRIVALS_LOCALITIES, seed=seed + 5, capacity_ratio=0.8,
                                 preferences=False)
@@ -181,11 +230,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-case", type=int, default=300, help="Localities per case for the plain flow.")
     parser.add_argument("--no-plain", action="store_true", help="Skip the plain min-cost flow of (a).")
+    parser.add_argument("--dual", action="store_true",
+                        help="Instead: the dual study on (b) (evaluation cost; plans after 4, 7 and 10 dual rounds).")
     args = parser.parse_args()
     cases, localities = (5_000, 100) if args.small else (args.cases, args.localities)
-    report = run(cases, localities, args.seed, min(args.per_case, localities), not args.no_plain)
+    if args.dual:
+        report = dual_study(cases, localities, args.seed)
+    else:
+        report = run(cases, localities, args.seed, min(args.per_case, localities), not args.no_plain)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"planning-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out = RESULTS_DIR / f"planning{'-dual' if args.dual else ''}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2, default=float))
     print(f"figures written to {out.relative_to(REPO_ROOT)}")
 

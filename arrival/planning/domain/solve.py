@@ -170,8 +170,10 @@ def _chunked(fn: Any, n: int, chunk: int = CHUNK) -> list[Any]:
 
 
 def plan_solve(problem: PlanningProblem, *, time_limit: float = 60.0, target_gap: float = 1e-3,
-               method: str = "auto") -> Plan:
-    """Solve and certify. `method` is "auto" (documented choice), "mip", "network" or "lagrangian"."""
+               method: str = "auto", dual_rounds: int | None = None) -> Plan:
+    """Solve and certify. `method` is "auto" (documented choice), "mip", "network" or "lagrangian".
+    `dual_rounds` makes the Lagrangian method run exactly that many dual rounds (time allowing), for studies of how
+    the plan follows the multipliers (bench/planning.py --dual)."""
     started = time.perf_counter()
     v = objective_matrix(problem)
     _check_feasible(problem)
@@ -189,7 +191,7 @@ def plan_solve(problem: PlanningProblem, *, time_limit: float = 60.0, target_gap
             raise ValueError("the network method needs one unit-need capacity per locality, no band and no floors")
         plan = _solve_network(problem, v, time_limit=time_limit)
     elif method == "lagrangian":
-        plan = _solve_lagrangian(problem, v, time_limit=time_limit, target_gap=target_gap)
+        plan = _solve_lagrangian(problem, v, time_limit=time_limit, target_gap=target_gap, dual_rounds=dual_rounds)
     else:
         raise ValueError(f"unknown method {method}")
     plan.seconds = time.perf_counter() - started
@@ -805,7 +807,8 @@ def _dual_optimise(lg: _Lag, cd: _Cands, y0: np.ndarray, *, cap_scale: float, ta
     return y
 
 
-def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: float, target_gap: float) -> Plan:
+def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: float, target_gap: float,
+                      dual_rounds: int | None = None) -> Plan:
     started = time.perf_counter()
     deadline = started + time_limit
     n, m = problem.n, problem.m
@@ -831,7 +834,7 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
     cd = _Cands(lg, v, s_mat, np.concatenate([rr, cover_r]), np.concatenate([cc, cover_c]), all_rows)
     timings = [round(time.perf_counter() - t0, 2)]
     rounds = 0
-    while rounds < MAX_DUAL_ROUNDS:
+    while rounds < (dual_rounds or MAX_DUAL_ROUNDS):
         rounds += 1
         t0 = time.perf_counter()
         if rounds == 1:  # a rough first solve: its candidates, priced at y = 0, are mostly the wrong ones
@@ -858,7 +861,7 @@ def _solve_lagrangian(problem: PlanningProblem, v: np.ndarray, *, time_limit: fl
         # Done when the candidates suffice (pricing every pair adds nothing) and the bound has settled; or when
         # another round like the last would run into the time kept for the primal plan.
         settled = rounds >= 3 and bound - inner <= 1e-9 * abs(bound) and improved <= 0.01 * target_gap * abs(bound)
-        if settled or time.perf_counter() + timings[-1] > started + DUAL_SHARE * time_limit:
+        if (settled and dual_rounds is None) or time.perf_counter() + timings[-1] > started + DUAL_SHARE * time_limit:
             break
     details["round_seconds"] = timings
     y = best_y
