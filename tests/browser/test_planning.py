@@ -15,6 +15,7 @@ from arrival.planning.models import IntakeRound, LocalityResponse, PlanStatus, R
 from tests.actors.factories import ActorFactory, CountryFactory, LocalGovernmentFactory
 from tests.browser.conftest import assert_no_serious_axe_violations, page_as
 from tests.planning.factories import user_with_role
+from tests.planning.outcome_records import write_outcomes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,11 +80,19 @@ def test_round_declarations_objection_revision_acceptance(browser, page, live_se
     planner_page.get_by_label("Number of synthetic families").fill("40")
     planner_page.get_by_role("button", name="Generate").click()
     expect(planner_page.get_by_role("rowheader", name="C00001")).to_be_visible()
+    # ... trains the round's outcome model on historical records (a real file), which then gives the scores ...
+    planner_page.goto(f"/planning/{intake_round.pk}/outcome-model/")
+    planner_page.get_by_label("Historical outcome records (CSV)").set_input_files(
+        str(write_outcomes(tmp_path / "history.csv")))
+    planner_page.get_by_role("button", name="Train the model").click()
+    expect(planner_page.locator("#model-coefficients")).to_contain_text("demand_match")
+    assert_no_serious_axe_violations(planner_page)
     planner_page.goto(f"/planning/{intake_round.pk}/")
     planner_page.get_by_label("Fairness floor for group “group_a” (0–1, optional)").fill("0.05")
     planner_page.get_by_role("button", name="Compute a draft plan").click()
     expect(planner_page.locator("#certificate")).to_contain_text("Upper bound")
     expect(planner_page.locator("#fairness-floors")).to_contain_text("group_a")
+    expect(planner_page.locator("main")).to_contain_text("Outcome model trained on historical records")
     assert_no_serious_axe_violations(planner_page)
     planner_page.screenshot(path=str(tmp_path / "plan.png"), full_page=True)
     planner_page.get_by_role("button", name="Publish this draft to the localities").click()
