@@ -172,6 +172,9 @@ def test_family_type_price_table_and_pair_by_pair_pricing_agree(monkeypatch: pyt
         return plan.bound, plan.objective
 
     with_table = solved()
+    p = PlanningProblem(cases=cases, localities=locs, scores=scores_synthetic(cases, locs, seed=5),
+                        key_shares=key.shares, band=0.3)
+    assert plan_solve(p, method="lagrangian", dual_rounds=2).details["dual_rounds"] == 2  # the bench's study knob
     monkeypatch.setattr(solve, "TYPE_TABLE_MAX", 0)
     pair_by_pair = solved()
     assert pair_by_pair == pytest.approx(with_table, rel=1e-6)
