@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "arrival.accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -230,8 +231,12 @@ ARRIVAL_API_RATE_ANON = os.environ.get("ARRIVAL_API_RATE_ANON", "120/min")
 ARRIVAL_API_RATE_USER = os.environ.get("ARRIVAL_API_RATE_USER", "600/min")
 # Comments a person may post (engagement), counted in the "throttle" cache: "<count>/<s|m|h|d>".
 ARRIVAL_POST_RATE = os.environ.get("ARRIVAL_POST_RATE", "10/m")
-# The public address links in e-mails (digests, reminders) start with.
-ARRIVAL_SITE_URL = os.environ.get("ARRIVAL_SITE_URL", "http://localhost:8000")
+# The one public address every link in a notification or e-mail starts with (digests, reminders, guests' links).
+# Outside production it is where `arrival demo` serves; production must name its own public address.
+ARRIVAL_SITE_URL = os.environ.get("ARRIVAL_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and (not ARRIVAL_SITE_URL.startswith("https://")
+                   or any(host in ARRIVAL_SITE_URL for host in ("//localhost", "//127.", "//[::1]"))):
+    raise RuntimeError("ARRIVAL_SITE_URL must be the public https:// address when ARRIVAL_ENV=production")
 # Background jobs (docs/operations.md): EAGER runs each job in the enqueuing process right after commit
 # (tests, or a demo without `arrival worker`); a running job with no heartbeat for STALE seconds is
 # requeued or failed; finished jobs are kept KEEP_DAYS.

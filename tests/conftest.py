@@ -18,6 +18,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_notification_kinds() -> None:
+    """Kinds of notification the engagement tests send, registered like an app's."""
+    from arrival.engagement.handoffs import notification_kind_register
+
+    for key in ("tests.news", "tests.hello", "tests.thing"):
+        notification_kind_register(key, group="Tests", label=key)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     """Uploads and the orphan-file pruner work in a throw-away folder, never in data/media."""

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from arrival.accounts.services import INVITATION_DAYS_MAX
+from arrival.core.time_zones import available_time_zones
 
 # Which form field a service error belongs to, by its code; anything else is shown above the form.
 _FIELD_BY_CODE = {
@@ -100,6 +101,16 @@ class ProfileForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False,
+        help_text=_("Dates and deadlines are shown in this zone, with its name. Leave it empty to use the zone of "
+                    "the government you act for."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("", _("The zone of my government")),
+                                            *((zone, zone) for zone in available_time_zones())]
 
 
 class ActorSearchForm(forms.Form):

@@ -52,6 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin, DemoFlagged):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # An IANA zone; empty follows the government the person acts for (accounts.selectors.user_time_zone).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True,
+                                 help_text=_("Dates and deadlines are shown in this zone."))
     is_staff = models.BooleanField(_("site staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

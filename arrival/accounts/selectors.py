@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import ApiToken, Invitation, Role, RoleKind, RoleRequest, RoleRequestStatus, User
 from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import actor_time_zones
 
 # Which roles an actor of each kind can have (services refuse any other pairing).
 _GOVERNMENT_ROLES = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.REVIEWER)
@@ -58,6 +59,29 @@ def actor_list_for(
     if kinds is not None:
         actors = actors.filter(kind__in=list(kinds))
     return actors.order_by("name")
+
+
+def user_time_zones(*, users: Iterable[Any]) -> dict[int, str]:
+    """Each person's IANA time zone: their own choice, else the zone of the government (or network) they have
+    acted for longest, else UTC. Three queries whatever the number of people."""
+    people = [user for user in users if user is not None and getattr(user, "pk", None) is not None]
+    zones = {user.pk: user.time_zone for user in people if getattr(user, "time_zone", "")}
+    unset = [user.pk for user in people if user.pk not in zones]
+    first_actor: dict[int, int] = {}
+    for user_id, actor_id in (Role.objects.filter(user_id__in=unset, ended_at__isnull=True)
+                              .order_by("created_at", "id").values_list("user_id", "actor_id")):
+        first_actor.setdefault(user_id, actor_id)
+    actor_zones = actor_time_zones(actor_ids=first_actor.values())
+    for user_id in unset:
+        zones[user_id] = actor_zones.get(first_actor.get(user_id, -1), "UTC")
+    return zones
+
+
+def user_time_zone(user: Any) -> str:
+    """The zone dates are shown in for `user` (UTC for anonymous visitors); see `user_time_zones`."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "UTC"
+    return user_time_zones(users=[user]).get(user.pk, "UTC")
 
 
 def user_get(*, pk: Any, active_only: bool = False) -> User | None:

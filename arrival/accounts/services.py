@@ -34,6 +34,7 @@ from arrival.actors.models import Actor
 from arrival.core.models import AuditEvent
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
+from arrival.core.time_zones import available_time_zones
 
 INVITATION_DAYS_MAX = 90
 API_TOKENS_PER_USER_MAX = 20
@@ -41,7 +42,7 @@ API_KEY_PREFIX = "arr_"
 # A token's last use is written at most this often, so busy API clients do not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
-_USER_FIELDS = ("username", "display_name", "preferred_language", "is_active", "is_staff")
+_USER_FIELDS = ("username", "display_name", "preferred_language", "time_zone", "is_active", "is_staff")
 _ROLE_FIELDS = ("user", "actor", "kind", "granted_by", "ended_at")
 _REQUEST_FIELDS = ("user", "actor", "kind", "status", "decided_by", "decided_at", "decision_note")
 _INVITATION_FIELDS = ("actor", "kind", "note", "invited_by", "expires_at", "accepted_by", "accepted_at", "revoked_at")
@@ -122,20 +123,31 @@ def user_register(
     return user
 
 
+def _check_time_zone(time_zone: str) -> None:
+    if time_zone and time_zone not in available_time_zones():
+        raise ValidationError(_("Choose a time zone from the list, e.g. Europe/Brussels."), code="invalid_time_zone")
+
+
 def user_update_profile(
-    *, user: User, display_name: str, email: str | None, preferred_language: str, subject: User | None = None
+    *, user: User, display_name: str, email: str | None, preferred_language: str, time_zone: str | None = None,
+    subject: User | None = None,
 ) -> User:
-    """Change the public name, e-mail and language of `subject` (the user themself unless staff say otherwise)."""
+    """Change the public name, e-mail, language and time zone of `subject` (the user themself unless staff say
+    otherwise). `time_zone` "" follows the person's government; None keeps the current choice."""
     subject = subject or user
     require(user, "accounts.change_user", subject)
     _check_language(preferred_language)
+    if time_zone is not None:
+        _check_time_zone(time_zone)
     with transaction.atomic():
         subject = User.objects.select_for_update().get(pk=subject.pk)
         before = _user_snapshot(subject)
         subject.email = _clean_email(email, exclude_user=subject)
         subject.display_name = (display_name or "").strip()[:80]
         subject.preferred_language = preferred_language
-        subject.save(update_fields=["email", "display_name", "preferred_language"])
+        if time_zone is not None:
+            subject.time_zone = time_zone
+        subject.save(update_fields=["email", "display_name", "preferred_language", "time_zone"])
         audit_record(
             user=user, action="accounts.user_update_profile", target=subject, before=before, after=_user_snapshot(subject)
         )

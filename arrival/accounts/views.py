@@ -190,6 +190,7 @@ def _me_context(request: HttpRequest) -> dict[str, Any]:
         "administered_ids": selectors.actor_ids_for(user, [RoleKind.ADMINISTRATOR]),
         "otp_device": selectors.otp_device_confirmed(user=user),
         "token_form": ApiTokenForm(),
+        "time_zone": selectors.user_time_zone(user),
     }
 
 
@@ -203,7 +204,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
         request.POST or None,
-        initial={"display_name": user.display_name, "email": user.email, "preferred_language": user.preferred_language},
+        initial={"display_name": user.display_name, "email": user.email, "preferred_language": user.preferred_language,
+                 "time_zone": user.time_zone},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -119,6 +119,33 @@ def actor_get(*, slug: str | None = None, pk: int | None = None) -> Actor:
     return actors.get(**lookup)
 
 
+def actor_time_zones(*, actor_ids: Iterable[int]) -> dict[int, str]:
+    """The IANA zone each actor works in: a place's own (GeoNames); for a national or regional government,
+    a network or an organisation, the zone of the most populous place of its country. Actors with neither
+    are left out (callers fall back to UTC)."""
+    ids = set(actor_ids)
+    if not ids:
+        return {}
+    zones: dict[int, str] = {}
+    country_of: dict[int, int] = {}
+    for pk, own, country_id in Actor.objects.filter(pk__in=ids).values_list("pk", "local__timezone", "country_id"):
+        if own:
+            zones[pk] = own
+        elif country_id is not None:
+            country_of[pk] = country_id
+    largest: dict[int, str] = {}
+    for country_id in set(country_of.values()):
+        zone = (Actor.objects.filter(country_id=country_id, kind=ActorKind.LOCAL_GOVERNMENT)
+                .exclude(local__timezone="").order_by(*_population_order())
+                .values_list("local__timezone", flat=True).first())
+        if zone:
+            largest[country_id] = zone
+    for pk, country_id in country_of.items():
+        if country_id in largest:
+            zones[pk] = largest[country_id]
+    return zones
+
+
 def actor_list(*, kinds: Iterable[str] | None = None) -> QuerySet[Actor]:
     """Every actor (of one of `kinds`, when given), by name: e.g. the choices site staff may act for."""
     actors = Actor.objects.all()

@@ -8,6 +8,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
+        from arrival.assessments import handoffs
+
+        handoffs.register()
         from arrival.actors.selectors import register_record_provider
         from arrival.assessments import profile
         from arrival.assessments.demo import load_demo_accounts, load_demo_assessments

@@ -8,6 +8,9 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
 
     def ready(self) -> None:
+        from arrival.commitments import handoffs
+
+        handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.actors.selectors import register_record_provider
         from arrival.commitments import profile

@@ -8,6 +8,9 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
+        from arrival.consultations import handoffs
+
+        handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.actors.selectors import register_record_provider
         from arrival.consultations import notifications, personal_data, phases, profile

@@ -1,6 +1,7 @@
 """API of engagement, mounted at /api/v1/engagement/.
 
-- My notifications: list, mark read, digest settings (token or signed-in session).
+- My notifications: list, mark read, digest and per-kind settings; "My work", everything that waits on me
+  (token or signed-in session).
 - Comments on a record named by `target_type` ("app_label.model") and `target_id`: list (as the reader may see
   the record), create, remove one's own. Only kinds an app registered with
   `arrival.engagement.targets.comment_target_register` are served; the process that gates comments comes from
@@ -33,6 +34,7 @@ from arrival.engagement.schemas import (
     DecisionOut,
     MarkedOut,
     MarkReadIn,
+    MyWorkOut,
     NotificationOut,
     NotificationSettingsIO,
     QueueItemOut,
@@ -91,14 +93,24 @@ def notification_mark_read(request: HttpRequest, payload: MarkReadIn) -> Any:
 @router.get("/notification-settings", response={200: NotificationSettingsIO, **_ERRORS}, auth=write_auth,
             url_name="notification_settings_get")
 def notification_settings_get(request: HttpRequest) -> Any:
-    return {"digest_period": selectors.notification_settings_get(user=request.auth)}
+    return {"digest_period": selectors.notification_settings_get(user=request.auth),
+            "deliveries": selectors.notification_preferences_get(user=request.auth)}
 
 
 @router.put("/notification-settings", response={200: NotificationSettingsIO, **_ERRORS}, auth=write_auth,
             url_name="notification_settings_set")
 def notification_settings_set(request: HttpRequest, payload: NotificationSettingsIO) -> Any:
-    settings = services.notification_settings_set(user=request.auth, digest_period=payload.digest_period)
-    return {"digest_period": settings.digest_period}
+    settings = services.notification_settings_set(user=request.auth, digest_period=payload.digest_period,
+                                                  deliveries=payload.deliveries)
+    return {"digest_period": settings.digest_period,
+            "deliveries": selectors.notification_preferences_get(user=request.auth)}
+
+
+@router.get("/work", response={200: MyWorkOut, **_ERRORS}, auth=write_auth, url_name="my_work")
+def my_work(request: HttpRequest) -> Any:
+    """Everything across the apps that waits on the caller, oldest first ("My work")."""
+    items = selectors.work_items(user=request.auth)
+    return {"count": len(items), "items": items}
 
 
 # --- Comments and reports --------------------------------------------------------------------------------

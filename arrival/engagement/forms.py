@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from arrival.engagement.models import DigestPeriod, ModerationAction, ReportReason
+from arrival.engagement.handoffs import notification_kind_list
+from arrival.engagement.models import Delivery, DigestPeriod, ModerationAction, ReportReason
 from arrival.engagement.services import COMMENT_MAX, REASON_MAX
 
 
@@ -35,5 +38,28 @@ class DecisionForm(forms.Form):
 
 
 class NotificationSettingsForm(forms.Form):
+    """The digest period, then one choice per registered kind of notification (field `kind:<key>`)."""
+
     digest_period = forms.ChoiceField(label=_("E-mail digest"), choices=DigestPeriod.choices,
                                       widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, deliveries: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in notification_kind_list():
+            self.fields[f"kind:{kind.key}"] = forms.ChoiceField(
+                label=kind.label, choices=Delivery.choices, initial=deliveries.get(kind.key, Delivery.DIGEST),
+                widget=forms.RadioSelect, required=False,
+            )
+            self.fields[f"kind:{kind.key}"].group = kind.group  # type: ignore[attr-defined]
+
+    def kind_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The per-kind fields, grouped by app for the page."""
+        groups: dict[str, list[forms.BoundField]] = {}
+        for name, field in self.fields.items():
+            if name.startswith("kind:"):
+                groups.setdefault(str(field.group), []).append(self[name])  # type: ignore[attr-defined]
+        return list(groups.items())
+
+    def deliveries(self) -> dict[str, str]:
+        return {name.removeprefix("kind:"): value for name, value in self.cleaned_data.items()
+                if name.startswith("kind:") and value}

@@ -162,14 +162,19 @@ class ModerationDecision(TimeStampedModel):
 class Notification(models.Model):
     """One thing a person should know, shown in the app and gathered into their next e-mail digest.
 
-    The text is rendered in the recipient's language when it is created, so digests and the inbox need no
-    knowledge of the app that sent it.
+    The text is rendered in the recipient's language and time zone when it is created, so digests and the inbox
+    need no knowledge of the app that sent it. It names the record and never copies what a resident wrote; the
+    record it is about (`target_*`) lets retention and erasure delete it with that record.
     """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=80, help_text="e.g. consultations.phase_changed")
     text = models.CharField(_("text"), max_length=500)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    # False when the person chose "in the app only" for this kind: no digest carries it.
+    by_email = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey("Digest", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
@@ -179,6 +184,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="engagement_notif_unread_idx"),
             models.Index(fields=["recipient", "digest"], name="engagement_notif_digest_idx"),
+            models.Index(fields=["target_type", "target_id"], name="engagement_notif_target_idx"),
         ]
 
     def __str__(self) -> str:
@@ -200,6 +206,26 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.digest_period}"
+
+
+class Delivery(models.TextChoices):
+    DIGEST = "digest", _("In the app and in my e-mail digest")
+    IN_APP = "in_app", _("In the app only")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; without a row the kind goes to the app and the digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=80)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.DIGEST)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="engagement_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"
 
 
 class Digest(models.Model):

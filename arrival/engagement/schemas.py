@@ -26,6 +26,24 @@ class MarkedOut(Schema):
 
 class NotificationSettingsIO(Schema):
     digest_period: str = Field(..., description="daily, weekly or never")
+    deliveries: dict[str, str] | None = Field(
+        None, description="Per kind of notification: digest (the app and the e-mail digest), in_app or off. "
+                          "Kinds left out keep their choice; GET returns every kind.")
+
+
+class WorkItemOut(Schema):
+    kind: str = Field(..., description="What kind of work, e.g. assessments.validate")
+    action: str = Field(..., description="What to do, in the caller's language")
+    title: str
+    url: str = Field(..., description="The record's address on this site")
+    waiting_since: datetime
+    deadline: datetime | None
+    for_actor: str
+
+
+class MyWorkOut(Schema):
+    count: int
+    items: list[WorkItemOut]
 
 
 class CommentOut(Schema):

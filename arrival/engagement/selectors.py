@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 
 from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for
+from arrival.engagement.handoffs import WorkItem, notification_kind_list, work_provider_list
 from arrival.engagement.models import (
     Comment,
+    Delivery,
     DigestPeriod,
     ModerationDecision,
     Notification,
+    NotificationPreference,
     NotificationSettings,
     Phase,
     Process,
@@ -324,3 +327,44 @@ def notification_settings_get(*, user: Any) -> str:
     """The user's digest period (daily unless they chose otherwise)."""
     period = NotificationSettings.objects.filter(user_id=user.pk).values_list("digest_period", flat=True).first()
     return period or DigestPeriod.DAILY
+
+
+def notification_preferences_get(*, user: Any) -> dict[str, str]:
+    """The person's delivery choice for every registered kind ("digest" unless they chose otherwise)."""
+    chosen = dict(NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "delivery"))
+    return {kind.key: chosen.get(kind.key, Delivery.DIGEST) for kind in notification_kind_list()}
+
+
+# --- My work ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkGroup:
+    key: str
+    label: str
+    items: list[WorkItem]
+
+
+def work_list(*, user: Any) -> list[WorkGroup]:
+    """Everything that waits on `user`, one group per provider that has something, oldest first in each."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    groups = []
+    for provider in work_provider_list():
+        items = sorted(provider.items(user), key=lambda item: (item.waiting_since, item.title))
+        if items:
+            groups.append(WorkGroup(key=provider.key, label=str(provider.label), items=items))
+    return groups
+
+
+def work_items(*, user: Any) -> list[WorkItem]:
+    """Everything that waits on `user` in one list, oldest first (the API's order)."""
+    return sorted((item for group in work_list(user=user) for item in group.items),
+                  key=lambda item: (item.waiting_since, item.kind, item.title))
+
+
+def work_count(*, user: Any) -> int:
+    """How many things wait on `user` (the header's count): one counting query per provider."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return sum(provider.count(user) for provider in work_provider_list())

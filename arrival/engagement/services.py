@@ -31,18 +31,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from arrival.accounts.selectors import actor_ids_for
+from arrival.accounts.selectors import actor_ids_for, user_time_zones
 from arrival.actors.models import Actor
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
+from arrival.core.time_zones import datetime_with_zone, zone_or_utc
+from arrival.engagement.handoffs import notification_kind_get
 from arrival.engagement.models import (
     Comment,
+    Delivery,
     Digest,
     DigestPeriod,
     Moderated,
     ModerationAction,
     ModerationDecision,
     Notification,
+    NotificationPreference,
     NotificationSettings,
     Phase,
     Process,
@@ -418,26 +422,56 @@ def _render_text(text: Any) -> str:
 
 
 @transaction.atomic
-def notification_send(*, recipients: Iterable[Any], kind: str, text: Any, url: str = "") -> int:
-    """Store one notification per active recipient, its text rendered in that person's language.
+def notification_send(
+    *, recipients: Iterable[Any], kind: str, text: Any, url: str = "", target: models.Model | None = None
+) -> int:
+    """Store one notification per active recipient who has not turned `kind` off, its text rendered in that
+    person's language and time zone; returns how many were stored.
 
-    `text` is a string, a lazy translation, or a callable returning a string (called once per language, so
-    it can use `gettext`). Nothing is e-mailed now: digests gather notifications (`digests_send`).
+    `kind` must be registered (`arrival.engagement.handoffs.notification_kind_register`). `text` is a string, a
+    lazy translation, or a callable returning a string (called once per language and zone, so it can use
+    `gettext` and `arrival.core.time_zones.datetime_with_zone`). It names the record and never copies what a
+    resident wrote. `url` is the record's address on this site (relative; digests make it absolute with
+    `ARRIVAL_SITE_URL`); `target` is the record, so that deleting it can delete its notifications
+    (`notifications_delete_for`). Nothing is e-mailed now: digests gather notifications (`digests_send`).
     """
-    seen: set[int] = set()
-    rows = []
-    rendered: dict[str, str] = {}
+    notification_kind_get(kind)
+    people = {}
     for recipient in recipients:
-        if recipient is None or recipient.pk in seen or not recipient.is_active:
+        if recipient is not None and recipient.is_active and recipient.pk not in people:
+            people[recipient.pk] = recipient
+    if not people:
+        return 0
+    delivery = dict(NotificationPreference.objects.filter(user_id__in=list(people), kind=kind)
+                    .values_list("user_id", "delivery"))
+    zones = user_time_zones(users=people.values())
+    target_type, target_id = target_key(target) if target is not None else (None, "")
+    rows = []
+    rendered: dict[tuple[str, str], str] = {}
+    for recipient in people.values():
+        choice = delivery.get(recipient.pk, Delivery.DIGEST)
+        if choice == Delivery.OFF:
             continue
-        seen.add(recipient.pk)
-        language = recipient.preferred_language or settings.LANGUAGE_CODE
-        if language not in rendered:
-            with translation.override(language):
-                rendered[language] = _render_text(text)[:500]
-        rows.append(Notification(recipient=recipient, kind=kind[:80], text=rendered[language], url=url[:500]))
+        key = (recipient.preferred_language or settings.LANGUAGE_CODE, zones.get(recipient.pk, "UTC"))
+        if key not in rendered:
+            with translation.override(key[0]), timezone.override(zone_or_utc(key[1])):
+                rendered[key] = _render_text(text)[:500]
+        rows.append(Notification(recipient=recipient, kind=kind, text=rendered[key], url=url[:500],
+                                 target_type=target_type, target_id=target_id,
+                                 by_email=choice == Delivery.DIGEST))
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notifications_delete_for(*, target_label: str, target_ids: Iterable[Any]) -> int:
+    """Delete the notifications about these records ("app_label.model" and keys): retention and erasure of the
+    records take the notifications that pointed to them along."""
+    app_label, _sep, model = target_label.partition(".")
+    content_type = ContentType.objects.get_by_natural_key(app_label, model)
+    deleted, _by_model = Notification.objects.filter(
+        target_type=content_type, target_id__in=[str(pk) for pk in target_ids]
+    ).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -458,18 +492,37 @@ def notification_mark_read(*, user: Any, notification: Notification | None = Non
 
 
 @transaction.atomic
-def notification_settings_set(*, user: Any, digest_period: str) -> NotificationSettings:
-    """How often the user wants an e-mail digest: daily, weekly or never."""
+def notification_settings_set(
+    *, user: Any, digest_period: str, deliveries: dict[str, str] | None = None
+) -> NotificationSettings:
+    """How often the user wants an e-mail digest (daily, weekly or never) and, kind by kind, whether a notification
+    goes to the app and the digest, to the app only, or nowhere (`deliveries`; kinds left out keep their choice)."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to change your notification settings."))
     if digest_period not in DigestPeriod.values:
         raise ValidationError(_("Choose daily, weekly or never."))
+    deliveries = deliveries or {}
+    for kind, choice in deliveries.items():
+        try:
+            notification_kind_get(kind)
+        except KeyError:
+            raise ValidationError(_("“%(kind)s” is not a kind of notification.") % {"kind": kind}) from None
+        if choice not in Delivery.values:
+            raise ValidationError(_("Choose “in the app and my digest”, “in the app only” or “off”."))
     current, _created = NotificationSettings.objects.get_or_create(user=user)
-    before = current.digest_period
+    before = {"digest_period": current.digest_period,
+              "deliveries": dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))}
     current.digest_period = digest_period
     current.save(update_fields=["digest_period"])
-    audit_record(user=user, action="engagement.change_notificationsettings", target=current,
-                 before={"digest_period": before}, after={"digest_period": digest_period})
+    for kind, choice in deliveries.items():
+        if choice == Delivery.DIGEST:
+            NotificationPreference.objects.filter(user=user, kind=kind).delete()
+        else:
+            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": choice})
+    after = {"digest_period": digest_period,
+             "deliveries": dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))}
+    audit_record(user=user, action="engagement.change_notificationsettings", target=current, before=before,
+                 after=after)
     return current
 
 
@@ -496,10 +549,12 @@ def _absolute(url: str) -> str:
 
 
 def _digest_mail(user: Any, period: str, start: datetime, notifications: list[Notification]) -> EmailMultiAlternatives:
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    zone = user_time_zones(users=[user]).get(user.pk, "UTC")
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(zone_or_utc(zone)):
         context = {
             "user": user, "period": period, "period_start": start, "weekly": period == DigestPeriod.WEEKLY,
-            "items": [{"text": n.text, "url": _absolute(n.url), "created_at": n.created_at} for n in notifications],
+            "items": [{"text": n.text, "url": _absolute(n.url), "created_at": n.created_at,
+                       "when": datetime_with_zone(n.created_at)} for n in notifications],
             "inbox_url": _absolute(reverse("engagement:inbox")),
             "settings_url": _absolute(reverse("engagement:notification_settings")),
             "LANGUAGE_CODE": translation.get_language(),
@@ -526,7 +581,8 @@ def digests_send(*, now: datetime | None = None) -> int:
     sent = 0
     for period in (DigestPeriod.DAILY, DigestPeriod.WEEKLY):
         start, end = digest_period_bounds(period, now)
-        pending = Notification.objects.filter(digest__isnull=True, read_at__isnull=True, created_at__lt=end)
+        pending = Notification.objects.filter(digest__isnull=True, read_at__isnull=True, by_email=True,
+                                              created_at__lt=end)
         chosen = NotificationSettings.objects.filter(digest_period=period).values("user_id")
         others = NotificationSettings.objects.exclude(digest_period=period).values("user_id")
         people = user_model.objects.filter(
@@ -546,7 +602,8 @@ def _digest_send_one(user: Any, period: str, start: datetime, end: datetime) -> 
             digest = Digest.objects.create(recipient=user, period=period, period_start=start)
             notifications = list(
                 Notification.objects.select_for_update()
-                .filter(recipient=user, digest__isnull=True, read_at__isnull=True, created_at__lt=end)
+                .filter(recipient=user, digest__isnull=True, read_at__isnull=True, by_email=True,
+                        created_at__lt=end)
                 .order_by("created_at", "id")
             )
             if not notifications:
@@ -641,6 +698,7 @@ def personal_data_erase(*, user: Any, keep_content_anonymised: bool) -> None:
     Notification.objects.filter(recipient=user).delete()
     Digest.objects.filter(recipient=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
 
 
 def targets_anonymise(*, target_label: str, target_ids: Iterable[Any]) -> list[str]:

@@ -5,6 +5,7 @@ from arrival.engagement import views
 app_name = "engagement"
 
 urlpatterns = [
+    path("work/", views.my_work, name="my_work"),
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),

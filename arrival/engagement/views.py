@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -190,10 +191,12 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     current = selectors.notification_settings_get(user=request.user)
-    form = NotificationSettingsForm(request.POST or None, initial={"digest_period": current})
+    form = NotificationSettingsForm(request.POST or None, initial={"digest_period": current},
+                                    deliveries=selectors.notification_preferences_get(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.notification_settings_set(user=request.user, digest_period=form.cleaned_data["digest_period"])
+            services.notification_settings_set(user=request.user, digest_period=form.cleaned_data["digest_period"],
+                                               deliveries=form.deliveries())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -201,6 +204,19 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             return redirect("engagement:notification_settings")
     return render(request, "engagement/notification_settings.html", {
         "form": form, "has_email": bool(request.user.email),
+    })
+
+
+# --- My work ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def my_work(request: HttpRequest) -> HttpResponse:
+    """Everything across the apps that waits on the signed-in person, oldest first, with deadlines."""
+    groups = selectors.work_list(user=request.user)
+    return render(request, "engagement/my_work.html", {
+        "groups": groups, "total": sum(len(group.items) for group in groups), "now": timezone.now(),
     })
 
 

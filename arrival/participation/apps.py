@@ -8,6 +8,9 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
+        from arrival.participation import handoffs
+
+        handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, register

@@ -8,6 +8,9 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
+        from arrival.planning import handoffs
+
+        handoffs.register()
         from arrival.core.setup_steps import DEMO, register
         from arrival.planning import tasks  # noqa: F401 - registers the background task
         from arrival.planning.demo import load_demo_planning, load_demo_planning_accounts

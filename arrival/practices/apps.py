@@ -8,6 +8,9 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Practices")
 
     def ready(self) -> None:
+        from arrival.practices import handoffs
+
+        handoffs.register()
         from arrival.actors.selectors import register_record_provider
         from arrival.assessments.gap_providers import register_gap_provider
         from arrival.core.attachments import attachments_register

@@ -20,10 +20,21 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
         ARRIVAL_ENV="production", SECRET_KEY="x" * 60 + "-production-secret-for-the-check",
-        ALLOWED_HOSTS="arrival.example.org", ARRIVAL_DATA_DIR=str(tmp_path),
+        ALLOWED_HOSTS="arrival.example.org", ARRIVAL_SITE_URL="https://arrival.example.org",
+        ARRIVAL_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_a_local_site_address(tmp_path):
+    """Links in notifications and e-mails start with ARRIVAL_SITE_URL: production must name its public address."""
+    secret = "x" * 60 + "-production-secret-for-the-check"
+    for address in ("", "http://localhost:8000", "https://127.0.0.1"):
+        result = _manage("check", ARRIVAL_ENV="production", SECRET_KEY=secret, ALLOWED_HOSTS="arrival.example.org",
+                         ARRIVAL_SITE_URL=address, ARRIVAL_DATA_DIR=str(tmp_path))
+        assert result.returncode != 0, address
+        assert "ARRIVAL_SITE_URL must be the public https:// address" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -145,8 +145,8 @@ def test_staff_moderate_records_outside_processes():
 
 def test_my_notifications_and_settings():
     user, other = UserFactory(), UserFactory()
-    services.notification_send(recipients=[user, other], kind="k", text="one")
-    services.notification_send(recipients=[user], kind="k", text="two")
+    services.notification_send(recipients=[user, other], kind="tests.news", text="one")
+    services.notification_send(recipients=[user], kind="tests.news", text="two")
     client = _client(user)
     listing = client.get(f"{BASE}/notifications").json()
     assert listing["count"] == 2 and [n["text"] for n in listing["items"]] == ["two", "one"]
@@ -156,10 +156,17 @@ def test_my_notifications_and_settings():
     assert _post(client, "/notifications/read", {"id": first}).json() == {"marked": 1}
     assert client.get(f"{BASE}/notifications", {"unread": True}).json()["count"] == 1
     assert _post(client, "/notifications/read", {}).json() == {"marked": 1}
-    assert client.get(f"{BASE}/notification-settings").json() == {"digest_period": "daily"}
-    response = client.put(f"{BASE}/notification-settings", json.dumps({"digest_period": "weekly"}),
+    current = client.get(f"{BASE}/notification-settings").json()
+    assert current["digest_period"] == "daily" and current["deliveries"]["tests.news"] == "digest"
+    response = client.put(f"{BASE}/notification-settings",
+                          json.dumps({"digest_period": "weekly", "deliveries": {"tests.news": "off"}}),
                           content_type="application/json")
-    assert response.json() == {"digest_period": "weekly"}
+    assert response.json()["digest_period"] == "weekly" and response.json()["deliveries"]["tests.news"] == "off"
+    assert services.notification_send(recipients=[user], kind="tests.news", text="three") == 0
+    unknown = client.put(f"{BASE}/notification-settings",
+                         json.dumps({"digest_period": "weekly", "deliveries": {"tests.nothing": "off"}}),
+                         content_type="application/json")
+    assert unknown.status_code == 400
     bad = client.put(f"{BASE}/notification-settings", json.dumps({"digest_period": "hourly"}),
                      content_type="application/json")
     assert bad.status_code == 400

@@ -166,8 +166,8 @@ def test_remove_and_report_views():
 
 def test_inbox_lists_and_marks_read():
     user = UserFactory()
-    services.notification_send(recipients=[user], kind="k", text="First news", url="/places/x/")
-    services.notification_send(recipients=[user], kind="k", text="Second news")
+    services.notification_send(recipients=[user], kind="tests.news", text="First news", url="/places/x/")
+    services.notification_send(recipients=[user], kind="tests.news", text="Second news")
     client = _signed_in(user)
     page = client.get(reverse("engagement:inbox")).content.decode()
     assert "First news" in page and "Second news" in page and "2 unread notifications" in page
@@ -183,7 +183,7 @@ def test_inbox_lists_and_marks_read():
 
 def test_unread_count_in_the_context():
     user = UserFactory()
-    services.notification_send(recipients=[user], kind="k", text="x")
+    services.notification_send(recipients=[user], kind="tests.news", text="x")
     response = _signed_in(user).get(reverse("engagement:notification_settings"))
     assert response.context["notification_unread_count"] == 1
 

@@ -23,7 +23,7 @@ def _person_with_records():
     comment = services.comment_create(user=user, target=target, body="My own words", language="es")
     other = CommentFactory(on=target, body="Someone else")
     services.report_create(user=user, target=other, reason="off_topic", note="Not about this")
-    services.notification_send(recipients=[user], kind="k", text="News for you")
+    services.notification_send(recipients=[user], kind="tests.news", text="News for you")
     services.notification_settings_set(user=user, digest_period="weekly")
     return user, comment, other
 

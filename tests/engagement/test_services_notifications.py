@@ -27,13 +27,13 @@ def test_callable_text_is_called_in_the_recipients_language():
 
 
 def test_inactive_recipients_are_skipped():
-    assert services.notification_send(recipients=[UserFactory(is_active=False)], kind="k", text="t") == 0
+    assert services.notification_send(recipients=[UserFactory(is_active=False)], kind="tests.news", text="t") == 0
 
 
 def test_mark_read_one_and_all_and_only_ones_own():
     user, other = UserFactory(), UserFactory()
-    services.notification_send(recipients=[user, other], kind="k", text="one")
-    services.notification_send(recipients=[user], kind="k", text="two")
+    services.notification_send(recipients=[user, other], kind="tests.news", text="one")
+    services.notification_send(recipients=[user], kind="tests.news", text="two")
     assert selectors.notification_unread_count(user=user) == 2
     mine = selectors.notification_list(user=user).last()
     with pytest.raises(PermissionDenied):

@@ -1,8 +1,18 @@
+from datetime import datetime
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from arrival.core.time_zones import datetime_with_zone
+
 register = template.Library()
+
+
+@register.filter
+def with_zone(value: datetime | None) -> str:
+    """A date and time in the viewer's zone, with the zone named ("… 09:00 (Europe/Brussels)")."""
+    return datetime_with_zone(value) if value else ""
 
 
 @register.simple_tag
