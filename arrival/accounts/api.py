@@ -41,6 +41,7 @@ def me(request: HttpRequest) -> dict:
         "public_name": user.public_name,
         "email": user.email,
         "preferred_language": user.preferred_language,
+        "time_zone": selectors.user_time_zone(user),
         "is_staff": user.is_staff,
         "otp_enabled": selectors.otp_device_confirmed(user=user) is not None,
         "roles": list(selectors.role_list_for_user(user=user)),

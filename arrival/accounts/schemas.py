@@ -42,6 +42,7 @@ class MeOut(Schema):
     public_name: str
     email: str | None
     preferred_language: str
+    time_zone: str = Field(..., description="The IANA zone dates are shown in: the person's choice, else their government's")
     is_staff: bool
     otp_enabled: bool
     roles: list[RoleOut]

@@ -673,6 +673,7 @@ def personal_data_for(*, user: Any) -> dict[str, Any]:
         "notification_settings": {
             "digest_period": NotificationSettings.objects.filter(user=user)
             .values_list("digest_period", flat=True).first() or DigestPeriod.DAILY,
+            "deliveries": dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")),
         },
     }
 

@@ -208,11 +208,14 @@ def test_token_created_shows_the_key_once(signed_in, person):
 
 def test_profile_edit(signed_in, person):
     response = signed_in.post(
-        reverse("accounts:profile_edit"), {"display_name": "Lina", "email": "lina@example.org", "preferred_language": "es"}
+        reverse("accounts:profile_edit"), {"display_name": "Lina", "email": "lina@example.org", "preferred_language": "es",
+                                           "time_zone": "America/Lima"}
     )
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.display_name, person.email, person.preferred_language) == ("Lina", "lina@example.org", "es")
+    assert person.time_zone == "America/Lima"
+    assert "America/Lima" in signed_in.get(reverse("accounts:me")).content.decode()
     assert response.cookies["django_language"].value == "es"
 
 

@@ -85,6 +85,23 @@ def test_user_update_profile_changes_only_oneself():
     assert user.display_name == "Lina"
 
 
+def test_a_person_chooses_a_time_zone_or_follows_their_governments():
+    user = UserFactory()
+    services.user_update_profile(user=user, display_name="", email=None, preferred_language="en",
+                                 time_zone="Africa/Dakar")
+    user.refresh_from_db()
+    assert user.time_zone == "Africa/Dakar"
+    assert AuditEvent.objects.filter(action="accounts.user_update_profile").last().after["time_zone"] == "Africa/Dakar"
+    with pytest.raises(ValidationError, match="time zone"):
+        services.user_update_profile(user=user, display_name="", email=None, preferred_language="en",
+                                     time_zone="Mars/Olympus")
+    user.refresh_from_db()
+    assert user.time_zone == "Africa/Dakar"
+    services.user_update_profile(user=user, display_name="", email=None, preferred_language="en", time_zone="")
+    user.refresh_from_db()
+    assert user.time_zone == ""
+
+
 # --- role requests ---------------------------------------------------------------------------------------
 
 

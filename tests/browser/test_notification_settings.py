@@ -23,7 +23,7 @@ def test_choose_a_weekly_digest_and_find_it_kept_after_reload(browser, live_serv
     user = UserFactory(email="amina@example.org")
     page = page_as(browser, live_server, user)
     page.goto("/engagement/notifications/")
-    page.get_by_role("link", name="E-mail settings").click()
+    page.get_by_role("main").get_by_role("link", name="Notification settings").click()
     expect(page).to_have_url(re.compile(r"/engagement/notifications/settings/$"))
     expect(page.get_by_role("heading", name="Notification settings", level=1)).to_be_visible()
     expect(page.get_by_text(NO_EMAIL)).to_have_count(0)
@@ -39,13 +39,22 @@ def test_choose_a_weekly_digest_and_find_it_kept_after_reload(browser, live_serv
     expect(page.get_by_label("Once a week")).to_be_checked()
     assert_no_serious_axe_violations(page)
 
+    # Kind by kind: replies to my comments in the app only.
+    replies = page.get_by_role("group", name="Someone replied to your comment")
+    expect(replies.get_by_label("In the app and in my e-mail digest")).to_be_checked()
+    replies.get_by_label("In the app only").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Your notification settings are saved.")
+
     page.reload()
     expect(page.get_by_label("Once a week")).to_be_checked()
     expect(page.get_by_label("Once a day")).not_to_be_checked()
+    expect(page.get_by_role("group", name="Someone replied to your comment").get_by_label("In the app only")).to_be_checked()
+    assert selectors.notification_preferences_get(user=user)["engagement.reply"] == "in_app"
     expect(page.locator(".messages")).to_have_count(0)  # the message was shown once
     assert selectors.notification_settings_get(user=user) == DigestPeriod.WEEKLY
 
-    page.get_by_role("link", name="Back to your notifications").click()
+    page.get_by_role("main").get_by_role("link", name="Back to your notifications").click()
     expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
     page.context.close()
 
