@@ -34,12 +34,12 @@ from arrival.engagement.schemas import (
     DecisionOut,
     MarkedOut,
     MarkReadIn,
-    MyWorkOut,
     NotificationOut,
     NotificationSettingsIO,
     QueueItemOut,
     ReportIn,
     ReportOut,
+    WorkItemOut,
 )
 from arrival.engagement.targets import comment_target_get, target_process_for, target_viewable
 
@@ -106,11 +106,11 @@ def notification_settings_set(request: HttpRequest, payload: NotificationSetting
             "deliveries": selectors.notification_preferences_get(user=request.auth)}
 
 
-@router.get("/work", response={200: MyWorkOut, **_ERRORS}, auth=write_auth, url_name="my_work")
+@router.get("/work", response={200: list[WorkItemOut], **_ERRORS}, auth=write_auth, url_name="my_work")
+@paginate(PageNumberWithTotal)
 def my_work(request: HttpRequest) -> Any:
     """Everything across the apps that waits on the caller, oldest first ("My work")."""
-    items = selectors.work_items(user=request.auth)
-    return {"count": len(items), "items": items}
+    return selectors.work_items(user=request.auth)
 
 
 # --- Comments and reports --------------------------------------------------------------------------------

@@ -41,11 +41,6 @@ class WorkItemOut(Schema):
     for_actor: str
 
 
-class MyWorkOut(Schema):
-    count: int
-    items: list[WorkItemOut]
-
-
 class CommentOut(Schema):
     id: int
     parent: int | None
