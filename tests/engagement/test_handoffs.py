@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from arrival.accounts.selectors import user_time_zone
+from arrival.actors.models import ActorKind
 from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement import selectors, services
 from arrival.engagement.handoffs import WorkItem, _providers, work_provider_register
@@ -50,7 +51,7 @@ def test_a_notification_is_written_in_each_recipients_language_and_time_zone():
 
 def test_a_person_follows_their_governments_time_zone_until_they_choose_one():
     city = LocalGovernmentFactory(timezone="America/Bogota").actor
-    national = ActorFactory(kind="national_government", country=city.country)
+    national = ActorFactory(kind=ActorKind.NATIONAL_GOVERNMENT, country=city.country)
     officer = RoleFactory(actor=city).user
     planner = RoleFactory(actor=national, kind="planner").user
     assert user_time_zone(officer) == "America/Bogota"
