@@ -69,6 +69,8 @@ ACTION_CREATE = "create:participation.proposal"
 ACTION_SUPPORT = "support:participation.proposal"
 ACTION_COMMENT = "comment:participation.proposal"
 ALL_ACTIONS = (ACTION_CREATE, ACTION_SUPPORT, ACTION_COMMENT)
+# The order a process moves through; any of them may be left out (a collect phase may lead straight to answers).
+PHASE_SEQUENCE = (PHASE_COLLECT, PHASE_SUPPORT, PHASE_ANSWER, PHASE_REPORT_BACK)
 
 # The defaults a city starts with; it may rename, reorder and add its own.
 DEFAULT_STATUSES = (
@@ -197,6 +199,13 @@ def _check_process_fields(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def phases_in_sequence(phases: Iterable[PhaseSpec]) -> list[PhaseSpec]:
+    """`phases` in the natural sequence collect → support → answer → report back (then by start), whatever order
+    they were given in; engagement then checks that their dates follow that sequence without overlapping."""
+    rank = {key: position for position, key in enumerate(PHASE_SEQUENCE)}
+    return sorted(phases, key=lambda spec: (rank.get(spec.phase_type, len(rank)), spec.starts_at))
+
+
 def process_create(
     *,
     user: Any,
@@ -225,7 +234,7 @@ def process_create(
     names = [_text(name, field="categories", max_length=120) for name in categories if (name or "").strip()]
     with transaction.atomic():
         process = engagement.process_create(user=user, owner=owner, kind=PROCESS_KIND, title=fields["title"],
-                                            phases=phases, time_zone=time_zone, is_demo=is_demo)
+                                            phases=phases_in_sequence(phases), time_zone=time_zone, is_demo=is_demo)
         participation = ParticipationProcess.objects.create(
             process=process, owner=owner, slug=_unique_slug(fields["title"]), is_demo=is_demo, **fields)
         for position, name in enumerate(dict.fromkeys(names)):
@@ -254,7 +263,7 @@ def process_update(*, user: Any, process: ParticipationProcess, phases: list[Pha
             process.process.title = fields["title"]
             process.process.save(update_fields=["title", "updated_at"])
         if phases is not None:
-            engagement.process_phases_set(user=user, process=process.process, phases=phases)
+            engagement.process_phases_set(user=user, process=process.process, phases=phases_in_sequence(phases))
         audit_record(user=user, action="participation.process_update", target=process, before=before,
                      after=snapshot(process, _PROCESS_FIELDS))
     return process

@@ -17,11 +17,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import actor_time_zones
+from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import selectors, services
 from arrival.participation.forms import (
@@ -310,7 +313,8 @@ def process_create(request: HttpRequest) -> HttpResponse:
     owners = _owners_for(request.user)
     if not owners:
         raise PermissionDenied
-    form = ProcessForm(request.POST or None, owners=owners)
+    zones = actor_time_zones(actor_ids=[owners[0].pk])
+    form = ProcessForm(request.POST or None, owners=owners, initial={"time_zone": zones.get(owners[0].pk, "UTC")})
     if request.method == "POST" and form.is_valid():
         owner = next(a for a in owners if a.pk == form.cleaned_data["owner"])
         try:
@@ -337,10 +341,14 @@ def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "retention_months": process.retention_months, "time_zone": process.process.time_zone,
         "categories": "\n".join(c.name for c in selectors.category_list(process=process)),
     }
+    zone = zone_or_utc(process.process.time_zone)
     for phase in process.process.phases.all():
         key = phase.phase_type.replace(".", "_")
-        initial.update({f"{key}_starts": phase.starts_at, f"{key}_ends": phase.ends_at, f"{key}_actions": phase.actions})
-    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial)
+        # Shown as typed: the local time in the process's zone (the form reads it back in that zone).
+        initial.update({f"{key}_starts": timezone.localtime(phase.starts_at, zone).replace(tzinfo=None),
+                        f"{key}_ends": timezone.localtime(phase.ends_at, zone).replace(tzinfo=None),
+                        f"{key}_actions": phase.actions})
+    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial, zone_fixed=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.process_update(user=request.user, process=process, phases=_phase_specs(form),
