@@ -105,9 +105,9 @@ class TranslationForm(_Form):
 
 
 class LinkForm(_Form):
-    kind = forms.ChoiceField(label=_("It became"), choices=[("commitment", _("A commitment")),
-                                                             ("evidence", _("Evidence for an assessment indicator"))])
-    target_id = forms.IntegerField(label=_("Number of the commitment or of the assessment answer"), min_value=1)
+    """Evidence for an assessment indicator; a commitment is chosen in the picker instead."""
+
+    target_id = forms.IntegerField(label=_("Number of the assessment answer"), min_value=1)
     label = forms.CharField(label=_("Label shown with the link"), max_length=300)
     url = forms.CharField(label=_("Address of its page on this site"), max_length=500)
 

@@ -14,12 +14,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Mod
 from django.http import Http404
 from django.utils import timezone
 
 from arrival.actors.models import Actor
+from arrival.commitments import selectors as commitments
 from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement.models import Phase, Visibility
 from arrival.participation.models import (
@@ -266,3 +267,23 @@ def category_get(*, process: ParticipationProcess, pk: Any) -> Category | None:
 
 def status_kinds_closing() -> tuple[str, ...]:
     return (StatusKind.DONE, StatusKind.NOT_POSSIBLE)
+
+
+COMMITMENT_SEARCH_LIMIT = 10
+
+
+def commitment_search(*, q: str, limit: int = COMMITMENT_SEARCH_LIMIT) -> list[Any]:
+    """Published commitments a proposal can be linked to, whose title contains `q` or whose public id is `q`
+    (the picker on a proposal's page; at most `limit`, newest first). Fewer than two characters find nothing."""
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    return list(commitments.commitment_list_public().filter(Q(title__icontains=q) | Q(public_id__iexact=q))[:limit])
+
+
+def commitment_to_link(*, pk: Any) -> Any:
+    """The published commitment `pk`, or None: only a public commitment can be what a proposal became."""
+    try:
+        return commitments.commitment_list_public().filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

@@ -39,7 +39,9 @@ from arrival.core.services import audit_record, audit_redact_target, snapshot
 from arrival.engagement import services as engagement
 from arrival.engagement.models import Visibility
 from arrival.engagement.phases import PhaseSpec
+from arrival.participation import selectors
 from arrival.participation.languages import language_clean
+from arrival.participation.links import COMMITMENT_TYPE
 from arrival.participation.models import (
     Access,
     Answer,
@@ -633,6 +635,16 @@ def proposal_link_create(*, user: Any, proposal: Proposal, kind: str, target_typ
             raise ValidationError(_("This proposal is already linked to that record."))
         audit_record(user=user, action="participation.link_create", target=link, after=snapshot(link, _LINK_FIELDS))
     return link
+
+
+def proposal_commitment_link(*, user: Any, proposal: Proposal, commitment: Any) -> ProposalLink:
+    """Link an accepted proposal to the published commitment it became (chosen in the picker); the link is named
+    by the commitment's public id and title."""
+    if commitment is None or selectors.commitment_to_link(pk=commitment.pk) is None:
+        raise ValidationError({"commitment": _("Choose a published commitment.")})
+    return proposal_link_create(user=user, proposal=proposal, kind=LinkKind.COMMITMENT, target_type=COMMITMENT_TYPE,
+                                target_id=commitment.pk, label=f"{commitment.public_id} · {commitment.title}"[:300],
+                                url=commitment.get_absolute_url())
 
 
 # --- Optional aggregate questions -------------------------------------------------------------------------

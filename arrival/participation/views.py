@@ -41,7 +41,7 @@ from arrival.participation.forms import (
 )
 from arrival.participation.languages import language_dir, language_name
 from arrival.participation.links import LINK_TARGETS
-from arrival.participation.models import ParticipationProcess, Proposal
+from arrival.participation.models import LinkKind, ParticipationProcess, Proposal
 from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -451,11 +451,36 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.proposal_link_create(user=request.user, proposal=proposal, kind=data["kind"],
-                                          target_type=LINK_TARGETS[data["kind"]], target_id=data["target_id"],
+            services.proposal_link_create(user=request.user, proposal=proposal, kind=LinkKind.EVIDENCE,
+                                          target_type=LINK_TARGETS[LinkKind.EVIDENCE], target_id=data["target_id"],
                                           label=data["label"], url=data["url"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The link is saved."))
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+def commitment_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commitment picker: published commitments matching what the team member typed. With htmx, only the
+    results (as they type); without JavaScript, a page with the search form and the results."""
+    proposal = _team_proposal(request, pk)
+    q = request.GET.get("q", "")
+    context = {"proposal": proposal, "q": q, "commitments": selectors.commitment_search(q=q)}
+    template = "participation/_commitment_results.html" if request.htmx else "participation/link_commitment.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def link_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _team_proposal(request, pk)
+    try:
+        services.proposal_commitment_link(user=request.user, proposal=proposal,
+                                          commitment=selectors.commitment_to_link(pk=request.POST.get("commitment")))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The link is saved."))
     return redirect(proposal.get_absolute_url())

@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import services
-from arrival.participation.models import ParticipationProcess
-from tests.participation.factories import START, city_with_officer, open_process
+from arrival.participation.links import COMMITMENT_TYPE
+from arrival.participation.models import AnswerStatus, ParticipationProcess, ProposalLink, StatusKind
+from tests.commitments.factories import draft_commitment, published_commitment
+from tests.participation.factories import START, city_with_officer, open_process, posted, resident
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,51 @@ def test_the_form_starts_from_the_citys_time_zone() -> None:
     city, officer = city_with_officer()
     form = _signed_in(officer).get(reverse("participation:process_create")).content.decode()
     assert '<option value="Europe/Brussels" selected>' in form
+
+
+def _accepted_proposal():
+    city, officer = city_with_officer()
+    process = open_process(officer=officer, city=city)
+    proposal = posted(process, resident())
+    status = AnswerStatus.objects.get(owner=city, kind=StatusKind.ACCEPTED)
+    services.answer_create(user=officer, proposal=proposal, status=status, text="Yes.")
+    return city, officer, proposal
+
+
+def test_a_commitment_is_found_as_the_officer_types_and_linked_with_one_click() -> None:
+    city, officer, proposal = _accepted_proposal()
+    classes = published_commitment(lead=city, title="Language classes in every district")["commitment"]
+    published_commitment(lead=city, title="Green roofs on schools")
+    client = _signed_in(officer)
+    search = reverse("participation:commitment_search", args=[proposal.pk])
+
+    # With htmx, typing returns only the matching commitments, each with its own button.
+    partial = client.get(search, {"q": "language cla"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Language classes in every district" in partial and "Green roofs" not in partial
+    assert "<html" not in partial
+    # Without JavaScript the same address is a whole page with the search form and the results.
+    page = client.get(search, {"q": "language"}).content.decode()
+    assert "<html" in page and 'name="q"' in page and "Language classes in every district" in page
+
+    response = client.post(reverse("participation:link_commitment", args=[proposal.pk]),
+                           {"commitment": classes.pk})
+    assert response.status_code == 302
+    link = ProposalLink.objects.get(proposal=proposal)
+    assert (link.target_type, link.target_id, link.url) == (COMMITMENT_TYPE, str(classes.pk),
+                                                            classes.get_absolute_url())
+    assert "Language classes in every district" in link.label
+    # The proposal page offers the picker, not a box for a number.
+    detail = client.get(proposal.get_absolute_url()).content.decode()
+    assert search in detail and "Number of the commitment" not in detail
+
+
+def test_the_picker_offers_only_published_commitments_and_only_to_the_team() -> None:
+    city, officer, proposal = _accepted_proposal()
+    search = reverse("participation:commitment_search", args=[proposal.pk])
+    # Only a published commitment can be what a proposal became: the public follows the link.
+    draft = draft_commitment(user=officer, lead=city, title="Language cafés")
+    assert "Language cafés" not in _signed_in(officer).get(search, {"q": "language"}).content.decode()
+    assert _signed_in(resident()).get(search, {"q": "language"}).status_code == 403
+    response = _signed_in(officer).post(reverse("participation:link_commitment", args=[proposal.pk]),
+                                        {"commitment": draft.pk})
+    assert response.status_code == 302 and not ProposalLink.objects.exists()
