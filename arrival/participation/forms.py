@@ -79,6 +79,9 @@ class ProposalForm(_Form):
 class GuestProposalForm(ProposalForm):
     display_name = forms.CharField(label=_("Name to show (a pseudonym is fine)"), max_length=80, required=False,
                                    help_text=_("Leave empty to appear as “Guest”."))
+    email = forms.EmailField(label=_("E-mail address to hear when the city answers (optional)"), required=False,
+                             help_text=_("We send a link to your proposal, nothing else. Without it, come back with "
+                                         "your secret link."))
     field_order = ["display_name"]
 
 
@@ -146,10 +149,12 @@ class ProcessForm(_Form):
     def __init__(self, *args: Any, owners: Any = (), zone_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(a.pk, a.name) for a in owners]
-        self.fields["time_zone"].choices = [(name, name) for name in available_time_zones()]
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, forms.ChoiceField)  # noqa: S101 - declared just above; tells the type checker
+        zone_field.choices = [(name, name) for name in available_time_zones()]
         if zone_fixed:
-            self.fields["time_zone"].disabled = True
-            self.fields["time_zone"].help_text = _(
+            zone_field.disabled = True
+            zone_field.help_text = _(
                 "The dates and times of the phases below are read in this zone, chosen when the process opened.")
         self.phase_rows = []
         for key in PHASE_SEQUENCE:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("join/<str:token>/", views.group_join, name="group_join"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/support/", views.support, name="support"),
+    path("proposals/<int:pk>/follow/", views.follow, name="follow"),
     path("proposals/<int:pk>/remove/", views.proposal_remove, name="proposal_remove"),
     path("proposals/<int:pk>/answer/", views.answer, name="answer"),
     path("proposals/<int:pk>/translation/", views.translation, name="translation"),

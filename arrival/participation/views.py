@@ -46,7 +46,6 @@ from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 20
-_TEAM_KINDS = ("administrator", "officer", "staff")
 
 
 def _is_team(user: Any, process: ParticipationProcess) -> bool:
@@ -122,7 +121,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "language_dir": language_dir(proposal.language), "language_name": language_name(proposal.language),
         "translations": [(t, language_dir(t.language), language_name(t.language)) for t in proposal.translations.all()],
         "answers": selectors.answer_history(proposal=proposal),
-        "supported": proposal.pk in selectors.supported_ids(user=request.user, proposal_ids=[proposal.pk]),
+        **_support_state(request, proposal),
         "is_author": request.user.is_authenticated and proposal.author_id == request.user.pk,
         "is_guest_author": request.user.is_authenticated and proposal.author_id == request.user.pk
         and services.is_guest(request.user),
@@ -167,6 +166,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
                     request.session.save()
                 proposal, guest, raw = services.guest_proposal_create(
                     process=process, display_name=form.cleaned_data.get("display_name", ""),
+                    email=form.cleaned_data.get("email", ""), preferred_language=request.LANGUAGE_CODE,
                     rate_key=request.session.session_key or "", **fields)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -195,6 +195,21 @@ def guest_return(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("participation:process_list")
 
 
+def _support_state(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
+    support = selectors.support_of(user=request.user, proposal=proposal)
+    return {"supported": support is not None, "following": bool(support and support.follows)}
+
+
+def _support_box(request: HttpRequest, pk: int) -> HttpResponse:
+    """After supporting or following: the support box again (htmx), or the proposal's page."""
+    proposal = selectors.proposal_get(pk=pk)
+    if request.htmx:
+        return render(request, "participation/_support.html", {
+            "proposal": proposal, **_support_state(request, proposal),
+            "can_support": selectors.phase_allows(process=proposal.process, action=services.ACTION_SUPPORT)})
+    return redirect(proposal.get_absolute_url())
+
+
 @require_POST
 @login_required
 def support(request: HttpRequest, pk: int) -> HttpResponse:
@@ -203,18 +218,24 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("withdraw"):
             services.support_withdraw(user=request.user, proposal=proposal)
         else:
-            services.support_create(user=request.user, proposal=proposal)
+            services.support_create(user=request.user, proposal=proposal, follow=bool(request.POST.get("follow")))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
         messages.error(request, _("Only members of the invited groups take part in this process."))
-    if request.htmx:
-        proposal = selectors.proposal_get(pk=pk)
-        return render(request, "participation/_support.html", {
-            "proposal": proposal, "can_support": selectors.phase_allows(process=proposal.process,
-                                                                        action=services.ACTION_SUPPORT),
-            "supported": proposal.pk in selectors.supported_ids(user=request.user, proposal_ids=[pk])})
-    return redirect(proposal.get_absolute_url())
+    return _support_box(request, pk)
+
+
+@require_POST
+@login_required
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supporter starts or stops following the proposal (comments, the city's answer and report-back)."""
+    proposal = selectors.proposal_get(pk=pk)
+    try:
+        services.follow_set(user=request.user, proposal=proposal, follows=bool(request.POST.get("follows")))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _support_box(request, pk)
 
 
 @require_POST
@@ -286,7 +307,7 @@ def group_join(request: HttpRequest, token: str) -> HttpResponse:
 def _owners_for(user: Any) -> list[Actor]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(actor_list_for(user=user, roles=_TEAM_KINDS, kinds=[ActorKind.LOCAL_GOVERNMENT]))
+    return list(actor_list_for(user=user, roles=selectors.TEAM_ROLES, kinds=[ActorKind.LOCAL_GOVERNMENT]))
 
 
 def _phase_specs(form: ProcessForm) -> list[PhaseSpec]:
