@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import services
 from arrival.participation.models import AnswerStatus, ParticipationProcess, Proposal, StatusKind
-from tests.browser.conftest import assert_no_serious_axe_violations, page_as
+from tests.browser.conftest import assert_no_serious_axe_violations, page_as, sign_in
 from tests.commitments.factories import published_commitment
 from tests.participation.factories import city_with_officer, resident
 
@@ -40,6 +40,12 @@ def _open_process(officer, city) -> ParticipationProcess:
 def _in_arabic(page) -> None:
     page.select_option("#lang-select", "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+def _axe_in_english_and_arabic(page) -> None:
+    assert_no_serious_axe_violations(page)
+    _in_arabic(page)
+    assert_no_serious_axe_violations(page)
 
 
 def test_a_proposal_reaches_the_officer_through_my_work_and_the_answer_reaches_its_followers(browser, live_server):
@@ -124,8 +130,7 @@ def test_the_process_form_reads_times_in_the_brussels_zone(browser, live_server)
     page.goto(f"/participate/{process.slug}/edit/")
     collect = page.get_by_role("group", name="Collect needs and proposals")
     expect(collect.get_by_label("Starts")).to_have_value("2027-01-11T09:00")
-    _in_arabic(page)
-    assert_no_serious_axe_violations(page)
+    _axe_in_english_and_arabic(page)
     page.context.close()
 
 
@@ -152,8 +157,6 @@ def test_the_commitment_picker_works_with_and_without_javascript(browser, live_s
 
     # Without JavaScript, the same search is a page of results.
     context = browser.new_context(base_url=live_server.url, locale="en-GB", java_script_enabled=False)
-    from tests.browser.conftest import sign_in
-
     sign_in(context, live_server, officer)
     plain = context.new_page()
     plain.goto(proposal.get_absolute_url())
@@ -164,9 +167,7 @@ def test_the_commitment_picker_works_with_and_without_javascript(browser, live_s
     context.close()
     js = page_as(browser, live_server, officer)
     js.goto(f"/participate/proposals/{proposal.pk}/commitments/?q=district")
-    assert_no_serious_axe_violations(js)
-    _in_arabic(js)
-    assert_no_serious_axe_violations(js)
+    _axe_in_english_and_arabic(js)
     js.context.close()
 
 
