@@ -725,7 +725,7 @@ def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: 
     if status.kind == StatusKind.NOT_POSSIBLE and not reasons:
         raise ValidationError({"reasons": _("Say why this is not possible.")})
     with transaction.atomic():
-        locked = Proposal.objects.select_for_update().select_related("status").get(pk=proposal.pk)
+        locked = Proposal.objects.select_for_update(of=("self",)).select_related("status").get(pk=proposal.pk)
         reporting_back = locked.status is not None and locked.status.kind in LINKABLE_KINDS
         answer = Answer.objects.create(proposal=proposal, status=status, text=text, reasons=reasons,
                                        answered_by=user, is_demo=is_demo)
