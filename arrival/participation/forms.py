@@ -9,14 +9,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arrival.engagement.phases import action_label, phase_types
+from arrival.core.time_zones import available_time_zones, zone_or_utc
+from arrival.engagement.phases import action_label, phase_type_get
 from arrival.participation.languages import language_choices, language_clean
 from arrival.participation.models import Access, ProposalKind, StatusKind
-from arrival.participation.services import ALL_ACTIONS, DEMOGRAPHIC_QUESTIONS, PROCESS_KIND
+from arrival.participation.services import ALL_ACTIONS, DEMOGRAPHIC_QUESTIONS, PHASE_SEQUENCE
 
 OTHER = "other"
+# A local date and time, written the way the browser's date-and-time picker reads and writes it.
+_LOCAL_TIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -75,6 +79,9 @@ class ProposalForm(_Form):
 class GuestProposalForm(ProposalForm):
     display_name = forms.CharField(label=_("Name to show (a pseudonym is fine)"), max_length=80, required=False,
                                    help_text=_("Leave empty to appear as “Guest”."))
+    email = forms.EmailField(label=_("E-mail address to hear when the city answers (optional)"), required=False,
+                             help_text=_("We send a link to your proposal, nothing else. Without it, come back with "
+                                         "your secret link."))
     field_order = ["display_name"]
 
 
@@ -101,9 +108,9 @@ class TranslationForm(_Form):
 
 
 class LinkForm(_Form):
-    kind = forms.ChoiceField(label=_("It became"), choices=[("commitment", _("A commitment")),
-                                                             ("evidence", _("Evidence for an assessment indicator"))])
-    target_id = forms.IntegerField(label=_("Number of the commitment or of the assessment answer"), min_value=1)
+    """Evidence for an assessment indicator; a commitment is chosen in the picker instead."""
+
+    target_id = forms.IntegerField(label=_("Number of the assessment answer"), min_value=1)
     label = forms.CharField(label=_("Label shown with the link"), max_length=300)
     url = forms.CharField(label=_("Address of its page on this site"), max_length=500)
 
@@ -116,7 +123,8 @@ class StatusForm(_Form):
 
 
 class ProcessForm(_Form):
-    """The process, its settings and its phases (one row per phase type, in order; leave dates empty to skip)."""
+    """The process, its settings and its phases (one row per phase type, in their natural sequence; leave dates
+    empty to skip a phase). Dates and times are read in the time zone the form sets, not the viewer's."""
 
     owner = forms.TypedChoiceField(label=_("Local government"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -135,24 +143,41 @@ class ProcessForm(_Form):
                                           max_value=120, initial=24)
     categories = forms.CharField(label=_("Categories, one per line"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 4}))
-    time_zone = forms.CharField(label=_("Time zone of the city"), max_length=64, initial="UTC")
+    time_zone = forms.ChoiceField(label=_("Time zone of the process"), initial="UTC",
+                                  help_text=_("The dates and times of the phases below are read in this zone."))
 
-    def __init__(self, *args: Any, owners: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Any = (), zone_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(a.pk, a.name) for a in owners]
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, forms.ChoiceField)  # noqa: S101 - declared just above; tells the type checker
+        zone_field.choices = [(name, name) for name in available_time_zones()]
+        if zone_fixed:
+            zone_field.disabled = True
+            zone_field.help_text = _(
+                "The dates and times of the phases below are read in this zone, chosen when the process opened.")
         self.phase_rows = []
-        for phase_type in phase_types(kind=PROCESS_KIND):
-            if phase_type.kind != PROCESS_KIND:
-                continue
-            key = phase_type.key.replace(".", "_")
-            self.fields[f"{key}_starts"] = forms.DateTimeField(
-                label=_("Starts"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-            self.fields[f"{key}_ends"] = forms.DateTimeField(
-                label=_("Ends"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-            self.fields[f"{key}_actions"] = forms.MultipleChoiceField(
+        for key in PHASE_SEQUENCE:
+            phase_type = phase_type_get(key)
+            name = key.replace(".", "_")
+            self.fields[f"{name}_starts"] = forms.DateTimeField(label=_("Starts"), required=False, widget=_LOCAL_TIME)
+            self.fields[f"{name}_ends"] = forms.DateTimeField(label=_("Ends"), required=False, widget=_LOCAL_TIME)
+            self.fields[f"{name}_actions"] = forms.MultipleChoiceField(
                 label=_("Participants may"), required=False, widget=forms.CheckboxSelectMultiple,
                 choices=[(a, action_label(a)) for a in ALL_ACTIONS], initial=list(phase_type.actions))
-            self.phase_rows.append((phase_type, key))
+            self.phase_rows.append((phase_type, name))
+
+    def zone_name(self) -> str:
+        """The zone the phase times are read in: the one chosen on the form (or fixed on the process)."""
+        field = self.fields["time_zone"]
+        if self.is_bound and not field.disabled:
+            return str(self.data.get(self.add_prefix("time_zone")) or "")
+        return str(self.get_initial_for_field(field, "time_zone") or "")
+
+    def full_clean(self) -> None:
+        # DateTimeField reads a typed time in the active zone: make that the form's zone while the form is read.
+        with timezone.override(zone_or_utc(self.zone_name())):
+            super().full_clean()
 
     def phase_fields(self) -> list[dict[str, Any]]:
         return [{"type": t, "starts": self[f"{k}_starts"], "ends": self[f"{k}_ends"], "actions": self[f"{k}_actions"]}

@@ -19,6 +19,13 @@ from arrival.engagement.models import Moderated
 
 DEFAULT_RETENTION_MONTHS = 24
 
+# The engagement process kind and the phase types of a participation process (registered in apps.py).
+PROCESS_KIND = "participation.process"
+PHASE_COLLECT = "participation.collect"
+PHASE_SUPPORT = "participation.support"
+PHASE_ANSWER = "participation.answer"
+PHASE_REPORT_BACK = "participation.report_back"
+
 
 class Access(models.TextChoices):
     OPEN = "open", _("Open to everyone")
@@ -227,11 +234,17 @@ class ProposalTranslation(TimeStampedModel, DemoFlagged):
 
 
 class Support(models.Model):
-    """One participant supports one proposal, once. When a person deletes their account their supports go."""
+    """One participant supports one proposal, once. When a person deletes their account their supports go.
+
+    A supporter follows the proposal unless they chose not to: they are told when someone comments on it and
+    when the city answers or reports back. The follow is part of the support, so it goes with it (withdrawal,
+    account deletion, retention).
+    """
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participation_supports")
     created_at = models.DateTimeField(auto_now_add=True)
+    follows = models.BooleanField(_("tell me about comments and the city's answers"), default=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -291,6 +304,8 @@ class GuestAccess(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participation_guest")
     proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
+    # Optional, only to tell the guest that the city answered (a link, nothing else); emptied by retention.
+    email = models.EmailField(_("e-mail address"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,15 +14,21 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Mod
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from arrival.accounts.models import Role, RoleKind, User
 from arrival.actors.models import Actor
+from arrival.commitments import selectors as commitments
 from arrival.engagement import selectors as engagement_selectors
+from arrival.engagement.handoffs import WorkItem
 from arrival.engagement.models import Phase, Visibility
 from arrival.participation.models import (
+    PHASE_ANSWER,
+    PHASE_REPORT_BACK,
     Answer,
     AnswerStatus,
     Category,
@@ -35,6 +41,8 @@ from arrival.participation.models import (
     Support,
 )
 
+# The city's team for a process: the owner's administrators, officers and staff (accounts.rules says the same).
+TEAM_ROLES = (RoleKind.ADMINISTRATOR, RoleKind.OFFICER, RoleKind.STAFF)
 SORTS = ("newest", "supported", "random")
 _RANDOM_PRIME = 1_000_003
 
@@ -172,6 +180,25 @@ def supported_ids(*, user: Any, proposal_ids: list[int]) -> set[int]:
                .values_list("proposal_id", flat=True))
 
 
+def support_of(*, user: Any, proposal: Proposal) -> Support | None:
+    """`user`'s support of `proposal` (it says whether they follow it), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Support.objects.filter(user_id=user.pk, proposal_id=proposal.pk).first()
+
+
+def team_members(*, process: ParticipationProcess) -> list[User]:
+    """The active people of the city's team for `process` (who hear of new needs and proposals)."""
+    return list(User.objects.filter(is_active=True, roles__actor_id=process.owner_id, roles__kind__in=TEAM_ROLES,
+                                    roles__ended_at__isnull=True).distinct().order_by("pk"))
+
+
+def followers(*, proposal: Proposal) -> list[User]:
+    """The active supporters of `proposal` who follow it."""
+    return list(User.objects.filter(is_active=True, participation_supports__proposal_id=proposal.pk,
+                                    participation_supports__follows=True).order_by("pk"))
+
+
 def proposal_languages(*, process: ParticipationProcess) -> list[str]:
     """The languages visible proposals are written in, for the filter. A distinct over every proposal of a
     large process is a full index scan, so the list is cached for a minute (the filter tolerates the delay)."""
@@ -266,3 +293,97 @@ def category_get(*, process: ParticipationProcess, pk: Any) -> Category | None:
 
 def status_kinds_closing() -> tuple[str, ...]:
     return (StatusKind.DONE, StatusKind.NOT_POSSIBLE)
+
+
+COMMITMENT_SEARCH_LIMIT = 10
+
+
+def commitment_search(*, q: str, limit: int = COMMITMENT_SEARCH_LIMIT) -> list[Any]:
+    """Published commitments a proposal can be linked to, whose title contains `q` or whose public id is `q`
+    (the picker on a proposal's page; at most `limit`, newest first). Fewer than two characters find nothing."""
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    return list(commitments.commitment_list_public().filter(Q(title__icontains=q) | Q(public_id__iexact=q))[:limit])
+
+
+def commitment_to_link(*, pk: Any) -> Any:
+    """The published commitment `pk`, or None: only a public commitment can be what a proposal became."""
+    try:
+        return commitments.commitment_list_public().filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- "My work" for the city's team ---------------------------------------------------------------------------
+
+# At most this many items of each kind are listed and counted for one person (oldest first): a process with
+# thousands of unanswered inputs is worked through from its own page, filtered by status.
+WORK_LIMIT = 200
+
+
+def _team_proposals(user: Any) -> QuerySet[Proposal]:
+    """Visible proposals of the processes whose city `user` is on the team of (one query with its subquery)."""
+    owners = Role.objects.filter(user_id=user.pk, kind__in=TEAM_ROLES, ended_at__isnull=True).values("actor_id")
+    return Proposal.objects.filter(process__owner_id__in=owners, visibility=Visibility.VISIBLE)
+
+
+def _to_answer(user: Any) -> QuerySet[Proposal]:
+    return _team_proposals(user).filter(status__isnull=True)
+
+
+def _to_report_back(user: Any) -> QuerySet[Proposal]:
+    return _team_proposals(user).filter(status__kind=StatusKind.ACCEPTED)
+
+
+def _phase_end(phase_type: str) -> Subquery:
+    return Subquery(Phase.objects.filter(process_id=OuterRef("process__process_id"), phase_type=phase_type)
+                    .order_by("-ends_at").values("ends_at")[:1])
+
+
+def _work_items(proposals: QuerySet[Proposal], *, kind: str, action: str, phase_type: str,
+                since: str) -> list[WorkItem]:
+    rows = (proposals.select_related("process", "process__owner").annotate(deadline=_phase_end(phase_type))
+            .order_by(since, "id")[:WORK_LIMIT])
+    items = []
+    for proposal in rows:
+        values = {"number": proposal.pk, "process": proposal.process.title}
+        # Named by kind, number and the city's process title: never by the resident's own words.
+        title = (_("Need no. %(number)s in “%(process)s”") if proposal.kind == "need"
+                 else _("Proposal no. %(number)s in “%(process)s”")) % values
+        items.append(WorkItem(kind=kind, action=action, title=title, url=proposal.get_absolute_url(),
+                              waiting_since=getattr(proposal, since), deadline=proposal.deadline,
+                              for_actor=proposal.process.owner.name))
+    return items
+
+
+def _work_count(user: Any, proposals: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return int(proposals(user).order_by()[:WORK_LIMIT].count())
+
+
+def answer_work_items(user: Any) -> list[WorkItem]:
+    """Needs and proposals waiting for the city's answer, oldest first; the deadline is the end of the
+    process's answer phase where it has one."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return _work_items(_to_answer(user), kind="participation.answer", action=_("Answer"),
+                       phase_type=PHASE_ANSWER, since="created_at")
+
+
+def answer_work_count(user: Any) -> int:
+    return _work_count(user, _to_answer)
+
+
+def report_back_work_items(user: Any) -> list[WorkItem]:
+    """Accepted proposals the city has not yet reported back on (a newer answer: in progress, done, not
+    possible…), waiting since they were accepted; the deadline is the end of the report-back phase, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return _work_items(_to_report_back(user), kind="participation.report_back", action=_("Report back"),
+                       phase_type=PHASE_REPORT_BACK, since="answered_at")
+
+
+def report_back_work_count(user: Any) -> int:
+    return _work_count(user, _to_report_back)

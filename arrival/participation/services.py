@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -36,11 +40,19 @@ from arrival.core.attachments import IMAGE_TYPES, attachment_create
 from arrival.core.models import Attachment
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
+from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement import services as engagement
-from arrival.engagement.models import Visibility
+from arrival.engagement.models import Comment, Delivery, Visibility
 from arrival.engagement.phases import PhaseSpec
+from arrival.participation import selectors
 from arrival.participation.languages import language_clean
+from arrival.participation.links import COMMITMENT_TYPE
 from arrival.participation.models import (
+    PHASE_ANSWER,
+    PHASE_COLLECT,
+    PHASE_REPORT_BACK,
+    PHASE_SUPPORT,
+    PROCESS_KIND,
     Access,
     Answer,
     AnswerStatus,
@@ -60,15 +72,12 @@ from arrival.participation.models import (
     Support,
 )
 
-PROCESS_KIND = "participation.process"
-PHASE_COLLECT = "participation.collect"
-PHASE_SUPPORT = "participation.support"
-PHASE_ANSWER = "participation.answer"
-PHASE_REPORT_BACK = "participation.report_back"
 ACTION_CREATE = "create:participation.proposal"
 ACTION_SUPPORT = "support:participation.proposal"
 ACTION_COMMENT = "comment:participation.proposal"
 ALL_ACTIONS = (ACTION_CREATE, ACTION_SUPPORT, ACTION_COMMENT)
+# The order a process moves through; any of them may be left out (a collect phase may lead straight to answers).
+PHASE_SEQUENCE = (PHASE_COLLECT, PHASE_SUPPORT, PHASE_ANSWER, PHASE_REPORT_BACK)
 
 # The defaults a city starts with; it may rename, reorder and add its own.
 DEFAULT_STATUSES = (
@@ -104,6 +113,14 @@ _TRANSLATION_FIELDS = ("proposal", "language", "title", "body")
 _LINK_FIELDS = ("proposal", "kind", "target_type", "target_id", "label", "url")
 _GUEST_PREFIX = "guest-"
 
+# The notifications participation sends (registered in handoffs.py).
+KIND_SUBMITTED = "participation.submitted"
+KIND_COMMENTED = "participation.commented"
+KIND_ANSWERED = "participation.answered"
+KIND_REPORTED_BACK = "participation.reported_back"
+
+logger = logging.getLogger(__name__)
+
 
 def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -125,6 +142,88 @@ def _rate_check(key: str) -> None:
     """Count one post for `key` against ARRIVAL_POST_RATE with engagement's own counter (same setting, same
     "throttle" cache, one count per person shared with comments). Guests count per browser session."""
     engagement.post_rate_check(poster=key)
+
+
+# --- Hand-offs: who is told what (never in a resident's own words) -------------------------------------
+
+
+def _tell_team(proposal: Proposal, *, author: Any) -> None:
+    """A new need or proposal waits on the city's team: each member is told (the author excepted)."""
+    team = [person for person in selectors.team_members(process=proposal.process) if person.pk != author.pk]
+    process_title, is_need = proposal.process.title, proposal.kind == ProposalKind.NEED
+
+    def render() -> str:
+        if is_need:
+            return _("A resident posted a need in “%(process)s”.") % {"process": process_title}
+        return _("A resident posted a proposal in “%(process)s”.") % {"process": process_title}
+
+    engagement.notification_send(recipients=team, kind=KIND_SUBMITTED, text=render, url=proposal.get_absolute_url(),
+                                 target=proposal)
+
+
+def _tell_author_and_followers(proposal: Proposal, *, kind: str, for_author: Any, for_followers: Any,
+                               leave_out: Iterable[Any] = ()) -> None:
+    """Tell the author (`for_author`) and the supporters who follow the proposal (`for_followers`), except the
+    people in `leave_out` (ids: whoever acted)."""
+    skip = {pk for pk in leave_out if pk is not None}
+    url = proposal.get_absolute_url()
+    if proposal.author_id and proposal.author_id not in skip:
+        author = User.objects.filter(pk=proposal.author_id).first()
+        engagement.notification_send(recipients=[author], kind=kind, text=for_author, url=url, target=proposal)
+    following = [person for person in selectors.followers(proposal=proposal)
+                 if person.pk not in skip and person.pk != proposal.author_id]
+    engagement.notification_send(recipients=following, kind=kind, text=for_followers, url=url, target=proposal)
+
+
+def _guest_mail(proposal: Proposal, *, kind: str) -> None:
+    """A guest author who left an e-mail address is told the city answered, after the commit: the e-mail holds a
+    sentence in the guest's language and the proposal's link, never what anyone wrote. Their choice for the kind
+    counts ("in the app only" or "off": no e-mail)."""
+    if proposal.author_id is None:
+        return
+    access = (GuestAccess.objects.select_related("user").filter(user_id=proposal.author_id, user__is_active=True)
+              .exclude(email="").first())
+    if access is None:
+        return
+    guest = access.user
+    if engagement_selectors.notification_preferences_get(user=guest).get(kind) != Delivery.DIGEST:
+        return
+    link = engagement.site_url().rstrip("/") + proposal.get_absolute_url()
+    with translation.override(guest.preferred_language or settings.LANGUAGE_CODE):
+        if kind == KIND_REPORTED_BACK:
+            subject = _("The city reported back on your proposal")
+            lead = _("The city reported back on the proposal you posted as a guest. Read it here:")
+        else:
+            subject = _("The city answered your proposal")
+            lead = _("The city answered the proposal you posted as a guest. Read the answer here:")
+        body = "\n\n".join([lead, link, _(
+            "To reply, or to remove your proposal, open the secret link you kept when you posted. You receive this "
+            "e-mail because you left this address for it; nothing else is ever sent to it.")])
+    address = access.email
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [address])
+        except OSError:  # smtplib's errors are OSErrors; the answer is published, the guest can still read it
+            logger.exception("The e-mail telling a guest about proposal %s could not be sent.", proposal.pk)
+
+    transaction.on_commit(send)
+
+
+def comment_handoff(comment: Comment) -> None:
+    """Someone commented on a proposal: its author and the supporters who follow it are told (not the commenter,
+    nor the author of the comment answered, whom engagement already tells). Called by engagement's
+    `on_comment_created`, in the comment's transaction."""
+    proposal = Proposal.objects.select_related("process").filter(pk=comment.target_id).first()
+    if proposal is None or proposal.visibility != Visibility.VISIBLE:
+        return
+    process_title = proposal.process.title
+    parent_author = comment.parent.author_id if comment.parent_id and comment.parent else None
+    _tell_author_and_followers(
+        proposal, kind=KIND_COMMENTED, leave_out=[comment.author_id, parent_author],
+        for_author=lambda: _("There is a new comment on your proposal in “%(process)s”.") % {"process": process_title},
+        for_followers=lambda: _("There is a new comment on a proposal you follow in “%(process)s”.")
+        % {"process": process_title})
 
 
 # --- Processes ---------------------------------------------------------------------------------------
@@ -197,6 +296,13 @@ def _check_process_fields(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def phases_in_sequence(phases: Iterable[PhaseSpec]) -> list[PhaseSpec]:
+    """`phases` in the natural sequence collect → support → answer → report back (then by start), whatever order
+    they were given in; engagement then checks that their dates follow that sequence without overlapping."""
+    rank = {key: position for position, key in enumerate(PHASE_SEQUENCE)}
+    return sorted(phases, key=lambda spec: (rank.get(spec.phase_type, len(rank)), spec.starts_at))
+
+
 def process_create(
     *,
     user: Any,
@@ -225,7 +331,7 @@ def process_create(
     names = [_text(name, field="categories", max_length=120) for name in categories if (name or "").strip()]
     with transaction.atomic():
         process = engagement.process_create(user=user, owner=owner, kind=PROCESS_KIND, title=fields["title"],
-                                            phases=phases, time_zone=time_zone, is_demo=is_demo)
+                                            phases=phases_in_sequence(phases), time_zone=time_zone, is_demo=is_demo)
         participation = ParticipationProcess.objects.create(
             process=process, owner=owner, slug=_unique_slug(fields["title"]), is_demo=is_demo, **fields)
         for position, name in enumerate(dict.fromkeys(names)):
@@ -254,7 +360,7 @@ def process_update(*, user: Any, process: ParticipationProcess, phases: list[Pha
             process.process.title = fields["title"]
             process.process.save(update_fields=["title", "updated_at"])
         if phases is not None:
-            engagement.process_phases_set(user=user, process=process.process, phases=phases)
+            engagement.process_phases_set(user=user, process=process.process, phases=phases_in_sequence(phases))
         audit_record(user=user, action="participation.process_update", target=process, before=before,
                      after=snapshot(process, _PROCESS_FIELDS))
     return process
@@ -419,17 +525,27 @@ def proposal_create(
             ProposalImage.objects.create(proposal=proposal, attachment=attachment, alt_text=alt)
         audit_record(user=user, action="participation.proposal_create", target=proposal,
                      after=snapshot(proposal, _PROPOSAL_FIELDS))
+        _tell_team(proposal, author=user)
     return proposal
 
 
 def guest_proposal_create(*, process: ParticipationProcess, display_name: str = "", rate_key: str = "",
-                          **fields: Any) -> tuple[Proposal, User, str]:
+                          email: str = "", preferred_language: str = "", **fields: Any) -> tuple[Proposal, User, str]:
     """Post one proposal as a guest: an account with no e-mail and no password is made for it, and a secret
     link (returned raw, once; only its hash is kept) lets the guest come back to the proposal and its answer.
+    An e-mail address is optional and kept beside the link (not on the account), only to tell the guest that the
+    city answered, in `preferred_language` (the language of the page they posted from).
     """
     if process.access != Access.OPEN:
         raise ValidationError(_("Only members of the invited groups take part in this process."), code="invited")
     display_name = _text(display_name, field="display_name", max_length=80, required=False) or _("Guest")
+    email = _text(email, field="email", max_length=254, required=False)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": _("Enter an e-mail address, or leave it empty.")}) from None
+    language = preferred_language if preferred_language in dict(settings.LANGUAGES) else ""
     engagement.phase_require(process=process.process, action=ACTION_CREATE, at=fields.get("at"))
     if rate_key:
         _rate_check(f"guest:{rate_key}")
@@ -437,10 +553,12 @@ def guest_proposal_create(*, process: ParticipationProcess, display_name: str = 
     with transaction.atomic():
         guest = User(username=f"{_GUEST_PREFIX}{get_random_string(20).lower()}", display_name=display_name,
                      email=None, is_demo=bool(fields.get("is_demo", False)))
+        if language:
+            guest.preferred_language = language
         guest.set_unusable_password()
         guest.save()
         proposal = proposal_create(user=guest, process=process, **fields)
-        GuestAccess.objects.create(user=guest, proposal=proposal, token_hash=_hash(raw))
+        GuestAccess.objects.create(user=guest, proposal=proposal, token_hash=_hash(raw), email=email)
         audit_record(user=guest, action="participation.guest_create", target=guest, after={"guest": True})
     return proposal, guest, raw
 
@@ -537,8 +655,10 @@ def proposal_translation_save(*, user: Any, proposal: Proposal, language: str, t
 # --- Supports ------------------------------------------------------------------------------------------
 
 
-def support_create(*, user: Any, proposal: Proposal, is_demo: bool = False, at: Any = None) -> Support:
-    """Support a proposal, once per person, while the current phase allows supporting."""
+def support_create(*, user: Any, proposal: Proposal, follow: bool = True, is_demo: bool = False,
+                   at: Any = None) -> Support:
+    """Support a proposal, once per person, while the current phase allows supporting. A supporter follows the
+    proposal (comments, the city's answer and report-back) unless they say otherwise (`follow`)."""
     require(user, "participation.take_part", proposal.process)
     if proposal.visibility != Visibility.VISIBLE:
         raise ValidationError(_("This proposal cannot be supported."), code="not_visible")
@@ -551,9 +671,10 @@ def support_create(*, user: Any, proposal: Proposal, is_demo: bool = False, at: 
         _rate_check(user.pk)
     try:
         with transaction.atomic():
-            support = Support.objects.create(proposal=proposal, user=user, is_demo=is_demo)
+            support = Support.objects.create(proposal=proposal, user=user, follows=bool(follow), is_demo=is_demo)
             Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
-            audit_record(user=user, action="participation.support_create", target=proposal)
+            audit_record(user=user, action="participation.support_create", target=proposal,
+                         after={"follows": support.follows})
     except IntegrityError:
         raise ValidationError(_("You already support this proposal."), code="already") from None
     return support
@@ -570,12 +691,30 @@ def support_withdraw(*, user: Any, proposal: Proposal, at: Any = None) -> None:
         audit_record(user=user, action="participation.support_withdraw", target=proposal)
 
 
+def follow_set(*, user: Any, proposal: Proposal, follows: bool) -> Support:
+    """A supporter starts or stops following a proposal they support (at any time, in any phase)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to follow a proposal.")
+    with transaction.atomic():
+        support = Support.objects.select_for_update().filter(proposal=proposal, user_id=user.pk).first()
+        if support is None:
+            raise ValidationError(_("Support this proposal to follow it."), code="not_supported")
+        if support.follows != bool(follows):
+            support.follows = bool(follows)
+            support.save(update_fields=["follows"])
+            audit_record(user=user, action="participation.follow_set", target=proposal,
+                         after={"follows": support.follows})
+    return support
+
+
 # --- The city's answers ---------------------------------------------------------------------------------
 
 
 def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: str, reasons: str = "",
                   is_demo: bool = False) -> Answer:
-    """The city's team answers with a status from its list and a public text; the author is told."""
+    """The city's team answers with a status from its list and a public text. The author and the supporters who
+    follow the proposal are told; an answer to a proposal the city had already accepted is its report-back on it.
+    A guest author who left an e-mail address gets an e-mail with the link, after the commit."""
     require(user, "participation.change_participationprocess", proposal)
     if status.owner_id != proposal.process.owner_id:
         raise ValidationError({"status": _("Choose one of this city's statuses.")})
@@ -586,20 +725,29 @@ def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: 
     if status.kind == StatusKind.NOT_POSSIBLE and not reasons:
         raise ValidationError({"reasons": _("Say why this is not possible.")})
     with transaction.atomic():
+        locked = Proposal.objects.select_for_update(of=("self",)).select_related("status").get(pk=proposal.pk)
+        reporting_back = locked.status is not None and locked.status.kind in LINKABLE_KINDS
         answer = Answer.objects.create(proposal=proposal, status=status, text=text, reasons=reasons,
                                        answered_by=user, is_demo=is_demo)
         Proposal.objects.filter(pk=proposal.pk).update(status=status, answered_at=answer.created_at)
         audit_record(user=user, action="participation.answer_create", target=answer,
                      after=snapshot(answer, _ANSWER_FIELDS))
+        values = {"process": proposal.process.title, "status": status.label}
+        kind = KIND_REPORTED_BACK if reporting_back else KIND_ANSWERED
+        if reporting_back:
+            _tell_author_and_followers(
+                proposal, kind=kind, leave_out=[user.pk],
+                for_author=lambda: _("The city reported back on your proposal in “%(process)s”: %(status)s.") % values,
+                for_followers=lambda: _("The city reported back on a proposal you support in “%(process)s”: "
+                                        "%(status)s.") % values)
+        else:
+            _tell_author_and_followers(
+                proposal, kind=kind, leave_out=[user.pk],
+                for_author=lambda: _("The city answered your proposal in “%(process)s”: %(status)s.") % values,
+                for_followers=lambda: _("The city answered a proposal you support in “%(process)s”: %(status)s.")
+                % values)
         if proposal.author_id and proposal.author_id != user.pk:
-            title, label = proposal.title, status.label
-
-            def render() -> str:
-                return _("The city answered your proposal “%(title)s”: %(status)s.") % {"title": title,
-                                                                                     "status": label}
-
-            engagement.notification_send(recipients=[proposal.author], kind="participation.answered", text=render,
-                                         url=proposal.get_absolute_url())
+            _guest_mail(proposal, kind=kind)
     proposal.status, proposal.answered_at = status, answer.created_at
     return answer
 
@@ -624,6 +772,16 @@ def proposal_link_create(*, user: Any, proposal: Proposal, kind: str, target_typ
             raise ValidationError(_("This proposal is already linked to that record."))
         audit_record(user=user, action="participation.link_create", target=link, after=snapshot(link, _LINK_FIELDS))
     return link
+
+
+def proposal_commitment_link(*, user: Any, proposal: Proposal, commitment: Any) -> ProposalLink:
+    """Link an accepted proposal to the published commitment it became (chosen in the picker); the link is named
+    by the commitment's public id and title."""
+    if commitment is None or selectors.commitment_to_link(pk=commitment.pk) is None:
+        raise ValidationError({"commitment": _("Choose a published commitment.")})
+    return proposal_link_create(user=user, proposal=proposal, kind=LinkKind.COMMITMENT, target_type=COMMITMENT_TYPE,
+                                target_id=commitment.pk, label=f"{commitment.public_id} · {commitment.title}"[:300],
+                                url=commitment.get_absolute_url())
 
 
 # --- Optional aggregate questions -------------------------------------------------------------------------
@@ -662,7 +820,8 @@ def personal_data_export(user: Any) -> dict[str, Any]:
             for p in proposals
         ],
         "supports": [
-            {"proposal": s.proposal_id, "title": s.proposal.title, "created_at": s.created_at.isoformat()}
+            {"proposal": s.proposal_id, "title": s.proposal.title, "follows": s.follows,
+             "created_at": s.created_at.isoformat()}
             for s in Support.objects.filter(user=user).select_related("proposal")
         ],
         "translations": [
@@ -672,6 +831,7 @@ def personal_data_export(user: Any) -> dict[str, Any]:
         ],
         "invited_groups": [g.name for g in user.participation_groups.all()],
         "guest": GuestAccess.objects.filter(user=user).exists(),
+        "guest_email": GuestAccess.objects.filter(user=user).exclude(email="").values_list("email", flat=True).first(),
     }
 
 
@@ -724,6 +884,8 @@ def _retention_apply(process: ParticipationProcess, now: datetime) -> dict[str, 
     proposals = Proposal.objects.filter(process=process)
     proposal_ids = [str(pk) for pk in proposals.values_list("pk", flat=True)]
     guest_ids = list(GuestAccess.objects.filter(proposal__process=process).values_list("user_id", flat=True))
+    # Nothing is sent about the process any more: the addresses guests left go (their accounts may stay).
+    GuestAccess.objects.filter(proposal__process=process).exclude(email="").update(email="")
     detached = proposals.exclude(author=None).update(author=None)
     Attachment.objects.filter(
         pk__in=ProposalImage.objects.filter(proposal__process=process).values("attachment_id")
@@ -755,8 +917,8 @@ def retention_enforce(*, now: datetime | None = None) -> int:
     What stays: proposals (title, description, language, category, neighbourhood, images with alt text), the
     comments on them, the support counts, the city's answers, translations and links, the aggregate counts.
     What goes: the authors of proposals and comments, the uploader of images, every support row (who supported),
-    reporters and their notes, invited-group memberships, the guest accounts made for the process that hold
-    nothing else; the recorded values of the proposals', comments' and reports' audit rows are redacted.
+    reporters and their notes, invited-group memberships, the e-mail addresses guests left, the guest accounts made
+    for the process that hold nothing else; the recorded values of the proposals', comments' and reports' audit rows are redacted.
     """
     now = now or timezone.now()
     candidates = (ParticipationProcess.objects.filter(retention_applied_at__isnull=True)

@@ -17,11 +17,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
+from arrival.actors.selectors import actor_time_zones
+from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import selectors, services
 from arrival.participation.forms import (
@@ -38,12 +41,11 @@ from arrival.participation.forms import (
 )
 from arrival.participation.languages import language_dir, language_name
 from arrival.participation.links import LINK_TARGETS
-from arrival.participation.models import ParticipationProcess, Proposal
+from arrival.participation.models import LinkKind, ParticipationProcess, Proposal
 from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 20
-_TEAM_KINDS = ("administrator", "officer", "staff")
 
 
 def _is_team(user: Any, process: ParticipationProcess) -> bool:
@@ -119,7 +121,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "language_dir": language_dir(proposal.language), "language_name": language_name(proposal.language),
         "translations": [(t, language_dir(t.language), language_name(t.language)) for t in proposal.translations.all()],
         "answers": selectors.answer_history(proposal=proposal),
-        "supported": proposal.pk in selectors.supported_ids(user=request.user, proposal_ids=[proposal.pk]),
+        **_support_state(request, proposal),
         "is_author": request.user.is_authenticated and proposal.author_id == request.user.pk,
         "is_guest_author": request.user.is_authenticated and proposal.author_id == request.user.pk
         and services.is_guest(request.user),
@@ -164,6 +166,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
                     request.session.save()
                 proposal, guest, raw = services.guest_proposal_create(
                     process=process, display_name=form.cleaned_data.get("display_name", ""),
+                    email=form.cleaned_data.get("email", ""), preferred_language=request.LANGUAGE_CODE,
                     rate_key=request.session.session_key or "", **fields)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -192,6 +195,21 @@ def guest_return(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("participation:process_list")
 
 
+def _support_state(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
+    support = selectors.support_of(user=request.user, proposal=proposal)
+    return {"supported": support is not None, "following": bool(support and support.follows)}
+
+
+def _support_box(request: HttpRequest, pk: int) -> HttpResponse:
+    """After supporting or following: the support box again (htmx), or the proposal's page."""
+    proposal = selectors.proposal_get(pk=pk)
+    if request.htmx:
+        return render(request, "participation/_support.html", {
+            "proposal": proposal, **_support_state(request, proposal),
+            "can_support": selectors.phase_allows(process=proposal.process, action=services.ACTION_SUPPORT)})
+    return redirect(proposal.get_absolute_url())
+
+
 @require_POST
 @login_required
 def support(request: HttpRequest, pk: int) -> HttpResponse:
@@ -200,18 +218,24 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("withdraw"):
             services.support_withdraw(user=request.user, proposal=proposal)
         else:
-            services.support_create(user=request.user, proposal=proposal)
+            services.support_create(user=request.user, proposal=proposal, follow=bool(request.POST.get("follow")))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
         messages.error(request, _("Only members of the invited groups take part in this process."))
-    if request.htmx:
-        proposal = selectors.proposal_get(pk=pk)
-        return render(request, "participation/_support.html", {
-            "proposal": proposal, "can_support": selectors.phase_allows(process=proposal.process,
-                                                                        action=services.ACTION_SUPPORT),
-            "supported": proposal.pk in selectors.supported_ids(user=request.user, proposal_ids=[pk])})
-    return redirect(proposal.get_absolute_url())
+    return _support_box(request, pk)
+
+
+@require_POST
+@login_required
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supporter starts or stops following the proposal (comments, the city's answer and report-back)."""
+    proposal = selectors.proposal_get(pk=pk)
+    try:
+        services.follow_set(user=request.user, proposal=proposal, follows=bool(request.POST.get("follows")))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _support_box(request, pk)
 
 
 @require_POST
@@ -283,7 +307,7 @@ def group_join(request: HttpRequest, token: str) -> HttpResponse:
 def _owners_for(user: Any) -> list[Actor]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(actor_list_for(user=user, roles=_TEAM_KINDS, kinds=[ActorKind.LOCAL_GOVERNMENT]))
+    return list(actor_list_for(user=user, roles=selectors.TEAM_ROLES, kinds=[ActorKind.LOCAL_GOVERNMENT]))
 
 
 def _phase_specs(form: ProcessForm) -> list[PhaseSpec]:
@@ -310,7 +334,8 @@ def process_create(request: HttpRequest) -> HttpResponse:
     owners = _owners_for(request.user)
     if not owners:
         raise PermissionDenied
-    form = ProcessForm(request.POST or None, owners=owners)
+    zones = actor_time_zones(actor_ids=[owners[0].pk])
+    form = ProcessForm(request.POST or None, owners=owners, initial={"time_zone": zones.get(owners[0].pk, "UTC")})
     if request.method == "POST" and form.is_valid():
         owner = next(a for a in owners if a.pk == form.cleaned_data["owner"])
         try:
@@ -337,10 +362,14 @@ def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "retention_months": process.retention_months, "time_zone": process.process.time_zone,
         "categories": "\n".join(c.name for c in selectors.category_list(process=process)),
     }
+    zone = zone_or_utc(process.process.time_zone)
     for phase in process.process.phases.all():
         key = phase.phase_type.replace(".", "_")
-        initial.update({f"{key}_starts": phase.starts_at, f"{key}_ends": phase.ends_at, f"{key}_actions": phase.actions})
-    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial)
+        # Shown as typed: the local time in the process's zone (the form reads it back in that zone).
+        initial.update({f"{key}_starts": timezone.localtime(phase.starts_at, zone).replace(tzinfo=None),
+                        f"{key}_ends": timezone.localtime(phase.ends_at, zone).replace(tzinfo=None),
+                        f"{key}_actions": phase.actions})
+    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial, zone_fixed=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.process_update(user=request.user, process=process, phases=_phase_specs(form),
@@ -443,11 +472,36 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.proposal_link_create(user=request.user, proposal=proposal, kind=data["kind"],
-                                          target_type=LINK_TARGETS[data["kind"]], target_id=data["target_id"],
+            services.proposal_link_create(user=request.user, proposal=proposal, kind=LinkKind.EVIDENCE,
+                                          target_type=LINK_TARGETS[LinkKind.EVIDENCE], target_id=data["target_id"],
                                           label=data["label"], url=data["url"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The link is saved."))
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+def commitment_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commitment picker: published commitments matching what the team member typed. With htmx, only the
+    results (as they type); without JavaScript, a page with the search form and the results."""
+    proposal = _team_proposal(request, pk)
+    q = request.GET.get("q", "")
+    context = {"proposal": proposal, "q": q, "commitments": selectors.commitment_search(q=q)}
+    template = "participation/_commitment_results.html" if request.htmx else "participation/link_commitment.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def link_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _team_proposal(request, pk)
+    try:
+        services.proposal_commitment_link(user=request.user, proposal=proposal,
+                                          commitment=selectors.commitment_to_link(pk=request.POST.get("commitment")))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The link is saved."))
     return redirect(proposal.get_absolute_url())

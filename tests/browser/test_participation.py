@@ -86,4 +86,9 @@ def test_guest_proposal_in_arabic_supported_answered_and_read_back(browser, page
     expect(page.locator("h1[lang=ar]")).to_have_text(TITLE)
     expect(page.get_by_text(ANSWER)).to_be_visible()
     expect(page.get_by_text("You are signed in as a guest.", exact=False)).to_be_visible()
+    # Behind the secret link the guest also has the notification, in the city's words, not their own.
+    page.get_by_role("link", name="1 new notification").click()
+    expect(page.get_by_role("button", name="The city answered your proposal in “Welcoming neighbourhoods”: Accepted.",
+                            exact=True)).to_be_visible()
+    page.go_back()
     assert_no_serious_axe_violations(page)
