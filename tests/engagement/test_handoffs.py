@@ -149,3 +149,19 @@ def test_my_work_needs_a_sign_in():
     response = Client().get(reverse("engagement:my_work"))
     assert response.status_code == 302 and "login" in response["Location"]
     assert Client().get("/api/v1/engagement/work").status_code == 401
+
+
+@pytest.mark.parametrize("language", ["ar", "ru", "fr"])
+def test_the_header_counts_render_in_languages_with_complex_plural_rules(waiting_provider, language):
+    """Arabic's plural rule computes n % 100 (Russian's n % 10): the counts reach the template as numbers."""
+    user = UserFactory(preferred_language=language)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    waiting_provider[user.pk] = [WorkItem(kind="tests.review", action="Review", title=f"Item {i}", url="/a/",
+                                          waiting_since=now) for i in range(13)]
+    for _i in range(3):
+        services.notification_send(recipients=[user], kind="tests.news", text="News")
+    client = _signed_in(user)
+    client.cookies["django_language"] = language
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "13" in response.content.decode()
