@@ -149,6 +149,18 @@ def plan_current(*, intake_round: IntakeRound, published_only: bool = False) -> 
     return plans.first()
 
 
+def declarations_not_counted(*, plan: Plan) -> dict[int, str]:
+    """The localities whose capacity did not limit this version, because no declaration of theirs was submitted
+    when it was computed: {actor id: "draft" (left in draft), "missing" (none), or "" (not recorded)}."""
+    declared = (plan.inputs or {}).get("declarations") or {}
+    out: dict[int, str] = {}
+    for actor_id, item in declared.items():
+        if not item.get("submitted"):
+            draft = item.get("draft")
+            out[int(actor_id)] = "draft" if draft else ("missing" if draft is False else "")
+    return out
+
+
 def plan_visible(*, user: Any, plan: Plan) -> bool:
     if user.has_perm("planning.change_intakeround", plan.round):
         return True

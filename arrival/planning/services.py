@@ -961,7 +961,8 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
                 capacities[cap.service] = None if cap.state == CapacityState.NOT_PROVIDED else cap.value
                 states[cap.service] = cap.state
             demand = {d.sector: d.value for d in declaration.labour_demand.all()}
-        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states}
+        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states,
+                                      "draft": declaration is not None and declaration.status == DeclarationStatus.DRAFT}
         domain_locs.append(_domain_locality(rl.actor, key_inputs.get(rl.actor_id), region=str(rl.region_id or ""),
                                             capacities=capacities, sector_demand=demand))
     cases = list(intake_round.cases.order_by("id"))

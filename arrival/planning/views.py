@@ -420,6 +420,7 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
         raise PermissionDenied(_("The plan's full page is for the round's planners."))
     summary = selectors.allocation_summary(plan=plan)
     group_outcome = sorted(plan.metrics.get("group_outcome", {}).items())
+    not_counted = selectors.declarations_not_counted(plan=plan)
     return render(request, "planning/plan_detail.html", {
         "scores": _scores_source(plan), "floors": _floor_rows(plan),
         "round": intake_round, "plan": plan, "summary": summary, "chart": _baseline_chart(plan),
@@ -428,6 +429,8 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
         "responses": selectors.response_list(plan=plan).filter(decision="accept"), "service_labels": SERVICE_LABELS,
         "threads": selectors.thread_list(intake_round=intake_round, plan=plan),
         "linked_replies": selectors.replies_linked(plan=plan), "publish_form": PublishForm(),
+        "not_counted": [{"actor": row["actor"], "why": not_counted[row["actor"].pk]} for row in summary
+                        if row["actor"].pk in not_counted],
         "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
     })
 
@@ -650,6 +653,7 @@ def allocation(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
         "object_form": ObjectionForm(prefix="object", declaration=current), "history": history,
         "threads": selectors.thread_list(intake_round=intake_round, actor_ids={actor.pk}),
         "funding": selectors.funding_lines(plan=plan, actor_id=actor.pk) if plan else None,
+        "not_counted": selectors.declarations_not_counted(plan=plan).get(actor.pk) if plan else None,
     })
 
 
