@@ -17,18 +17,13 @@ from arrival.core.models import AuditEvent
 from arrival.planning import selectors, services
 from arrival.planning.models import DialogueMessage, DialogueSide, PlanStatus
 from tests.actors.factories import ActorFactory
-from tests.planning.factories import FULL_CAPACITY, ready_round, user_with_role
+from tests.planning.factories import FULL_CAPACITY, object_to, published, ready_round, user_with_role
 
 
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _published(world):
-    plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
-    return services.plan_publish(user=world.planner, plan=plan)
 
 
 def _object_on_page(client: Client, world, city, reasons: str) -> None:
@@ -44,7 +39,7 @@ def test_the_thread_on_the_pages_objection_reply_with_a_revised_plan_and_an_answ
     world = ready_round(cases=20)
     services.funding_rates_set(user=world.planner, intake_round=world.round,
                                rates=[{"service": "person", "basis": "person", "amount": "1000"}])
-    plan = _published(world)
+    plan = published(world)
     city = world.cities[0]
     officer = _client(world.officers[city.pk])
     _object_on_page(officer, world, city, "Our schools are full this year.")
@@ -106,10 +101,9 @@ def test_a_locality_never_reads_another_localitys_thread_allocation_funding_or_c
     world = ready_round(cases=20)
     services.funding_rates_set(user=world.planner, intake_round=world.round,
                                rates=[{"service": "person", "basis": "person", "amount": "500"}])
-    plan = _published(world)
+    plan = published(world)
     mine, theirs, _third = world.cities
-    services.response_object(user=world.officers[theirs.pk], plan=plan, actor=theirs,
-                             reasons="Confidential reasons of theirs.", capacities=FULL_CAPACITY)
+    object_to(world, plan, theirs, "Confidential reasons of theirs.")
     their_thread = plan.responses.get(actor=theirs)
     services.objection_reply(user=world.planner, objection=their_thread, body="A reply only for them.")
     officer = _client(world.officers[mine.pk])
@@ -136,10 +130,9 @@ def test_a_locality_never_reads_another_localitys_thread_allocation_funding_or_c
 
 def test_who_may_write_in_a_thread_and_what_is_refused():
     world = ready_round(cases=15)
-    plan = _published(world)
+    plan = published(world)
     city, other, _third = world.cities
-    objection = services.response_object(user=world.officers[city.pk], plan=plan, actor=city, reasons="No.",
-                                          capacities=FULL_CAPACITY)
+    objection = object_to(world, plan, city, "No.")
     staff_member = user_with_role(city, RoleKind.STAFF)
     foreign_planner = user_with_role(ActorFactory(kind=ActorKind.NATIONAL_GOVERNMENT), RoleKind.PLANNER)
     for person in (world.officers[city.pk], foreign_planner, world.officers[other.pk]):

@@ -17,15 +17,17 @@ from arrival.accounts.models import RoleKind
 from arrival.actors.models import ActorKind
 from arrival.core.time_zones import datetime_with_zone, zone_or_utc
 from arrival.planning import services
-from arrival.planning.models import Plan
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.actors.factories import ActorFactory
 from tests.engagement.handoffs import assert_in_work, assert_not_in_work, assert_notified, notified, work_of
 from tests.planning.factories import (
     FULL_CAPACITY,
     World,
+    compute,
     declare,
+    object_to,
     open_round,
+    published,
     ready_round,
     round_world,
     user_with_role,
@@ -49,11 +51,6 @@ def _people(world: World) -> dict[str, Any]:
     return {"french": french, "staff_member": user_with_role(first, RoleKind.STAFF),
             "other_planner": user_with_role(other_government, RoleKind.PLANNER), "site_staff": StaffFactory(),
             "stranger": UserFactory()}
-
-
-def _published(world: World, **kwargs: Any) -> Plan:
-    plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
-    return services.plan_publish(user=world.planner, plan=plan, **kwargs)
 
 
 def test_round_opened_tells_each_localitys_team_with_the_deadline_in_their_zone_and_a_declaration_is_due():
@@ -92,7 +89,7 @@ def test_publishing_tells_each_locality_with_its_own_page_and_the_answer_date_in
     world = ready_round(cases=15)
     people = _people(world)
     respond_by = timezone.now() + dt.timedelta(days=7)
-    plan = _published(world, respond_by=respond_by)
+    plan = published(world, respond_by=respond_by)
     first, second, _third = world.cities
     sent = assert_notified("planning.plan_published", to=[*world.officers.values(), people["french"]],
                            not_to=[world.planner, people["staff_member"], people["other_planner"],
@@ -111,14 +108,13 @@ def test_publishing_tells_each_locality_with_its_own_page_and_the_answer_date_in
     services.response_accept(user=world.officers[first.pk], plan=plan, actor=first)
     assert_not_in_work(world.officers[first.pk], "planning.respond")
     assert_not_in_work(people["french"], "planning.respond")
-    services.response_object(user=world.officers[second.pk], plan=plan, actor=second, reasons="Too many.",
-                             capacities=FULL_CAPACITY)
+    object_to(world, plan, second, "Too many.")
     assert_not_in_work(world.officers[second.pk], "planning.respond")
 
 
 def test_an_answer_date_in_the_past_is_refused_and_nothing_is_published():
     world = ready_round(cases=10)
-    plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
+    plan = compute(world)
     with pytest.raises(ValidationError, match="future"):
         services.plan_publish(user=world.planner, plan=plan, respond_by=timezone.now() - dt.timedelta(hours=1))
     plan.refresh_from_db()
@@ -131,10 +127,9 @@ def test_an_objection_waits_on_the_rounds_planners_only():
     second_planner = user_with_role(world.government, RoleKind.PLANNER)
     second_planner.preferred_language = "fr"
     second_planner.save(update_fields=["preferred_language"])
-    plan = _published(world)
+    plan = published(world)
     city = world.cities[1]
-    objection = services.response_object(user=world.officers[city.pk], plan=plan, actor=city,
-                                         reasons="Our schools are full.", capacities=FULL_CAPACITY)
+    objection = object_to(world, plan, city, "Our schools are full.")
     url = reverse("planning:objection", args=[world.round.pk, objection.pk])
     sent = assert_notified("planning.objection_received", to=[world.planner, second_planner],
                            not_to=[*world.officers.values(), people["french"], people["other_planner"],
@@ -153,10 +148,9 @@ def test_an_objection_waits_on_the_rounds_planners_only():
 def test_the_planners_reply_reaches_that_locality_only_and_leaves_their_work():
     world = ready_round(cases=15)
     people = _people(world)
-    plan = _published(world)
+    plan = published(world)
     first, second, _third = world.cities
-    objection = services.response_object(user=world.officers[first.pk], plan=plan, actor=first,
-                                         reasons="Housing is short.", capacities=FULL_CAPACITY)
+    objection = object_to(world, plan, first, "Housing is short.")
     services.objection_reply(user=world.planner, objection=objection, body="We will look again.")
     url = reverse("planning:allocation", args=[world.round.pk, first.pk]) + f"#objection-{objection.pk}"
     sent = assert_notified("planning.reply_received", to=[world.officers[first.pk], people["french"]],
@@ -173,10 +167,9 @@ def test_the_localitys_answer_back_with_a_revised_declaration_waits_on_the_plann
     french_planner = user_with_role(world.government, RoleKind.PLANNER)
     french_planner.preferred_language, french_planner.time_zone = "fr", "Europe/Paris"
     french_planner.save(update_fields=["preferred_language", "time_zone"])
-    plan = _published(world)
+    plan = published(world)
     city = world.cities[0]
-    objection = services.response_object(user=world.officers[city.pk], plan=plan, actor=city,
-                                         reasons="Housing is short.", capacities=FULL_CAPACITY)
+    objection = object_to(world, plan, city, "Housing is short.")
     services.objection_reply(user=world.planner, objection=objection, body="Which flats?")
     revised = dict(FULL_CAPACITY, housing_2br={"value": 5, "state": "provided"})
     message = services.objection_answer(user=people["french"], objection=objection, body="These.",
@@ -201,7 +194,7 @@ def test_the_localitys_answer_back_with_a_revised_declaration_waits_on_the_plann
 def test_an_agreed_plan_is_announced_to_every_locality_and_the_planners():
     world = ready_round(cases=15)
     people = _people(world)
-    plan = _published(world)
+    plan = published(world)
     for city in world.cities[:-1]:
         services.response_accept(user=world.officers[city.pk], plan=plan, actor=city)
     assert not notified("planning.plan_agreed")

@@ -15,17 +15,21 @@ from django.utils import timezone
 from arrival.planning import services
 from arrival.planning.models import DeclarationStatus, LocalityResponse, PlanStatus, RoundStatus
 from tests.engagement.handoffs import assert_in_work, assert_not_in_work, work_of
-from tests.planning.factories import FULL_CAPACITY, declare, open_round, ready_round, round_world
+from tests.planning.factories import (
+    compute,
+    declare,
+    object_to,
+    open_round,
+    published,
+    ready_round,
+    round_world,
+)
 
 
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _compute(world):
-    return services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
 
 
 def test_a_declaration_left_in_draft_is_no_longer_due_once_planning_starts_and_both_sides_see_it_was_not_counted():
@@ -38,7 +42,7 @@ def test_a_declaration_left_in_draft_is_no_longer_due_once_planning_starts_and_b
     officer = world.officers[drafted.pk]
     assert_in_work(officer, "planning.declare")
     services.cases_generate_synthetic(user=world.planner, intake_round=world.round, count=15, seed=2)
-    plan = _compute(world)
+    plan = compute(world)
     world.round.refresh_from_db()
     assert world.round.status == RoundStatus.PLANNING
     # Declarations are no longer taken, so nothing is due; the draft stays on record as a draft.
@@ -69,12 +73,10 @@ def test_a_declaration_is_no_longer_due_after_its_deadline():
 
 def test_a_new_version_published_while_an_objection_is_open_keeps_the_objection_waiting():
     world = ready_round(cases=15)
-    first_plan = _compute(world)
-    services.plan_publish(user=world.planner, plan=first_plan)
+    first_plan = published(world)
     city = world.cities[0]
     officer = world.officers[city.pk]
-    objection = services.response_object(user=officer, plan=first_plan, actor=city, reasons="Too many families.",
-                                         capacities=FULL_CAPACITY)
+    objection = object_to(world, first_plan, city, "Too many families.")
     # The planner revises and publishes without replying yet: the objection still waits on them.
     second_plan = services.plan_revise(user=world.planner, intake_round=world.round, time_limit=20).plan
     services.plan_publish(user=world.planner, plan=second_plan)
@@ -99,15 +101,12 @@ def test_a_new_version_published_while_an_objection_is_open_keeps_the_objection_
 
 def test_objecting_to_the_new_version_carries_the_dialogue_to_a_new_thread():
     world = ready_round(cases=15)
-    first_plan = _compute(world)
-    services.plan_publish(user=world.planner, plan=first_plan)
+    first_plan = published(world)
     city = world.cities[1]
-    officer = world.officers[city.pk]
-    old = services.response_object(user=officer, plan=first_plan, actor=city, reasons="No.", capacities=FULL_CAPACITY)
+    old = object_to(world, first_plan, city, "No.")
     second_plan = services.plan_revise(user=world.planner, intake_round=world.round, time_limit=20).plan
     services.plan_publish(user=world.planner, plan=second_plan)
-    new = services.response_object(user=officer, plan=second_plan, actor=city, reasons="Still no.",
-                                   capacities=FULL_CAPACITY)
+    new = object_to(world, second_plan, city, "Still no.")
     old.refresh_from_db()
     assert old.closed_at is not None
     assert [item.url for item in work_of(world.planner, "planning.reply")] == [
@@ -116,11 +115,9 @@ def test_objecting_to_the_new_version_carries_the_dialogue_to_a_new_thread():
 
 def test_closing_the_round_closes_its_threads_and_empties_the_queues():
     world = ready_round(cases=15)
-    plan = _compute(world)
-    services.plan_publish(user=world.planner, plan=plan)
+    plan = published(world)
     city = world.cities[0]
-    objection = services.response_object(user=world.officers[city.pk], plan=plan, actor=city, reasons="No.",
-                                         capacities=FULL_CAPACITY)
+    objection = object_to(world, plan, city, "No.")
     services.round_close(user=world.planner, intake_round=world.round)
     objection.refresh_from_db()
     assert objection.closed_at is not None
@@ -140,7 +137,7 @@ def test_deadlines_are_typed_in_the_planners_zone_and_read_in_each_localitys_zon
     officer = world.officers[city.pk]
     officer.time_zone = "America/New_York"
     officer.save(update_fields=["time_zone"])
-    plan = _compute(world)
+    plan = compute(world)
     next_january = dt.date(timezone.now().year + 1, 1, 15)
     response = _client(world.planner).post(reverse("planning:plan_publish", args=[world.round.pk, plan.version]),
                                            {"respond_by": f"{next_january:%Y-%m-%d}T09:00"})
@@ -177,11 +174,9 @@ def test_an_objection_on_record_before_the_dialogue_waits_on_the_planners_after_
     from django.apps import apps
 
     world = ready_round(cases=15)
-    plan = _compute(world)
-    services.plan_publish(user=world.planner, plan=plan)
+    plan = published(world)
     a = world.cities[0]
-    waiting = services.response_object(user=world.officers[a.pk], plan=plan, actor=a, reasons="x",
-                                       capacities=FULL_CAPACITY)
+    waiting = object_to(world, plan, a, "x")
     LocalityResponse.objects.filter(pk=waiting.pk).update(awaiting_reply_since=None)
     world.round.opened_at = None
     world.round.save(update_fields=["opened_at"])
