@@ -257,11 +257,15 @@ def round_open(*, user: Any, intake_round: IntakeRound) -> IntakeRound:
     intake_round.opened_at = timezone.now()
     intake_round.save(update_fields=["opened_at"])
     _status_set(user=user, intake_round=intake_round, status=RoundStatus.OPEN, action="planning.open_round")
-    _notify(recipients=_locality_team(_round_actor_ids(intake_round)), kind="planning.round_opened",
+    _round_opened_notify(intake_round, _locality_team(_round_actor_ids(intake_round)))
+    return intake_round
+
+
+def _round_opened_notify(intake_round: IntakeRound, recipients: list[Any]) -> None:
+    _notify(recipients=recipients, kind="planning.round_opened",
             text=lambda: _("%(round)s is open: declare your capacity by %(deadline)s.")
             % {"round": intake_round.title, "deadline": datetime_with_zone(intake_round.deadline)},
             url=reverse("planning:round_detail", args=[intake_round.pk]), target=intake_round)
-    return intake_round
 
 
 @transaction.atomic
@@ -382,6 +386,9 @@ def localities_set(*, user: Any, intake_round: IntakeRound, table: str) -> list[
         result.append(locality)
     audit_record(user=user, action="planning.set_localities", target=intake_round, before=before,
                  after={"localities": sorted((r.actor_id, r.region_id) for r in result)})
+    if intake_round.status == RoundStatus.OPEN:  # a locality added to an open round is told, like the others were
+        added = keep - {actor_id for actor_id, _region in before["localities"]}
+        _round_opened_notify(intake_round, _locality_team(added))
     return result
 
 

@@ -1,5 +1,6 @@
 """The joints between a round's steps: declarations left in draft when declarations close, a new plan version while
-an objection is open, a round closed with threads open, and deadlines typed and read in people's time zones."""
+an objection is open, a round closed with threads open, a locality added to an open round, and deadlines typed and
+read in people's time zones."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from arrival.engagement.models import Notification
 from arrival.planning import services
 from arrival.planning.models import DeclarationStatus, LocalityResponse, PlanStatus, RoundStatus
-from tests.engagement.handoffs import assert_in_work, assert_not_in_work, work_of
+from tests.actors.factories import LocalGovernmentFactory
+from tests.engagement.handoffs import assert_in_work, assert_not_in_work, assert_notified, work_of
 from tests.planning.factories import (
     compute,
     declare,
@@ -23,6 +26,7 @@ from tests.planning.factories import (
     published,
     ready_round,
     round_world,
+    user_with_role,
 )
 
 
@@ -186,3 +190,18 @@ def test_an_objection_on_record_before_the_dialogue_waits_on_the_planners_after_
     world.round.refresh_from_db()
     assert waiting.awaiting_reply_since == waiting.responded_at and waiting.closed_at is None
     assert world.round.opened_at is not None
+
+
+def test_a_locality_added_while_the_round_is_open_is_told_and_has_its_declaration_due():
+    world = round_world()
+    open_round(world)
+    late = LocalGovernmentFactory(actor__country=world.country, population=50_000).actor
+    officer = user_with_role(late)
+    table = "locality,region\n" + "".join(f"{city.slug},\n" for city in [*world.cities, late])
+    services.localities_set(user=world.planner, intake_round=world.round, table=table)
+    assert_notified("planning.round_opened", to=[officer, *world.officers.values()])
+    # The localities already in the round are not told twice.
+    assert Notification.objects.filter(kind="planning.round_opened",
+                                       recipient=world.officers[world.cities[0].pk]).count() == 1
+    assert_in_work(officer, "planning.declare",
+                   url=reverse("planning:declaration", args=[world.round.pk, late.pk]))
