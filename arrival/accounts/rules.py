@@ -620,7 +620,11 @@ rules.add_perm("participation.view_proposal", may_view_proposal)
 #   administrators (deadline and status are checked by the service).
 # - ``planning.view_declaration`` (obj: Declaration or RoundLocality) — that locality's people (any role), the
 #   round's planners, site staff.
-# - ``planning.respond_plan`` (obj: RoundLocality) — that locality's officers and administrators.
+# - ``planning.respond_plan`` (obj: RoundLocality) — that locality's officers and administrators (and so they
+#   answer back in their own objection threads).
+# - ``planning.view_objection`` (obj: LocalityResponse) — an objection's thread: the round's planners, site staff,
+#   and that locality's people only (a locality never reads another's thread). Planners reply with
+#   ``planning.change_intakeround``.
 
 _LOCALITY_TEAM = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)
 
@@ -674,3 +678,4 @@ rules.add_perm("planning.view_case", is_round_planner)
 rules.add_perm("planning.declare_declaration", role_in(*_LOCALITY_TEAM))
 rules.add_perm("planning.view_declaration", is_site_staff | is_round_planner | is_locality_member)
 rules.add_perm("planning.respond_plan", role_in(*_LOCALITY_TEAM))
+rules.add_perm("planning.view_objection", is_site_staff | is_round_planner | is_locality_member)

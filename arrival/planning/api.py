@@ -1,7 +1,7 @@
 """API of planning, mounted at /api/v1/planning/. Nothing here is public: every route needs a token or the
 signed-in session, and answers with the same permissions as the pages — planners see their rounds whole;
-a locality's people see the round, their own declaration, the published plans' certificate and their own
-aggregate allocation; case-level assignment only for the round's national planners.
+a locality's people see the round, their own declaration, the published plans' certificate, their own
+aggregate allocation and their own objection threads; case-level assignment only for the round's national planners.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -17,12 +18,14 @@ from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
 from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
 from arrival.planning import selectors, services
-from arrival.planning.models import Declaration, IntakeRound, Plan
+from arrival.planning.models import Declaration, DialogueMessage, IntakeRound, LocalityResponse, Plan
 from arrival.planning.schemas import (
     AssignmentOut,
     DeclarationIn,
     DeclarationOut,
     KeyOut,
+    MessageIn,
+    MessageOut,
     PlanOut,
     ResponseIn,
     ResponseOut,
@@ -197,21 +200,60 @@ def plan_assignment(request: HttpRequest, round_id: int, version: int) -> Any:
     return [{"case": case_id, "locality": int(actor_id) if actor_id else None} for case_id, actor_id in plan.assignment]
 
 
+def _message_out(m: DialogueMessage) -> dict[str, Any]:
+    return {"id": m.pk, "side": m.side, "body": m.body, "plan_version": m.plan.version if m.plan else None,
+            "revised_declaration": m.revised_declaration, "created_at": m.created_at}
+
+
 def _response_out(r: Any) -> dict[str, Any]:
     return {"id": r.pk, "plan": r.plan_id, "version": r.plan.version, "locality": r.actor_id,
             "locality_name": r.actor.name, "decision": r.decision, "reasons": r.reasons,
-            "revised_declaration": r.revised_declaration, "responded_at": r.responded_at}
+            "revised_declaration": r.revised_declaration, "responded_at": r.responded_at,
+            "awaiting_reply_since": r.awaiting_reply_since, "closed_at": r.closed_at,
+            "messages": [_message_out(m) for m in r.messages.all()]}
 
 
 @router.get("/rounds/{round_id}/responses", response={200: list[ResponseOut], **_ERRORS},
             url_name="planning_response_list")
 def response_list(request: HttpRequest, round_id: int) -> Any:
+    """Answers on record, each objection with its thread (a locality: its own only)."""
     intake_round = _round(request, round_id)
-    responses = selectors.responses_for_round(intake_round=intake_round)
+    responses = selectors.responses_for_round(intake_round=intake_round).prefetch_related(
+        Prefetch("messages", queryset=DialogueMessage.objects.select_related("plan")))
     scope = _reader_scope(request, intake_round)
     if scope is not None:
         responses = responses.filter(actor_id__in=scope)
     return [_response_out(r) for r in responses]
+
+
+@router.post("/rounds/{round_id}/responses/{response_id}/messages", response={201: MessageOut, **_ERRORS},
+             url_name="planning_message_create")
+def message_create(request: HttpRequest, round_id: int, response_id: int, payload: MessageIn) -> Any:
+    """Write in an objection's thread: the round's planners reply (`link_version`: a later version it led to);
+    the locality's officers answer back (`declaration`: a revised declaration, which becomes their current one)."""
+    intake_round = _round(request, round_id)
+    try:
+        thread = selectors.thread_get(intake_round=intake_round, pk=response_id)
+    except LocalityResponse.DoesNotExist:
+        raise Http404("No objection with this id in this round.") from None
+    if not request.user.has_perm("planning.view_objection", thread):
+        raise Http404("No objection with this id in this round.")
+    if selectors.is_planner(user=request.user, intake_round=intake_round):
+        plan = None
+        if payload.link_version is not None:
+            try:
+                plan = selectors.plan_get(intake_round=intake_round, version=payload.link_version)
+            except Plan.DoesNotExist:
+                raise ValidationError("No plan with this version.") from None
+        message = services.objection_reply(user=request.user, objection=thread, body=payload.body, plan=plan)
+    else:
+        d = payload.declaration
+        revision: dict[str, Any] = {} if d is None else {
+            "capacities": {k: {"value": v.value, "state": v.state} for k, v in d.capacities.items()},
+            "labour": d.labour, "places_volunteered": d.places_volunteered, "funding_needs": d.funding_needs,
+            "notes": d.notes}
+        message = services.objection_answer(user=request.user, objection=thread, body=payload.body, **revision)
+    return Status(201, _message_out(message))
 
 
 @router.post("/rounds/{round_id}/plans/{version}/responses/{locality_id}", response={201: ResponseOut, **_ERRORS},

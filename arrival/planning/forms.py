@@ -156,6 +156,44 @@ class ObjectionForm(DeclarationForm):
                                                  widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class PublishForm(Form):
+    respond_by = forms.DateTimeField(label=_("Ask the localities to answer by (optional)"), required=False,
+                                     widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                     help_text=_("In your time zone. Each locality sees it in its own; answers "
+                                                 "after it are still taken."))
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(_("Version %(version)s (%(status)s)") % {"version": obj.version, "status": obj.get_status_display()})
+
+
+class ReplyForm(Form):
+    """The planners' reply in an objection's thread, which may link to the plan version it led to."""
+
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    revise = forms.BooleanField(required=False,
+                                label=_("Revise the plan now from the current declarations and link the new version"))
+
+    def __init__(self, *args: Any, plans: Any, can_revise: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if plans.exists():
+            self.fields["plan"] = VersionChoiceField(queryset=plans, required=False, empty_label=_("No version"),
+                                                     label=_("Link the reply to a later version"))
+        if not can_revise:
+            del self.fields["revise"]
+
+
+class AnswerForm(DeclarationForm):
+    """The locality's answer back, optionally with a revised declaration (sent only when `revise` is ticked)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"] = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
+        self.fields["revise"] = forms.BooleanField(
+            required=False, label=_("Send this revised declaration with the answer (it becomes your current one)"))
+
+
 class AcceptForm(Form):
     reasons = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

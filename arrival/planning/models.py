@@ -69,6 +69,8 @@ class IntakeRound(TimeStampedModel, DemoFlagged):
     total = models.PositiveIntegerField(_("persons to place"))
     deadline = models.DateTimeField(_("deadline for declarations"))
     status = models.CharField(_("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # When the round opened for declarations: since then a locality's missing declaration waits on its team.
+    opened_at = models.DateTimeField(_("opened for declarations"), null=True, blank=True)
     weight_outcome = models.FloatField(_("weight of the predicted outcome"), default=1.0)
     weight_preference = models.FloatField(_("weight of preferences"), default=0.0)
     weight_demand = models.FloatField(_("weight of labour demand"), default=0.0)
@@ -254,6 +256,8 @@ class Plan(TimeStampedModel, DemoFlagged):
     inputs = models.JSONField(default=dict, blank=True)  # what the plan was computed from (declarations, scores)
     assignment = models.JSONField(default=list, blank=True)  # case level: [pseudonym, actor id | None]; planners only
     published_at = models.DateTimeField(null=True, blank=True)
+    # The date the planners ask the localities to answer a published version by (a reminder, not a lock).
+    respond_by = models.DateTimeField(_("answers requested by"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
@@ -289,7 +293,13 @@ class ResponseDecision(models.TextChoices):
 
 
 class LocalityResponse(DemoFlagged):
-    """A locality's answer to a published plan version; an objection carries reasons and a revised declaration."""
+    """A locality's answer to a published plan version; an objection carries reasons and a revised declaration.
+
+    An objection opens a thread (`DialogueMessage`): the planners reply, the locality answers back. While the
+    locality has the last word, the objection waits on the round's planners (`awaiting_reply_since`); the thread
+    closes (`closed_at`) when the locality answers a later version (accepts it or objects to it) or the round is
+    agreed or closed.
+    """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="responses")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
@@ -299,10 +309,39 @@ class LocalityResponse(DemoFlagged):
     responded_at = models.DateTimeField(auto_now_add=True)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    awaiting_reply_since = models.DateTimeField(_("waiting for the planners' reply since"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("thread closed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-responded_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["plan", "actor"], name="planning_response_unique")]
+        indexes = [models.Index(fields=["awaiting_reply_since"], name="planning_response_awaiting")]
+
+
+class DialogueSide(models.TextChoices):
+    PLANNERS = "planners", _("The planners")
+    LOCALITY = "locality", _("The locality")
+
+
+class DialogueMessage(DemoFlagged):
+    """One message in the thread an objection opens: a planners' reply (which may link to the plan version it
+    led to) or the locality's answer back (which may carry a revised declaration)."""
+
+    objection = models.ForeignKey(LocalityResponse, on_delete=models.CASCADE, related_name="messages")
+    side = models.CharField(_("from"), max_length=10, choices=DialogueSide.choices)
+    body = models.TextField(_("message"))
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_replies",
+                             verbose_name=_("plan version it led to"))
+    revised_declaration = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.objection_id} {self.side} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class FundingBasis(models.TextChoices):

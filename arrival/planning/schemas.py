@@ -105,6 +105,24 @@ class ResponseIn(Schema):
     declaration: DeclarationIn | None = None
 
 
+class MessageIn(Schema):
+    """A message in an objection's thread: the planners' reply (optionally linked to a later version) or the
+    locality's answer back (optionally with a revised declaration)."""
+
+    body: str
+    link_version: int | None = None
+    declaration: DeclarationIn | None = None
+
+
+class MessageOut(Schema):
+    id: int
+    side: str
+    body: str
+    plan_version: int | None
+    revised_declaration: dict[str, Any]
+    created_at: dt.datetime
+
+
 class ResponseOut(Schema):
     id: int
     plan: int
@@ -115,3 +133,6 @@ class ResponseOut(Schema):
     reasons: str
     revised_declaration: dict[str, Any]
     responded_at: dt.datetime
+    awaiting_reply_since: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    messages: list[MessageOut] = []

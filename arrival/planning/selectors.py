@@ -7,10 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from arrival.accounts.models import RoleKind
-from arrival.accounts.selectors import actor_ids_for
+from arrival.accounts.selectors import actor_ids_for, role_list
+from arrival.engagement.handoffs import WorkItem
 from arrival.planning.models import (
     FUNDING_PERSON,
     SERVICE_KEYS,
@@ -19,11 +23,15 @@ from arrival.planning.models import (
     CapacityState,
     Case,
     Declaration,
+    DeclarationStatus,
+    DialogueMessage,
+    DialogueSide,
     FundingBasis,
     IntakeRound,
     LocalityResponse,
     Plan,
     PlanStatus,
+    ResponseDecision,
     RoundLocality,
     RoundStatus,
 )
@@ -141,6 +149,18 @@ def plan_current(*, intake_round: IntakeRound, published_only: bool = False) -> 
     return plans.first()
 
 
+def declarations_not_counted(*, plan: Plan) -> dict[int, str]:
+    """The localities whose capacity did not limit this version, because no declaration of theirs was submitted
+    when it was computed: {actor id: "draft" (left in draft), "missing" (none), or "" (not recorded)}."""
+    declared = (plan.inputs or {}).get("declarations") or {}
+    out: dict[int, str] = {}
+    for actor_id, item in declared.items():
+        if not item.get("submitted"):
+            draft = item.get("draft")
+            out[int(actor_id)] = "draft" if draft else ("missing" if draft is False else "")
+    return out
+
+
 def plan_visible(*, user: Any, plan: Plan) -> bool:
     if user.has_perm("planning.change_intakeround", plan.round):
         return True
@@ -199,10 +219,11 @@ def responses_for_round(*, intake_round: IntakeRound) -> QuerySet[LocalityRespon
             .select_related("actor", "plan", "responded_by").order_by("-plan__version", "actor__name"))
 
 
-def transfer_table(*, plan: Plan) -> dict[str, Any]:
-    """Money that follows people: per locality, Σ rate × persons placed (per person) or × units used (per unit)."""
+def transfer_table(*, plan: Plan, actor_ids: set[int] | None = None) -> dict[str, Any]:
+    """Money that follows people: per locality, Σ rate × persons placed (per person) or × units used (per unit).
+    With `actor_ids`, only those localities' rows (and totals)."""
     rates = list(plan.round.funding_rates.all())
-    summary = allocation_summary(plan=plan)
+    summary = allocation_summary(plan=plan, actor_ids=actor_ids)
     columns = []
     for rate in rates:
         label = (SERVICE_LABELS.get(rate.service, "") if rate.service != FUNDING_PERSON else "")
@@ -210,7 +231,7 @@ def transfer_table(*, plan: Plan) -> dict[str, Any]:
     rows = []
     totals = [Decimal("0")] * len(rates)
     for row in summary:
-        amounts = []
+        amounts, lines = [], []
         for index, rate in enumerate(rates):
             if rate.basis == FundingBasis.PERSON:
                 quantity = Decimal(row["persons"])
@@ -219,9 +240,20 @@ def transfer_table(*, plan: Plan) -> dict[str, Any]:
             amount = (quantity * rate.amount).quantize(Decimal("0.01"))
             totals[index] += amount
             amounts.append(amount)
-        rows.append({"actor": row["actor"], "persons": row["persons"], "amounts": amounts, "total": sum(amounts, Decimal("0"))})
+            lines.append({"rate": rate, "label": columns[index]["label"], "quantity": quantity, "amount": amount})
+        rows.append({"actor": row["actor"], "persons": row["persons"], "amounts": amounts, "lines": lines,
+                     "total": sum(amounts, Decimal("0"))})
     return {"plan": plan, "columns": columns, "rows": rows, "totals": totals,
             "grand_total": sum(totals, Decimal("0")), "currency": plan.round.currency}
+
+
+def funding_lines(*, plan: Plan, actor_id: int) -> dict[str, Any] | None:
+    """One locality's own transfer lines in `plan` (rate × its persons or units), for its own page; None without
+    rates. Nothing of the other localities is read."""
+    if not plan.round.funding_rates.exists():
+        return None
+    table = transfer_table(plan=plan, actor_ids={actor_id})
+    return {"row": table["rows"][0] if table["rows"] else None, "currency": table["currency"]}
 
 
 def plan_for_transfers(*, intake_round: IntakeRound) -> Plan | None:
@@ -229,3 +261,145 @@ def plan_for_transfers(*, intake_round: IntakeRound) -> Plan | None:
     plans = intake_round.plans.order_by("-version")
     return (plans.filter(status=PlanStatus.ACCEPTED).first() or plans.filter(published_at__isnull=False).first()
             or plans.first())
+
+
+# --- the dialogue: objection threads ---------------------------------------------------------------------
+
+
+def _threads(objections: QuerySet[LocalityResponse]) -> QuerySet[LocalityResponse]:
+    return (objections.filter(decision=ResponseDecision.OBJECT)
+            .select_related("actor", "plan", "responded_by")
+            .prefetch_related(Prefetch("messages", queryset=DialogueMessage.objects.select_related("author", "plan"))))
+
+
+def thread_list(*, intake_round: IntakeRound, actor_ids: set[int] | None = None,
+                plan: Plan | None = None) -> list[LocalityResponse]:
+    """The objection threads of a round (of one plan version, of some localities), each with its messages: the
+    planners see all; a locality's page passes its own id and sees only its own threads."""
+    objections = LocalityResponse.objects.filter(plan__round=intake_round)
+    if plan is not None:
+        objections = objections.filter(plan=plan)
+    if actor_ids is not None:
+        objections = objections.filter(actor_id__in=actor_ids)
+    return list(_threads(objections).order_by("-plan__version", "actor__name", "id"))
+
+
+def thread_get(*, intake_round: IntakeRound, pk: int) -> LocalityResponse:
+    """One objection's thread (LocalityResponse.DoesNotExist when it is not an objection of this round)."""
+    return _threads(LocalityResponse.objects.filter(plan__round=intake_round)).get(pk=pk)
+
+
+def replies_linked(*, plan: Plan) -> list[DialogueMessage]:
+    """The planners' replies that led to this plan version, with the objection each answered."""
+    return list(plan.linked_replies.select_related("objection", "objection__actor", "objection__plan", "author")
+                .order_by("created_at", "id"))
+
+
+def reply_plan_choices(*, objection: LocalityResponse) -> QuerySet[Plan]:
+    """The versions a reply to this objection may link to: the round's later versions."""
+    return objection.plan.round.plans.filter(version__gt=objection.plan.version).order_by("-version")
+
+
+# --- "My work" (arrival.engagement.handoffs) --------------------------------------------------------------
+
+
+def _acting_for(user: Any, kinds: tuple[str, ...]) -> QuerySet[Any]:
+    """The ids of the actors `user` holds one of `kinds` in, as a subquery (no query of its own)."""
+    return role_list().filter(user_id=user.pk, ended_at__isnull=True, kind__in=list(kinds)).values("actor_id")
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _declarations_due(user: Any) -> QuerySet[RoundLocality]:
+    submitted = Declaration.objects.filter(round=OuterRef("round"), actor=OuterRef("actor"),
+                                           status=DeclarationStatus.SUBMITTED)
+    return RoundLocality.objects.filter(actor_id__in=_acting_for(user, LOCALITY_TEAM), round__status=RoundStatus.OPEN,
+                                        round__deadline__gt=timezone.now()).filter(~Exists(submitted))
+
+
+def declaration_work_count(user: Any) -> int:
+    """Declarations due from the localities `user` declares for (round open, before its deadline, none submitted)."""
+    return _declarations_due(user).count() if _signed_in(user) else 0
+
+
+def declaration_work_items(user: Any) -> list[WorkItem]:
+    if not _signed_in(user):
+        return []
+    drafts = Declaration.objects.filter(round=OuterRef("round"), actor=OuterRef("actor"))
+    rows = _declarations_due(user).annotate(has_draft=Exists(drafts)).select_related("round", "actor")
+    return [WorkItem(kind="planning.declare",
+                     action=_("Submit your draft declaration") if row.has_draft else _("Declare your capacity"),
+                     title=row.round.title, url=reverse("planning:declaration", args=[row.round_id, row.actor_id]),
+                     waiting_since=row.round.opened_at or row.round.created_at, deadline=row.round.deadline,
+                     for_actor=row.actor.name)
+            for row in rows]
+
+
+def _plans_to_answer(user: Any) -> QuerySet[RoundLocality]:
+    published = Plan.objects.filter(round=OuterRef("round"), status=PlanStatus.PUBLISHED)
+    answered = LocalityResponse.objects.filter(plan__round=OuterRef("round"), plan__status=PlanStatus.PUBLISHED,
+                                               actor=OuterRef("actor"))
+    return (RoundLocality.objects.filter(actor_id__in=_acting_for(user, LOCALITY_TEAM),
+                                         round__status=RoundStatus.PUBLISHED)
+            .filter(Exists(published)).filter(~Exists(answered)))
+
+
+def response_work_count(user: Any) -> int:
+    """Published plan versions the localities `user` answers for have not accepted or objected to yet."""
+    return _plans_to_answer(user).count() if _signed_in(user) else 0
+
+
+def response_work_items(user: Any) -> list[WorkItem]:
+    if not _signed_in(user):
+        return []
+    rows = list(_plans_to_answer(user).select_related("round", "actor"))
+    plans = {p.round_id: p for p in Plan.objects.filter(round_id__in={r.round_id for r in rows},
+                                                        status=PlanStatus.PUBLISHED)}
+    items = []
+    for row in rows:
+        plan = plans.get(row.round_id)
+        if plan is None or plan.published_at is None:
+            continue
+        items.append(WorkItem(kind="planning.respond",
+                              action=_("Accept or object to version %(version)s") % {"version": plan.version},
+                              title=row.round.title, url=reverse("planning:allocation", args=[row.round_id, row.actor_id]),
+                              waiting_since=plan.published_at, deadline=plan.respond_by, for_actor=row.actor.name))
+    return items
+
+
+def _objections_awaiting(user: Any) -> QuerySet[LocalityResponse]:
+    return LocalityResponse.objects.filter(
+        awaiting_reply_since__isnull=False, decision=ResponseDecision.OBJECT,
+        plan__round__government_id__in=_acting_for(user, (RoleKind.PLANNER,)))
+
+
+def objection_work_count(user: Any) -> int:
+    """Objections (and the localities' answers back, with or without a revised declaration) awaiting a reply from
+    the round's planners."""
+    return _objections_awaiting(user).count() if _signed_in(user) else 0
+
+
+def objection_work_items(user: Any) -> list[WorkItem]:
+    if not _signed_in(user):
+        return []
+    rows = _objections_awaiting(user).select_related("actor", "plan", "plan__round").prefetch_related("messages")
+    items = []
+    for row in rows:
+        messages = list(row.messages.all())
+        since = row.awaiting_reply_since or row.responded_at
+        if not any(m.side == DialogueSide.PLANNERS for m in messages):
+            action = _("Reply to the objection and revised declaration of %(locality)s") % {"locality": row.actor.name}
+        elif any(m.side == DialogueSide.LOCALITY and m.revised_declaration and m.created_at >= since
+                 for m in messages):
+            action = _("Reply to the revised declaration of %(locality)s") % {"locality": row.actor.name}
+        else:
+            action = _("Reply to the answer of %(locality)s") % {"locality": row.actor.name}
+        round_ = row.plan.round
+        items.append(WorkItem(kind="planning.reply", action=action,
+                              title=_("%(round)s · version %(version)s") % {"round": round_.title,
+                                                                           "version": row.plan.version},
+                              url=reverse("planning:objection", args=[round_.pk, row.pk]),
+                              waiting_since=since, for_actor=row.actor.name))
+    return items

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -38,6 +39,8 @@ from arrival.actors.models import Actor, ActorKind, LocalGovernment
 from arrival.actors.services import regional_government_get_or_create
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
+from arrival.core.time_zones import datetime_with_zone
+from arrival.engagement.services import notification_send
 from arrival.planning.models import (
     FUNDING_PERSON,
     SECTOR_KEYS,
@@ -48,6 +51,8 @@ from arrival.planning.models import (
     Declaration,
     DeclarationStatus,
     DeclaredCapacity,
+    DialogueMessage,
+    DialogueSide,
     FundingBasis,
     FundingRate,
     IntakeRound,
@@ -69,7 +74,7 @@ ROUND_FIELDS = (
     "weight_demand", "key_name", "band", "unplaced_penalty", "currency",
 )
 DECLARATION_FIELDS = ("status", "places_volunteered", "funding_needs", "notes", "submitted_at")
-PLAN_FIELDS = ("version", "status", "objective", "bound", "gap", "seconds", "method", "published_at")
+PLAN_FIELDS = ("version", "status", "objective", "bound", "gap", "seconds", "method", "published_at", "respond_by")
 KEY_INPUT_FIELDS = ("population", "tax_revenue", "gdp", "unemployment_rate", "past_effort")
 LOCALITY_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT)
 DEFAULT_CATEGORIES = (("resettlement", "Resettlement"), ("relocation", "Relocation"),
@@ -249,20 +254,30 @@ def round_open(*, user: Any, intake_round: IntakeRound) -> IntakeRound:
         raise ValidationError(_("Add the participating localities before opening the round."))
     if intake_round.deadline <= timezone.now():
         raise ValidationError(_("The deadline for declarations has passed; set a later one first."))
+    intake_round.opened_at = timezone.now()
+    intake_round.save(update_fields=["opened_at"])
     _status_set(user=user, intake_round=intake_round, status=RoundStatus.OPEN, action="planning.open_round")
-    _notify(intake_round=intake_round, actor_ids=list(intake_round.localities.values_list("actor_id", flat=True)),
-            kind="planning.round_opened",
-            text=lambda: _("%(round)s is open: declare your capacity before the deadline.") % {"round": intake_round.title},
-            url=f"/planning/{intake_round.pk}/")
+    _round_opened_notify(intake_round, _locality_team(_round_actor_ids(intake_round)))
     return intake_round
+
+
+def _round_opened_notify(intake_round: IntakeRound, recipients: list[Any]) -> None:
+    _notify(recipients=recipients, kind="planning.round_opened",
+            text=lambda: _("%(round)s is open: declare your capacity by %(deadline)s.")
+            % {"round": intake_round.title, "deadline": datetime_with_zone(intake_round.deadline)},
+            url=reverse("planning:round_detail", args=[intake_round.pk]), target=intake_round)
 
 
 @transaction.atomic
 def round_close(*, user: Any, intake_round: IntakeRound) -> IntakeRound:
+    """Close the round: nothing more is declared or answered, and its open objection threads close with it.
+
+    Declarations left in draft stay on record as drafts (they were never counted in a plan)."""
     require(user, "planning.change_intakeround", intake_round)
     intake_round = _round_locked(intake_round)
     if intake_round.status == RoundStatus.CLOSED:
         raise ValidationError(_("The round is already closed."))
+    _threads_close(LocalityResponse.objects.filter(plan__round=intake_round))
     return _status_set(user=user, intake_round=intake_round, status=RoundStatus.CLOSED, action="planning.close_round")
 
 
@@ -371,6 +386,9 @@ def localities_set(*, user: Any, intake_round: IntakeRound, table: str) -> list[
         result.append(locality)
     audit_record(user=user, action="planning.set_localities", target=intake_round, before=before,
                  after={"localities": sorted((r.actor_id, r.region_id) for r in result)})
+    if intake_round.status == RoundStatus.OPEN:  # a locality added to an open round is told, like the others were
+        added = keep - {actor_id for actor_id, _region in before["localities"]}
+        _round_opened_notify(intake_round, _locality_team(added))
     return result
 
 
@@ -950,7 +968,8 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
                 capacities[cap.service] = None if cap.state == CapacityState.NOT_PROVIDED else cap.value
                 states[cap.service] = cap.state
             demand = {d.sector: d.value for d in declaration.labour_demand.all()}
-        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states}
+        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states,
+                                      "draft": declaration is not None and declaration.status == DeclarationStatus.DRAFT}
         domain_locs.append(_domain_locality(rl.actor, key_inputs.get(rl.actor_id), region=str(rl.region_id or ""),
                                             capacities=capacities, sector_demand=demand))
     cases = list(intake_round.cases.order_by("id"))
@@ -1196,7 +1215,7 @@ def plan_compute(*, user: Any, intake_round: IntakeRound, scores_file: Any = Non
 
 
 def plan_revise(*, user: Any, intake_round: IntakeRound, time_limit: float = 60.0,
-                fairness_floors: Mapping[str, Any] | None = None) -> PlanComputeResult:
+                fairness_floors: Mapping[str, Any] | None = None, background: bool | None = None) -> PlanComputeResult:
     """A new version from the localities' current declarations (revised ones included), to publish next.
 
     Without `fairness_floors`, the floors of the last published version hold again.
@@ -1207,31 +1226,72 @@ def plan_revise(*, user: Any, intake_round: IntakeRound, time_limit: float = 60.
         raise ValidationError(_("Publish a plan before revising it."))
     if fairness_floors is None:
         fairness_floors = (published.inputs or {}).get("fairness_floors") or {}
-    return plan_compute(user=user, intake_round=intake_round, time_limit=time_limit, fairness_floors=fairness_floors)
+    return plan_compute(user=user, intake_round=intake_round, time_limit=time_limit, fairness_floors=fairness_floors,
+                        background=background)
 
 
-def _notify(*, intake_round: IntakeRound, actor_ids: list[int], kind: str, text: Any, url: str) -> None:
-    """Tell the localities' officers and administrators (in-app notifications), after commit."""
-    try:
-        from arrival.engagement.services import notification_send
-    except ImportError:  # engagement's notifications not built in this deployment
-        return
+def _round_actor_ids(intake_round: IntakeRound) -> list[int]:
+    return list(intake_round.localities.values_list("actor_id", flat=True))
+
+
+def _locality_teams(actor_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The officers and administrators of each of these localities: the people who declare and answer for it."""
     from arrival.accounts.models import RoleKind
-    from arrival.accounts.selectors import role_list_for_actor
+    from arrival.accounts.selectors import role_list
 
-    def send() -> None:
-        recipients = []
-        for actor in Actor.objects.filter(pk__in=actor_ids):
-            recipients += [role.user for role in role_list_for_actor(actor=actor)
-                           if role.kind in (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)]
-        notification_send(recipients=recipients, kind=kind, text=text, url=url)
+    teams: dict[int, list[Any]] = defaultdict(list)
+    for role in role_list().filter(actor_id__in=list(actor_ids), ended_at__isnull=True,
+                                   kind__in=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR]):
+        teams[role.actor_id].append(role.user)
+    return teams
 
-    transaction.on_commit(send)
+
+def _locality_team(actor_ids: Iterable[int]) -> list[Any]:
+    return [user for team in _locality_teams(actor_ids).values() for user in team]
+
+
+def _round_planners(intake_round: IntakeRound) -> list[Any]:
+    """The national planners of the round's government (site staff are not told: they do not run rounds)."""
+    from arrival.accounts.models import RoleKind
+    from arrival.accounts.selectors import role_list
+
+    roles = role_list().filter(actor_id=intake_round.government_id, ended_at__isnull=True, kind=RoleKind.PLANNER)
+    return [role.user for role in roles]
+
+
+def _notify(*, recipients: list[Any], kind: str, text: Any, url: str, target: Any) -> None:
+    """In-app notifications (and digests), written in the same transaction as the change they announce."""
+    notification_send(recipients=recipients, kind=kind, text=text, url=url, target=target)
+
+
+def _threads_close(objections: Any) -> None:
+    """Close the open threads among `objections` (a queryset): they no longer wait on anyone."""
+    objections.filter(decision=ResponseDecision.OBJECT, closed_at__isnull=True).update(
+        closed_at=timezone.now(), awaiting_reply_since=None)
+
+
+def _earlier_threads_close(plan: Plan, actor: Actor) -> None:
+    """A locality's answer to a version settles its threads on earlier versions (a new objection is the thread
+    now)."""
+    _threads_close(LocalityResponse.objects.filter(plan__round_id=plan.round_id, actor=actor,
+                                                   plan__version__lt=plan.version))
+
+
+def _allocation_url(intake_round: IntakeRound, actor_id: int) -> str:
+    return reverse("planning:allocation", args=[intake_round.pk, actor_id])
+
+
+def _thread_url(objection: LocalityResponse, intake_round: IntakeRound) -> str:
+    return reverse("planning:objection", args=[intake_round.pk, objection.pk])
 
 
 @transaction.atomic
-def plan_publish(*, user: Any, plan: Plan) -> Plan:
-    """Publish a draft plan to the localities; the version published before is superseded."""
+def plan_publish(*, user: Any, plan: Plan, respond_by: datetime | None = None) -> Plan:
+    """Publish a draft plan to the localities; the version published before is superseded.
+
+    `respond_by` (optional, in the future): the date the localities are asked to answer by; it is shown to them
+    and in their "My work", and answers after it are still taken.
+    """
     require(user, "planning.change_intakeround", plan.round)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     intake_round = _round_locked(plan.round)
@@ -1239,17 +1299,26 @@ def plan_publish(*, user: Any, plan: Plan) -> Plan:
         raise ValidationError(_("Only a draft plan can be published."))
     if intake_round.status in (RoundStatus.AGREED, RoundStatus.CLOSED):
         raise ValidationError(_("The round is agreed or closed."))
+    if respond_by is not None and (timezone.is_naive(respond_by) or respond_by <= timezone.now()):
+        raise ValidationError(_("The date to answer by must be in the future."))
     before = snapshot(plan, PLAN_FIELDS)
     intake_round.plans.filter(status=PlanStatus.PUBLISHED).update(status=PlanStatus.SUPERSEDED)
-    plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
-    plan.save(update_fields=["status", "published_at", "updated_at"])
+    plan.status, plan.published_at, plan.respond_by = PlanStatus.PUBLISHED, timezone.now(), respond_by
+    plan.save(update_fields=["status", "published_at", "respond_by", "updated_at"])
     audit_record(user=user, action="planning.publish_plan", target=plan, before=before, after=snapshot(plan, PLAN_FIELDS))
     _status_set(user=user, intake_round=intake_round, status=RoundStatus.PUBLISHED, action="planning.round_published")
-    _notify(intake_round=intake_round, actor_ids=list(intake_round.localities.values_list("actor_id", flat=True)),
-            kind="planning.plan_published",
-            text=lambda: _("Version %(version)s of the plan for %(round)s is published: see your allocation and "
-                           "answer.") % {"version": plan.version, "round": intake_round.title},
-            url=f"/planning/{intake_round.pk}/")
+
+    def text() -> str:
+        if plan.respond_by is None:
+            return _("Version %(version)s of the plan for %(round)s is published: see your allocation and answer.") % {
+                "version": plan.version, "round": intake_round.title}
+        return _("Version %(version)s of the plan for %(round)s is published: see your allocation and answer by "
+                 "%(deadline)s.") % {"version": plan.version, "round": intake_round.title,
+                                     "deadline": datetime_with_zone(plan.respond_by)}
+
+    for actor_id, team in _locality_teams(_round_actor_ids(intake_round)).items():
+        _notify(recipients=team, kind="planning.plan_published", text=text,
+                url=_allocation_url(intake_round, actor_id), target=plan)
     return plan
 
 
@@ -1266,14 +1335,20 @@ def _response_check(user: Any, plan: Plan, actor: Actor) -> tuple[Plan, RoundLoc
 
 @transaction.atomic
 def response_accept(*, user: Any, plan: Plan, actor: Actor, reasons: str = "") -> LocalityResponse:
-    """The locality accepts its allocation in this version; when all have, the plan is accepted and the round agreed."""
+    """The locality accepts its allocation in this version; when all have, the plan is accepted and the round agreed.
+
+    Accepting closes the locality's open objection threads on earlier versions. When the round is agreed, the
+    localities' teams and the round's planners are told.
+    """
     plan, _locality = _response_check(user, plan, actor)
     response = LocalityResponse.objects.create(plan=plan, actor=actor, decision=ResponseDecision.ACCEPT,
                                                reasons=str(reasons or "").strip()[:5000], responded_by=user,
                                                is_demo=plan.is_demo)
     audit_record(user=user, action="planning.accept_plan", target=response,
                  after={"plan": plan.pk, "actor": actor.pk, "decision": response.decision})
-    participants = set(plan.round.localities.values_list("actor_id", flat=True))
+    _earlier_threads_close(plan, actor)
+    intake_round = plan.round
+    participants = set(intake_round.localities.values_list("actor_id", flat=True))
     accepted = set(plan.responses.filter(decision=ResponseDecision.ACCEPT).values_list("actor_id", flat=True))
     if participants <= accepted:
         before = snapshot(plan, PLAN_FIELDS)
@@ -1281,22 +1356,28 @@ def response_accept(*, user: Any, plan: Plan, actor: Actor, reasons: str = "") -
         plan.save(update_fields=["status", "updated_at"])
         audit_record(user=user, action="planning.plan_accepted", target=plan, before=before,
                      after=snapshot(plan, PLAN_FIELDS))
-        _status_set(user=user, intake_round=_round_locked(plan.round), status=RoundStatus.AGREED,
+        _status_set(user=user, intake_round=_round_locked(intake_round), status=RoundStatus.AGREED,
                     action="planning.round_agreed")
+        _threads_close(LocalityResponse.objects.filter(plan__round_id=plan.round_id))
+
+        def agreed() -> str:
+            return _("The plan for %(round)s is agreed: every locality accepted version %(version)s.") % {
+                "round": intake_round.title, "version": plan.version}
+
+        for actor_id, team in _locality_teams(participants).items():
+            _notify(recipients=team, kind="planning.plan_agreed", text=agreed,
+                    url=_allocation_url(intake_round, actor_id), target=plan)
+        _notify(recipients=_round_planners(intake_round), kind="planning.plan_agreed", text=agreed,
+                url=reverse("planning:plan_detail", args=[intake_round.pk, plan.version]), target=plan)
     return response
 
 
-@transaction.atomic
-def response_object(*, user: Any, plan: Plan, actor: Actor, reasons: str, capacities: Mapping[str, Any],
-                    labour: Mapping[str, Any] | None = None, places_volunteered: Any = None, funding_needs: Any = None,
-                    notes: str = "") -> LocalityResponse:
-    """Object with reasons and a revised declaration, which becomes the locality's current (submitted) one."""
-    reasons = str(reasons or "").strip()
-    if not reasons:
-        raise ValidationError(_("Say why you object."))
-    plan, locality = _response_check(user, plan, actor)
-    declaration = Declaration.objects.filter(round=plan.round, actor=actor).first() or Declaration(
-        round=plan.round, actor=actor, is_demo=plan.is_demo)
+def _declaration_revise(*, user: Any, intake_round: IntakeRound, actor: Actor, capacities: Mapping[str, Any],
+                        labour: Mapping[str, Any] | None, places_volunteered: Any, funding_needs: Any,
+                        notes: str, is_demo: bool) -> dict[str, Any]:
+    """A revised declaration sent in the dialogue becomes the locality's current, submitted one; returns it."""
+    declaration = Declaration.objects.filter(round=intake_round, actor=actor).first() or Declaration(
+        round=intake_round, actor=actor, is_demo=is_demo)
     before = declaration_snapshot(declaration) if declaration.pk else None
     declaration.status = DeclarationStatus.SUBMITTED
     declaration.submitted_at, declaration.submitted_by = timezone.now(), user
@@ -1304,12 +1385,143 @@ def response_object(*, user: Any, plan: Plan, actor: Actor, reasons: str, capaci
                        places_volunteered=places_volunteered, funding_needs=funding_needs, notes=notes)
     revised = declaration_snapshot(declaration)
     audit_record(user=user, action="planning.revise_declaration", target=declaration, before=before, after=revised)
+    return revised
+
+
+@transaction.atomic
+def response_object(*, user: Any, plan: Plan, actor: Actor, reasons: str, capacities: Mapping[str, Any],
+                    labour: Mapping[str, Any] | None = None, places_volunteered: Any = None, funding_needs: Any = None,
+                    notes: str = "") -> LocalityResponse:
+    """Object with reasons and a revised declaration, which becomes the locality's current (submitted) one.
+
+    The objection opens a thread that waits on the round's planners, who are notified; the locality's threads on
+    earlier versions close (this one carries the dialogue on).
+    """
+    reasons = str(reasons or "").strip()
+    if not reasons:
+        raise ValidationError(_("Say why you object."))
+    plan, locality = _response_check(user, plan, actor)
+    intake_round = plan.round
+    revised = _declaration_revise(user=user, intake_round=intake_round, actor=actor, capacities=capacities,
+                                  labour=labour, places_volunteered=places_volunteered, funding_needs=funding_needs,
+                                  notes=notes, is_demo=plan.is_demo)
+    now = timezone.now()
     response = LocalityResponse.objects.create(plan=plan, actor=actor, decision=ResponseDecision.OBJECT,
                                                reasons=reasons[:5000], revised_declaration=revised, responded_by=user,
-                                               is_demo=plan.is_demo)
+                                               is_demo=plan.is_demo, awaiting_reply_since=now)
     audit_record(user=user, action="planning.object_plan", target=response,
                  after={"plan": plan.pk, "actor": actor.pk, "decision": response.decision, "reasons": reasons[:500]})
+    _earlier_threads_close(plan, actor)
+    _notify(recipients=_round_planners(intake_round), kind="planning.objection_received",
+            text=lambda: _("%(locality)s objected to version %(version)s of the plan for %(round)s and sent a "
+                           "revised declaration.") % {"locality": actor.name, "version": plan.version,
+                                                      "round": intake_round.title},
+            url=_thread_url(response, intake_round), target=response)
     return response
+
+
+def _thread_locked(objection: LocalityResponse) -> LocalityResponse:
+    objection = (LocalityResponse.objects.select_for_update().select_related("plan", "plan__round", "actor")
+                 .get(pk=objection.pk))
+    if objection.decision != ResponseDecision.OBJECT:
+        raise ValidationError(_("Only an objection opens a thread."))
+    return objection
+
+
+def _thread_open_check(objection: LocalityResponse) -> None:
+    if objection.closed_at is not None or objection.plan.round.status in (RoundStatus.AGREED, RoundStatus.CLOSED):
+        raise ValidationError(_("This thread is closed: the locality has answered a later version, or the round is "
+                                "agreed or closed."))
+
+
+def _message_body(body: Any, empty: str) -> str:
+    text = str(body or "").strip()
+    if not text:
+        raise ValidationError(empty)
+    return text[:5000]
+
+
+@transaction.atomic
+def objection_reply(*, user: Any, objection: LocalityResponse, body: str, plan: Plan | None = None,
+                    revise: bool = False) -> DialogueMessage:
+    """The planners reply in an objection's thread; the locality's team is told, and the thread no longer waits.
+
+    The reply may link to the plan version it led to: `plan` (a later version of the round), or `revise=True` to
+    compute that version now from the current declarations (`plan_revise`, synchronously) and link it.
+    """
+    require(user, "planning.change_intakeround", objection)
+    objection = _thread_locked(objection)
+    intake_round = objection.plan.round
+    text = _message_body(body, _("Write the reply."))
+    _thread_open_check(objection)
+    if plan is not None and revise:
+        raise ValidationError(_("Link an existing version or revise the plan now, not both."))
+    if plan is not None and (plan.round_id != intake_round.pk or plan.version <= objection.plan.version):
+        raise ValidationError(_("A reply links to a later version of this round's plan."))
+    if revise:
+        plan = plan_revise(user=user, intake_round=intake_round, background=False).plan
+    message = DialogueMessage.objects.create(objection=objection, side=DialogueSide.PLANNERS, body=text, plan=plan,
+                                             author=user, is_demo=objection.is_demo)
+    objection.awaiting_reply_since = None
+    objection.save(update_fields=["awaiting_reply_since"])
+    audit_record(user=user, action="planning.reply_objection", target=message,
+                 after={"objection": objection.pk, "plan": plan.pk if plan else None, "body": text[:500]})
+    locality = objection.actor
+    linked = plan.version if plan is not None else None
+
+    def reply_text() -> str:
+        if linked is None:
+            return _("The planners replied to the objection of %(locality)s to version %(version)s of the plan for "
+                     "%(round)s.") % {"locality": locality.name, "version": objection.plan.version,
+                                      "round": intake_round.title}
+        return _("The planners replied to the objection of %(locality)s to version %(version)s of the plan for "
+                 "%(round)s, with version %(new)s of the plan.") % {
+                     "locality": locality.name, "version": objection.plan.version, "round": intake_round.title,
+                     "new": linked}
+
+    _notify(recipients=_locality_team([locality.pk]), kind="planning.reply_received", text=reply_text,
+            url=_allocation_url(intake_round, locality.pk) + f"#objection-{objection.pk}", target=message)
+    return message
+
+
+@transaction.atomic
+def objection_answer(*, user: Any, objection: LocalityResponse, body: str,
+                     capacities: Mapping[str, Any] | None = None, labour: Mapping[str, Any] | None = None,
+                     places_volunteered: Any = None, funding_needs: Any = None, notes: str = "") -> DialogueMessage:
+    """The locality answers back in its objection's thread, optionally with a revised declaration (`capacities`
+    given), which becomes its current one. The thread waits on the planners again, and they are told."""
+    locality = _round_locality(objection.plan.round, objection.actor)
+    require(user, "planning.respond_plan", locality)
+    objection = _thread_locked(objection)
+    intake_round = objection.plan.round
+    text = _message_body(body, _("Write your answer."))
+    _thread_open_check(objection)
+    revised: dict[str, Any] = {}
+    if capacities is not None:
+        revised = _declaration_revise(user=user, intake_round=intake_round, actor=objection.actor,
+                                      capacities=capacities, labour=labour, places_volunteered=places_volunteered,
+                                      funding_needs=funding_needs, notes=notes, is_demo=objection.is_demo)
+    message = DialogueMessage.objects.create(objection=objection, side=DialogueSide.LOCALITY, body=text,
+                                             revised_declaration=revised, author=user, is_demo=objection.is_demo)
+    if objection.awaiting_reply_since is None:
+        objection.awaiting_reply_since = message.created_at
+        objection.save(update_fields=["awaiting_reply_since"])
+    audit_record(user=user, action="planning.answer_objection", target=message,
+                 after={"objection": objection.pk, "revised_declaration": bool(revised), "body": text[:500]})
+    actor = objection.actor
+
+    def answer_text() -> str:
+        if revised:
+            return _("%(locality)s answered your reply on its objection to version %(version)s of the plan for "
+                     "%(round)s, with a revised declaration.") % {
+                         "locality": actor.name, "version": objection.plan.version, "round": intake_round.title}
+        return _("%(locality)s answered your reply on its objection to version %(version)s of the plan for "
+                 "%(round)s.") % {"locality": actor.name, "version": objection.plan.version,
+                                  "round": intake_round.title}
+
+    _notify(recipients=_round_planners(intake_round), kind="planning.answer_received", text=answer_text,
+            url=_thread_url(objection, intake_round), target=message)
+    return message
 
 
 # --- funding ---------------------------------------------------------------------------------------------

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/declaration/<int:actor_id>/", views.declaration, name="declaration"),
     path("<int:pk>/allocation/<int:actor_id>/", views.allocation, name="allocation"),
     path("<int:pk>/allocation/<int:actor_id>/respond/", views.respond, name="respond"),
+    path("<int:pk>/objections/<int:response_id>/", views.objection, name="objection"),
 ]

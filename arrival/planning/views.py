@@ -24,12 +24,15 @@ from arrival.actors.models import Actor, ActorKind
 from arrival.planning import selectors, services
 from arrival.planning.forms import (
     AcceptForm,
+    AnswerForm,
     CasesUploadForm,
     DeclarationForm,
     FundingForm,
     LocalityTableForm,
     ObjectionForm,
     OutcomeModelForm,
+    PublishForm,
+    ReplyForm,
     RoundForm,
     ScoresForm,
     SyntheticCasesForm,
@@ -39,6 +42,7 @@ from arrival.planning.models import (
     SERVICE_LABELS,
     IntakeRound,
     KeyName,
+    LocalityResponse,
     Plan,
     PlanStatus,
     RoundStatus,
@@ -416,12 +420,17 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
         raise PermissionDenied(_("The plan's full page is for the round's planners."))
     summary = selectors.allocation_summary(plan=plan)
     group_outcome = sorted(plan.metrics.get("group_outcome", {}).items())
+    not_counted = selectors.declarations_not_counted(plan=plan)
     return render(request, "planning/plan_detail.html", {
         "scores": _scores_source(plan), "floors": _floor_rows(plan),
         "round": intake_round, "plan": plan, "summary": summary, "chart": _baseline_chart(plan),
         "baselines": [(BASELINE_LABELS.get(name, name), item) for name, item in plan.baselines.items()],
         "points": _allocation_points(summary, intake_round), "group_outcome": group_outcome,
-        "responses": selectors.response_list(plan=plan), "service_labels": SERVICE_LABELS,
+        "responses": selectors.response_list(plan=plan).filter(decision="accept"), "service_labels": SERVICE_LABELS,
+        "threads": selectors.thread_list(intake_round=intake_round, plan=plan),
+        "linked_replies": selectors.replies_linked(plan=plan), "publish_form": PublishForm(),
+        "not_counted": [{"actor": row["actor"], "why": not_counted[row["actor"].pk]} for row in summary
+                        if row["actor"].pk in not_counted],
         "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
     })
 
@@ -518,13 +527,81 @@ def plan_assignment(request: HttpRequest, pk: int, version: int) -> HttpResponse
 def plan_publish(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     intake_round = _planner_round(request, pk)
     plan = _plan(intake_round, version)
+    form = PublishForm(request.POST)
     try:
-        services.plan_publish(user=request.user, plan=plan)
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+                                   for name, errors in form.errors.items()])
+        services.plan_publish(user=request.user, plan=plan, respond_by=form.cleaned_data.get("respond_by"))
     except ValidationError as error:
         _flash(request, error)
     else:
         messages.success(request, _("Version %(version)s is published to the localities.") % {"version": version})
     return redirect("planning:plan_detail", pk=pk, version=version)
+
+
+# --- the dialogue: an objection's thread -----------------------------------------------------------------
+
+
+def _thread(request: HttpRequest, intake_round: IntakeRound, response_id: int) -> LocalityResponse:
+    try:
+        thread = selectors.thread_get(intake_round=intake_round, pk=response_id)
+    except LocalityResponse.DoesNotExist:
+        raise Http404(_("No objection at this address.")) from None
+    if not request.user.has_perm("planning.view_objection", thread):
+        raise PermissionDenied(_("This thread is for the round's planners and the locality that objected."))
+    return thread
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def objection(request: HttpRequest, pk: int, response_id: int) -> HttpResponse:
+    """An objection's thread: the planners reply (and may revise the plan), the locality answers back."""
+    intake_round = _round(request, pk)
+    thread = _thread(request, intake_round, response_id)
+    planner = selectors.is_planner(user=request.user, intake_round=intake_round)
+    locality = intake_round.localities.get(actor_id=thread.actor_id)
+    can_answer = not planner and request.user.has_perm("planning.respond_plan", locality)
+    is_open = thread.closed_at is None and intake_round.status not in (RoundStatus.AGREED, RoundStatus.CLOSED)
+    can_revise = (planner and intake_round.status in (RoundStatus.OPEN, RoundStatus.PLANNING, RoundStatus.PUBLISHED)
+                  and intake_round.cases.count() <= services.sync_case_limit())
+    posted = request.POST if request.method == "POST" else None
+    reply_form = ReplyForm(posted if planner else None, plans=selectors.reply_plan_choices(objection=thread),
+                           can_revise=can_revise, prefix="reply")
+    answer_form = AnswerForm(posted if can_answer else None, prefix="answer",
+                             declaration=selectors.declaration_get(intake_round=intake_round, actor_id=thread.actor_id))
+    if request.method == "POST":
+        if not (planner or can_answer):
+            raise PermissionDenied(_("Only the round's planners and the locality's officers write in this thread."))
+        form: Any = reply_form if planner else answer_form
+        if form.is_valid():
+            try:
+                if planner:
+                    message = services.objection_reply(user=request.user, objection=thread,
+                                                       body=form.cleaned_data["body"],
+                                                       plan=form.cleaned_data.get("plan"),
+                                                       revise=bool(form.cleaned_data.get("revise")))
+                else:
+                    revision = form.values() if form.cleaned_data.get("revise") else {}
+                    services.objection_answer(user=request.user, objection=thread, body=form.cleaned_data["body"],
+                                              **revision)
+            except ValidationError as error:
+                for text in _errors(error):
+                    form.add_error(None, text)
+            else:
+                if planner:
+                    messages.success(request, _("Your reply is sent to the locality."))
+                    if message.plan is not None and message.plan.status == PlanStatus.DRAFT:
+                        messages.info(request, _("Version %(version)s is a draft: publish it when it is ready.")
+                                      % {"version": message.plan.version})
+                        return redirect("planning:plan_detail", pk=pk, version=message.plan.version)
+                    return redirect("planning:objection", pk=pk, response_id=thread.pk)
+                messages.success(request, _("Your answer is sent to the planners."))
+                return redirect(reverse("planning:allocation", args=[pk, thread.actor_id]) + f"#objection-{thread.pk}")
+    return render(request, "planning/objection.html", {
+        "round": intake_round, "thread": thread, "planner": planner, "can_answer": can_answer, "is_open": is_open,
+        "reply_form": reply_form, "answer_form": answer_form,
+    })
 
 
 # --- localities: declaration, allocation, answer -----------------------------------------------------------
@@ -574,6 +651,9 @@ def allocation(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
         "round": intake_round, "actor": actor, "plan": plan, "row": summary[0] if summary else None,
         "response": response, "can_respond": can_respond, "accept_form": AcceptForm(prefix="accept"),
         "object_form": ObjectionForm(prefix="object", declaration=current), "history": history,
+        "threads": selectors.thread_list(intake_round=intake_round, actor_ids={actor.pk}),
+        "funding": selectors.funding_lines(plan=plan, actor_id=actor.pk) if plan else None,
+        "not_counted": selectors.declarations_not_counted(plan=plan).get(actor.pk) if plan else None,
     })
 
 

@@ -96,3 +96,19 @@ def ready_round(*, cases: int = 60, regions: bool = True) -> World:
         declare(world, city)
     services.cases_generate_synthetic(user=world.planner, intake_round=world.round, count=cases, seed=3)
     return world
+
+
+def compute(world: World) -> Any:
+    """A new draft version of the round's plan (computed now)."""
+    return services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
+
+
+def published(world: World, **kwargs: Any) -> Any:
+    """A new version, computed and published to the localities (`respond_by=` passes on)."""
+    return services.plan_publish(user=world.planner, plan=compute(world), **kwargs)
+
+
+def object_to(world: World, plan: Any, city: Actor, reasons: str = "No room.", **kwargs: Any) -> Any:
+    """`city`'s officer objects to `plan` with the full capacity as its revised declaration."""
+    return services.response_object(user=world.officers[city.pk], plan=plan, actor=city, reasons=reasons,
+                                    capacities=kwargs.pop("capacities", FULL_CAPACITY), **kwargs)

@@ -115,3 +115,34 @@ def test_responses_through_the_api(client):
     mine = client.get(f"{BASE}/rounds/{world.round.pk}/responses", **_auth(world.officers[a.pk])).json()
     assert [r["locality"] for r in mine] == [a.pk]
     assert len(client.get(f"{BASE}/rounds/{world.round.pk}/responses", **_auth(world.planner)).json()) == 2
+
+
+def test_the_objection_thread_through_the_api_for_its_two_sides_only(client):
+    from arrival.planning.models import DialogueMessage
+    from tests.planning.factories import FULL_CAPACITY, ready_round
+
+    world = ready_round(cases=15)
+    first = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
+    services.plan_publish(user=world.planner, plan=first)
+    city, other, _third = world.cities
+    objection = services.response_object(user=world.officers[city.pk], plan=first, actor=city, reasons="No room.",
+                                         capacities=FULL_CAPACITY)
+    second = services.plan_revise(user=world.planner, intake_round=world.round, time_limit=20).plan
+    url = f"{BASE}/rounds/{world.round.pk}/responses/{objection.pk}/messages"
+    reply = client.post(url, {"body": "See version 2.", "link_version": second.version},
+                        content_type="application/json", **_auth(world.planner))
+    assert reply.status_code == 201 and reply.json()["side"] == "planners" and reply.json()["plan_version"] == 2
+    intruder = client.post(url, {"body": "Me too."}, content_type="application/json", **_auth(world.officers[other.pk]))
+    assert intruder.status_code == 404
+    declaration = {"capacities": {key: {"value": item["value"], "state": item["state"]}
+                                  for key, item in FULL_CAPACITY.items()}}
+    declaration["capacities"]["housing_1br"] = {"value": 2, "state": "provided"}
+    answer = client.post(url, {"body": "Fewer flats now.", "declaration": declaration},
+                         content_type="application/json", **_auth(world.officers[city.pk]))
+    assert answer.status_code == 201 and answer.json()["revised_declaration"]["capacities"]["housing_1br"]["value"] == 2
+    assert DialogueMessage.objects.filter(objection=objection).count() == 2
+    mine = client.get(f"{BASE}/rounds/{world.round.pk}/responses", **_auth(world.officers[city.pk])).json()
+    assert [m["body"] for m in mine[0]["messages"]] == ["See version 2.", "Fewer flats now."]
+    assert mine[0]["awaiting_reply_since"] is not None
+    theirs = client.get(f"{BASE}/rounds/{world.round.pk}/responses", **_auth(world.officers[other.pk])).json()
+    assert theirs == []

@@ -1,0 +1,29 @@
+"""Template helpers of the planning pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+from arrival.planning.models import SECTOR_LABELS, SERVICE_LABELS, CapacityState
+
+register = template.Library()
+
+
+@register.filter
+def declaration_rows(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A declaration kept as JSON (an objection's or an answer's revised declaration) as labelled rows."""
+    values = values or {}
+    states = dict(CapacityState.choices)
+    capacities = values.get("capacities") or {}
+    return {
+        "services": [{"label": label, "value": (capacities.get(key) or {}).get("value"),
+                      "state": states.get((capacities.get(key) or {}).get("state", ""), "")}
+                     for key, label in SERVICE_LABELS.items() if key in capacities],
+        "labour": [{"label": SECTOR_LABELS.get(sector, sector), "value": value}
+                   for sector, value in (values.get("labour_demand") or {}).items()],
+        "places_volunteered": values.get("places_volunteered"),
+        "funding_needs": values.get("funding_needs"),
+    }
