@@ -121,8 +121,8 @@ def _updates_out(updates: list[ProgressUpdate]) -> list[dict[str, Any]]:
 
 
 def _milestone_out(milestone: Milestone) -> dict[str, Any]:
-    return {"id": milestone.pk, "title": milestone.title, "due_on": milestone.due_on, "done_at": milestone.done_at,
-            "is_overdue": bool(getattr(milestone, "is_overdue", False))}
+    return {"id": milestone.pk, "title": milestone.title, "due_on": milestone.due_on, "done_on": milestone.done_on,
+            "done_at": milestone.done_at, "is_overdue": bool(getattr(milestone, "is_overdue", False))}
 
 
 def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
@@ -394,7 +394,8 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_id: int, payload
     milestone = Milestone.objects.filter(pk=milestone_id, commitment=commitment).select_related("commitment").first()
     if milestone is None:
         raise Http404("No milestone with this id on this commitment.")
-    return _milestone_out(services.milestone_complete(user=request.auth, milestone=milestone, note=payload.note))
+    return _milestone_out(services.milestone_complete(user=request.auth, milestone=milestone, done_on=payload.done_on,
+                                                      note=payload.note))
 
 
 @router.post("/{pk}/forum-reports", response={201: ForumReportOut, **_ERRORS}, auth=write_auth,

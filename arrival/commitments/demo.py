@@ -149,8 +149,8 @@ def _history(commitment: Commitment, spec: dict[str, Any], officer: User) -> Non
     for title, days, done in spec["milestones"]:
         milestone = next((m for m in commitment.milestones.all() if m.title == title), None)
         if milestone is not None and done:
-            services.milestone_complete(user=officer, milestone=milestone,
-                                        done_at=timezone.now() - dt.timedelta(days=max(-days - 5, 1)), note=NOTE)
+            done_on = max(today - dt.timedelta(days=max(-days - 5, 1)), services.commitment_made_on(commitment))
+            services.milestone_complete(user=officer, milestone=milestone, done_on=done_on, note=NOTE)
     for key, days in spec["reports"]:
         forum = _forum(key)
         if forum is None:  # a forum missing from the loaded list is simply not reported to

@@ -140,7 +140,9 @@ class Milestone(TimeStampedModel, DemoFlagged):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=250)
     due_on = models.DateField(_("due"))
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # The day it was done, chosen by the team (back-dated like a progress update), and when that was recorded.
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("recorded as done"), null=True, blank=True)
     done_note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

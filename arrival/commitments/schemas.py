@@ -42,7 +42,8 @@ class MilestoneOut(Schema):
     id: int
     title: str
     due_on: date
-    done_at: datetime | None
+    done_on: date | None = Field(None, description="the day it was done, chosen by the team")
+    done_at: datetime | None = Field(None, description="when it was recorded as done")
     is_overdue: bool
 
 
@@ -157,6 +158,8 @@ class MilestoneIn(Schema):
 
 
 class MilestoneDoneIn(Schema):
+    done_on: date | None = Field(None, description="the day it was done (today when not given; never in the future, "
+                                                   "never before the commitment was made)")
     note: str = ""
 
 

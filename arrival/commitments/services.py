@@ -423,23 +423,33 @@ def milestone_add(*, user: Any, commitment: Commitment, title: str, due_on: Any)
     return milestone
 
 
+def commitment_made_on(commitment: Commitment) -> dt.date:
+    """The day a commitment was made: its start date, or the day it was recorded in Arrival if that is earlier
+    (a commitment may start later than it was made). Nothing is done for it before that day."""
+    recorded = timezone.localdate(commitment.created_at)
+    return min(commitment.starts_on, recorded) if commitment.starts_on else recorded
+
+
 @transaction.atomic
-def milestone_complete(*, user: Any, milestone: Milestone, done_at: dt.datetime | None = None,
-                       note: str = "") -> Milestone:
-    """Mark a milestone of a published commitment done (now, or at `done_at`, never in the future)."""
+def milestone_complete(*, user: Any, milestone: Milestone, done_on: Any = None, note: str = "") -> Milestone:
+    """Mark a milestone of a published commitment done on `done_on` (today when not given): a day chosen like a
+    progress update's, never in the future and never before the commitment was made."""
     require(user, "commitments.report_commitment", milestone.commitment)
     if milestone.done_at is not None:
         raise ValidationError(_("This milestone is already done."))
-    now = timezone.now()
-    done_at = done_at or now
-    if done_at > now:
+    day = _date(done_on, _("Done on")) or timezone.localdate()
+    if day > timezone.localdate():
         raise ValidationError(_("A milestone cannot be done in the future."))
-    before = snapshot(milestone, ("done_at", "done_note"))
-    milestone.done_at = done_at
+    made = commitment_made_on(milestone.commitment)
+    if day < made:
+        raise ValidationError(_("A milestone cannot be done before the commitment was made (%(date)s).")
+                              % {"date": made.isoformat()})
+    before = snapshot(milestone, ("done_on", "done_at", "done_note"))
+    milestone.done_on, milestone.done_at = day, timezone.now()
     milestone.done_note = _text(note, _("Note"), max_length=500)
-    milestone.save(update_fields=["done_at", "done_note", "updated_at"])
+    milestone.save(update_fields=["done_on", "done_at", "done_note", "updated_at"])
     audit_record(user=user, action="commitments.complete_milestone", target=milestone, before=before,
-                 after=snapshot(milestone, ("done_at", "done_note")))
+                 after=snapshot(milestone, ("done_on", "done_at", "done_note")))
     return milestone
 
 

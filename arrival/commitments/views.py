@@ -166,8 +166,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                        "links": [(fmt.upper(), reverse("commitments:file_once", args=[commitment.pk, key, fmt]))
                                  for fmt in file_once.FORMATS]} for key, spec in file_once.FORMS.items()],
         "milestone_form": MilestoneForm(), "indicator_form": IndicatorForm(), "reason_form": ReasonForm(),
-        "close_form": CloseForm(), "done_form": MilestoneDoneForm(),
-        "value_form": IndicatorValueForm(initial={"measured_on": timezone.localdate()}),
+        "close_form": CloseForm(), "today": timezone.localdate(), "made_on": services.commitment_made_on(commitment),
     }
     return render(request, "commitments/detail.html", context)
 
@@ -315,13 +314,9 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     milestone = selectors.milestone_get(commitment=commitment, pk=milestone_pk)
-    form = MilestoneDoneForm(request.POST)
-    form.is_valid()
-    try:
-        services.milestone_complete(user=request.user, milestone=milestone, note=form.cleaned_data.get("note", ""))
-        messages.success(request, _("Milestone marked done."))
-    except ValidationError as error:
-        _flash_errors(request, error)
+    _post_form(request, MilestoneDoneForm(request.POST),
+               lambda data: services.milestone_complete(user=request.user, milestone=milestone, **data),
+               done=_("Milestone marked done."), invalid=_("Give the day it was done (YYYY-MM-DD)."))
     return _back(commitment, "milestones")
 
 
