@@ -29,6 +29,8 @@ from arrival.commitments.schemas import (
     ForumCalendarOut,
     ForumReportIn,
     ForumReportOut,
+    IndicatorValueIn,
+    IndicatorValueOut,
     MilestoneDoneIn,
     MilestoneIn,
     MilestoneOut,
@@ -125,6 +127,17 @@ def _milestone_out(milestone: Milestone) -> dict[str, Any]:
             "done_at": milestone.done_at, "is_overdue": bool(getattr(milestone, "is_overdue", False))}
 
 
+def _values_out(values: list[Any]) -> list[dict[str, Any]]:
+    return [{"measured_on": point.measured_on, "value": point.value} for point in values]
+
+
+def _indicators_out(indicators: list[Any]) -> list[dict[str, Any]]:
+    series = selectors.indicator_series(indicators=indicators)
+    return [{"id": i.pk, "name": i.name, "unit": i.unit, "baseline": i.baseline, "baseline_year": i.baseline_year,
+             "target": i.target, "latest_value": i.latest_value, "latest_on": i.latest_on,
+             "values": _values_out(series[i.pk])} for i in indicators]
+
+
 def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
     commitment = selectors.commitment_get(pk=commitment_pk)
     tags = selectors.tags_by_commitment(commitment_ids=[commitment.pk]).get(commitment.pk, [])
@@ -139,7 +152,7 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
         "consultation": commitment.consultation.slug if commitment.consultation_id else None,
         "origins": [{"label": label, "url": url} for label, url in selectors.origin_links(commitment=commitment)],
         "milestones": [_milestone_out(m) for m in milestones],
-        "indicators": list(commitment.indicators.all()),
+        "indicators": _indicators_out(list(commitment.indicators.all())),
         "updates": _updates_out(selectors.updates_for(commitment=commitment, viewer=reader)),
         "forum_reports": [{"id": r.pk, "forum": r.forum.key, "forum_name": r.forum.name, "reported_on": r.reported_on,
                            "summary": r.summary} for r in commitment.forum_reports.all()],
@@ -377,6 +390,26 @@ def progress_update_add(request: HttpRequest, pk: int, payload: ProgressUpdateIn
             raise ValidationError("No update with this id on this commitment.")
     update = services.progress_update_add(user=request.auth, commitment=commitment, corrects=corrects, **data)
     return Status(201, _update_out(update))
+
+
+@router.get("/{pk}/indicators/{indicator_id}/values", response={200: list[IndicatorValueOut], **_ERRORS},
+            url_name="commitment_indicator_values")
+def indicator_values(request: HttpRequest, pk: int, indicator_id: int) -> Any:
+    """The indicator's series: every measured value, oldest first."""
+    commitment, _reader_user = _visible(request, pk)
+    indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
+    return _values_out(selectors.indicator_series(indicators=[indicator])[indicator.pk])
+
+
+@router.post("/{pk}/indicators/{indicator_id}/values", response={201: list[IndicatorValueOut], **_ERRORS},
+             auth=write_auth, url_name="commitment_indicator_value_add")
+def indicator_value_add(request: HttpRequest, pk: int, indicator_id: int, payload: IndicatorValueIn) -> Any:
+    """Add a measured value to the series; answers with the whole series."""
+    commitment, _reader_user = _visible(request, pk)
+    indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
+    services.indicator_value_set(user=request.auth, indicator=indicator, value=payload.value,
+                                 measured_on=payload.measured_on)
+    return Status(201, _values_out(selectors.indicator_series(indicators=[indicator])[indicator.pk]))
 
 
 @router.post("/{pk}/milestones", response={201: MilestoneOut, **_ERRORS}, auth=write_auth,

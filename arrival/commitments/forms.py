@@ -155,7 +155,7 @@ class IndicatorForm(Form):
 
 
 class IndicatorValueForm(Form):
-    value = forms.FloatField(label=_("Latest value"))
+    value = forms.FloatField(label=_("Value"))
     measured_on = forms.DateField(label=_("Measured on"), widget=_date_input())
 
 

@@ -161,6 +161,7 @@ class CommitmentIndicator(TimeStampedModel, DemoFlagged):
     baseline = models.FloatField(_("baseline"), null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     target = models.FloatField(_("target"), null=True, blank=True)
+    # The latest measured value of the series (`values`), kept here for lists and exports.
     latest_value = models.FloatField(_("latest value"), null=True, blank=True)
     latest_on = models.DateField(_("latest value measured on"), null=True, blank=True)
 
@@ -170,6 +171,29 @@ class CommitmentIndicator(TimeStampedModel, DemoFlagged):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndicatorValue(TimeStampedModel, DemoFlagged):
+    """One dated measurement of an indicator: the series its chart draws. One value per day; the indicator's
+    `latest_value`/`latest_on` repeat the latest measured one (written only by `services.indicator_value_set`)."""
+
+    indicator = models.ForeignKey(CommitmentIndicator, on_delete=models.CASCADE, related_name="values")
+    measured_on = models.DateField(_("measured on"))
+    value = models.FloatField(_("value"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["indicator_id", "measured_on"]
+        verbose_name = _("indicator value")
+        constraints = [models.UniqueConstraint(fields=["indicator", "measured_on"], name="indicator_value_one_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.measured_on}: {self.value}"
+
+    @property
+    def commitment(self) -> Commitment:  # the rules find the commitment of a record here
+        return self.indicator.commitment
 
 
 class ProgressUpdate(TimeStampedModel, DemoFlagged):

@@ -47,6 +47,17 @@ class MilestoneOut(Schema):
     is_overdue: bool
 
 
+class IndicatorValueOut(Schema):
+    measured_on: date
+    value: float
+
+
+class IndicatorValueIn(Schema):
+    value: float
+    measured_on: date | None = Field(None, description="the day it was measured (today when not given, never in the "
+                                                       "future); a second value for a day replaces the first")
+
+
 class IndicatorOut(Schema):
     id: int
     name: str
@@ -54,8 +65,9 @@ class IndicatorOut(Schema):
     baseline: float | None
     baseline_year: int | None
     target: float | None
-    latest_value: float | None
+    latest_value: float | None = Field(None, description="the latest measured value of the series")
     latest_on: date | None
+    values: list[IndicatorValueOut] = Field(description="every measured value, oldest first")
 
 
 class LinkOut(Schema):

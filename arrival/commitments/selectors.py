@@ -6,6 +6,7 @@ dashboards (per forum, consultation, network, GCM objective and government), the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from arrival.commitments.models import (
     CommitmentIndicator,
     CommitmentStatus,
     ForumReport,
+    IndicatorValue,
     Milestone,
     ProgressStatus,
     ProgressUpdate,
@@ -487,3 +489,52 @@ def indicator_get(*, commitment: Commitment, pk: int) -> CommitmentIndicator:
     if indicator is None:
         raise Http404(_("No indicator at this address."))
     return indicator
+
+
+# --- Indicators: their series of dated values --------------------------------------------------------------
+
+
+def indicator_series(*, indicators: list[CommitmentIndicator]) -> dict[int, list[IndicatorValue]]:
+    """The dated values of each indicator, oldest first, in one query: {indicator id: [IndicatorValue, …]}."""
+    found: dict[int, list[IndicatorValue]] = {indicator.pk: [] for indicator in indicators}
+    for point in IndicatorValue.objects.filter(indicator__in=list(found)).order_by("indicator_id", "measured_on"):
+        found[point.indicator_id].append(point)
+    return found
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `value` (an axis's top)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value)
+
+
+def indicator_chart(*, indicator: CommitmentIndicator, values: list[IndicatorValue]) -> Any:
+    """The indicator's series as an SVG line chart with its table (arrival.reports.charts), with the target as a
+    dashed line when there is one; None before the first value."""
+    from arrival.reports.charts import Series, line_chart
+
+    if not values:
+        return None
+    points = [(float(point.measured_on.toordinal()), point.value) for point in values]
+    series = [Series(_("Measured value"), points)]
+    if indicator.target is not None:
+        series.append(Series(_("Target"), [(x, indicator.target) for x, _value in points]))
+    numbers = [value for _x, value in points] + [n for n in (indicator.baseline, indicator.target) if n is not None]
+    low = min(0.0, *numbers)
+    unit = f" ({indicator.unit})" if indicator.unit else ""
+    facts = []
+    if indicator.baseline is not None:
+        facts.append(_("Baseline: %(value)s%(year)s.") % {
+            "value": f"{indicator.baseline:g}", "year": f" ({indicator.baseline_year})" if indicator.baseline_year else ""})
+    if indicator.target is not None:
+        facts.append(_("Target: %(value)s.") % {"value": f"{indicator.target:g}"})
+    return line_chart(
+        title=_("%(indicator)s: measured values") % {"indicator": indicator.name},
+        description=" ".join([_("Each value on the day it was measured%(unit)s.") % {"unit": unit}, *facts]),
+        series=series, x_label=_("Measured on"), y_label=indicator.unit or _("Value"),
+        y_min=-_nice_ceiling(-low) if low < 0 else 0.0, y_max=_nice_ceiling(max(numbers)),
+        chart_id=f"indicator-{indicator.pk}-chart",
+        x_format=lambda x: dt.date.fromordinal(int(x)).isoformat(),
+    )

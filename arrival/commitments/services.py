@@ -31,6 +31,7 @@ from arrival.commitments.models import (
     CommitmentStatus,
     CommitmentType,
     ForumReport,
+    IndicatorValue,
     Milestone,
     ProgressStatus,
     ProgressUpdate,
@@ -488,7 +489,9 @@ def indicator_add(*, user: Any, commitment: Commitment, name: str, unit: str = "
 
 @transaction.atomic
 def indicator_value_set(*, user: Any, indicator: CommitmentIndicator, value: Any, measured_on: Any) -> CommitmentIndicator:
-    """Record the indicator's latest value (published commitments; older values stay in the audit log)."""
+    """Add the value measured on a day to the indicator's series (published commitments). A value for a day already
+    in the series replaces it (the audit log keeps the old one). The indicator's latest value follows the latest
+    measured day, whatever the order values are recorded in."""
     require(user, "commitments.report_commitment", indicator.commitment)
     number = _number(value, _("Value"))
     if number is None:
@@ -496,11 +499,15 @@ def indicator_value_set(*, user: Any, indicator: CommitmentIndicator, value: Any
     measured = _date(measured_on, _("Measured on")) or timezone.localdate()
     if measured > timezone.localdate():
         raise ValidationError(_("A value cannot be measured in the future."))
-    before = snapshot(indicator, _INDICATOR_AUDITED)
-    indicator.latest_value, indicator.latest_on = number, measured
+    previous = indicator.values.filter(measured_on=measured).values_list("value", flat=True).first()
+    before = snapshot(indicator, _INDICATOR_AUDITED) | {"measured_on": measured.isoformat(), "value": previous}
+    IndicatorValue.objects.update_or_create(indicator=indicator, measured_on=measured, defaults={
+        "value": number, "recorded_by": user, "is_demo": indicator.is_demo})
+    latest = indicator.values.order_by("-measured_on").first()
+    indicator.latest_value, indicator.latest_on = (latest.value, latest.measured_on) if latest else (None, None)
     indicator.save(update_fields=["latest_value", "latest_on", "updated_at"])
     audit_record(user=user, action="commitments.set_indicator_value", target=indicator, before=before,
-                 after=snapshot(indicator, _INDICATOR_AUDITED))
+                 after=snapshot(indicator, _INDICATOR_AUDITED) | {"measured_on": measured.isoformat(), "value": number})
     return indicator
 
 
@@ -756,6 +763,8 @@ def personal_data_export(user: Any) -> dict[str, Any]:
             "pk", "commitment_id", "reported_on", "status", "percent", "narrative")),
         "forum_reports_recorded": list(ForumReport.objects.filter(reported_by=user).order_by("pk").values(
             "pk", "commitment_id", "forum__key", "reported_on")),
+        "indicator_values_recorded": list(IndicatorValue.objects.filter(recorded_by=user).order_by("pk").values(
+            "pk", "indicator_id", "measured_on", "value")),
     }
 
 
@@ -766,3 +775,4 @@ def personal_data_erase(user: Any, *, keep_content_anonymised: bool = True) -> N
     Commitment.objects.filter(approved_by=user).update(approved_by=None)
     ProgressUpdate.objects.filter(author=user).update(author=None)
     ForumReport.objects.filter(reported_by=user).update(reported_by=None)
+    IndicatorValue.objects.filter(recorded_by=user).update(recorded_by=None)

@@ -132,6 +132,13 @@ def commitment_by_public_id(request: HttpRequest, public_id: str) -> HttpRespons
     return redirect("commitments:detail", pk=commitment.pk)
 
 
+def _series(indicators: list[Any]) -> list[dict[str, Any]]:
+    """Each indicator with its dated values' chart (None before the first value)."""
+    values = selectors.indicator_series(indicators=indicators)
+    return [{"indicator": indicator, "chart": selectors.indicator_chart(indicator=indicator, values=values[indicator.pk])}
+            for indicator in indicators]
+
+
 @require_safe
 def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
@@ -147,6 +154,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = {name: commitment.status == status and user.has_perm(f"commitments.{name}_commitment", commitment)
            for name, status in steps.items()}
     tags = [tag.item for tag in tags_for(record=commitment)]
+    indicators = list(commitment.indicators.all())
     groups: dict[str, list[Any]] = {}
     for item in tags:
         groups.setdefault(item.kind_label, []).append(item)
@@ -155,7 +163,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "content_dir": "rtl" if commitment.language.split("-")[0] in RTL_LANGUAGES else "ltr",
         "updates": updates,
         "milestones": selectors.milestones_with_flags(commitment=commitment),
-        "indicators": list(commitment.indicators.all()),
+        "indicators": indicators, "series": _series(indicators),
         "forum_reports": list(commitment.forum_reports.all()),
         "tag_groups": groups,
         "trace": selectors.contribution_trace(commitment=commitment),
@@ -338,7 +346,7 @@ def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
     _post_form(request, IndicatorValueForm(request.POST),
                lambda data: services.indicator_value_set(user=request.user, indicator=indicator, value=data["value"],
                                                          measured_on=data["measured_on"]),
-               done=_("Latest value recorded."), invalid=_("Give a number and the date it was measured."))
+               done=_("Value recorded."), invalid=_("Give a number and the date it was measured."))
     return _back(commitment, "indicators")
 
 

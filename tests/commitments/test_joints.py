@@ -107,3 +107,79 @@ def test_the_data_migration_gives_milestones_already_done_their_day_in_the_leads
     migration.done_on_from_done_at(apps, None)
     milestone.refresh_from_db()
     assert milestone.done_on == dt.date(2026, 3, 10)
+
+
+# --- An indicator's series of dated values -----------------------------------------------------------------
+
+
+def _series(indicator) -> list[tuple[dt.date, float]]:  # noqa: ANN001
+    from arrival.commitments.selectors import indicator_series
+
+    return [(point.measured_on, point.value) for point in indicator_series(indicators=[indicator])[indicator.pk]]
+
+
+def test_an_indicator_keeps_every_dated_value_and_its_latest_is_the_latest_measured():
+    parts = published_commitment()
+    indicator = parts["commitment"].indicators.get()
+    with at(T0 + dt.timedelta(days=300)):
+        for value, day in ((120, "2026-06-30"), (40, "2026-03-31"), (260, "2026-12-01")):
+            services.indicator_value_set(user=parts["team"], indicator=indicator, value=value, measured_on=day)
+        # A value measured earlier than the latest one, recorded late, takes its place in the series.
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=180, measured_on="2026-09-30")
+        # A second value for a day already measured replaces it (the audit log keeps the old one).
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=45, measured_on="2026-03-31")
+    assert _series(indicator) == [(dt.date(2026, 3, 31), 45.0), (dt.date(2026, 6, 30), 120.0),
+                                  (dt.date(2026, 9, 30), 180.0), (dt.date(2026, 12, 1), 260.0)]
+    indicator.refresh_from_db()
+    assert (indicator.latest_value, indicator.latest_on) == (260.0, dt.date(2026, 12, 1))
+
+
+def test_the_commitment_page_shows_the_series_as_a_chart_with_a_table():
+    parts = published_commitment()
+    commitment, indicator = parts["commitment"], parts["commitment"].indicators.get()
+    with at(T0 + dt.timedelta(days=300)):
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=120, measured_on="2026-06-30")
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=260, measured_on="2026-12-01")
+    page = Client().get(reverse("commitments:detail", args=[commitment.pk])).content.decode()
+    chart = page[page.index(f'id="indicator-{indicator.pk}-series"'):]
+    assert "<svg" in chart and "<script" not in chart and "http" not in chart.split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", "")
+    table = chart[chart.index("<table"):chart.index("</table>")]
+    assert "2026-06-30" in table and "120" in table and "2026-12-01" in table and "260" in table
+    assert "Newcomers met by a host" in table  # the caption names the indicator
+
+
+def test_the_api_gives_the_series():
+    parts = published_commitment()
+    commitment, indicator = parts["commitment"], parts["commitment"].indicators.get()
+    with at(T0 + dt.timedelta(days=300)):
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=120, measured_on="2026-06-30")
+        services.indicator_value_set(user=parts["team"], indicator=indicator, value=260, measured_on="2026-12-01")
+    detail = Client().get(f"/api/v1/commitments/{commitment.pk}").json()
+    expected = [{"measured_on": "2026-06-30", "value": 120.0}, {"measured_on": "2026-12-01", "value": 260.0}]
+    assert detail["indicators"][0]["values"] == expected
+    assert Client().get(f"/api/v1/commitments/{commitment.pk}/indicators/{indicator.pk}/values").json() == expected
+    with at(T0 + dt.timedelta(days=300)):
+        added = Client().post(f"/api/v1/commitments/{commitment.pk}/indicators/{indicator.pk}/values",
+                              {"value": 90, "measured_on": "2026-04-01"}, content_type="application/json",
+                              **_token(parts["team"]))
+    assert added.status_code == 201, added.content
+    assert [point["measured_on"] for point in added.json()] == ["2026-04-01", "2026-06-30", "2026-12-01"]
+
+
+def test_the_data_migration_carries_each_latest_value_into_the_series():
+    from django.apps import apps
+
+    from arrival.commitments.models import CommitmentIndicator
+
+    parts = published_commitment()
+    indicator = parts["commitment"].indicators.get()
+    undated = services.indicator_add(user=parts["team"], commitment=parts["commitment"], name="Hosts")
+    CommitmentIndicator.objects.filter(pk=indicator.pk).update(latest_value=75, latest_on=dt.date(2026, 2, 1))
+    CommitmentIndicator.objects.filter(pk=undated.pk).update(latest_value=12, latest_on=None,
+                                                              updated_at=dt.datetime(2026, 4, 5, 10, tzinfo=dt.UTC))
+    migration = importlib.import_module("arrival.commitments.migrations.0003_indicator_value_series")
+    migration.series_from_latest_values(apps, None)
+    migration.series_from_latest_values(apps, None)  # a second run adds nothing
+    assert _series(indicator) == [(dt.date(2026, 2, 1), 75.0)]
+    assert _series(undated) == [(dt.date(2026, 4, 5), 12.0)]
