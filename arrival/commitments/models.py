@@ -86,14 +86,22 @@ class Commitment(TimeStampedModel, DemoFlagged):
                                                         validators=[MaxValueValidator(100)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Who handed it on at each step and since when it waits: the hand-offs (notifications and "My work") read these.
+    # The filers — the people who drafted it, sent it for approval or submitted it — hear of each decision.
+    approval_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    approval_requested_at = models.DateTimeField(_("sent for internal approval"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True, max_length=3000)
     returned_reason = models.TextField(_("why it was sent back"), blank=True, max_length=2000)
+    returned_at = models.DateTimeField(_("sent back to draft"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commitment")

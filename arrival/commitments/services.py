@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrival.actors.models import Actor, ActorKind
+from arrival.commitments import selectors
 from arrival.commitments.models import (
     Commitment,
     CommitmentForm,
@@ -264,7 +265,6 @@ def commitment_update(*, user: Any, commitment: Commitment, **fields: Any) -> Co
     require(user, "commitments.change_commitment", commitment)
     before = _audit_after(commitment)
     relations = _apply(commitment, fields)
-    commitment.returned_reason = ""
     commitment.save()
     _write_relations(user, commitment, relations)
     audit_record(user=user, action="commitments.update_commitment", target=commitment, before=before,
@@ -299,13 +299,23 @@ def _transition(user: Any, commitment: Commitment, action: str, before: dict[str
 def _lock(commitment: Commitment) -> Commitment:
     """Re-read the commitment under a row lock, so two people acting at once cannot both move it."""
     fresh = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    for field in ("status", "approved_at", "approved_by_id", "public_id", "published_at", "submitted_at"):
+    for field in ("status", "approval_requested_at", "approval_requested_by_id", "approved_at", "approved_by_id",
+                  "submitted_at", "submitted_by_id", "returned_at", "public_id", "published_at"):
         setattr(commitment, field, getattr(fresh, field))
     return commitment
 
 
+def _notify(commitment: Commitment, *, kind: str, recipients: list[Any], text: Any, acting: Any) -> None:
+    """Tell `recipients` (never the person acting) of a step of the commitment, on its page, in their language."""
+    from arrival.engagement.services import notification_send
+
+    notification_send(recipients=[person for person in recipients if person.pk != getattr(acting, "pk", None)],
+                      kind=kind, text=text, url=commitment.get_absolute_url(), target=commitment)
+
+
 @transaction.atomic
 def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Commitment:
+    """Send a complete draft to the lead's administrators, who are notified and find it in their "My work"."""
     require(user, "commitments.submit_commitment", commitment)
     _lock(commitment)
     if commitment.status != CommitmentStatus.DRAFT:
@@ -314,7 +324,14 @@ def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Comm
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.INTERNAL_APPROVAL
     commitment.approved_at, commitment.approved_by = None, None
-    return _transition(user, commitment, "submit_for_approval", before)
+    commitment.approval_requested_at, commitment.approval_requested_by = timezone.now(), user
+    commitment.returned_at, commitment.returned_reason = None, ""
+    _transition(user, commitment, "submit_for_approval", before)
+    title, lead = commitment.title, commitment.lead.name
+    _notify(commitment, kind="commitments.approval_requested", recipients=selectors.commitment_approvers(
+        commitment=commitment), acting=user, text=lambda: _(
+            "The commitment “%(title)s” of %(lead)s was sent for your approval.") % {"title": title, "lead": lead})
+    return commitment
 
 
 @transaction.atomic
@@ -326,7 +343,12 @@ def commitment_approve(*, user: Any, commitment: Commitment) -> Commitment:
         raise ValidationError(_("Only a commitment waiting for internal approval can be approved."))
     before = _audit_after(commitment)
     commitment.approved_at, commitment.approved_by = timezone.now(), user
-    return _transition(user, commitment, "approve_commitment", before)
+    _transition(user, commitment, "approve_commitment", before)
+    title = commitment.title
+    _notify(commitment, kind="commitments.approved", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was approved: you can submit it for "
+                                        "publication.") % {"title": title})
+    return commitment
 
 
 @transaction.atomic
@@ -343,20 +365,32 @@ def commitment_send_back(*, user: Any, commitment: Commitment, reason: str) -> C
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.DRAFT
     commitment.approved_at, commitment.approved_by, commitment.submitted_at = None, None, None
-    commitment.returned_reason = reason
-    return _transition(user, commitment, "send_back_commitment", before)
+    commitment.returned_reason, commitment.returned_at = reason, timezone.now()
+    _transition(user, commitment, "send_back_commitment", before)
+    title = commitment.title
+    _notify(commitment, kind="commitments.returned", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was sent back to draft; its page says why.")
+            % {"title": title})
+    return commitment
 
 
 @transaction.atomic
 def commitment_submit(*, user: Any, commitment: Commitment) -> Commitment:
+    """Submit an approved commitment for publication; the people who may publish it are notified."""
     require(user, "commitments.submit_commitment", commitment)
     _lock(commitment)
     if commitment.status != CommitmentStatus.INTERNAL_APPROVAL or commitment.approved_at is None:
         raise ValidationError(_("A commitment is submitted once an administrator of its lead has approved it."))
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.SUBMITTED
-    commitment.submitted_at = timezone.now()
-    return _transition(user, commitment, "submit_commitment", before)
+    commitment.submitted_at, commitment.submitted_by = timezone.now(), user
+    _transition(user, commitment, "submit_commitment", before)
+    title, lead = commitment.title, commitment.lead.name
+    _notify(commitment, kind="commitments.publication_requested", acting=user,
+            recipients=selectors.commitment_publishers(commitment=commitment),
+            text=lambda: _("%(lead)s submitted the commitment “%(title)s” for publication: publish it or send it "
+                           "back.") % {"title": title, "lead": lead})
+    return commitment
 
 
 def _next_public_id(year: int) -> str:
@@ -380,7 +414,12 @@ def commitment_publish(*, user: Any, commitment: Commitment) -> Commitment:
     commitment.published_at = now
     if not commitment.public_id:
         commitment.public_id = _next_public_id(now.year)
-    return _transition(user, commitment, "publish_commitment", before)
+    _transition(user, commitment, "publish_commitment", before)
+    title, public_id = commitment.title, commitment.public_id
+    _notify(commitment, kind="commitments.published", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was published as %(id)s.")
+            % {"title": title, "id": public_id})
+    return commitment
 
 
 @transaction.atomic
@@ -607,7 +646,10 @@ def progress_update_publish(*, user: Any, update: ProgressUpdate) -> ProgressUpd
 @transaction.atomic
 def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any, summary: str,
                                reported_on: Any = None, window: SubmissionWindow | None = None) -> ForumReport:
-    """Record that the commitment was reported to `forum` (a consultations.Forum) on a date, with a summary."""
+    """Record that the commitment was reported to `forum` (a consultations.Forum) on a date, with a summary.
+
+    Without `window`, a report dated while one of the forum's submission windows is open answers that window
+    (and leaves its team's "My work")."""
     require(user, "commitments.report_commitment", commitment)
     if forum is None:
         raise ValidationError(_("Choose the forum the commitment was reported to."))
@@ -616,6 +658,11 @@ def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any,
     reported = _date(reported_on, _("Reported on")) or timezone.localdate()
     if reported > timezone.localdate():
         raise ValidationError(_("A report cannot be dated in the future."))
+    if window is None:
+        now = timezone.now()
+        window = next((open_window for open_window in SubmissionWindow.objects.filter(
+            forum=forum, opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+            if timezone.localdate(open_window.opens_at) <= reported), None)
     report = ForumReport.objects.create(commitment=commitment, forum=forum, window=window, reported_on=reported,
                                         summary=_text(summary, _("Summary"), required=True, max_length=3000),
                                         reported_by=user, is_demo=commitment.is_demo)
@@ -660,23 +707,12 @@ def submission_window_delete(*, user: Any, window: SubmissionWindow) -> None:
 
 # --- Reminders (run by the schedule, commitments/tasks.py) -------------------------------------------------
 
-REMINDER_DAYS = 14
-TEAM_ROLE_KINDS = ("officer", "administrator", "staff")
+REMINDER_DAYS = selectors.DUE_SOON_DAYS
 
 
 def _team_members(actor_ids: Iterable[int]) -> dict[int, list[Any]]:
     """The active team members (officer, administrator, staff roles) of each actor, as users."""
-    from arrival.accounts.models import Role
-
-    teams: dict[int, list[Any]] = {}
-    roles = (Role.objects.filter(actor_id__in=list(actor_ids), ended_at__isnull=True, kind__in=TEAM_ROLE_KINDS,
-                                 user__is_active=True)
-             .select_related("user").order_by("actor_id", "user_id"))
-    for role in roles:
-        members = teams.setdefault(role.actor_id, [])
-        if role.user not in members:
-            members.append(role.user)
-    return teams
+    return selectors.team_members(actor_ids=actor_ids)
 
 
 def _send_once(*, key: str, kind: str, recipients: list[Any], text: Any, url: str) -> bool:
@@ -757,8 +793,12 @@ def personal_data_export(user: Any) -> dict[str, Any]:
     return {
         "commitments_created": list(Commitment.objects.filter(created_by=user).order_by("pk").values(
             "pk", "public_id", "title", "created_at")),
+        "commitments_sent_for_approval": list(Commitment.objects.filter(approval_requested_by=user).order_by("pk")
+                                              .values("pk", "public_id", "approval_requested_at")),
         "commitments_approved": list(Commitment.objects.filter(approved_by=user).order_by("pk").values(
             "pk", "public_id", "approved_at")),
+        "commitments_submitted": list(Commitment.objects.filter(submitted_by=user).order_by("pk").values(
+            "pk", "public_id", "submitted_at")),
         "progress_updates_written": list(ProgressUpdate.objects.filter(author=user).order_by("pk").values(
             "pk", "commitment_id", "reported_on", "status", "percent", "narrative")),
         "forum_reports_recorded": list(ForumReport.objects.filter(reported_by=user).order_by("pk").values(
@@ -773,6 +813,8 @@ def personal_data_erase(user: Any, *, keep_content_anonymised: bool = True) -> N
     governments' public record and stay whatever `keep_content_anonymised` says; only the link to the person goes."""
     Commitment.objects.filter(created_by=user).update(created_by=None)
     Commitment.objects.filter(approved_by=user).update(approved_by=None)
+    Commitment.objects.filter(approval_requested_by=user).update(approval_requested_by=None)
+    Commitment.objects.filter(submitted_by=user).update(submitted_by=None)
     ProgressUpdate.objects.filter(author=user).update(author=None)
     ForumReport.objects.filter(reported_by=user).update(reported_by=None)
     IndicatorValue.objects.filter(recorded_by=user).update(recorded_by=None)

@@ -400,7 +400,12 @@ def forum_report_add(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Report to the forum recorded."))
                 return _back(commitment, "forums")
     else:
-        form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate()})
+        # From "My work": the open submission window the report answers chooses the forum.
+        window = selectors.submission_window_open(pk=request.GET.get("window"))
+        form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate(),
+                                                       "forum": window.forum_id if window else None})
+        return render(request, "commitments/forum_report_form.html",
+                      {"form": form, "commitment": commitment, "window": window})
     return render(request, "commitments/forum_report_form.html", {"form": form, "commitment": commitment})
 
 
