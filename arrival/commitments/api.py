@@ -149,6 +149,7 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
         "partners": [_actor_ref(p) for p in commitment.partners.all()],
         "contact_role": commitment.contact_role, "contact_email": commitment.contact_email,
         "source_contribution": commitment.source_contribution_id,
+        "source_paragraph": commitment.source_paragraph_id,
         "consultation": commitment.consultation.slug if commitment.consultation_id else None,
         "origins": [{"label": label, "url": url} for label, url in selectors.origin_links(commitment=commitment)],
         "milestones": [_milestone_out(m) for m in milestones],
@@ -317,21 +318,27 @@ def commitment_milestones(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/", response={201: CommitmentDetailOut, **_ERRORS}, auth=write_auth, url_name="commitment_create")
 def commitment_create(request: HttpRequest, payload: CommitmentIn) -> Any:
-    """A new draft for a government or network the caller works for; with `source_contribution`, prefilled from
-    that consultation contribution (the fields sent replace the prefilled ones)."""
+    """A new draft for a government or network the caller works for; with `source_contribution` or
+    `source_paragraph` (of an adopted outcome document), prefilled from that record (the fields sent replace the
+    prefilled ones)."""
     user = request.auth
     data = payload.dict(exclude_unset=True)
     lead = _actors([data.pop("lead")])[0]
     contribution_id = data.pop("source_contribution", None)
+    paragraph_id = data.pop("source_paragraph", None)
     data = _fields(data)
-    if contribution_id is not None:
-        from arrival.consultations import selectors as consultation_selectors
+    from arrival.consultations import selectors as consultation_selectors
 
+    if contribution_id is not None:
         contribution = consultation_selectors.contribution_get(pk=contribution_id, viewer=user)
         commitment = services.commitment_create_from_contribution(user=user, contribution=contribution, lead=lead,
                                                                   **data)
+    elif paragraph_id is not None:
+        paragraph = consultation_selectors.paragraph_get(pk=paragraph_id)
+        commitment = services.commitment_create_from_paragraph(user=user, paragraph=paragraph, lead=lead, **data)
     else:
-        commitment = services.commitment_create(user=user, lead=lead, **data)
+        commitment = services.commitment_create(user=user, lead=lead, title=data.pop("title", ""),
+                                                description=data.pop("description", ""), **data)
     return Status(201, _detail(commitment.pk, user))
 
 

@@ -75,6 +75,9 @@ class Commitment(TimeStampedModel, DemoFlagged):
     source_contribution = models.ForeignKey(
         "consultations.Contribution", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
         verbose_name=_("source contribution"))
+    source_paragraph = models.ForeignKey(
+        "consultations.Paragraph", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
+        verbose_name=_("source paragraph of an outcome document"))
     consultation = models.ForeignKey(
         "consultations.Consultation", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
         verbose_name=_("consultation"))

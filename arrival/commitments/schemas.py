@@ -106,6 +106,7 @@ class CommitmentDetailOut(CommitmentOut):
     contact_role: str
     contact_email: str
     source_contribution: int | None
+    source_paragraph: int | None = Field(None, description="id of the outcome-document paragraph it was made from")
     consultation: str | None = Field(None, description="slug of the consultation")
     origins: list[OriginOut]
     milestones: list[MilestoneOut]
@@ -117,8 +118,8 @@ class CommitmentDetailOut(CommitmentOut):
 
 class CommitmentIn(Schema):
     lead: int = Field(description="id of the lead government or network")
-    title: str
-    description: str
+    title: str = Field("", description="required unless made from a contribution or a paragraph (then prefilled)")
+    description: str = Field("", description="required unless made from a contribution or a paragraph")
     language: str = "en"
     commitment_type: str = "individual"
     matches: str | None = Field(None, description="public id of the matched commitment (matching type)")
@@ -130,6 +131,7 @@ class CommitmentIn(Schema):
     partners: list[int] = []
     tags: list[str] = Field([], description=TAG_HELP)
     source_contribution: int | None = Field(None, description="create from this consultation contribution")
+    source_paragraph: int | None = Field(None, description="create from this paragraph of an adopted outcome document")
 
 
 class CommitmentPatch(Schema):

@@ -33,7 +33,8 @@ from arrival.commitments.models import (
     SubmissionWindow,
 )
 from arrival.engagement.handoffs import WorkItem
-from arrival.frameworks.models import FrameworkItem, Tag
+from arrival.frameworks.models import FrameworkItem, FrameworkKind, Tag
+from arrival.frameworks.selectors import tags_for
 
 # --- Origin links: later apps say where a commitment came from ----------------------------------------------
 
@@ -164,7 +165,8 @@ def commitment_get(*, pk: int) -> Commitment:
     """One commitment with what its page shows; raises Commitment.DoesNotExist."""
     return (
         Commitment.objects.select_related("lead__country", "matches__lead", "created_by", "approved_by",
-                                          "source_contribution__actor", "consultation__forum")
+                                          "source_contribution__actor", "source_paragraph__version__document",
+                                          "consultation__forum")
         .prefetch_related(Prefetch("partners", queryset=Actor.objects.select_related("country").order_by("name")),
                           "milestones", "indicators",
                           Prefetch("forum_reports", queryset=ForumReport.objects.select_related("forum", "window")))
@@ -257,6 +259,44 @@ def contribution_trace(*, commitment: Commitment) -> dict[str, Any] | None:
 
     return {"contribution": contribution,
             "destinations": consultation_selectors.contribution_destinations(contribution=contribution)}
+
+
+# --- Making a commitment from a contribution or an outcome paragraph ----------------------------------------
+
+LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
+              ActorKind.NETWORK)
+TAG_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
+             FrameworkKind.NUA_PARAGRAPH)
+
+
+def lead_choices(*, user: Any) -> QuerySet[Actor]:
+    """The governments and networks `user` may write commitments for (officer, administrator or staff), by name."""
+    from arrival.accounts.selectors import actor_list_for
+
+    return actor_list_for(user=user, roles=TEAM_ROLE_KINDS, kinds=LEAD_KINDS)
+
+
+def prefill_from_contribution(*, contribution: Any) -> dict[str, Any]:
+    """What a commitment made from a contribution starts with: its title, its summary and proposed actions as the
+    description, its language and framework tags."""
+    parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
+    tags = [tag.item for tag in tags_for(record=contribution) if tag.item.framework.kind in TAG_KINDS]
+    return {"title": contribution.title[:250], "description": "\n\n".join(p for p in parts if p)[:6000] or contribution.title,
+            "language": contribution.language or "en", "tags": tags}
+
+
+def prefill_from_paragraph(*, paragraph: Any) -> dict[str, Any]:
+    """What a commitment made from an outcome paragraph starts with: a title naming the paragraph and its
+    document, the paragraph's text as the description, the consultation's language and the paragraph's framework
+    item as a tag."""
+    document = paragraph.version.document
+    item = paragraph.group_item
+    title = _("Acting on ¶%(number)s of “%(document)s”") % {"number": paragraph.position, "document": document.title}
+    if paragraph.heading:
+        title = f"{title}: {paragraph.heading}"
+    return {"title": title[:250], "description": paragraph.text[:6000],
+            "language": document.consultation.language or "en",
+            "tags": [item] if item is not None and item.framework.kind in TAG_KINDS else []}
 
 
 # --- Dashboards ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrival.actors.models import Actor, ActorKind
+from arrival.actors.models import Actor
 from arrival.commitments import selectors
 from arrival.commitments.models import (
     Commitment,
@@ -46,14 +46,13 @@ from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
 from arrival.frameworks.services import tags_set
 
-LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
-              ActorKind.NETWORK)
-TAG_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
-             FrameworkKind.NUA_PARAGRAPH)
+LEAD_KINDS = selectors.LEAD_KINDS
+TAG_KINDS = selectors.TAG_KINDS
 EDITABLE_FIELDS = ("title", "description", "language", "commitment_type", "matches", "forms", "starts_on",
                    "target_date", "contact_role", "contact_email", "partners", "tags")
 _AUDITED = ("public_id", "lead", "commitment_type", "matches", "title", "description", "language", "starts_on",
-            "target_date", "contact_role", "contact_email", "status", "source_contribution", "consultation",
+            "target_date", "contact_role", "contact_email", "status", "source_contribution", "source_paragraph",
+            "consultation",
             "progress_status", "progress_percent", "approved_by", "approved_at", "submitted_at", "published_at",
             "closed_at", "closing_note", "returned_reason")
 _UPDATE_AUDITED = ("commitment", "reported_on", "status", "percent", "narrative", "corrects", "published_at")
@@ -205,6 +204,7 @@ def commitment_create(
     title: str,
     description: str,
     source_contribution: Any = None,
+    source_paragraph: Any = None,
     consultation: Any = None,
     milestones: Iterable[dict[str, Any]] = (),
     indicators: Iterable[dict[str, Any]] = (),
@@ -216,7 +216,7 @@ def commitment_create(
         raise ValidationError(_("A commitment is led by a government or a network."))
     require(user, "commitments.add_commitment", lead)
     commitment = Commitment(lead=lead, created_by=user, is_demo=is_demo, source_contribution=source_contribution,
-                            consultation=consultation)
+                            source_paragraph=source_paragraph, consultation=consultation)
     relations = _apply(commitment, {"title": title, "description": description, **fields})
     commitment.save()
     _write_relations(user, commitment, relations)
@@ -244,19 +244,28 @@ def commitment_create_from_contribution(*, user: Any, contribution: Any, lead: A
     if lead.pk not in signers:
         raise ValidationError(_("A commitment from a contribution is led by the government or network that "
                                 "contributed it or co-signed it."))
-    parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
-    prefilled: dict[str, Any] = {
-        "title": contribution.title[:250],
-        "description": "\n\n".join(p for p in parts if p)[:6000] or contribution.title,
-        "language": contribution.language or "en",
-        "tags": [tag.item for tag in tags_for(record=contribution) if tag.item.framework.kind in TAG_KINDS],
-    }
-    prefilled.update(overrides)
+    prefilled = selectors.prefill_from_contribution(contribution=contribution) | overrides
     title, description = prefilled.pop("title"), prefilled.pop("description")
     is_demo = prefilled.pop("is_demo", contribution.is_demo)
     return commitment_create(user=user, lead=lead, title=title, description=description,
                              source_contribution=contribution, consultation=contribution.consultation,
                              is_demo=is_demo, **prefilled)
+
+
+@transaction.atomic
+def commitment_create_from_paragraph(*, user: Any, paragraph: Any, lead: Actor, **overrides: Any) -> Commitment:
+    """A draft prefilled from a paragraph of an adopted outcome document, keeping the link to it and to its
+    consultation. Any government or network may answer an outcome with a commitment; `overrides` replace the
+    prefilled title, description, language or tags."""
+    if paragraph.version.frozen_at is None:
+        raise ValidationError(_("A commitment is made from a paragraph of an adopted outcome document, not of a "
+                                "draft."))
+    prefilled = selectors.prefill_from_paragraph(paragraph=paragraph) | overrides
+    title, description = prefilled.pop("title"), prefilled.pop("description")
+    consultation = paragraph.version.document.consultation
+    is_demo = prefilled.pop("is_demo", consultation.is_demo)
+    return commitment_create(user=user, lead=lead, title=title, description=description, source_paragraph=paragraph,
+                             consultation=consultation, is_demo=is_demo, **prefilled)
 
 
 @transaction.atomic

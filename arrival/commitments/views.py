@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from arrival.accounts.models import RoleKind
-from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get
 from arrival.commitments import file_once, selectors, services
@@ -47,8 +45,6 @@ from arrival.commitments.models import (
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 
-LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
-              ActorKind.NETWORK)
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
@@ -73,8 +69,7 @@ def _commitment(request: HttpRequest, pk: int) -> Commitment:
 
 
 def _leads(user: Any) -> Any:
-    return actor_list_for(user=user, roles=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.STAFF],
-                          kinds=LEAD_KINDS)
+    return selectors.lead_choices(user=user)
 
 
 def _initial(commitment: Commitment) -> dict[str, Any]:
@@ -182,36 +177,66 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The team's forms --------------------------------------------------------------------------------------
 
 
+def _source(request: HttpRequest, leads: Any) -> tuple[str, Any, Any]:
+    """The record a new commitment is made from (`?contribution=` or `?paragraph=`, also posted back) and the leads
+    that may make it: ("contribution", record, leads), ("paragraph", record, leads) or ("", None, leads)."""
+    from arrival.consultations import selectors as consultation_selectors
+
+    for kind in ("contribution", "paragraph"):
+        raw = request.GET.get(kind) or request.POST.get(kind)
+        if not raw:
+            continue
+        if not str(raw).isdigit():
+            raise Http404(_("No record at this address."))
+        if kind == "contribution":
+            contribution = consultation_selectors.contribution_get(pk=int(raw), viewer=request.user)
+            leads = leads.filter(pk__in=consultation_selectors.contribution_signer_ids(contribution=contribution))
+            if not leads.exists():
+                raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a "
+                                         "commitment from this contribution."))
+            return kind, contribution, leads
+        paragraph = consultation_selectors.paragraph_get(pk=int(raw))
+        if paragraph.version.frozen_at is None:
+            raise Http404(_("Commitments are made from the paragraphs of an adopted outcome document."))
+        return kind, paragraph, leads
+    return "", None, leads
+
+
+def _prefilled(kind: str, record: Any) -> dict[str, Any]:
+    """Form values suggested by the source record: title, description, language and framework tags."""
+    if kind == "contribution":
+        values = selectors.prefill_from_contribution(contribution=record)
+    else:
+        values = selectors.prefill_from_paragraph(paragraph=record)
+    tags = values.pop("tags")
+    return values | {
+        "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
+        "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
+        "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
+        "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitment_create(request: HttpRequest) -> HttpResponse:
     leads = _leads(request.user)
     if not leads.exists():
         raise PermissionDenied(_("Only the team of a government or network writes its commitments."))
-    contribution = None
-    if request.GET.get("contribution") or request.POST.get("contribution"):
-        from arrival.consultations import selectors as consultation_selectors
-
-        try:
-            contribution = consultation_selectors.contribution_get(
-                pk=int(request.GET.get("contribution") or request.POST.get("contribution")), viewer=request.user)
-        except ValueError:
-            raise Http404(_("No contribution at this address.")) from None
-        signers = consultation_selectors.contribution_signer_ids(contribution=contribution)
-        leads = leads.filter(pk__in=signers)
-        if not leads.exists():
-            raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a commitment "
-                                     "from this contribution."))
+    kind, source, leads = _source(request, leads)
     if request.method == "POST":
         form = CreateForm(request.POST, leads=leads)
         if form.is_valid():
-            fields = form.service_fields()
+            fields, lead = form.service_fields(), form.cleaned_data["lead"]
             try:
-                if contribution is not None:
+                if kind == "contribution":
                     commitment = services.commitment_create_from_contribution(
-                        user=request.user, contribution=contribution, lead=form.cleaned_data["lead"], **fields)
+                        user=request.user, contribution=source, lead=lead, **fields)
+                elif kind == "paragraph":
+                    commitment = services.commitment_create_from_paragraph(
+                        user=request.user, paragraph=source, lead=lead, **fields)
                 else:
-                    commitment = services.commitment_create(user=request.user, lead=form.cleaned_data["lead"], **fields)
+                    commitment = services.commitment_create(user=request.user, lead=lead, **fields)
             except ValidationError as error:
                 _errors(form, error)
             else:
@@ -219,22 +244,16 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
                 return _back(commitment)
     else:
         initial: dict[str, Any] = {"language": request.LANGUAGE_CODE[:2], "commitment_type": CommitmentType.INDIVIDUAL}
-        if contribution is not None:
-            parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
-            tags = [tag.item for tag in tags_for(record=contribution)]
-            initial |= {
-                "lead": contribution.actor_id if leads.filter(pk=contribution.actor_id).exists() else None,
-                "title": contribution.title[:250], "description": "\n\n".join(p for p in parts if p),
-                "language": contribution.language,
-                "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
-                "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
-                "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
-                "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
-            }
+        if source is not None:
+            initial |= _prefilled(kind, source)
+        # The lead is preselected when there is one obvious choice: the contributor, or the only one the person has.
+        if kind == "contribution" and leads.filter(pk=source.actor_id).exists():
+            initial["lead"] = source.actor_id
         elif leads.count() == 1:
             initial["lead"] = leads.first().pk
         form = CreateForm(initial=initial, leads=leads)
-    return render(request, "commitments/form.html", {"form": form, "contribution": contribution, "commitment": None})
+    return render(request, "commitments/form.html", {"form": form, "source_kind": kind, "source": source,
+                                                     "commitment": None})
 
 
 @login_required
@@ -255,7 +274,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return _back(commitment)
     else:
         form = CommitmentEditForm(initial=_initial(commitment))
-    return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "contribution": None})
+    return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "source": None})
 
 
 _ACTIONS = {
