@@ -79,7 +79,7 @@ def test_the_commitment_page_asks_for_the_completion_date_and_keeps_it():
     milestone.refresh_from_db()
     assert milestone.done_on == dt.date(2026, 3, 15) and milestone.done_note == "On time."
     page = Client().get(reverse("commitments:detail", args=[commitment.pk])).content.decode()
-    assert "Done on 2026-03-15" in page
+    assert "Done on 15 March 2026" in page
 
 
 def test_the_api_completes_a_milestone_on_a_chosen_date():
