@@ -81,12 +81,21 @@ def test_a_commitment_from_a_contribution_reaches_the_administrator_and_the_deci
     officer.get_by_role("link", name=commitment.title).click()
     expect(officer.get_by_role("button", name="Submit for publication")).to_be_visible()
 
+    # Any government may also answer a paragraph of the adopted outcome document.
+    paragraph = flow["version"].paragraphs.order_by("position").first()
+    officer.goto(f"/commitments/new/?paragraph={paragraph.pk}")
+    expect(officer.locator(".message")).to_contain_text(f"Prefilled from paragraph {paragraph.position}")
+    expect(officer.get_by_label("Description")).to_have_value(paragraph.text)
+    assert_no_serious_axe_violations(officer)
+    officer.goto(f"/commitments/{commitment.pk}/")
+
     # The form and the page pass axe in Arabic too.
     _in_arabic(officer)
     assert_no_serious_axe_violations(officer)
-    officer.goto(f"/commitments/new/?contribution={contribution.pk}")
-    expect(officer.locator("html")).to_have_attribute("dir", "rtl")
-    assert_no_serious_axe_violations(officer)
+    for source in (f"contribution={contribution.pk}", f"paragraph={paragraph.pk}"):
+        officer.goto(f"/commitments/new/?{source}")
+        expect(officer.locator("html")).to_have_attribute("dir", "rtl")
+        assert_no_serious_axe_violations(officer)
     officer.goto("/engagement/work/")
     assert_no_serious_axe_violations(officer)
     officer.screenshot(path=str(tmp_path / "my-work-ar.png"), full_page=True)
@@ -135,4 +144,36 @@ def test_a_milestone_done_on_a_chosen_day_and_an_indicator_series_as_chart_and_t
     expect(team.locator(f"#indicator-{indicator.pk}-series figure svg")).to_be_visible()
     assert_no_serious_axe_violations(team)
     team.screenshot(path=str(tmp_path / "indicator-ar.png"), full_page=True)
+    team.context.close()
+
+
+def test_a_report_due_to_a_forum_is_found_in_my_work_and_leaves_it_once_recorded(browser, live_server):  # noqa: ANN001
+    from arrival.commitments import services
+    from arrival.consultations.models import Forum
+    from tests.commitments.factories import network
+
+    parts = published_commitment()
+    commitment = parts["commitment"]
+    forum = Forum.objects.create(key="imrf-2026", name="IMRF 2026", kind="imrf", source="test")
+    now = timezone.now()
+    services.submission_window_create(user=person(network("Keepers"), RoleKind.STAFF), forum=forum,
+                                      title="Local progress reports", opens_at=now - dt.timedelta(days=2),
+                                      closes_at=now + dt.timedelta(days=12))
+    team = page_as(browser, live_server, parts["team"])
+    team.goto("/")
+    team.get_by_role("link", name="My work (2)").click()  # the report, and the milestone due on 30 June 2026
+    expect(team.get_by_role("heading", name="Milestones due")).to_be_visible()
+    expect(team.get_by_role("heading", name="Commitments to report to a forum")).to_be_visible()
+    team.get_by_role("link", name=re.compile("Local progress reports")).click()
+    expect(team.locator(".message")).to_contain_text("This report answers “Local progress reports” of IMRF 2026")
+    expect(team.get_by_label("Forum")).to_have_value(str(forum.pk))
+    assert_no_serious_axe_violations(team)
+    team.get_by_label("What was reported").fill("Twenty hosts at work; the council was told.")
+    team.get_by_role("button", name="Record the report").click()
+    expect(team.locator(".messages")).to_contain_text("Report to the forum recorded.")
+    expect(team.get_by_role("link", name="My work (1)")).to_be_visible()  # only the milestone still waits
+    assert commitment.forum_reports.get().window.title == "Local progress reports"
+    _in_arabic(team)
+    team.goto(f"/commitments/{commitment.pk}/forum-report/")
+    assert_no_serious_axe_violations(team)
     team.context.close()
