@@ -660,6 +660,13 @@ def _label(commitment: Commitment) -> str:
     return f"{commitment.public_id} · {commitment.title}" if commitment.public_id else commitment.title
 
 
+def _commitment_items(commitments: QuerySet[Commitment], *, kind: str, action: str, since: str) -> list[WorkItem]:
+    """One item per commitment, waiting since its `since` field (a datetime), oldest first."""
+    return [WorkItem(kind=kind, action=action, title=_label(c), url=c.get_absolute_url(),
+                     waiting_since=getattr(c, since) or c.updated_at, for_actor=c.lead.name)
+            for c in commitments.select_related("lead").order_by(since, "pk")]
+
+
 def _waiting_for_approval(user: Any) -> QuerySet[Commitment]:
     return Commitment.objects.filter(status=CommitmentStatus.INTERNAL_APPROVAL, approved_at__isnull=True,
                                      lead_id__in=_role_actor_ids(user, ("administrator",)))
@@ -673,10 +680,8 @@ def approval_work_items(user: Any) -> list[WorkItem]:
     """Commitments sent for internal approval to a government or network `user` administers."""
     if not _signed_in(user):
         return []
-    return [WorkItem(kind="commitments.approve", action=_("Approve or send back"), title=_label(c),
-                     url=c.get_absolute_url(), waiting_since=c.approval_requested_at or c.updated_at,
-                     for_actor=c.lead.name)
-            for c in _waiting_for_approval(user).select_related("lead").order_by("approval_requested_at", "pk")]
+    return _commitment_items(_waiting_for_approval(user), kind="commitments.approve",
+                             action=_("Approve or send back"), since="approval_requested_at")
 
 
 def _waiting_for_publication(user: Any) -> QuerySet[Commitment]:
@@ -698,9 +703,8 @@ def publication_work_items(user: Any) -> list[WorkItem]:
     """Submitted commitments waiting for `user`'s organisation (or, when none can, site staff) to publish them."""
     if not _signed_in(user):
         return []
-    return [WorkItem(kind="commitments.publish", action=_("Publish or send back"), title=_label(c),
-                     url=c.get_absolute_url(), waiting_since=c.submitted_at or c.updated_at, for_actor=c.lead.name)
-            for c in _waiting_for_publication(user).select_related("lead").order_by("submitted_at", "pk")]
+    return _commitment_items(_waiting_for_publication(user), kind="commitments.publish",
+                             action=_("Publish or send back"), since="submitted_at")
 
 
 def _filed_by(user: Any) -> QuerySet[Commitment]:

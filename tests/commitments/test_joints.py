@@ -134,12 +134,18 @@ def test_an_indicator_keeps_every_dated_value_and_its_latest_is_the_latest_measu
     assert (indicator.latest_value, indicator.latest_on) == (260.0, dt.date(2026, 12, 1))
 
 
-def test_the_commitment_page_shows_the_series_as_a_chart_with_a_table():
+def _measured_twice():  # noqa: ANN202
+    """A published commitment whose indicator was measured on 30 June (120) and 1 December 2026 (260)."""
     parts = published_commitment()
     commitment, indicator = parts["commitment"], parts["commitment"].indicators.get()
     with at(T0 + dt.timedelta(days=300)):
         services.indicator_value_set(user=parts["team"], indicator=indicator, value=120, measured_on="2026-06-30")
         services.indicator_value_set(user=parts["team"], indicator=indicator, value=260, measured_on="2026-12-01")
+    return parts, commitment, indicator
+
+
+def test_the_commitment_page_shows_the_series_as_a_chart_with_a_table():
+    _parts, commitment, indicator = _measured_twice()
     page = Client().get(reverse("commitments:detail", args=[commitment.pk])).content.decode()
     chart = page[page.index(f'id="indicator-{indicator.pk}-series"'):]
     assert "<svg" in chart and "<script" not in chart and "http" not in chart.split("</svg>")[0].replace(
@@ -150,11 +156,7 @@ def test_the_commitment_page_shows_the_series_as_a_chart_with_a_table():
 
 
 def test_the_api_gives_the_series():
-    parts = published_commitment()
-    commitment, indicator = parts["commitment"], parts["commitment"].indicators.get()
-    with at(T0 + dt.timedelta(days=300)):
-        services.indicator_value_set(user=parts["team"], indicator=indicator, value=120, measured_on="2026-06-30")
-        services.indicator_value_set(user=parts["team"], indicator=indicator, value=260, measured_on="2026-12-01")
+    parts, commitment, indicator = _measured_twice()
     detail = Client().get(f"/api/v1/commitments/{commitment.pk}").json()
     expected = [{"measured_on": "2026-06-30", "value": 120.0}, {"measured_on": "2026-12-01", "value": 260.0}]
     assert detail["indicators"][0]["values"] == expected
