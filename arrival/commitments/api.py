@@ -29,6 +29,8 @@ from arrival.commitments.schemas import (
     ForumCalendarOut,
     ForumReportIn,
     ForumReportOut,
+    IndicatorValueIn,
+    IndicatorValueOut,
     MilestoneDoneIn,
     MilestoneIn,
     MilestoneOut,
@@ -121,8 +123,19 @@ def _updates_out(updates: list[ProgressUpdate]) -> list[dict[str, Any]]:
 
 
 def _milestone_out(milestone: Milestone) -> dict[str, Any]:
-    return {"id": milestone.pk, "title": milestone.title, "due_on": milestone.due_on, "done_at": milestone.done_at,
-            "is_overdue": bool(getattr(milestone, "is_overdue", False))}
+    return {"id": milestone.pk, "title": milestone.title, "due_on": milestone.due_on, "done_on": milestone.done_on,
+            "done_at": milestone.done_at, "is_overdue": bool(getattr(milestone, "is_overdue", False))}
+
+
+def _values_out(values: list[Any]) -> list[dict[str, Any]]:
+    return [{"measured_on": point.measured_on, "value": point.value} for point in values]
+
+
+def _indicators_out(indicators: list[Any]) -> list[dict[str, Any]]:
+    series = selectors.indicator_series(indicators=indicators)
+    return [{"id": i.pk, "name": i.name, "unit": i.unit, "baseline": i.baseline, "baseline_year": i.baseline_year,
+             "target": i.target, "latest_value": i.latest_value, "latest_on": i.latest_on,
+             "values": _values_out(series[i.pk])} for i in indicators]
 
 
 def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
@@ -136,10 +149,11 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
         "partners": [_actor_ref(p) for p in commitment.partners.all()],
         "contact_role": commitment.contact_role, "contact_email": commitment.contact_email,
         "source_contribution": commitment.source_contribution_id,
+        "source_paragraph": commitment.source_paragraph_id,
         "consultation": commitment.consultation.slug if commitment.consultation_id else None,
         "origins": [{"label": label, "url": url} for label, url in selectors.origin_links(commitment=commitment)],
         "milestones": [_milestone_out(m) for m in milestones],
-        "indicators": list(commitment.indicators.all()),
+        "indicators": _indicators_out(list(commitment.indicators.all())),
         "updates": _updates_out(selectors.updates_for(commitment=commitment, viewer=reader)),
         "forum_reports": [{"id": r.pk, "forum": r.forum.key, "forum_name": r.forum.name, "reported_on": r.reported_on,
                            "summary": r.summary} for r in commitment.forum_reports.all()],
@@ -304,21 +318,27 @@ def commitment_milestones(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/", response={201: CommitmentDetailOut, **_ERRORS}, auth=write_auth, url_name="commitment_create")
 def commitment_create(request: HttpRequest, payload: CommitmentIn) -> Any:
-    """A new draft for a government or network the caller works for; with `source_contribution`, prefilled from
-    that consultation contribution (the fields sent replace the prefilled ones)."""
+    """A new draft for a government or network the caller works for; with `source_contribution` or
+    `source_paragraph` (of an adopted outcome document), prefilled from that record (the fields sent replace the
+    prefilled ones)."""
     user = request.auth
     data = payload.dict(exclude_unset=True)
     lead = _actors([data.pop("lead")])[0]
     contribution_id = data.pop("source_contribution", None)
+    paragraph_id = data.pop("source_paragraph", None)
     data = _fields(data)
-    if contribution_id is not None:
-        from arrival.consultations import selectors as consultation_selectors
+    from arrival.consultations import selectors as consultation_selectors
 
+    if contribution_id is not None:
         contribution = consultation_selectors.contribution_get(pk=contribution_id, viewer=user)
         commitment = services.commitment_create_from_contribution(user=user, contribution=contribution, lead=lead,
                                                                   **data)
+    elif paragraph_id is not None:
+        paragraph = consultation_selectors.paragraph_get(pk=paragraph_id)
+        commitment = services.commitment_create_from_paragraph(user=user, paragraph=paragraph, lead=lead, **data)
     else:
-        commitment = services.commitment_create(user=user, lead=lead, **data)
+        commitment = services.commitment_create(user=user, lead=lead, title=data.pop("title", ""),
+                                                description=data.pop("description", ""), **data)
     return Status(201, _detail(commitment.pk, user))
 
 
@@ -379,6 +399,26 @@ def progress_update_add(request: HttpRequest, pk: int, payload: ProgressUpdateIn
     return Status(201, _update_out(update))
 
 
+@router.get("/{pk}/indicators/{indicator_id}/values", response={200: list[IndicatorValueOut], **_ERRORS},
+            url_name="commitment_indicator_values")
+def indicator_values(request: HttpRequest, pk: int, indicator_id: int) -> Any:
+    """The indicator's series: every measured value, oldest first."""
+    commitment, _reader_user = _visible(request, pk)
+    indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
+    return _values_out(selectors.indicator_series(indicators=[indicator])[indicator.pk])
+
+
+@router.post("/{pk}/indicators/{indicator_id}/values", response={201: list[IndicatorValueOut], **_ERRORS},
+             auth=write_auth, url_name="commitment_indicator_value_add")
+def indicator_value_add(request: HttpRequest, pk: int, indicator_id: int, payload: IndicatorValueIn) -> Any:
+    """Add a measured value to the series; answers with the whole series."""
+    commitment, _reader_user = _visible(request, pk)
+    indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
+    services.indicator_value_set(user=request.auth, indicator=indicator, value=payload.value,
+                                 measured_on=payload.measured_on)
+    return Status(201, _values_out(selectors.indicator_series(indicators=[indicator])[indicator.pk]))
+
+
 @router.post("/{pk}/milestones", response={201: MilestoneOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_milestone_add")
 def milestone_add(request: HttpRequest, pk: int, payload: MilestoneIn) -> Any:
@@ -394,7 +434,8 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_id: int, payload
     milestone = Milestone.objects.filter(pk=milestone_id, commitment=commitment).select_related("commitment").first()
     if milestone is None:
         raise Http404("No milestone with this id on this commitment.")
-    return _milestone_out(services.milestone_complete(user=request.auth, milestone=milestone, note=payload.note))
+    return _milestone_out(services.milestone_complete(user=request.auth, milestone=milestone, done_on=payload.done_on,
+                                                      note=payload.note))
 
 
 @router.post("/{pk}/forum-reports", response={201: ForumReportOut, **_ERRORS}, auth=write_auth,

@@ -11,6 +11,11 @@ class CommitmentsConfig(AppConfig):
         from arrival.commitments import handoffs
 
         handoffs.register()
+        from arrival.commitments.follow_ups import provider
+        from arrival.consultations.follow_ups import follow_up_provider_register
+
+        # "Make a commitment from this contribution / paragraph", and the commitments made from each.
+        follow_up_provider_register(provider)
         from arrival.accounts.personal_data import register_personal_data
         from arrival.actors.selectors import register_record_provider
         from arrival.commitments import profile

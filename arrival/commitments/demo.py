@@ -149,8 +149,8 @@ def _history(commitment: Commitment, spec: dict[str, Any], officer: User) -> Non
     for title, days, done in spec["milestones"]:
         milestone = next((m for m in commitment.milestones.all() if m.title == title), None)
         if milestone is not None and done:
-            services.milestone_complete(user=officer, milestone=milestone,
-                                        done_at=timezone.now() - dt.timedelta(days=max(-days - 5, 1)), note=NOTE)
+            done_on = max(today - dt.timedelta(days=max(-days - 5, 1)), services.commitment_made_on(commitment))
+            services.milestone_complete(user=officer, milestone=milestone, done_on=done_on, note=NOTE)
     for key, days in spec["reports"]:
         forum = _forum(key)
         if forum is None:  # a forum missing from the loaded list is simply not reported to
@@ -193,9 +193,13 @@ def _make(lead: Actor, spec: dict[str, Any], *, contribution: Any = None, publis
             tags=tags, **common)
     _advance(commitment, spec["status"], lead, officer, publisher)
     if indicator and commitment.status == CommitmentStatus.PUBLISHED:
+        # A short series from the baseline towards the latest value, so the indicator's chart has a line to draw.
+        baseline, latest = indicator[2], indicator[4]
         for row in commitment.indicators.all():
-            services.indicator_value_set(user=officer, indicator=row, value=indicator[4],
-                                         measured_on=today - dt.timedelta(days=30))
+            for share, days in ((0.3, 390), (0.65, 210), (1.0, 30)):
+                services.indicator_value_set(user=officer, indicator=row,
+                                             value=round(baseline + share * (latest - baseline)),
+                                             measured_on=today - dt.timedelta(days=days))
     _history(commitment, spec, officer)
     return commitment
 

@@ -142,6 +142,7 @@ class MilestoneForm(Form):
 
 
 class MilestoneDoneForm(Form):
+    done_on = forms.DateField(label=_("Done on"), required=False, widget=_date_input())
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
 
@@ -154,7 +155,7 @@ class IndicatorForm(Form):
 
 
 class IndicatorValueForm(Form):
-    value = forms.FloatField(label=_("Latest value"))
+    value = forms.FloatField(label=_("Value"))
     measured_on = forms.DateField(label=_("Measured on"), widget=_date_input())
 
 

@@ -75,6 +75,9 @@ class Commitment(TimeStampedModel, DemoFlagged):
     source_contribution = models.ForeignKey(
         "consultations.Contribution", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
         verbose_name=_("source contribution"))
+    source_paragraph = models.ForeignKey(
+        "consultations.Paragraph", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
+        verbose_name=_("source paragraph of an outcome document"))
     consultation = models.ForeignKey(
         "consultations.Consultation", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments",
         verbose_name=_("consultation"))
@@ -86,14 +89,22 @@ class Commitment(TimeStampedModel, DemoFlagged):
                                                         validators=[MaxValueValidator(100)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Who handed it on at each step and since when it waits: the hand-offs (notifications and "My work") read these.
+    # The filers — the people who drafted it, sent it for approval or submitted it — hear of each decision.
+    approval_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    approval_requested_at = models.DateTimeField(_("sent for internal approval"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True, max_length=3000)
     returned_reason = models.TextField(_("why it was sent back"), blank=True, max_length=2000)
+    returned_at = models.DateTimeField(_("sent back to draft"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commitment")
@@ -140,7 +151,9 @@ class Milestone(TimeStampedModel, DemoFlagged):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=250)
     due_on = models.DateField(_("due"))
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # The day it was done, chosen by the team (back-dated like a progress update), and when that was recorded.
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("recorded as done"), null=True, blank=True)
     done_note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -159,6 +172,7 @@ class CommitmentIndicator(TimeStampedModel, DemoFlagged):
     baseline = models.FloatField(_("baseline"), null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     target = models.FloatField(_("target"), null=True, blank=True)
+    # The latest measured value of the series (`values`), kept here for lists and exports.
     latest_value = models.FloatField(_("latest value"), null=True, blank=True)
     latest_on = models.DateField(_("latest value measured on"), null=True, blank=True)
 
@@ -168,6 +182,29 @@ class CommitmentIndicator(TimeStampedModel, DemoFlagged):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndicatorValue(TimeStampedModel, DemoFlagged):
+    """One dated measurement of an indicator: the series its chart draws. One value per day; the indicator's
+    `latest_value`/`latest_on` repeat the latest measured one (written only by `services.indicator_value_set`)."""
+
+    indicator = models.ForeignKey(CommitmentIndicator, on_delete=models.CASCADE, related_name="values")
+    measured_on = models.DateField(_("measured on"))
+    value = models.FloatField(_("value"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["indicator_id", "measured_on"]
+        verbose_name = _("indicator value")
+        constraints = [models.UniqueConstraint(fields=["indicator", "measured_on"], name="indicator_value_one_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.measured_on}: {self.value}"
+
+    @property
+    def commitment(self) -> Commitment:  # the rules find the commitment of a record here
+        return self.indicator.commitment
 
 
 class ProgressUpdate(TimeStampedModel, DemoFlagged):

@@ -42,8 +42,20 @@ class MilestoneOut(Schema):
     id: int
     title: str
     due_on: date
-    done_at: datetime | None
+    done_on: date | None = Field(None, description="the day it was done, chosen by the team")
+    done_at: datetime | None = Field(None, description="when it was recorded as done")
     is_overdue: bool
+
+
+class IndicatorValueOut(Schema):
+    measured_on: date
+    value: float
+
+
+class IndicatorValueIn(Schema):
+    value: float
+    measured_on: date | None = Field(None, description="the day it was measured (today when not given, never in the "
+                                                       "future); a second value for a day replaces the first")
 
 
 class IndicatorOut(Schema):
@@ -53,8 +65,9 @@ class IndicatorOut(Schema):
     baseline: float | None
     baseline_year: int | None
     target: float | None
-    latest_value: float | None
+    latest_value: float | None = Field(None, description="the latest measured value of the series")
     latest_on: date | None
+    values: list[IndicatorValueOut] = Field(description="every measured value, oldest first")
 
 
 class LinkOut(Schema):
@@ -93,6 +106,7 @@ class CommitmentDetailOut(CommitmentOut):
     contact_role: str
     contact_email: str
     source_contribution: int | None
+    source_paragraph: int | None = Field(None, description="id of the outcome-document paragraph it was made from")
     consultation: str | None = Field(None, description="slug of the consultation")
     origins: list[OriginOut]
     milestones: list[MilestoneOut]
@@ -104,8 +118,8 @@ class CommitmentDetailOut(CommitmentOut):
 
 class CommitmentIn(Schema):
     lead: int = Field(description="id of the lead government or network")
-    title: str
-    description: str
+    title: str = Field("", description="required unless made from a contribution or a paragraph (then prefilled)")
+    description: str = Field("", description="required unless made from a contribution or a paragraph")
     language: str = "en"
     commitment_type: str = "individual"
     matches: str | None = Field(None, description="public id of the matched commitment (matching type)")
@@ -117,6 +131,7 @@ class CommitmentIn(Schema):
     partners: list[int] = []
     tags: list[str] = Field([], description=TAG_HELP)
     source_contribution: int | None = Field(None, description="create from this consultation contribution")
+    source_paragraph: int | None = Field(None, description="create from this paragraph of an adopted outcome document")
 
 
 class CommitmentPatch(Schema):
@@ -157,6 +172,8 @@ class MilestoneIn(Schema):
 
 
 class MilestoneDoneIn(Schema):
+    done_on: date | None = Field(None, description="the day it was done (today when not given; never in the future, "
+                                                   "never before the commitment was made)")
     note: str = ""
 
 

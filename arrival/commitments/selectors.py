@@ -6,6 +6,7 @@ dashboards (per forum, consultation, network, GCM objective and government), the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,15 @@ from arrival.commitments.models import (
     CommitmentIndicator,
     CommitmentStatus,
     ForumReport,
+    IndicatorValue,
     Milestone,
     ProgressStatus,
     ProgressUpdate,
     SubmissionWindow,
 )
-from arrival.frameworks.models import FrameworkItem, Tag
+from arrival.engagement.handoffs import WorkItem
+from arrival.frameworks.models import FrameworkItem, FrameworkKind, Tag
+from arrival.frameworks.selectors import tags_for
 
 # --- Origin links: later apps say where a commitment came from ----------------------------------------------
 
@@ -161,7 +165,8 @@ def commitment_get(*, pk: int) -> Commitment:
     """One commitment with what its page shows; raises Commitment.DoesNotExist."""
     return (
         Commitment.objects.select_related("lead__country", "matches__lead", "created_by", "approved_by",
-                                          "source_contribution__actor", "consultation__forum")
+                                          "source_contribution__actor", "source_paragraph__version__document",
+                                          "consultation__forum")
         .prefetch_related(Prefetch("partners", queryset=Actor.objects.select_related("country").order_by("name")),
                           "milestones", "indicators",
                           Prefetch("forum_reports", queryset=ForumReport.objects.select_related("forum", "window")))
@@ -254,6 +259,44 @@ def contribution_trace(*, commitment: Commitment) -> dict[str, Any] | None:
 
     return {"contribution": contribution,
             "destinations": consultation_selectors.contribution_destinations(contribution=contribution)}
+
+
+# --- Making a commitment from a contribution or an outcome paragraph ----------------------------------------
+
+LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
+              ActorKind.NETWORK)
+TAG_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
+             FrameworkKind.NUA_PARAGRAPH)
+
+
+def lead_choices(*, user: Any) -> QuerySet[Actor]:
+    """The governments and networks `user` may write commitments for (officer, administrator or staff), by name."""
+    from arrival.accounts.selectors import actor_list_for
+
+    return actor_list_for(user=user, roles=TEAM_ROLE_KINDS, kinds=LEAD_KINDS)
+
+
+def prefill_from_contribution(*, contribution: Any) -> dict[str, Any]:
+    """What a commitment made from a contribution starts with: its title, its summary and proposed actions as the
+    description, its language and framework tags."""
+    parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
+    tags = [tag.item for tag in tags_for(record=contribution) if tag.item.framework.kind in TAG_KINDS]
+    return {"title": contribution.title[:250], "description": "\n\n".join(p for p in parts if p)[:6000] or contribution.title,
+            "language": contribution.language or "en", "tags": tags}
+
+
+def prefill_from_paragraph(*, paragraph: Any) -> dict[str, Any]:
+    """What a commitment made from an outcome paragraph starts with: a title naming the paragraph and its
+    document, the paragraph's text as the description, the consultation's language and the paragraph's framework
+    item as a tag."""
+    document = paragraph.version.document
+    item = paragraph.group_item
+    title = _("Acting on ¶%(number)s of “%(document)s”") % {"number": paragraph.position, "document": document.title}
+    if paragraph.heading:
+        title = f"{title}: {paragraph.heading}"
+    return {"title": title[:250], "description": paragraph.text[:6000],
+            "language": document.consultation.language or "en",
+            "tags": [item] if item is not None and item.framework.kind in TAG_KINDS else []}
 
 
 # --- Dashboards ---------------------------------------------------------------------------------------------
@@ -487,3 +530,298 @@ def indicator_get(*, commitment: Commitment, pk: int) -> CommitmentIndicator:
     if indicator is None:
         raise Http404(_("No indicator at this address."))
     return indicator
+
+
+# --- Indicators: their series of dated values --------------------------------------------------------------
+
+
+def indicator_series(*, indicators: list[CommitmentIndicator]) -> dict[int, list[IndicatorValue]]:
+    """The dated values of each indicator, oldest first, in one query: {indicator id: [IndicatorValue, …]}."""
+    found: dict[int, list[IndicatorValue]] = {indicator.pk: [] for indicator in indicators}
+    for point in IndicatorValue.objects.filter(indicator__in=list(found)).order_by("indicator_id", "measured_on"):
+        found[point.indicator_id].append(point)
+    return found
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `value` (an axis's top)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value)
+
+
+def indicator_chart(*, indicator: CommitmentIndicator, values: list[IndicatorValue]) -> Any:
+    """The indicator's series as an SVG line chart with its table (arrival.reports.charts), with the target as a
+    dashed line when there is one; None before the first value."""
+    from arrival.reports.charts import Series, line_chart
+
+    if not values:
+        return None
+    points = [(float(point.measured_on.toordinal()), point.value) for point in values]
+    series = [Series(_("Measured value"), points)]
+    if indicator.target is not None:
+        series.append(Series(_("Target"), [(x, indicator.target) for x, _value in points]))
+    numbers = [value for _x, value in points] + [n for n in (indicator.baseline, indicator.target) if n is not None]
+    low = min(0.0, *numbers)
+    unit = f" ({indicator.unit})" if indicator.unit else ""
+    facts = []
+    if indicator.baseline is not None:
+        facts.append(_("Baseline: %(value)s%(year)s.") % {
+            "value": f"{indicator.baseline:g}", "year": f" ({indicator.baseline_year})" if indicator.baseline_year else ""})
+    if indicator.target is not None:
+        facts.append(_("Target: %(value)s.") % {"value": f"{indicator.target:g}"})
+    return line_chart(
+        title=_("%(indicator)s: measured values") % {"indicator": indicator.name},
+        description=" ".join([_("Each value on the day it was measured%(unit)s.") % {"unit": unit}, *facts]),
+        series=series, x_label=_("Measured on"), y_label=indicator.unit or _("Value"),
+        y_min=-_nice_ceiling(-low) if low < 0 else 0.0, y_max=_nice_ceiling(max(numbers)),
+        chart_id=f"indicator-{indicator.pk}-chart",
+        x_format=lambda x: dt.date.fromordinal(int(x)).isoformat(),
+    )
+
+
+# --- Hand-offs: who a commitment waits on, and what waits on a person ("My work") ---------------------------
+
+TEAM_ROLE_KINDS = ("officer", "administrator", "staff")
+PUBLISHER_ROLE_KINDS = ("staff", "administrator")
+DUE_SOON_DAYS = 14  # a milestone enters its team's "My work" (and is reminded of) this many days before it is due
+
+
+def _active_roles(**filters: Any) -> QuerySet[Any]:
+    from arrival.accounts.models import Role
+
+    return Role.objects.filter(ended_at__isnull=True, user__is_active=True, **filters)
+
+
+def team_members(*, actor_ids: Any, kinds: tuple[str, ...] = TEAM_ROLE_KINDS) -> dict[int, list[Any]]:
+    """The active people holding one of `kinds` in each actor, as users: {actor id: [User, …]} in one query."""
+    teams: dict[int, list[Any]] = {}
+    for role in (_active_roles(actor_id__in=list(actor_ids), kind__in=list(kinds)).select_related("user")
+                 .order_by("actor_id", "user_id")):
+        members = teams.setdefault(role.actor_id, [])
+        if role.user not in members:
+            members.append(role.user)
+    return teams
+
+
+def commitment_approvers(*, commitment: Commitment) -> list[Any]:
+    """The lead's administrators: they approve the commitment internally or send it back."""
+    return team_members(actor_ids=[commitment.lead_id], kinds=("administrator",)).get(commitment.lead_id, [])
+
+
+def _current_memberships() -> QuerySet[Membership]:
+    return Membership.objects.filter(network__kind=ActorKind.NETWORK).filter(
+        Q(until__isnull=True) | Q(until__gte=_today()))
+
+
+def publishing_actor_ids(*, commitment: Commitment) -> set[int]:
+    """The organisations that may publish the commitment: the networks its lead is a current member of and the
+    owner of the consultation it came from (the `publish_commitment` rule); empty when only site staff can."""
+    actor_ids = set(_current_memberships().filter(member_id=commitment.lead_id).values_list("network_id", flat=True))
+    if commitment.consultation is not None:
+        actor_ids.add(commitment.consultation.process.owner_id)
+    return actor_ids
+
+
+def commitment_publishers(*, commitment: Commitment) -> list[Any]:
+    """The people a submitted commitment waits on: the staff and administrators of its publishing organisations,
+    or site staff when it has none — never someone with a role in the lead (a second pair of eyes)."""
+    from django.contrib.auth import get_user_model
+
+    in_lead = _active_roles(actor_id=commitment.lead_id).values("user_id")
+    publishers = publishing_actor_ids(commitment=commitment)
+    if publishers:
+        people = get_user_model().objects.filter(pk__in=_active_roles(
+            actor_id__in=publishers, kind__in=PUBLISHER_ROLE_KINDS).values("user_id"))
+    else:
+        people = get_user_model().objects.filter(is_staff=True, is_active=True)
+    return list(people.exclude(pk__in=in_lead).order_by("pk"))
+
+
+def commitment_filers(*, commitment: Commitment) -> list[Any]:
+    """The people who filed the commitment — drafted it, sent it for approval, submitted it — and still work for its
+    lead: each decision on it is theirs to hear."""
+    filer_ids = {commitment.created_by_id, commitment.approval_requested_by_id, commitment.submitted_by_id} - {None}
+    return [member for member in team_members(actor_ids=[commitment.lead_id]).get(commitment.lead_id, [])
+            if member.pk in filer_ids]
+
+
+def _role_actor_ids(user: Any, kinds: tuple[str, ...] | None = None) -> QuerySet[Any]:
+    roles = _active_roles(user_id=user.pk)
+    return (roles.filter(kind__in=list(kinds)) if kinds else roles).values("actor_id")
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _label(commitment: Commitment) -> str:
+    return f"{commitment.public_id} · {commitment.title}" if commitment.public_id else commitment.title
+
+
+def _commitment_items(commitments: QuerySet[Commitment], *, kind: str, action: str, since: str) -> list[WorkItem]:
+    """One item per commitment, waiting since its `since` field (a datetime), oldest first."""
+    return [WorkItem(kind=kind, action=action, title=_label(c), url=c.get_absolute_url(),
+                     waiting_since=getattr(c, since) or c.updated_at, for_actor=c.lead.name)
+            for c in commitments.select_related("lead").order_by(since, "pk")]
+
+
+def _waiting_for_approval(user: Any) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(status=CommitmentStatus.INTERNAL_APPROVAL, approved_at__isnull=True,
+                                     lead_id__in=_role_actor_ids(user, ("administrator",)))
+
+
+def approval_work_count(user: Any) -> int:
+    return _waiting_for_approval(user).count() if _signed_in(user) else 0
+
+
+def approval_work_items(user: Any) -> list[WorkItem]:
+    """Commitments sent for internal approval to a government or network `user` administers."""
+    if not _signed_in(user):
+        return []
+    return _commitment_items(_waiting_for_approval(user), kind="commitments.approve",
+                             action=_("Approve or send back"), since="approval_requested_at")
+
+
+def _waiting_for_publication(user: Any) -> QuerySet[Commitment]:
+    mine = _role_actor_ids(user, PUBLISHER_ROLE_KINDS)
+    members = _current_memberships().filter(network_id__in=mine).values("member_id")
+    publishes = Q(lead_id__in=members) | Q(consultation__process__owner_id__in=mine)
+    if user.is_staff:  # site staff publish what no organisation can
+        no_network = ~Exists(_current_memberships().filter(member_id=OuterRef("lead_id")))
+        publishes |= Q(no_network, consultation__isnull=True)
+    return (Commitment.objects.filter(status=CommitmentStatus.SUBMITTED).filter(publishes)
+            .exclude(lead_id__in=_role_actor_ids(user)))
+
+
+def publication_work_count(user: Any) -> int:
+    return _waiting_for_publication(user).count() if _signed_in(user) else 0
+
+
+def publication_work_items(user: Any) -> list[WorkItem]:
+    """Submitted commitments waiting for `user`'s organisation (or, when none can, site staff) to publish them."""
+    if not _signed_in(user):
+        return []
+    return _commitment_items(_waiting_for_publication(user), kind="commitments.publish",
+                             action=_("Publish or send back"), since="submitted_at")
+
+
+def _filed_by(user: Any) -> QuerySet[Commitment]:
+    """Commitments `user` filed for a lead they still work for, waiting on them: sent back to draft to be fixed, or
+    approved and not yet submitted."""
+    filed = Q(created_by_id=user.pk) | Q(approval_requested_by_id=user.pk) | Q(submitted_by_id=user.pk)
+    returned = Q(status=CommitmentStatus.DRAFT, returned_at__isnull=False)
+    approved = Q(status=CommitmentStatus.INTERNAL_APPROVAL, approved_at__isnull=False)
+    return Commitment.objects.filter(filed, returned | approved, lead_id__in=_role_actor_ids(user, TEAM_ROLE_KINDS))
+
+
+def filer_work_count(user: Any) -> int:
+    return _filed_by(user).count() if _signed_in(user) else 0
+
+
+def filer_work_items(user: Any) -> list[WorkItem]:
+    if not _signed_in(user):
+        return []
+    items = []
+    for c in _filed_by(user).select_related("lead").order_by("pk"):
+        returned = c.status == CommitmentStatus.DRAFT
+        items.append(WorkItem(
+            kind="commitments.filed", action=_("Fix it and send it again") if returned else _("Submit for publication"),
+            title=_label(c), url=c.get_absolute_url(),
+            waiting_since=(c.returned_at if returned else c.approved_at) or c.updated_at, for_actor=c.lead.name))
+    return items
+
+
+def _milestones_due(user: Any) -> QuerySet[Milestone]:
+    """Milestones not done, due within DUE_SOON_DAYS or overdue, of published commitments of `user`'s teams."""
+    return Milestone.objects.filter(done_at__isnull=True, due_on__lte=_today() + dt.timedelta(days=DUE_SOON_DAYS),
+                                    commitment__status=CommitmentStatus.PUBLISHED,
+                                    commitment__lead_id__in=_role_actor_ids(user, TEAM_ROLE_KINDS))
+
+
+def milestone_work_count(user: Any) -> int:
+    return _milestones_due(user).count() if _signed_in(user) else 0
+
+
+def _end_of_day(day: dt.date, zone: str) -> dt.datetime:
+    from arrival.core.time_zones import zone_or_utc
+
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone_or_utc(zone))
+
+
+def milestone_work_items(user: Any) -> list[WorkItem]:
+    """Each due or overdue milestone, due at the end of its day in the lead's time zone; it starts waiting
+    DUE_SOON_DAYS before (or at publication, if that came later)."""
+    from arrival.actors.selectors import actor_time_zones
+
+    if not _signed_in(user):
+        return []
+    milestones = list(_milestones_due(user).select_related("commitment__lead").order_by("due_on", "pk"))
+    zones = actor_time_zones(actor_ids={m.commitment.lead_id for m in milestones})
+    items = []
+    for milestone in milestones:
+        commitment = milestone.commitment
+        deadline = _end_of_day(milestone.due_on, zones.get(commitment.lead_id, "UTC"))
+        since = deadline - dt.timedelta(days=DUE_SOON_DAYS + 1)
+        items.append(WorkItem(
+            kind="commitments.milestones", action=_("Mark the milestone done"),
+            title=f"{milestone.title} — {_label(commitment)}", url=commitment.get_absolute_url() + "#milestones",
+            waiting_since=max(since, commitment.published_at) if commitment.published_at else since,
+            deadline=deadline, for_actor=commitment.lead.name))
+    return items
+
+
+def _reports_due_commitments(user: Any) -> QuerySet[Commitment]:
+    from arrival.actors.models import GOVERNMENT_KINDS
+
+    return Commitment.objects.filter(status=CommitmentStatus.PUBLISHED, lead__kind__in=GOVERNMENT_KINDS,
+                                     lead_id__in=_role_actor_ids(user, TEAM_ROLE_KINDS))
+
+
+def _open_windows() -> QuerySet[SubmissionWindow]:
+    now = timezone.now()
+    return SubmissionWindow.objects.filter(opens_at__lte=now, closes_at__gt=now)
+
+
+def submission_window_open(*, pk: Any) -> SubmissionWindow | None:
+    """The submission window `pk` while it is open (None when it is not, or does not exist)."""
+    try:
+        return _open_windows().select_related("forum").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def report_work_count(user: Any) -> int:
+    """(published commitment, open window) pairs without a report for that window: one query."""
+    from django.db.models import F, Func, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    if not _signed_in(user):
+        return 0
+    unreported = (_open_windows().exclude(Exists(ForumReport.objects.filter(
+        window_id=OuterRef("pk"), commitment_id=OuterRef(OuterRef("pk"))))).order_by()
+        .values(n=Func(F("pk"), function="COUNT")))
+    total = _reports_due_commitments(user).annotate(due=Coalesce(Subquery(unreported), 0)).aggregate(n=Sum("due"))["n"]
+    return int(total or 0)
+
+
+def report_work_items(user: Any) -> list[WorkItem]:
+    """A forum's submission window is open: each published commitment of `user`'s government not yet reported
+    in it waits for its report, until the window closes."""
+    from django.urls import reverse
+
+    if not _signed_in(user):
+        return []
+    windows = list(_open_windows().select_related("forum").order_by("closes_at", "pk"))
+    if not windows:
+        return []
+    commitments = list(_reports_due_commitments(user).select_related("lead").order_by("pk"))
+    reported = set(ForumReport.objects.filter(window__in=windows, commitment__in=commitments)
+                   .values_list("commitment_id", "window_id"))
+    return [WorkItem(kind="commitments.reports", action=_("Report to %(forum)s") % {"forum": window.forum.name},
+                     title=f"{_label(commitment)} — {window.title}",
+                     url=reverse("commitments:forum_report_add", args=[commitment.pk]) + f"?window={window.pk}",
+                     waiting_since=max(window.opens_at, commitment.published_at or window.opens_at),
+                     deadline=window.closes_at, for_actor=commitment.lead.name)
+            for window in windows for commitment in commitments if (commitment.pk, window.pk) not in reported]

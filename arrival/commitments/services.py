@@ -23,7 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrival.actors.models import Actor, ActorKind
+from arrival.actors.models import Actor
+from arrival.commitments import selectors
 from arrival.commitments.models import (
     Commitment,
     CommitmentForm,
@@ -31,6 +32,7 @@ from arrival.commitments.models import (
     CommitmentStatus,
     CommitmentType,
     ForumReport,
+    IndicatorValue,
     Milestone,
     ProgressStatus,
     ProgressUpdate,
@@ -44,14 +46,13 @@ from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
 from arrival.frameworks.services import tags_set
 
-LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
-              ActorKind.NETWORK)
-TAG_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
-             FrameworkKind.NUA_PARAGRAPH)
+LEAD_KINDS = selectors.LEAD_KINDS
+TAG_KINDS = selectors.TAG_KINDS
 EDITABLE_FIELDS = ("title", "description", "language", "commitment_type", "matches", "forms", "starts_on",
                    "target_date", "contact_role", "contact_email", "partners", "tags")
 _AUDITED = ("public_id", "lead", "commitment_type", "matches", "title", "description", "language", "starts_on",
-            "target_date", "contact_role", "contact_email", "status", "source_contribution", "consultation",
+            "target_date", "contact_role", "contact_email", "status", "source_contribution", "source_paragraph",
+            "consultation",
             "progress_status", "progress_percent", "approved_by", "approved_at", "submitted_at", "published_at",
             "closed_at", "closing_note", "returned_reason")
 _UPDATE_AUDITED = ("commitment", "reported_on", "status", "percent", "narrative", "corrects", "published_at")
@@ -203,6 +204,7 @@ def commitment_create(
     title: str,
     description: str,
     source_contribution: Any = None,
+    source_paragraph: Any = None,
     consultation: Any = None,
     milestones: Iterable[dict[str, Any]] = (),
     indicators: Iterable[dict[str, Any]] = (),
@@ -214,7 +216,7 @@ def commitment_create(
         raise ValidationError(_("A commitment is led by a government or a network."))
     require(user, "commitments.add_commitment", lead)
     commitment = Commitment(lead=lead, created_by=user, is_demo=is_demo, source_contribution=source_contribution,
-                            consultation=consultation)
+                            source_paragraph=source_paragraph, consultation=consultation)
     relations = _apply(commitment, {"title": title, "description": description, **fields})
     commitment.save()
     _write_relations(user, commitment, relations)
@@ -242,14 +244,7 @@ def commitment_create_from_contribution(*, user: Any, contribution: Any, lead: A
     if lead.pk not in signers:
         raise ValidationError(_("A commitment from a contribution is led by the government or network that "
                                 "contributed it or co-signed it."))
-    parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
-    prefilled: dict[str, Any] = {
-        "title": contribution.title[:250],
-        "description": "\n\n".join(p for p in parts if p)[:6000] or contribution.title,
-        "language": contribution.language or "en",
-        "tags": [tag.item for tag in tags_for(record=contribution) if tag.item.framework.kind in TAG_KINDS],
-    }
-    prefilled.update(overrides)
+    prefilled = selectors.prefill_from_contribution(contribution=contribution) | overrides
     title, description = prefilled.pop("title"), prefilled.pop("description")
     is_demo = prefilled.pop("is_demo", contribution.is_demo)
     return commitment_create(user=user, lead=lead, title=title, description=description,
@@ -258,12 +253,27 @@ def commitment_create_from_contribution(*, user: Any, contribution: Any, lead: A
 
 
 @transaction.atomic
+def commitment_create_from_paragraph(*, user: Any, paragraph: Any, lead: Actor, **overrides: Any) -> Commitment:
+    """A draft prefilled from a paragraph of an adopted outcome document, keeping the link to it and to its
+    consultation. Any government or network may answer an outcome with a commitment; `overrides` replace the
+    prefilled title, description, language or tags."""
+    if paragraph.version.frozen_at is None:
+        raise ValidationError(_("A commitment is made from a paragraph of an adopted outcome document, not of a "
+                                "draft."))
+    prefilled = selectors.prefill_from_paragraph(paragraph=paragraph) | overrides
+    title, description = prefilled.pop("title"), prefilled.pop("description")
+    consultation = paragraph.version.document.consultation
+    is_demo = prefilled.pop("is_demo", consultation.is_demo)
+    return commitment_create(user=user, lead=lead, title=title, description=description, source_paragraph=paragraph,
+                             consultation=consultation, is_demo=is_demo, **prefilled)
+
+
+@transaction.atomic
 def commitment_update(*, user: Any, commitment: Commitment, **fields: Any) -> Commitment:
     """Change a draft's fields (any of EDITABLE_FIELDS)."""
     require(user, "commitments.change_commitment", commitment)
     before = _audit_after(commitment)
     relations = _apply(commitment, fields)
-    commitment.returned_reason = ""
     commitment.save()
     _write_relations(user, commitment, relations)
     audit_record(user=user, action="commitments.update_commitment", target=commitment, before=before,
@@ -298,13 +308,23 @@ def _transition(user: Any, commitment: Commitment, action: str, before: dict[str
 def _lock(commitment: Commitment) -> Commitment:
     """Re-read the commitment under a row lock, so two people acting at once cannot both move it."""
     fresh = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    for field in ("status", "approved_at", "approved_by_id", "public_id", "published_at", "submitted_at"):
+    for field in ("status", "approval_requested_at", "approval_requested_by_id", "approved_at", "approved_by_id",
+                  "submitted_at", "submitted_by_id", "returned_at", "public_id", "published_at"):
         setattr(commitment, field, getattr(fresh, field))
     return commitment
 
 
+def _notify(commitment: Commitment, *, kind: str, recipients: list[Any], text: Any, acting: Any) -> None:
+    """Tell `recipients` (never the person acting) of a step of the commitment, on its page, in their language."""
+    from arrival.engagement.services import notification_send
+
+    notification_send(recipients=[person for person in recipients if person.pk != getattr(acting, "pk", None)],
+                      kind=kind, text=text, url=commitment.get_absolute_url(), target=commitment)
+
+
 @transaction.atomic
 def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Commitment:
+    """Send a complete draft to the lead's administrators, who are notified and find it in their "My work"."""
     require(user, "commitments.submit_commitment", commitment)
     _lock(commitment)
     if commitment.status != CommitmentStatus.DRAFT:
@@ -313,7 +333,14 @@ def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Comm
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.INTERNAL_APPROVAL
     commitment.approved_at, commitment.approved_by = None, None
-    return _transition(user, commitment, "submit_for_approval", before)
+    commitment.approval_requested_at, commitment.approval_requested_by = timezone.now(), user
+    commitment.returned_at, commitment.returned_reason = None, ""
+    _transition(user, commitment, "submit_for_approval", before)
+    title, lead = commitment.title, commitment.lead.name
+    _notify(commitment, kind="commitments.approval_requested", recipients=selectors.commitment_approvers(
+        commitment=commitment), acting=user, text=lambda: _(
+            "The commitment “%(title)s” of %(lead)s was sent for your approval.") % {"title": title, "lead": lead})
+    return commitment
 
 
 @transaction.atomic
@@ -325,7 +352,12 @@ def commitment_approve(*, user: Any, commitment: Commitment) -> Commitment:
         raise ValidationError(_("Only a commitment waiting for internal approval can be approved."))
     before = _audit_after(commitment)
     commitment.approved_at, commitment.approved_by = timezone.now(), user
-    return _transition(user, commitment, "approve_commitment", before)
+    _transition(user, commitment, "approve_commitment", before)
+    title = commitment.title
+    _notify(commitment, kind="commitments.approved", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was approved: you can submit it for "
+                                        "publication.") % {"title": title})
+    return commitment
 
 
 @transaction.atomic
@@ -342,20 +374,32 @@ def commitment_send_back(*, user: Any, commitment: Commitment, reason: str) -> C
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.DRAFT
     commitment.approved_at, commitment.approved_by, commitment.submitted_at = None, None, None
-    commitment.returned_reason = reason
-    return _transition(user, commitment, "send_back_commitment", before)
+    commitment.returned_reason, commitment.returned_at = reason, timezone.now()
+    _transition(user, commitment, "send_back_commitment", before)
+    title = commitment.title
+    _notify(commitment, kind="commitments.returned", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was sent back to draft; its page says why.")
+            % {"title": title})
+    return commitment
 
 
 @transaction.atomic
 def commitment_submit(*, user: Any, commitment: Commitment) -> Commitment:
+    """Submit an approved commitment for publication; the people who may publish it are notified."""
     require(user, "commitments.submit_commitment", commitment)
     _lock(commitment)
     if commitment.status != CommitmentStatus.INTERNAL_APPROVAL or commitment.approved_at is None:
         raise ValidationError(_("A commitment is submitted once an administrator of its lead has approved it."))
     before = _audit_after(commitment)
     commitment.status = CommitmentStatus.SUBMITTED
-    commitment.submitted_at = timezone.now()
-    return _transition(user, commitment, "submit_commitment", before)
+    commitment.submitted_at, commitment.submitted_by = timezone.now(), user
+    _transition(user, commitment, "submit_commitment", before)
+    title, lead = commitment.title, commitment.lead.name
+    _notify(commitment, kind="commitments.publication_requested", acting=user,
+            recipients=selectors.commitment_publishers(commitment=commitment),
+            text=lambda: _("%(lead)s submitted the commitment “%(title)s” for publication: publish it or send it "
+                           "back.") % {"title": title, "lead": lead})
+    return commitment
 
 
 def _next_public_id(year: int) -> str:
@@ -379,7 +423,12 @@ def commitment_publish(*, user: Any, commitment: Commitment) -> Commitment:
     commitment.published_at = now
     if not commitment.public_id:
         commitment.public_id = _next_public_id(now.year)
-    return _transition(user, commitment, "publish_commitment", before)
+    _transition(user, commitment, "publish_commitment", before)
+    title, public_id = commitment.title, commitment.public_id
+    _notify(commitment, kind="commitments.published", recipients=selectors.commitment_filers(commitment=commitment),
+            acting=user, text=lambda: _("Your commitment “%(title)s” was published as %(id)s.")
+            % {"title": title, "id": public_id})
+    return commitment
 
 
 @transaction.atomic
@@ -423,23 +472,33 @@ def milestone_add(*, user: Any, commitment: Commitment, title: str, due_on: Any)
     return milestone
 
 
+def commitment_made_on(commitment: Commitment) -> dt.date:
+    """The day a commitment was made: its start date, or the day it was recorded in Arrival if that is earlier
+    (a commitment may start later than it was made). Nothing is done for it before that day."""
+    recorded = timezone.localdate(commitment.created_at)
+    return min(commitment.starts_on, recorded) if commitment.starts_on else recorded
+
+
 @transaction.atomic
-def milestone_complete(*, user: Any, milestone: Milestone, done_at: dt.datetime | None = None,
-                       note: str = "") -> Milestone:
-    """Mark a milestone of a published commitment done (now, or at `done_at`, never in the future)."""
+def milestone_complete(*, user: Any, milestone: Milestone, done_on: Any = None, note: str = "") -> Milestone:
+    """Mark a milestone of a published commitment done on `done_on` (today when not given): a day chosen like a
+    progress update's, never in the future and never before the commitment was made."""
     require(user, "commitments.report_commitment", milestone.commitment)
     if milestone.done_at is not None:
         raise ValidationError(_("This milestone is already done."))
-    now = timezone.now()
-    done_at = done_at or now
-    if done_at > now:
+    day = _date(done_on, _("Done on")) or timezone.localdate()
+    if day > timezone.localdate():
         raise ValidationError(_("A milestone cannot be done in the future."))
-    before = snapshot(milestone, ("done_at", "done_note"))
-    milestone.done_at = done_at
+    made = commitment_made_on(milestone.commitment)
+    if day < made:
+        raise ValidationError(_("A milestone cannot be done before the commitment was made (%(date)s).")
+                              % {"date": made.isoformat()})
+    before = snapshot(milestone, ("done_on", "done_at", "done_note"))
+    milestone.done_on, milestone.done_at = day, timezone.now()
     milestone.done_note = _text(note, _("Note"), max_length=500)
-    milestone.save(update_fields=["done_at", "done_note", "updated_at"])
+    milestone.save(update_fields=["done_on", "done_at", "done_note", "updated_at"])
     audit_record(user=user, action="commitments.complete_milestone", target=milestone, before=before,
-                 after=snapshot(milestone, ("done_at", "done_note")))
+                 after=snapshot(milestone, ("done_on", "done_at", "done_note")))
     return milestone
 
 
@@ -478,7 +537,9 @@ def indicator_add(*, user: Any, commitment: Commitment, name: str, unit: str = "
 
 @transaction.atomic
 def indicator_value_set(*, user: Any, indicator: CommitmentIndicator, value: Any, measured_on: Any) -> CommitmentIndicator:
-    """Record the indicator's latest value (published commitments; older values stay in the audit log)."""
+    """Add the value measured on a day to the indicator's series (published commitments). A value for a day already
+    in the series replaces it (the audit log keeps the old one). The indicator's latest value follows the latest
+    measured day, whatever the order values are recorded in."""
     require(user, "commitments.report_commitment", indicator.commitment)
     number = _number(value, _("Value"))
     if number is None:
@@ -486,11 +547,15 @@ def indicator_value_set(*, user: Any, indicator: CommitmentIndicator, value: Any
     measured = _date(measured_on, _("Measured on")) or timezone.localdate()
     if measured > timezone.localdate():
         raise ValidationError(_("A value cannot be measured in the future."))
-    before = snapshot(indicator, _INDICATOR_AUDITED)
-    indicator.latest_value, indicator.latest_on = number, measured
+    previous = indicator.values.filter(measured_on=measured).values_list("value", flat=True).first()
+    before = snapshot(indicator, _INDICATOR_AUDITED) | {"measured_on": measured.isoformat(), "value": previous}
+    IndicatorValue.objects.update_or_create(indicator=indicator, measured_on=measured, defaults={
+        "value": number, "recorded_by": user, "is_demo": indicator.is_demo})
+    latest = indicator.values.order_by("-measured_on").first()
+    indicator.latest_value, indicator.latest_on = (latest.value, latest.measured_on) if latest else (None, None)
     indicator.save(update_fields=["latest_value", "latest_on", "updated_at"])
     audit_record(user=user, action="commitments.set_indicator_value", target=indicator, before=before,
-                 after=snapshot(indicator, _INDICATOR_AUDITED))
+                 after=snapshot(indicator, _INDICATOR_AUDITED) | {"measured_on": measured.isoformat(), "value": number})
     return indicator
 
 
@@ -590,7 +655,10 @@ def progress_update_publish(*, user: Any, update: ProgressUpdate) -> ProgressUpd
 @transaction.atomic
 def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any, summary: str,
                                reported_on: Any = None, window: SubmissionWindow | None = None) -> ForumReport:
-    """Record that the commitment was reported to `forum` (a consultations.Forum) on a date, with a summary."""
+    """Record that the commitment was reported to `forum` (a consultations.Forum) on a date, with a summary.
+
+    Without `window`, a report dated while one of the forum's submission windows is open answers that window
+    (and leaves its team's "My work")."""
     require(user, "commitments.report_commitment", commitment)
     if forum is None:
         raise ValidationError(_("Choose the forum the commitment was reported to."))
@@ -599,6 +667,11 @@ def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any,
     reported = _date(reported_on, _("Reported on")) or timezone.localdate()
     if reported > timezone.localdate():
         raise ValidationError(_("A report cannot be dated in the future."))
+    if window is None:
+        now = timezone.now()
+        window = next((open_window for open_window in SubmissionWindow.objects.filter(
+            forum=forum, opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+            if timezone.localdate(open_window.opens_at) <= reported), None)
     report = ForumReport.objects.create(commitment=commitment, forum=forum, window=window, reported_on=reported,
                                         summary=_text(summary, _("Summary"), required=True, max_length=3000),
                                         reported_by=user, is_demo=commitment.is_demo)
@@ -643,23 +716,12 @@ def submission_window_delete(*, user: Any, window: SubmissionWindow) -> None:
 
 # --- Reminders (run by the schedule, commitments/tasks.py) -------------------------------------------------
 
-REMINDER_DAYS = 14
-TEAM_ROLE_KINDS = ("officer", "administrator", "staff")
+REMINDER_DAYS = selectors.DUE_SOON_DAYS
 
 
 def _team_members(actor_ids: Iterable[int]) -> dict[int, list[Any]]:
     """The active team members (officer, administrator, staff roles) of each actor, as users."""
-    from arrival.accounts.models import Role
-
-    teams: dict[int, list[Any]] = {}
-    roles = (Role.objects.filter(actor_id__in=list(actor_ids), ended_at__isnull=True, kind__in=TEAM_ROLE_KINDS,
-                                 user__is_active=True)
-             .select_related("user").order_by("actor_id", "user_id"))
-    for role in roles:
-        members = teams.setdefault(role.actor_id, [])
-        if role.user not in members:
-            members.append(role.user)
-    return teams
+    return selectors.team_members(actor_ids=actor_ids)
 
 
 def _send_once(*, key: str, kind: str, recipients: list[Any], text: Any, url: str) -> bool:
@@ -740,12 +802,18 @@ def personal_data_export(user: Any) -> dict[str, Any]:
     return {
         "commitments_created": list(Commitment.objects.filter(created_by=user).order_by("pk").values(
             "pk", "public_id", "title", "created_at")),
+        "commitments_sent_for_approval": list(Commitment.objects.filter(approval_requested_by=user).order_by("pk")
+                                              .values("pk", "public_id", "approval_requested_at")),
         "commitments_approved": list(Commitment.objects.filter(approved_by=user).order_by("pk").values(
             "pk", "public_id", "approved_at")),
+        "commitments_submitted": list(Commitment.objects.filter(submitted_by=user).order_by("pk").values(
+            "pk", "public_id", "submitted_at")),
         "progress_updates_written": list(ProgressUpdate.objects.filter(author=user).order_by("pk").values(
             "pk", "commitment_id", "reported_on", "status", "percent", "narrative")),
         "forum_reports_recorded": list(ForumReport.objects.filter(reported_by=user).order_by("pk").values(
             "pk", "commitment_id", "forum__key", "reported_on")),
+        "indicator_values_recorded": list(IndicatorValue.objects.filter(recorded_by=user).order_by("pk").values(
+            "pk", "indicator_id", "measured_on", "value")),
     }
 
 
@@ -754,5 +822,8 @@ def personal_data_erase(user: Any, *, keep_content_anonymised: bool = True) -> N
     governments' public record and stay whatever `keep_content_anonymised` says; only the link to the person goes."""
     Commitment.objects.filter(created_by=user).update(created_by=None)
     Commitment.objects.filter(approved_by=user).update(approved_by=None)
+    Commitment.objects.filter(approval_requested_by=user).update(approval_requested_by=None)
+    Commitment.objects.filter(submitted_by=user).update(submitted_by=None)
     ProgressUpdate.objects.filter(author=user).update(author=None)
     ForumReport.objects.filter(reported_by=user).update(reported_by=None)
+    IndicatorValue.objects.filter(recorded_by=user).update(recorded_by=None)

@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from arrival.accounts.models import RoleKind
-from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get
 from arrival.commitments import file_once, selectors, services
@@ -47,8 +45,6 @@ from arrival.commitments.models import (
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 
-LEAD_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT, ActorKind.NATIONAL_GOVERNMENT,
-              ActorKind.NETWORK)
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
@@ -73,8 +69,7 @@ def _commitment(request: HttpRequest, pk: int) -> Commitment:
 
 
 def _leads(user: Any) -> Any:
-    return actor_list_for(user=user, roles=[RoleKind.OFFICER, RoleKind.ADMINISTRATOR, RoleKind.STAFF],
-                          kinds=LEAD_KINDS)
+    return selectors.lead_choices(user=user)
 
 
 def _initial(commitment: Commitment) -> dict[str, Any]:
@@ -132,6 +127,13 @@ def commitment_by_public_id(request: HttpRequest, public_id: str) -> HttpRespons
     return redirect("commitments:detail", pk=commitment.pk)
 
 
+def _series(indicators: list[Any]) -> list[dict[str, Any]]:
+    """Each indicator with its dated values' chart (None before the first value)."""
+    values = selectors.indicator_series(indicators=indicators)
+    return [{"indicator": indicator, "chart": selectors.indicator_chart(indicator=indicator, values=values[indicator.pk])}
+            for indicator in indicators]
+
+
 @require_safe
 def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
@@ -147,6 +149,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = {name: commitment.status == status and user.has_perm(f"commitments.{name}_commitment", commitment)
            for name, status in steps.items()}
     tags = [tag.item for tag in tags_for(record=commitment)]
+    indicators = list(commitment.indicators.all())
     groups: dict[str, list[Any]] = {}
     for item in tags:
         groups.setdefault(item.kind_label, []).append(item)
@@ -155,7 +158,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "content_dir": "rtl" if commitment.language.split("-")[0] in RTL_LANGUAGES else "ltr",
         "updates": updates,
         "milestones": selectors.milestones_with_flags(commitment=commitment),
-        "indicators": list(commitment.indicators.all()),
+        "indicators": indicators, "series": _series(indicators),
         "forum_reports": list(commitment.forum_reports.all()),
         "tag_groups": groups,
         "trace": selectors.contribution_trace(commitment=commitment),
@@ -166,13 +169,52 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                        "links": [(fmt.upper(), reverse("commitments:file_once", args=[commitment.pk, key, fmt]))
                                  for fmt in file_once.FORMATS]} for key, spec in file_once.FORMS.items()],
         "milestone_form": MilestoneForm(), "indicator_form": IndicatorForm(), "reason_form": ReasonForm(),
-        "close_form": CloseForm(), "done_form": MilestoneDoneForm(),
-        "value_form": IndicatorValueForm(initial={"measured_on": timezone.localdate()}),
+        "close_form": CloseForm(), "today": timezone.localdate(), "made_on": services.commitment_made_on(commitment),
     }
     return render(request, "commitments/detail.html", context)
 
 
 # --- The team's forms --------------------------------------------------------------------------------------
+
+
+def _source(request: HttpRequest, leads: Any) -> tuple[str, Any, Any]:
+    """The record a new commitment is made from (`?contribution=` or `?paragraph=`, also posted back) and the leads
+    that may make it: ("contribution", record, leads), ("paragraph", record, leads) or ("", None, leads)."""
+    from arrival.consultations import selectors as consultation_selectors
+
+    for kind in ("contribution", "paragraph"):
+        raw = request.GET.get(kind) or request.POST.get(kind)
+        if not raw:
+            continue
+        if not str(raw).isdigit():
+            raise Http404(_("No record at this address."))
+        if kind == "contribution":
+            contribution = consultation_selectors.contribution_get(pk=int(raw), viewer=request.user)
+            leads = leads.filter(pk__in=consultation_selectors.contribution_signer_ids(contribution=contribution))
+            if not leads.exists():
+                raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a "
+                                         "commitment from this contribution."))
+            return kind, contribution, leads
+        paragraph = consultation_selectors.paragraph_get(pk=int(raw))
+        if paragraph.version.frozen_at is None:
+            raise Http404(_("Commitments are made from the paragraphs of an adopted outcome document."))
+        return kind, paragraph, leads
+    return "", None, leads
+
+
+def _prefilled(kind: str, record: Any) -> dict[str, Any]:
+    """Form values suggested by the source record: title, description, language and framework tags."""
+    if kind == "contribution":
+        values = selectors.prefill_from_contribution(contribution=record)
+    else:
+        values = selectors.prefill_from_paragraph(paragraph=record)
+    tags = values.pop("tags")
+    return values | {
+        "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
+        "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
+        "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
+        "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
+    }
 
 
 @login_required
@@ -181,30 +223,20 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
     leads = _leads(request.user)
     if not leads.exists():
         raise PermissionDenied(_("Only the team of a government or network writes its commitments."))
-    contribution = None
-    if request.GET.get("contribution") or request.POST.get("contribution"):
-        from arrival.consultations import selectors as consultation_selectors
-
-        try:
-            contribution = consultation_selectors.contribution_get(
-                pk=int(request.GET.get("contribution") or request.POST.get("contribution")), viewer=request.user)
-        except ValueError:
-            raise Http404(_("No contribution at this address.")) from None
-        signers = consultation_selectors.contribution_signer_ids(contribution=contribution)
-        leads = leads.filter(pk__in=signers)
-        if not leads.exists():
-            raise PermissionDenied(_("Only the team of the contributing or co-signing government makes a commitment "
-                                     "from this contribution."))
+    kind, source, leads = _source(request, leads)
     if request.method == "POST":
         form = CreateForm(request.POST, leads=leads)
         if form.is_valid():
-            fields = form.service_fields()
+            fields, lead = form.service_fields(), form.cleaned_data["lead"]
             try:
-                if contribution is not None:
+                if kind == "contribution":
                     commitment = services.commitment_create_from_contribution(
-                        user=request.user, contribution=contribution, lead=form.cleaned_data["lead"], **fields)
+                        user=request.user, contribution=source, lead=lead, **fields)
+                elif kind == "paragraph":
+                    commitment = services.commitment_create_from_paragraph(
+                        user=request.user, paragraph=source, lead=lead, **fields)
                 else:
-                    commitment = services.commitment_create(user=request.user, lead=form.cleaned_data["lead"], **fields)
+                    commitment = services.commitment_create(user=request.user, lead=lead, **fields)
             except ValidationError as error:
                 _errors(form, error)
             else:
@@ -212,22 +244,16 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
                 return _back(commitment)
     else:
         initial: dict[str, Any] = {"language": request.LANGUAGE_CODE[:2], "commitment_type": CommitmentType.INDIVIDUAL}
-        if contribution is not None:
-            parts = [contribution.summary.strip(), contribution.proposed_actions.strip()]
-            tags = [tag.item for tag in tags_for(record=contribution)]
-            initial |= {
-                "lead": contribution.actor_id if leads.filter(pk=contribution.actor_id).exists() else None,
-                "title": contribution.title[:250], "description": "\n\n".join(p for p in parts if p),
-                "language": contribution.language,
-                "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
-                "gcm_principles": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_PRINCIPLE],
-                "sdg_targets": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.SDG_TARGET),
-                "nua_paragraphs": ", ".join(i.code for i in tags if i.framework.kind == FrameworkKind.NUA_PARAGRAPH),
-            }
+        if source is not None:
+            initial |= _prefilled(kind, source)
+        # The lead is preselected when there is one obvious choice: the contributor, or the only one the person has.
+        if kind == "contribution" and leads.filter(pk=source.actor_id).exists():
+            initial["lead"] = source.actor_id
         elif leads.count() == 1:
             initial["lead"] = leads.first().pk
         form = CreateForm(initial=initial, leads=leads)
-    return render(request, "commitments/form.html", {"form": form, "contribution": contribution, "commitment": None})
+    return render(request, "commitments/form.html", {"form": form, "source_kind": kind, "source": source,
+                                                     "commitment": None})
 
 
 @login_required
@@ -248,7 +274,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return _back(commitment)
     else:
         form = CommitmentEditForm(initial=_initial(commitment))
-    return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "contribution": None})
+    return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "source": None})
 
 
 _ACTIONS = {
@@ -315,13 +341,9 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     milestone = selectors.milestone_get(commitment=commitment, pk=milestone_pk)
-    form = MilestoneDoneForm(request.POST)
-    form.is_valid()
-    try:
-        services.milestone_complete(user=request.user, milestone=milestone, note=form.cleaned_data.get("note", ""))
-        messages.success(request, _("Milestone marked done."))
-    except ValidationError as error:
-        _flash_errors(request, error)
+    _post_form(request, MilestoneDoneForm(request.POST),
+               lambda data: services.milestone_complete(user=request.user, milestone=milestone, **data),
+               done=_("Milestone marked done."), invalid=_("Give the day it was done (YYYY-MM-DD)."))
     return _back(commitment, "milestones")
 
 
@@ -343,7 +365,7 @@ def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
     _post_form(request, IndicatorValueForm(request.POST),
                lambda data: services.indicator_value_set(user=request.user, indicator=indicator, value=data["value"],
                                                          measured_on=data["measured_on"]),
-               done=_("Latest value recorded."), invalid=_("Give a number and the date it was measured."))
+               done=_("Value recorded."), invalid=_("Give a number and the date it was measured."))
     return _back(commitment, "indicators")
 
 
@@ -397,7 +419,12 @@ def forum_report_add(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Report to the forum recorded."))
                 return _back(commitment, "forums")
     else:
-        form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate()})
+        # From "My work": the open submission window the report answers chooses the forum.
+        window = selectors.submission_window_open(pk=request.GET.get("window"))
+        form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate(),
+                                                       "forum": window.forum_id if window else None})
+        return render(request, "commitments/forum_report_form.html",
+                      {"form": form, "commitment": commitment, "window": window})
     return render(request, "commitments/forum_report_form.html", {"form": form, "commitment": commitment})
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,8 +153,12 @@ def line_chart(
     y_min: float = 0,
     y_max: float = 100,
     chart_id: str | None = None,
+    x_format: Callable[[float], str] | None = None,
 ) -> Chart:
-    """Several series over x values (years): one line each, with markers and a label at its last point."""
+    """Several series over x values (years): one line each, with markers and a label at its last point.
+
+    `x_format` writes an x value for the axis and the table when x is not a year (e.g. a day's ordinal).
+    """
     series = [Series(force_str(s.label), [(float(x), None if y is None else float(y)) for x, y in s.points])
               for s in series]
     title, description = force_str(title), force_str(description)
@@ -174,7 +178,16 @@ def line_chart(
 
     y_ticks = [{"y": sy(t), "label": fmt(t)} for t in _ticks(y_min, y_max) if y_min <= t <= y_max]
     # Whole x values are years: printed plainly, never with a thousands separator.
-    x_ticks = [{"x": sx(x), "label": str(int(x)) if float(x).is_integer() else fmt(x)} for x in xs]
+    x_labels = [x_format(x) if x_format else str(int(x)) if float(x).is_integer() else fmt(x) for x in xs]
+    # The axis prints a label only where it does not run into the previous one; the table keeps every x.
+    x_ticks = []
+    shown_until = -math.inf
+    for x, x_text in zip(xs, x_labels, strict=True):
+        half = len(x_text) * 3.5 + 4
+        fits = sx(x) - half >= shown_until
+        x_ticks.append({"x": sx(x), "label": x_text, "axis": x_text if fits else ""})
+        if fits:
+            shown_until = sx(x) + half
     lines = []
     end_labels = []
     for index, item in enumerate(series):

@@ -28,8 +28,8 @@ def at(moment: dt.datetime) -> Any:
     return time_machine.travel(moment, tick=False)
 
 
-def city(name: str | None = None) -> Actor:
-    return LocalGovernmentFactory(**({"actor__name": name} if name else {})).actor
+def city(name: str | None = None, **fields: Any) -> Actor:
+    return LocalGovernmentFactory(**({"actor__name": name} if name else {}), **fields).actor
 
 
 def network(name: str | None = None) -> Actor:

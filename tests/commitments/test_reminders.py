@@ -39,7 +39,7 @@ def test_no_reminder_for_drafts_or_done_milestones():
     with at(dt.datetime(2026, 6, 17, 8, tzinfo=dt.UTC)):
         services.milestone_complete(user=parts["team"], milestone=parts["commitment"].milestones.get())
         assert services.reminders_send() == 0
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind="commitments.milestone_due").exists()
 
 
 def test_a_closing_submission_window_reminds_governments_with_published_commitments_once():

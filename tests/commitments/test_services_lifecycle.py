@@ -213,12 +213,13 @@ def test_milestones_complete_once_and_not_in_the_future():
     with at(T0 + dt.timedelta(days=5)):
         with pytest.raises(ValidationError):
             services.milestone_complete(user=parts["team"], milestone=milestone,
-                                        done_at=T0 + dt.timedelta(days=6))
+                                        done_on=(T0 + dt.timedelta(days=6)).date())
         services.milestone_complete(user=parts["team"], milestone=milestone)
         with pytest.raises(ValidationError):
             services.milestone_complete(user=parts["team"], milestone=milestone)
     milestone.refresh_from_db()
     assert milestone.done_at == T0 + dt.timedelta(days=5)
+    assert milestone.done_on == (T0 + dt.timedelta(days=5)).date()  # today, when no day is chosen
 
 
 def test_indicator_values_are_recorded_by_the_team():

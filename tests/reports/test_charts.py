@@ -65,6 +65,21 @@ def test_line_chart_table_and_escaping():
     assert root.findall(f".//{SVG}polygon") and root.findall(f".//{SVG}circle")
 
 
+def test_line_chart_over_days_labels_each_day_in_the_table_and_only_what_fits_on_the_axis():
+    import datetime as dt
+
+    days = [dt.date(2026, 1, 1), dt.date(2026, 1, 3), dt.date(2026, 6, 30), dt.date(2026, 12, 1)]
+    chart = line_chart(
+        title="Hosts", description="By day.", x_label="Measured on", y_label="people", y_max=300,
+        series=[Series("Measured value", [(day.toordinal(), 100 + n) for n, day in enumerate(days)])],
+        x_format=lambda x: dt.date.fromordinal(int(x)).isoformat(),
+    )
+    assert [row[0] for row in chart.table.rows] == [day.isoformat() for day in days]
+    texts = [element.text for element in _parse(chart).iter(f"{SVG}text")]
+    # 3 January sits two pixels from 1 January: its label would overprint it, so the axis leaves it out.
+    assert "2026-01-01" in texts and "2026-01-03" not in texts and "2026-06-30" in texts and "2026-12-01" in texts
+
+
 def test_bar_chart_prints_value_and_band_and_interval():
     chart = _bar()
     assert chart.table.columns == ("Domain", "Score", "90% interval", "Band")
