@@ -296,7 +296,7 @@ class AssignForm(Form):
 
 
 class ReviewerSearchForm(Form):
-    q = forms.CharField(label=_("Find anyone who can review: a name, a government or an organisation"),
+    q = forms.CharField(label=_("A person's name, or the government or organisation they work for"),
                         required=False, max_length=100)
 
 
