@@ -329,3 +329,33 @@ def test_my_work_counts_are_one_query_each(django_assert_num_queries):
         for person in (by, reviewer, team_of(practice)):
             with django_assert_num_queries(1):
                 count(person)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_gives_call_practices_their_organiser_and_every_practice_its_stage_time():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from arrival.core.models import AuditEvent
+    from arrival.practices.models import Practice
+
+    call = CallFactory()
+    answered = draft_practice()
+    services.practice_submit(user=team_of(answered), practice=answered, call=call)
+    screened = in_review_practice()
+    draft = draft_practice()
+    screening = AuditEvent.objects.filter(action="practices.practice_screen", target_id=str(screened.pk)).get()
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("practices", "0006_call_deadline_from_phase")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+    rows = {p.pk: p for p in Practice.objects.filter(pk__in=[answered.pk, screened.pk, draft.pk])}
+    assert rows[answered.pk].curating_organisation_id == call.owner_id
+    assert rows[answered.pk].stage_changed_at == AuditEvent.objects.get(
+        action="practices.practice_submit", target_id=str(answered.pk)).at
+    assert rows[screened.pk].curating_organisation_id is None
+    assert rows[screened.pk].stage_changed_at == screening.at
+    assert rows[draft.pk].stage_changed_at == rows[draft.pk].updated_at

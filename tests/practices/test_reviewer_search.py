@@ -104,6 +104,7 @@ def test_the_reviewers_page_searches_as_you_type_and_invites_with_a_due_date(cro
     partial = client.get(url, {"q": "Zora"}, headers={"HX-Request": "true"}).content.decode()
     assert "<h1>" not in partial and "Zora Lindqvist" in partial
     assert f'value="{zora.pk}:{zora_city.pk}:peer"' in partial
+    assert "Type at least two letters." in client.get(url, {"q": "Z"}, headers={"HX-Request": "true"}).content.decode()
     page = client.get(url, {"q": "Zora"}).content.decode()
     assert "<h1>" in page and "Zora Lindqvist" in page and 'role="search"' in page
 
