@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -253,7 +253,7 @@ class SubmitForm(Form):
     def __init__(self, *args: Any, calls: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls
-        self.fields["curating_organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["curating_organisation"]).queryset = organisations
 
 
 class ScreenForm(Form):
@@ -285,7 +285,7 @@ class AssignForm(Form):
             "zone": timezone.get_current_timezone_name()}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if data.get("candidate"):
             reviewer, actor, role = data["candidate"].split(":")
             data.update(reviewer=int(reviewer), reviewer_actor=int(actor), role=role)

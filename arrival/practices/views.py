@@ -466,7 +466,7 @@ def _reviewers_context(request: HttpRequest, practice: Practice, form: AssignFor
 def practice_reviewers(request: HttpRequest, slug: str) -> HttpResponse:
     """Who reviews, the ranked suggestions, and a search over everyone who could (htmx: only the matches)."""
     practice = _curated(request, slug)
-    template = "practices/_reviewer_matches.html" if request.htmx else "practices/reviewers.html"
+    template = "practices/_reviewer_matches.html" if getattr(request, "htmx", False) else "practices/reviewers.html"
     return render(request, template, _reviewers_context(request, practice))
 
 
