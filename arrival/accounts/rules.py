@@ -230,6 +230,9 @@ rules.add_perm("assessments.view_assessment", may_view_assessment)
 #   role in a government behind the practice.
 # - ``practices.view_practice`` (obj: Practice) — published: everyone; otherwise its team (any role in its
 #   governments), curators and the reviewers assigned to it.
+# - ``practices.record_adaptation`` (obj: Practice) — its team, while it is editable or once it is published:
+#   which practice it adapted is a fact the team may record after publication (not while curators and
+#   reviewers are reading it).
 
 _PRACTICE_TEAM_KINDS = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)
 _PRACTICE_EDITABLE = ("draft", "revision_requested")
@@ -261,6 +264,12 @@ def _is_network_curator(user: Any) -> bool:
 @rules.predicate
 def is_practice_team_while_editable(user: Any, obj: Any) -> bool:
     return obj is not None and getattr(obj, "stage", None) in _PRACTICE_EDITABLE and _in_practice_team(user, obj)
+
+
+@rules.predicate
+def is_practice_team_while_editable_or_published(user: Any, obj: Any) -> bool:
+    stages = (*_PRACTICE_EDITABLE, "published")
+    return obj is not None and getattr(obj, "stage", None) in stages and _in_practice_team(user, obj)
 
 
 @rules.predicate
@@ -296,6 +305,7 @@ rules.add_perm("practices.curate_practice", is_site_staff | is_practice_curator)
 rules.add_perm("practices.add_callforpractices", is_site_staff | role_in(RoleKind.STAFF, RoleKind.ADMINISTRATOR))
 rules.add_perm("practices.review_practice", is_assigned_practice_reviewer)
 rules.add_perm("practices.view_practice", may_view_practice)
+rules.add_perm("practices.record_adaptation", is_practice_team_while_editable_or_published)
 
 
 # --- engagement rules (processes, comments, moderation, notifications) ---

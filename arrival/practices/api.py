@@ -168,7 +168,7 @@ def _tag_items(refs: list[str]) -> list[FrameworkItem]:
 def _actor(pk: int) -> Actor:
     actor = Actor.objects.filter(pk=pk).first()
     if actor is None:
-        raise ValidationError(f"No government with id {pk}.")
+        raise ValidationError(f"No actor with id {pk}.")
     return actor
 
 
@@ -251,7 +251,7 @@ def assignment_list(request: HttpRequest) -> Any:
     """The review invitations and reviews of the signed-in reviewer."""
     return [
         {"id": a.pk, "practice": a.practice.slug, "practice_title": a.practice.title, "role": a.role,
-         "status": a.status, "reviewer_government": a.reviewer_actor.name}
+         "status": a.status, "reviewer_government": a.reviewer_actor.name, "due_at": a.due_at}
         for a in selectors.assignments_for_user(user=request.auth)
     ]
 
@@ -302,7 +302,8 @@ def practice_submit(request: HttpRequest, slug: str, payload: SubmitIn) -> Any:
         call = CallForPractices.objects.filter(slug=payload.call).first()
         if call is None:
             raise ValidationError(f"No call for practices {payload.call!r}.")
-    services.practice_submit(user=user, practice=practice, call=call)
+    organisation = _actor(payload.curating_organisation) if payload.curating_organisation else None
+    services.practice_submit(user=user, practice=practice, call=call, curating_organisation=organisation)
     return _detail_out(selectors.practice_get(slug=slug), user)
 
 

@@ -164,7 +164,7 @@ def _review(rng: random.Random, practice: Practice, curator: User, reviewer: tup
 
 def _make(rng: random.Random, *, language: str, objective: int, city: Actor, city_name: str, officer: User,
           stage: str, curator: User, reviewers: list[tuple[User, Actor]], tags: list[FrameworkItem],
-          source: tuple[Practice, str] | None, call: CallForPractices | None) -> Practice:
+          source: tuple[Practice, str] | None, call: CallForPractices | None, network: Actor) -> Practice:
     fields = _fields(rng, language, objective, city_name)
     metric, before, after, end = fields.pop("_metric")
     practice = services.practice_create(user=officer, government=city, is_demo=True, tags=tags, **fields)
@@ -175,7 +175,9 @@ def _make(rng: random.Random, *, language: str, objective: int, city: Actor, cit
                                            note=TEMPLATES[language]["adapted"].format(city=source[1]))
     if stage == ReviewStage.DRAFT:
         return practice
-    services.practice_submit(user=officer, practice=practice, call=call)
+    # Without a call, the demo curator's network screens it (the call's organiser does otherwise).
+    services.practice_submit(user=officer, practice=practice, call=call,
+                             curating_organisation=None if call is not None else network)
     if stage == ReviewStage.SUBMITTED:
         return practice
     services.practice_screen(user=curator, practice=practice, accept=True)
@@ -259,7 +261,7 @@ def load_demo_practices(*, stdout: IO[str] | Any | None = None, **_: Any) -> dic
                 with transaction.atomic():
                     practice = _make(rng, language=language, objective=objective, city=city, city_name=city_name,
                                      officer=officers[city.pk], stage=stage, curator=curator, reviewers=reviewers,
-                                     tags=tags, source=source, call=call)
+                                     tags=tags, source=source, call=call, network=networks[0])
                 if practice.stage == ReviewStage.PUBLISHED:
                     sources[objective].append((practice, city_name))
                 created += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -243,10 +243,17 @@ class SubmitForm(Form):
         label=_("Answer a call for practices (optional)"), queryset=CallForPractices.objects.none(),
         required=False, empty_label=_("No call"),
     )
+    curating_organisation = forms.ModelChoiceField(
+        label=_("Without a call, who screens it (optional)"), queryset=Actor.objects.none(), required=False,
+        empty_label=_("The site's curators"),
+        help_text=_("A network or organisation with curators. A practice answering a call is screened by the "
+                    "call's organiser."),
+    )
 
-    def __init__(self, *args: Any, calls: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, calls: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls
+        cast(forms.ModelChoiceField, self.fields["curating_organisation"]).queryset = organisations
 
 
 class ScreenForm(Form):
@@ -259,9 +266,38 @@ class ScreenForm(Form):
 
 
 class AssignForm(Form):
-    reviewer = forms.IntegerField(widget=forms.HiddenInput)
-    reviewer_actor = forms.IntegerField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(label=_("Role"), choices=ReviewerRole.choices, initial=ReviewerRole.PEER)
+    """One invitation: the person, the government or organisation they review for and as what — either as
+    three fields or as one `candidate` "person:actor:role" (the value of each Invite button) — and an optional
+    date the review is due, read in the curator's time zone."""
+
+    candidate = forms.RegexField(regex=r"^\d+:\d+:(peer|expert)$", required=False, widget=forms.HiddenInput)
+    reviewer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reviewer_actor = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role"), choices=ReviewerRole.choices, required=False)
+    due_at = forms.DateTimeField(
+        label=_("Review due by (optional)"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due_at"].help_text = _("In your time zone (%(zone)s). The reviewers see it in theirs.") % {
+            "zone": timezone.get_current_timezone_name()}
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("candidate"):
+            reviewer, actor, role = data["candidate"].split(":")
+            data.update(reviewer=int(reviewer), reviewer_actor=int(actor), role=role)
+        if not (data.get("reviewer") and data.get("reviewer_actor")):
+            raise forms.ValidationError(_("Choose a reviewer."))
+        data["role"] = data.get("role") or ReviewerRole.PEER
+        return data
+
+
+class ReviewerSearchForm(Form):
+    q = forms.CharField(label=_("A person's name, or the government or organisation they work for"),
+                        required=False, max_length=100)
 
 
 class RespondForm(Form):

@@ -95,6 +95,11 @@ class Practice(TimeStampedModel, DemoFlagged):
     themes = models.JSONField(default=list, blank=True)
     stage = models.CharField(max_length=20, choices=ReviewStage.choices, default=ReviewStage.DRAFT, db_index=True)
     call = models.ForeignKey(CallForPractices, null=True, blank=True, on_delete=models.SET_NULL, related_name="practices")
+    # Who screens it and decides: the call's organiser, or the network or organisation the team chose at
+    # submission; none = the site's staff (notifications and "My work" follow it, `selectors.practice_curators`).
+    curating_organisation = models.ForeignKey(
+        "actors.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="curated_practices"
+    )
     adapted_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="adaptations"
     )
@@ -102,6 +107,8 @@ class Practice(TimeStampedModel, DemoFlagged):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When it reached its current stage: how long it has waited on whoever acts next ("My work").
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
     decision_reasons = models.TextField(blank=True)
 
     class Meta:
@@ -170,6 +177,7 @@ class ReviewAssignment(TimeStampedModel, DemoFlagged):
     role = models.CharField(max_length=10, choices=ReviewerRole.choices, default=ReviewerRole.PEER)
     status = models.CharField(max_length=12, choices=ReviewAssignmentStatus.choices, default=ReviewAssignmentStatus.INVITED)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    due_at = models.DateTimeField(_("review due by"), null=True, blank=True)
     conflicts_declared = models.TextField(_("conflicts of interest declared"), blank=True)
     has_no_conflict = models.BooleanField(default=False)
     wants_to_be_named = models.BooleanField(_("name me as reviewer once published"), default=False)

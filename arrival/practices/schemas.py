@@ -138,7 +138,9 @@ class PracticePatch(Schema):
 
 
 class SubmitIn(Schema):
-    call: str | None = Field(None, description="slug of an open call for practices")
+    call: str | None = Field(None, description="slug of an open call for practices (its organiser screens it)")
+    curating_organisation: int | None = Field(
+        None, description="without a call: id of the network or organisation that screens it (default: site staff)")
 
 
 class AssignmentOut(Schema):
@@ -148,6 +150,7 @@ class AssignmentOut(Schema):
     role: str
     status: str = Field(description="invited, accepted, declined or submitted")
     reviewer_government: str
+    due_at: datetime | None = Field(None, description="when the curator asked for the review, if they did (UTC)")
 
 
 class RespondIn(Schema):

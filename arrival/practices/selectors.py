@@ -11,15 +11,16 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrival.accounts.models import Role, RoleKind
+from arrival.accounts.models import Role, RoleKind, User
 from arrival.accounts.selectors import user_actor_ids
-from arrival.actors.models import Actor, ActorKind
+from arrival.actors.models import Actor
+from arrival.engagement.handoffs import WorkItem
 from arrival.engagement.models import Phase
 from arrival.frameworks.models import FrameworkItem, Tag
 from arrival.frameworks.selectors import items_related_through_crosswalk
@@ -34,9 +35,15 @@ from arrival.practices.models import (
     ReviewStage,
 )
 from arrival.practices.services import (
+    ALREADY_REVIEWING,
     AWAITING_SCREENING,
+    CONFLICT_DECLARED,
+    CONFLICT_PARTNER,
+    CONFLICT_TEAM,
     CRITERIA,
+    CURATING_ACTOR_KINDS,
     DISAGREEMENT_POINTS,
+    MIN_PEER_REVIEWS,
     PRACTICE_GOVERNMENT_KINDS,
 )
 
@@ -201,27 +208,90 @@ def _region_of(actor: Actor | None) -> tuple[str, str]:
     return actor.country.region, actor.country.subregion
 
 
+def _reviewer_roles() -> Q:
+    """Roles that make someone a possible reviewer: a reviewer, officer or administrator of a local or regional
+    government (a peer), or a reviewer of a network or organisation (an expert)."""
+    peer = Q(actor__kind__in=PRACTICE_GOVERNMENT_KINDS,
+             kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
+    expert = Q(actor__kind__in=CURATING_ACTOR_KINDS, kind=RoleKind.REVIEWER)
+    return (peer | expert) & Q(ended_at__isnull=True, user__is_active=True)
+
+
+def reviewer_blocks(*, practice: Practice) -> tuple[dict[int, str], dict[int, str]]:
+    """Who may not be invited to review `practice`, and why: `({user id: reason}, {actor id: reason})`.
+
+    The conflict-of-interest rule the service enforces (`services._check_reviewer`), read in four queries: people
+    and governments behind the practice, its partners, those who declined it declaring a conflict, and those
+    already invited."""
+    government_ids = set(practice.governments.values_list("pk", flat=True))
+    partner_ids = set(practice.partners.values_list("pk", flat=True))
+    actors = {**dict.fromkeys(partner_ids, str(CONFLICT_PARTNER)), **dict.fromkeys(government_ids, str(CONFLICT_TEAM))}
+    users: dict[int, str] = {}
+    assignments = practice.review_assignments.values_list("reviewer_id", "status", "conflicts_declared")
+    for user_id, status, conflicts in assignments:
+        if status != ReviewAssignmentStatus.DECLINED:
+            users[user_id] = str(ALREADY_REVIEWING)
+        elif conflicts:
+            users.setdefault(user_id, str(CONFLICT_DECLARED))
+    behind = Role.objects.filter(actor_id__in=government_ids | partner_ids, ended_at__isnull=True)
+    for user_id, actor_id in behind.values_list("user_id", "actor_id"):
+        if users.get(user_id) != str(CONFLICT_TEAM):  # working for a government behind it says the most
+            users[user_id] = actors[actor_id]
+    return users, actors
+
+
+def _reviewer_kind(actor: Actor) -> str:
+    return ReviewerRole.PEER if actor.kind in PRACTICE_GOVERNMENT_KINDS else ReviewerRole.EXPERT
+
+
+def reviewer_search(*, practice: Practice, q: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Anyone who could review, found by name or by the government or organisation they act for (at least two
+    characters): `{user, actor, role, reason, open_assignments}` per role, by name.
+
+    Not only the ten best suggestions: every possible reviewer (`_reviewer_roles`) matches. People the
+    conflict-of-interest rule keeps out are listed too, with `reason` saying why, so a curator who typed their
+    name learns why they cannot invite them; `reason` is None for those who can be invited.
+    """
+    q = " ".join(q.split())
+    if len(q) < 2:
+        return []
+    by_name = (Q(user__display_name__icontains=q) | Q(user__display_name="", user__username__icontains=q)
+               | Q(actor__name__icontains=q))
+    roles = list(
+        Role.objects.filter(_reviewer_roles(), by_name)
+        .select_related("user", "actor__country")
+        .order_by("user__display_name", "user__username", "actor__name", "pk")[:limit]
+    )
+    if not roles:
+        return []
+    blocked_users, blocked_actors = reviewer_blocks(practice=practice)
+    load = Counter(
+        ReviewAssignment.objects.filter(reviewer_id__in={role.user_id for role in roles}, status__in=OPEN_ASSIGNMENT)
+        .values_list("reviewer_id", flat=True)
+    )
+    return [
+        {"user": role.user, "actor": role.actor, "role": _reviewer_kind(role.actor),
+         "reason": blocked_actors.get(role.actor_id) or blocked_users.get(role.user_id),
+         "open_assignments": load[role.user_id]}
+        for role in roles
+    ]
+
+
 def reviewer_suggestions(*, practice: Practice, limit: int = 10) -> list[dict[str, Any]]:
     """People who could review `practice`, best first: `{user, actor, role, score, reasons, open_assignments}`.
 
     Candidates hold a reviewer, officer or administrator role in another local or regional government (peer)
-    or a reviewer role in a network or organisation (expert), and none in a government behind the practice.
-    Score = 3 × the share of the practice's tags they know (tags of practices they reviewed or their government
-    is behind) + 1 if their preferred language is one of the practice's + 1 for the same M49 region (+ 0.5 more
-    for the same sub-region) − 0.5 per review they have open now (balancing the workload).
+    or a reviewer role in a network or organisation (expert), and none in a government or partner behind the
+    practice (nor declined it declaring a conflict, nor are invited already). Score = 3 × the share of the
+    practice's tags they know (tags of practices they reviewed or their government is behind) + 1 if their
+    preferred language is one of the practice's + 1 for the same M49 region (+ 0.5 more for the same
+    sub-region) − 0.5 per review they have open now (balancing the workload).
     """
-    government_ids = set(practice.governments.values_list("pk", flat=True))
-    blocked_users = set(Role.objects.filter(actor_id__in=government_ids, ended_at__isnull=True).values_list("user_id", flat=True))
-    blocked_users |= set(
-        practice.review_assignments.exclude(status=ReviewAssignmentStatus.DECLINED).values_list("reviewer_id", flat=True)
-    )
-    peer = Q(actor__kind__in=PRACTICE_GOVERNMENT_KINDS,
-             kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
-    expert = Q(actor__kind__in=[ActorKind.NETWORK, ActorKind.ORGANISATION], kind=RoleKind.REVIEWER)
+    blocked_users, blocked_actors = reviewer_blocks(practice=practice)
     roles = list(
-        Role.objects.filter(peer | expert, ended_at__isnull=True, user__is_active=True)
-        .exclude(actor_id__in=government_ids)
-        .exclude(user_id__in=blocked_users)
+        Role.objects.filter(_reviewer_roles())
+        .exclude(actor_id__in=list(blocked_actors))
+        .exclude(user_id__in=list(blocked_users))
         .select_related("user", "actor__country")
         .order_by("user_id", "actor_id")
     )
@@ -279,8 +349,7 @@ def reviewer_suggestions(*, practice: Practice, limit: int = 10) -> list[dict[st
         if load:
             score -= 0.5 * load
             reasons.append(_("%(n)d review(s) open now") % {"n": load})
-        kind = ReviewerRole.PEER if actor.kind in PRACTICE_GOVERNMENT_KINDS else ReviewerRole.EXPERT
-        row = {"user": user, "actor": actor, "role": kind, "score": round(score, 2), "reasons": reasons,
+        row = {"user": user, "actor": actor, "role": _reviewer_kind(actor), "score": round(score, 2), "reasons": reasons,
                "open_assignments": load}
         # One row per person: their best-scoring role.
         if user.pk not in best or row["score"] > best[user.pk]["score"]:
@@ -318,6 +387,200 @@ def review_queue(*, user: Any) -> QuerySet[Practice]:
             "review_assignments", filter=Q(review_assignments__status__in=OPEN_ASSIGNMENT), distinct=True),
     )
     return _not_own(practices, user).prefetch_related(_GOVERNMENTS).order_by("submitted_at", "pk")
+
+
+# --- Who acts next: the people of a practice, and "My work" ----------------------------------------------
+
+TEAM_ROLE_KINDS = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)
+
+
+def _government_ids(practice: Practice) -> QuerySet[Any]:
+    return Practice.governments.through.objects.filter(practice_id=practice.pk).values("actor_id")
+
+
+def practice_team(*, practice: Practice) -> QuerySet[User]:
+    """The practice's authors: the active officers and administrators of the governments behind it."""
+    roles = Role.objects.filter(actor_id__in=_government_ids(practice), kind__in=TEAM_ROLE_KINDS, ended_at__isnull=True)
+    return User.objects.filter(pk__in=roles.values("user_id"), is_active=True)
+
+
+def practice_curators(*, practice: Practice) -> QuerySet[User]:
+    """Who screens `practice` and decides on it: the staff of its curating organisation (the call's organiser, or
+    the network or organisation its team chose), or the site's staff when it has none — never someone holding a
+    role in a government behind it."""
+    if practice.curating_organisation_id:
+        staff = Role.objects.filter(actor_id=practice.curating_organisation_id, kind=RoleKind.STAFF,
+                                    ended_at__isnull=True)
+        people = User.objects.filter(pk__in=staff.values("user_id"))
+    else:
+        people = User.objects.filter(is_staff=True)
+    own = Role.objects.filter(actor_id__in=_government_ids(practice), ended_at__isnull=True).values("user_id")
+    return people.filter(is_active=True).exclude(pk__in=own)
+
+
+def curating_organisations() -> QuerySet[Actor]:
+    """The networks and organisations a team can send a practice to for screening: those with curators (staff)."""
+    staffed = Role.objects.filter(kind=RoleKind.STAFF, ended_at__isnull=True, user__is_active=True,
+                                  actor__kind__in=CURATING_ACTOR_KINDS)
+    return Actor.objects.filter(pk__in=staffed.values("actor_id")).order_by("name")
+
+
+def _name(actor: Actor | None) -> str:
+    return actor.name if actor is not None else ""
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _curated_by(user: Any) -> Q:
+    """The practices `user` curates: those of organisations they are staff of; site staff also those of none."""
+    staff_of = Role.objects.filter(user_id=user.pk, kind=RoleKind.STAFF, ended_at__isnull=True,
+                                   actor__kind__in=CURATING_ACTOR_KINDS).values("actor_id")
+    scope = Q(curating_organisation__in=staff_of)
+    if user.is_staff:
+        scope |= Q(curating_organisation__isnull=True)
+    return scope
+
+
+def _own_practice_ids(user: Any, kinds: tuple[str, ...] | None = None) -> QuerySet[Any]:
+    roles = Role.objects.filter(user_id=user.pk, ended_at__isnull=True)
+    if kinds is not None:
+        roles = roles.filter(kind__in=kinds)
+    return Practice.governments.through.objects.filter(actor_id__in=roles.values("actor_id")).values("practice_id")
+
+
+def _review_phase_end(process: str) -> Subquery:
+    """The end of the call's review phase (the curators' and reviewers' deadline), from the practice's call."""
+    phases = Phase.objects.filter(process=OuterRef(process), phase_type=call_phases.REVIEW)
+    return Subquery(phases.values("ends_at")[:1])
+
+
+def _to_screen(user: Any) -> QuerySet[Practice]:
+    if not _signed_in(user):
+        return Practice.objects.none()
+    return (Practice.objects.filter(_curated_by(user), stage__in=AWAITING_SCREENING)
+            .exclude(pk__in=_own_practice_ids(user)))
+
+
+def screening_work_items(user: Any) -> list[WorkItem]:
+    """Practices submitted to the organisations `user` curates for (or to the site's staff), to screen."""
+    practices = (_to_screen(user).select_related("curating_organisation")
+                 .annotate(review_ends=_review_phase_end("call__process")).order_by("submitted_at", "pk"))
+    return [
+        WorkItem(kind="practices.screen", action=_("Screen: send to peer review or return to the authors"),
+                 title=practice.title, url=practice.get_absolute_url(),
+                 waiting_since=practice.stage_changed_at or practice.submitted_at or practice.updated_at,
+                 deadline=practice.review_ends,
+                 for_actor=_name(practice.curating_organisation))
+        for practice in practices
+    ]
+
+
+def screening_work_count(user: Any) -> int:
+    return _to_screen(user).count()
+
+
+def _to_decide(user: Any) -> QuerySet[Practice]:
+    """In peer review with no invitation left open, curated by `user` or with reviewers they invited."""
+    if not _signed_in(user):
+        return Practice.objects.none()
+    asked = ReviewAssignment.objects.filter(assigned_by_id=user.pk).values("practice_id")
+    still_open = ReviewAssignment.objects.filter(practice=OuterRef("pk"), status__in=OPEN_ASSIGNMENT)
+    return (Practice.objects.filter(_curated_by(user) | Q(pk__in=asked), stage=ReviewStage.IN_REVIEW)
+            .exclude(Exists(still_open)).exclude(pk__in=_own_practice_ids(user)))
+
+
+def decision_work_items(user: Any) -> list[WorkItem]:
+    """Practices whose reviews are all in (or that have no reviewer yet): the curator invites reviewers until two
+    peer reviews are in, then decides."""
+    assignments = ReviewAssignment.objects.filter(practice=OuterRef("pk"))
+    peer_reviews = (Review.objects.filter(assignment__practice=OuterRef("pk"), assignment__role=ReviewerRole.PEER)
+                    .values("assignment__practice").annotate(n=Count("pk")).values("n"))
+    practices = (
+        _to_decide(user).select_related("curating_organisation")
+        .annotate(review_ends=_review_phase_end("call__process"),
+                  last_answer=Subquery(assignments.order_by("-updated_at").values("updated_at")[:1]),
+                  peer_reviews=Subquery(peer_reviews[:1]))
+        .order_by("stage_changed_at", "pk")
+    )
+    items = []
+    for practice in practices:
+        ready = (practice.peer_reviews or 0) >= MIN_PEER_REVIEWS
+        waited = [moment for moment in (practice.last_answer, practice.stage_changed_at) if moment is not None]
+        items.append(WorkItem(
+            kind="practices.decide",
+            action=_("Decide: publish, request a revision or decline") if ready else _("Invite peer reviewers"),
+            title=practice.title,
+            url=practice.get_absolute_url() if ready else reverse("practices:reviewers", args=[practice.slug]),
+            waiting_since=max(waited) if waited else practice.updated_at, deadline=practice.review_ends,
+            for_actor=_name(practice.curating_organisation),
+        ))
+    return items
+
+
+def decision_work_count(user: Any) -> int:
+    return _to_decide(user).count()
+
+
+def _waiting_assignments(user: Any, status: str) -> QuerySet[ReviewAssignment]:
+    if not _signed_in(user):
+        return ReviewAssignment.objects.none()
+    return ReviewAssignment.objects.filter(reviewer_id=user.pk, status=status, practice__stage=ReviewStage.IN_REVIEW)
+
+
+def _assignment_items(user: Any, status: str, kind: str, action: str) -> list[WorkItem]:
+    assignments = (_waiting_assignments(user, status).select_related("practice", "reviewer_actor")
+                   .annotate(review_ends=_review_phase_end("practice__call__process")).order_by("updated_at", "pk"))
+    return [
+        WorkItem(kind=kind, action=action, title=assignment.practice.title,
+                 url=reverse("practices:review", args=[assignment.pk]),
+                 waiting_since=assignment.created_at if status == ReviewAssignmentStatus.INVITED else assignment.updated_at,
+                 deadline=assignment.due_at or assignment.review_ends, for_actor=assignment.reviewer_actor.name)
+        for assignment in assignments
+    ]
+
+
+def invitation_work_items(user: Any) -> list[WorkItem]:
+    """Invitations to review that `user` has not answered yet."""
+    return _assignment_items(user, ReviewAssignmentStatus.INVITED, "practices.invitation",
+                             _("Accept or decline, declaring any conflict of interest"))
+
+
+def invitation_work_count(user: Any) -> int:
+    return _waiting_assignments(user, ReviewAssignmentStatus.INVITED).count()
+
+
+def review_work_items(user: Any) -> list[WorkItem]:
+    """Reviews `user` accepted and has not submitted, while the practice is in peer review."""
+    return _assignment_items(user, ReviewAssignmentStatus.ACCEPTED, "practices.review", _("Write and submit the review"))
+
+
+def review_work_count(user: Any) -> int:
+    return _waiting_assignments(user, ReviewAssignmentStatus.ACCEPTED).count()
+
+
+def _to_revise(user: Any) -> QuerySet[Practice]:
+    if not _signed_in(user):
+        return Practice.objects.none()
+    return Practice.objects.filter(stage=ReviewStage.REVISION_REQUESTED,
+                                   pk__in=_own_practice_ids(user, kinds=TEAM_ROLE_KINDS))
+
+
+def revision_work_items(user: Any) -> list[WorkItem]:
+    """The practices of `user`'s governments that a curator sent back for revision."""
+    practices = _to_revise(user).prefetch_related(_GOVERNMENTS).order_by("stage_changed_at", "pk")
+    return [
+        WorkItem(kind="practices.revise", action=_("Revise as the curator asked, then submit again"),
+                 title=practice.title, url=practice.get_absolute_url(),
+                 waiting_since=practice.stage_changed_at or practice.updated_at,
+                 for_actor=", ".join(government.name for government in practice.governments.all()))
+        for practice in practices
+    ]
+
+
+def revision_work_count(user: Any) -> int:
+    return _to_revise(user).count()
 
 
 # --- Replication -----------------------------------------------------------------------------------

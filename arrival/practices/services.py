@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrival.actors.models import Actor, ActorKind
 from arrival.core.attachments import IMAGE_TYPES, attachment_create
@@ -72,6 +73,13 @@ MIN_PEER_REVIEWS = 2
 # Two reviewers whose overall scores differ by this much or more disagree: the curator adds a reviewer.
 DISAGREEMENT_POINTS = 2.0
 IMAGE_MAX_BYTES_DEFAULT = 5 * 1024 * 1024
+
+# Why a person may not be invited to review a practice, as the curators' reviewer search shows it beside them
+# (`selectors.reviewer_search`); `_check_reviewer` refuses them with a sentence saying the same.
+CONFLICT_TEAM = gettext_lazy("Works for a government behind the practice")
+CONFLICT_PARTNER = gettext_lazy("Works for a partner of the practice")
+CONFLICT_DECLARED = gettext_lazy("Declined it, declaring a conflict of interest")
+ALREADY_REVIEWING = gettext_lazy("Already invited")
 
 
 def image_max_bytes() -> int:
@@ -368,8 +376,12 @@ def image_add(*, user: Any, practice: Practice, file: Any, alt_text: str) -> Pra
 
 
 def practice_set_adapted_from(*, user: Any, practice: Practice, source: Practice | None, note: str = "") -> Practice:
-    """Name the published practice this one adapted and what changed (or clear it with `source=None`)."""
-    require(user, "practices.change_practice", practice)
+    """Name the published practice this one adapted and what changed (or clear it with `source=None`).
+
+    The team records it while writing, or after publication; once the adaptation is published (now, or when it
+    is), the source's team is told that their practice travelled.
+    """
+    require(user, "practices.record_adaptation", practice)
     note = sanitise_html(note)
     if source is not None:
         if source.pk == practice.pk:
@@ -394,6 +406,8 @@ def practice_set_adapted_from(*, user: Any, practice: Practice, source: Practice
         practice.save(update_fields=["adapted_from", "adaptation_note", "updated_at"])
         audit_record(user=user, action="practices.practice_set_adapted_from", target=practice, before=before,
                      after=snapshot(practice, ("adapted_from", "adaptation_note")))
+        if source is not None and practice.stage == ReviewStage.PUBLISHED and before["adapted_from"] != source.pk:
+            _notifications().practice_adapted(practice=practice)
         _changed(practice)
     return practice
 
@@ -414,23 +428,41 @@ def practice_missing(*, practice: Practice) -> list[str]:
     return missing
 
 
-def practice_submit(*, user: Any, practice: Practice, call: CallForPractices | None = None) -> Practice:
-    """Send a complete draft to the curators; attach it to an open call if given."""
+def practice_submit(*, user: Any, practice: Practice, call: CallForPractices | None = None,
+                    curating_organisation: Actor | None = None) -> Practice:
+    """Send a complete draft to the curators; attach it to an open call if given.
+
+    The call's organiser screens a practice answering a call; otherwise the team may send it to a network or
+    organisation with curators (`curating_organisation`), else the site's staff screen it. They are notified.
+    """
     require(user, "practices.change_practice", practice)
     missing = practice_missing(practice=practice)
     if missing:
         raise ValidationError(_("Before submitting, add: %(missing)s.") % {"missing": "; ".join(missing)})
     if call is not None:
         call_require_open(call=call)
+        if curating_organisation is not None and curating_organisation.pk != call.owner_id:
+            raise ValidationError(_("A practice answering a call is screened by the call's organiser, %(owner)s.")
+                                  % {"owner": call.owner})
+        curating_organisation = call.owner
+    elif curating_organisation is not None and curating_organisation.kind not in CURATING_ACTOR_KINDS:
+        raise ValidationError(_("Practices are screened by a network or an organisation."))
+    elif curating_organisation is None:
+        # A revision goes back to whoever screened it before (the call's organiser when it answered a call).
+        curating_organisation = practice.call.owner if practice.call is not None else practice.curating_organisation
+    resubmitted = practice.stage == ReviewStage.REVISION_REQUESTED
+    fields = ("stage", "call", "curating_organisation")
     with transaction.atomic():
-        before = snapshot(practice, ("stage", "call"))
+        before = snapshot(practice, fields)
         practice.stage = ReviewStage.SUBMITTED
-        practice.submitted_at = timezone.now()
+        practice.submitted_at = practice.stage_changed_at = timezone.now()
         if call is not None:
             practice.call = call
-        practice.save(update_fields=["stage", "submitted_at", "call", "updated_at"])
+        practice.curating_organisation = curating_organisation
+        practice.save(update_fields=[*fields, "submitted_at", "stage_changed_at", "updated_at"])
         audit_record(user=user, action="practices.practice_submit", target=practice, before=before,
-                     after=snapshot(practice, ("stage", "call")))
+                     after=snapshot(practice, fields))
+        _notifications().practice_submitted(practice=practice, by=user, resubmitted=resubmitted)
         _changed(practice)
     return practice
 
@@ -438,8 +470,15 @@ def practice_submit(*, user: Any, practice: Practice, call: CallForPractices | N
 # --- Curation and peer review ---------------------------------------------------------------------
 
 
+def _notifications() -> Any:
+    from arrival.practices import notifications
+
+    return notifications
+
+
 def practice_screen(*, user: Any, practice: Practice, accept: bool, note: str = "") -> Practice:
-    """A curator checks a submitted practice for completeness: on to peer review, or back to its authors."""
+    """A curator checks a submitted practice for completeness: on to peer review, or back to its authors
+    (who are told either way)."""
     require(user, "practices.curate_practice", practice)
     if practice.stage not in AWAITING_SCREENING:
         raise ValidationError(_("Only a submitted practice can be screened."))
@@ -449,46 +488,62 @@ def practice_screen(*, user: Any, practice: Practice, accept: bool, note: str = 
         practice.stage = ReviewStage.IN_REVIEW if accept else ReviewStage.REVISION_REQUESTED
         if not accept:
             practice.decision_reasons = note
-        practice.save(update_fields=["stage", "decision_reasons", "updated_at"])
+        practice.stage_changed_at = timezone.now()
+        practice.save(update_fields=["stage", "decision_reasons", "stage_changed_at", "updated_at"])
         audit_record(user=user, action="practices.practice_screen", target=practice, before=before,
                      after={**snapshot(practice, ("stage", "decision_reasons")), "note": note})
+        _notifications().practice_screened(practice=practice, by=user)
         _changed(practice)
     return practice
 
 
 def _check_reviewer(practice: Practice, reviewer: Any, reviewer_actor: Actor, role: str) -> None:
+    """The conflict-of-interest rule: nobody from a government or partner behind the practice, nobody who declined
+    it declaring a conflict, and a peer comes from another local or regional government."""
     if role not in ReviewerRole.values:
         raise ValidationError(_("The reviewer's role must be peer or expert."))
     if not getattr(reviewer, "is_active", False):
         raise ValidationError(_("This person cannot review: their account is not active."))
     government_ids = set(practice.governments.values_list("pk", flat=True))
+    partner_ids = set(practice.partners.values_list("pk", flat=True))
+    name = {"person": reviewer.public_name}
     if reviewer_actor.pk in government_ids:
         raise ValidationError(_("A reviewer cannot come from a government behind the practice."))
     roles = reviewer.roles.filter(ended_at__isnull=True)
     if roles.filter(actor_id__in=government_ids).exists():
-        raise ValidationError(_("This person works for a government behind the practice and cannot review it."))
+        raise ValidationError(_("%(person)s works for a government behind the practice and cannot review it.") % name)
+    if reviewer_actor.pk in partner_ids or roles.filter(actor_id__in=partner_ids).exists():
+        raise ValidationError(_("%(person)s works for a partner of the practice and cannot review it.") % name)
     if not roles.filter(actor=reviewer_actor).exists():
         raise ValidationError(_("This person holds no role in %(actor)s.") % {"actor": reviewer_actor})
     if role == ReviewerRole.PEER and reviewer_actor.kind not in PRACTICE_GOVERNMENT_KINDS:
         raise ValidationError(_("A peer reviewer comes from another local or regional government."))
+    declined = practice.review_assignments.filter(reviewer=reviewer, status=ReviewAssignmentStatus.DECLINED)
+    if declined.exclude(conflicts_declared="").exists():
+        raise ValidationError(_("%(person)s declined to review this practice, declaring a conflict of interest, and "
+                                "cannot be invited again.") % name)
 
 
 def review_assign(*, user: Any, practice: Practice, reviewer: Any, reviewer_actor: Actor,
-                  role: str = ReviewerRole.PEER) -> ReviewAssignment:
-    """A curator invites a reviewer (a peer from another government, or an expert)."""
+                  role: str = ReviewerRole.PEER, due_at: dt.datetime | None = None) -> ReviewAssignment:
+    """A curator invites a reviewer (a peer from another government, or an expert), by a date if given; the
+    reviewer is notified."""
     require(user, "practices.curate_practice", practice)
     if practice.stage != ReviewStage.IN_REVIEW:
         raise ValidationError(_("Reviewers are assigned once the practice has passed screening."))
     _check_reviewer(practice, reviewer, reviewer_actor, role)
     if practice.review_assignments.filter(reviewer=reviewer).exclude(status=ReviewAssignmentStatus.DECLINED).exists():
         raise ValidationError(_("%(person)s is already reviewing this practice.") % {"person": reviewer})
+    if due_at is not None and (timezone.is_naive(due_at) or due_at <= timezone.now()):
+        raise ValidationError(_("The date the review is due must be in the future."))
     with transaction.atomic():
         assignment = ReviewAssignment.objects.create(
             practice=practice, reviewer=reviewer, reviewer_actor=reviewer_actor, role=role, assigned_by=user,
-            is_demo=practice.is_demo,
+            due_at=due_at, is_demo=practice.is_demo,
         )
         audit_record(user=user, action="practices.review_assign", target=assignment,
-                     after=snapshot(assignment, ("practice", "reviewer", "reviewer_actor", "role", "status")))
+                     after=snapshot(assignment, ("practice", "reviewer", "reviewer_actor", "role", "status", "due_at")))
+        _notifications().reviewer_invited(assignment=assignment)
     return assignment
 
 
@@ -515,6 +570,8 @@ def review_respond(*, user: Any, assignment: ReviewAssignment, accept: bool, con
         assignment.save(update_fields=[*fields, "updated_at"])
         audit_record(user=user, action="practices.review_respond", target=assignment, before=before,
                      after=snapshot(assignment, fields))
+        if not accept:
+            _notifications().invitation_declined(assignment=assignment)
     return assignment
 
 
@@ -550,6 +607,7 @@ def review_submit(*, user: Any, assignment: ReviewAssignment, relevance: Any, ev
         assignment.save(update_fields=["status", "updated_at"])
         audit_record(user=user, action="practices.review_submit", target=assignment,
                      after={**scores, "overall": review.overall, "recommendation": recommendation})
+        _notifications().review_submitted(assignment=assignment)
     return review
 
 
@@ -575,11 +633,15 @@ def practice_decide(*, user: Any, practice: Practice, decision: str, reasons: st
         practice.stage = {"publish": ReviewStage.PUBLISHED, "revise": ReviewStage.REVISION_REQUESTED,
                           "decline": ReviewStage.DECLINED}[decision]
         practice.decision_reasons = reasons
+        practice.stage_changed_at = timezone.now()
         if decision == "publish":
-            practice.published_at = timezone.now()
-        practice.save(update_fields=["stage", "decision_reasons", "published_at", "updated_at"])
+            practice.published_at = practice.stage_changed_at
+        practice.save(update_fields=["stage", "decision_reasons", "published_at", "stage_changed_at", "updated_at"])
         audit_record(user=user, action="practices.practice_decide", target=practice, before=before,
                      after={**snapshot(practice, ("stage", "decision_reasons", "published_at")), "decision": decision})
+        _notifications().practice_decided(practice=practice, by=user)
+        if decision == "publish" and practice.adapted_from_id:
+            _notifications().practice_adapted(practice=practice)
         _changed(practice)
     return practice
 

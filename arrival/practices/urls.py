@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.practice_edit, name="edit"),
     path("<slug:slug>/more/", views.practice_extras, name="extras"),
     path("<slug:slug>/more/<str:kind>/", views.practice_extra_add, name="extra_add"),
+    path("<slug:slug>/adaptation/", views.practice_adaptation, name="adaptation"),
     path("<slug:slug>/submit/", views.practice_submit, name="submit"),
     path("<slug:slug>/screen/", views.practice_screen, name="screen"),
     path("<slug:slug>/reviewers/", views.practice_reviewers, name="reviewers"),

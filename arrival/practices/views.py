@@ -41,6 +41,7 @@ from arrival.practices.forms import (
     PracticeForm,
     RespondForm,
     ResultForm,
+    ReviewerSearchForm,
     ReviewForm,
     ScreenForm,
     SearchForm,
@@ -245,12 +246,19 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "my_assignment": _my_assignment(user, practice),
         "needs_extra_reviewer": curator and practice.stage == ReviewStage.IN_REVIEW
         and selectors.needs_extra_reviewer(practice=practice),
-        "submit_form": SubmitForm(calls=selectors.calls_open()) if can_edit else None,
+        "submit_form": _submit_form(practice) if can_edit else None,
+        "can_record_adaptation": practice.stage == ReviewStage.PUBLISHED
+        and user.has_perm("practices.record_adaptation", practice),
         "screen_form": ScreenForm() if curator and practice.stage in SCREENING_STAGES else None,
         "decide_form": DecideForm() if curator and practice.stage == ReviewStage.IN_REVIEW else None,
         "rubric": RUBRIC,
     }
     return render(request, "practices/detail.html", context)
+
+
+def _submit_form(practice: Practice, data: Any = None) -> SubmitForm:
+    return SubmitForm(data, calls=selectors.calls_open(), organisations=selectors.curating_organisations(),
+                      initial={"curating_organisation": practice.curating_organisation_id})
 
 
 # --- writing a practice ------------------------------------------------------------------------------------
@@ -313,10 +321,6 @@ def _extras_context(practice: Practice, **forms: Any) -> dict[str, Any]:
         "result_form": forms.get("result_form") or ResultForm(prefix="result"),
         "link_form": forms.get("link_form") or LinkForm(prefix="link"),
         "image_form": forms.get("image_form") or ImageForm(prefix="image"),
-        "adapted_form": forms.get("adapted_form") or AdaptedFromForm(prefix="adapted", initial={
-            "source": practice.adapted_from.slug if practice.adapted_from_id else "",
-            "note": practice.adaptation_note,
-        }),
         "results": list(practice.quantitative_results.all()),
         "links": list(practice.links.all()),
         "images": list(selectors.image_list(practice=practice)),
@@ -335,7 +339,7 @@ def practice_extras(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def practice_extra_add(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     practice = _editable(request, slug)
-    forms_by_kind = {"result": ResultForm, "link": LinkForm, "image": ImageForm, "adapted": AdaptedFromForm}
+    forms_by_kind = {"result": ResultForm, "link": LinkForm, "image": ImageForm}
     if kind not in forms_by_kind:
         raise Http404(_("Nothing of this kind can be added to a practice."))
     form = forms_by_kind[kind](request.POST, request.FILES, prefix=kind)
@@ -346,16 +350,10 @@ def practice_extra_add(request: HttpRequest, slug: str, kind: str) -> HttpRespon
                 services.result_add(user=request.user, practice=practice, **data)
             elif kind == "link":
                 services.link_add(user=request.user, practice=practice, **data)
-            elif kind == "image":
-                services.image_add(user=request.user, practice=practice, file=data["file"], alt_text=data["alt_text"])
             else:
-                source = _practice_or_404(data["source"])
-                services.practice_set_adapted_from(user=request.user, practice=practice, source=source,
-                                                   note=data["note"])
+                services.image_add(user=request.user, practice=practice, file=data["file"], alt_text=data["alt_text"])
         except ValidationError as error:
             _form_errors(form, error)
-        except Http404:
-            form.add_error("source", _("No practice has this address."))
         else:
             messages.success(request, _("Added to the practice."))
             return redirect(reverse("practices:extras", args=[practice.slug]) + f"#{kind}")
@@ -364,19 +362,52 @@ def practice_extra_add(request: HttpRequest, slug: str, kind: str) -> HttpRespon
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def practice_adaptation(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published practice this one adapted, recorded by its team while writing it or after publication;
+    both practices' pages then show the hop ("Where it travelled")."""
+    practice = _practice_or_404(slug)
+    if not request.user.has_perm("practices.record_adaptation", practice):
+        raise PermissionDenied(_("Only the government's team records where its practice came from."))
+    form = AdaptedFromForm(request.POST or None, initial={
+        "source": practice.adapted_from.slug if practice.adapted_from is not None else "",
+        "note": practice.adaptation_note})
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            services.practice_set_adapted_from(user=request.user, practice=practice, source=None)
+            messages.success(request, _("The origin is removed."))
+            return redirect("practices:detail", slug=practice.slug)
+        if form.is_valid():
+            try:
+                source = _practice_or_404(form.cleaned_data["source"])
+                services.practice_set_adapted_from(user=request.user, practice=practice, source=source,
+                                                   note=form.cleaned_data["note"])
+            except ValidationError as error:
+                _form_errors(form, error, "source")
+            except Http404:
+                form.add_error("source", _("No practice has this address."))
+            else:
+                messages.success(request, _("Saved: both practices now show where the idea travelled."))
+                return redirect(reverse("practices:detail", args=[practice.slug]) + "#travels-title")
+    return render(request, "practices/adaptation.html", {"practice": practice, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
 @require_POST
 def practice_submit(request: HttpRequest, slug: str) -> HttpResponse:
     practice = _editable(request, slug)
-    form = SubmitForm(request.POST, calls=selectors.calls_open())
+    form = _submit_form(practice, request.POST)
     if form.is_valid():
         try:
-            services.practice_submit(user=request.user, practice=practice, call=form.cleaned_data["call"])
+            services.practice_submit(user=request.user, practice=practice, call=form.cleaned_data["call"],
+                                     curating_organisation=form.cleaned_data["curating_organisation"])
         except ValidationError as error:
             messages.error(request, _("Not submitted yet: %(errors)s") % {"errors": " ".join(_errors(error))})
         else:
             messages.success(request, _("Submitted. A curator will check that it is complete."))
     else:
-        messages.error(request, _("Choose an open call or none."))
+        messages.error(request, _("Choose an open call, or who screens it, or neither."))
     return redirect("practices:detail", slug=practice.slug)
 
 
@@ -416,20 +447,27 @@ def practice_screen(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _reviewers_context(request: HttpRequest, practice: Practice, form: AssignForm | None = None) -> dict[str, Any]:
+    search_form = ReviewerSearchForm(request.GET or None)
+    q = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     return {
         "practice": practice,
         "assignments": selectors.assignment_list_for_practice(practice=practice, viewer=request.user),
         "suggestions": selectors.reviewer_suggestions(practice=practice, limit=10),
         "needs_extra_reviewer": selectors.needs_extra_reviewer(practice=practice),
         "form": form or AssignForm(),
+        "search_form": search_form,
+        "q": q,
+        "matches": selectors.reviewer_search(practice=practice, q=q) if q else [],
     }
 
 
 @login_required
 @require_safe
 def practice_reviewers(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who reviews, the ranked suggestions, and a search over everyone who could (htmx: only the matches)."""
     practice = _curated(request, slug)
-    return render(request, "practices/reviewers.html", _reviewers_context(request, practice))
+    template = "practices/_reviewer_matches.html" if getattr(request, "htmx", False) else "practices/reviewers.html"
+    return render(request, template, _reviewers_context(request, practice))
 
 
 @login_required
@@ -448,7 +486,8 @@ def practice_assign(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 services.review_assign(user=request.user, practice=practice, reviewer=reviewer,
-                                       reviewer_actor=actor, role=form.cleaned_data["role"])
+                                       reviewer_actor=actor, role=form.cleaned_data["role"],
+                                       due_at=form.cleaned_data["due_at"])
             except ValidationError as error:
                 _form_errors(form, error)
             else:

@@ -97,8 +97,12 @@ def test_author_creates_updates_and_submits(client: Client) -> None:
     assert missing.status_code == 400 and "approach" in missing.json()["detail"]
     patch = {"approach": "<p>Passes at the welcome desk.</p>", "results": "<p>1,200 passes.</p>"}
     assert client.patch(f"{BASE}/{slug}", patch, content_type="application/json", **headers).status_code == 200
-    submitted = client.post(f"{BASE}/{slug}/submit", {}, content_type="application/json", **headers)
+    network = curator().roles.get().actor
+    submitted = client.post(f"{BASE}/{slug}/submit", {"curating_organisation": network.pk},
+                            content_type="application/json", **headers)
     assert submitted.status_code == 200 and submitted.json()["stage"] == "submitted"
+    # The network chosen screens it: its staff are told.
+    assert Practice.objects.get(slug=slug).curating_organisation == network
 
 
 def test_writes_need_authentication_and_the_team(client: Client) -> None:
