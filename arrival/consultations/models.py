@@ -7,6 +7,8 @@ synthesis → comments on the draft → adoption → open for endorsement → cl
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -261,6 +263,15 @@ class GroupKind(models.TextChoices):
     GENERAL = "general", _("General")
 
 
+_OWN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*[.)](?:\s+|$)")
+
+
+def heading_without_number(heading: str) -> str:
+    """A heading without the number an editor typed before it ("2. Housing" → "Housing"): the document numbers its
+    paragraphs itself. A heading that only begins with a figure ("2030 Agenda", "1.5 degrees") keeps it."""
+    return _OWN_NUMBER.sub("", heading, count=1).strip()
+
+
 class Paragraph(models.Model):
     """A paragraph of one document version, under the heading of a framework item, with its sources.
 
@@ -295,6 +306,11 @@ class Paragraph(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("consultations:version_detail", args=[self.version.document_id, self.version.number]) + (
             f"#p-{self.key}")
+
+    @property
+    def numbered_heading(self) -> str:
+        """"3. Housing": the paragraph's number, once, then its heading (a number typed into it is left out)."""
+        return f"{self.position}. {heading_without_number(self.heading)}".strip()
 
     @property
     def process(self):  # engagement finds the process of a reported record here

@@ -36,6 +36,7 @@ from arrival.consultations.models import (
     GuidingQuestion,
     OutcomeDocument,
     Paragraph,
+    heading_without_number,
 )
 from arrival.consultations.phases import PHASE_ORDER, PROCESS_KIND
 from arrival.engagement.models import Phase, Visibility
@@ -471,24 +472,27 @@ def version_diff(*, old: DocumentVersion, new: DocumentVersion) -> list[Paragrap
     rows.extend(_removed(removed_after.get(None, [])))
     for paragraph in new_paragraphs:
         before = old_paragraphs.get(paragraph.key)
+        heading = heading_without_number(paragraph.heading)
         if before is None:
             rows.append(ParagraphDiff(key=paragraph.key, status="added", old_position=None,
-                                      new_position=paragraph.position, heading=paragraph.heading,
+                                      new_position=paragraph.position, heading=heading,
                                       segments=[("insert", paragraph.text)]))
         else:
-            same = before.text == paragraph.text and before.heading == paragraph.heading
+            old_heading = heading_without_number(before.heading)
+            same = before.text == paragraph.text and old_heading == heading
             rows.append(ParagraphDiff(
                 key=paragraph.key, status="same" if same else "changed", old_position=before.position,
-                new_position=paragraph.position, heading=paragraph.heading,
+                new_position=paragraph.position, heading=heading,
                 segments=[("equal", paragraph.text)] if same else text_diff(before.text, paragraph.text),
-                heading_changed=before.heading != paragraph.heading, old_heading=before.heading))
+                heading_changed=old_heading != heading, old_heading=old_heading))
         rows.extend(_removed(removed_after.get(paragraph.key, [])))
     return rows
 
 
 def _removed(paragraphs: list[Paragraph]) -> list[ParagraphDiff]:
     return [ParagraphDiff(key=p.key, status="removed", old_position=p.position, new_position=None,
-                          heading=p.heading, segments=[("delete", p.text)]) for p in paragraphs]
+                          heading=heading_without_number(p.heading), segments=[("delete", p.text)])
+            for p in paragraphs]
 
 
 # --- Endorsements ---------------------------------------------------------------------------------------

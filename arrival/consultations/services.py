@@ -40,6 +40,7 @@ from arrival.consultations.models import (
     GuidingQuestion,
     OutcomeDocument,
     Paragraph,
+    heading_without_number,
 )
 from arrival.consultations.selectors import (
     CONTRIBUTOR_KINDS,
@@ -503,15 +504,15 @@ def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs:
             paragraph = Paragraph.objects.create(
                 version=version, key=before.key, position=position, group_kind=before.group_kind,
                 group_code=before.group_code, group_item=before.group_item,
-                heading=_text(edit.heading if edit.heading is not None else before.heading, _("Heading"),
-                              max_length=300),
+                heading=heading_without_number(_text(edit.heading if edit.heading is not None else before.heading,
+                                                     _("Heading"), max_length=300)),
                 text=text, editorial=before.editorial if edit.editorial is None else bool(edit.editorial))
             sources = list(before.sources.all()) if edit.sources is None else edit.sources
         else:
             sources = edit.sources or []
             paragraph = Paragraph.objects.create(
                 version=version, key=uuid.uuid4().hex, position=position,
-                heading=_text(edit.heading or "", _("Heading"), max_length=300), text=text,
+                heading=heading_without_number(_text(edit.heading or "", _("Heading"), max_length=300)), text=text,
                 editorial=bool(edit.editorial) if edit.editorial is not None else not sources)
         for source in sources:
             if source.consultation_id != consultation.pk:

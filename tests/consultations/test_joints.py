@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
 from arrival.consultations import selectors, services
-from arrival.consultations.models import Consultation, Contribution, Paragraph
+from arrival.consultations.models import Consultation, Contribution, Paragraph, heading_without_number
 from tests.consultations.factories import (
     CALL,
     COMMENTS,
@@ -92,3 +92,29 @@ def test_the_data_migration_normalises_stored_line_endings() -> None:
     assert paragraph.text == "Line one.\nLine two.\nLine three."
     assert (contribution.summary, contribution.proposed_actions, contribution.answers) == ("a\nb", "c\nd", {"1": "e\nf"})
     assert Consultation.objects.get(pk=_cons.pk).purpose == "p\nq"
+
+
+# --- Headings are numbered once ----------------------------------------------------------------------------
+
+
+def test_a_heading_typed_with_its_own_number_is_numbered_once(client) -> None:  # noqa: ANN001
+    _cons, staff, v1 = _draft(["Open all services."])
+    key = v1.paragraphs.get().key
+    with at(COMMENTS):
+        v2 = services.document_version_create(user=staff, document=v1.document, paragraphs=[
+            services.ParagraphEdit(text="We, the cities…", heading="1. Preamble", editorial=True),
+            services.ParagraphEdit(key=key, text="Open all services.", heading="2) Access to services"),
+        ])
+    assert [p.heading for p in v2.paragraphs.order_by("position")] == ["Preamble", "Access to services"]
+    # A heading that only starts with a figure keeps it.
+    assert heading_without_number("2030 Agenda and cities") == "2030 Agenda and cities"
+    assert heading_without_number("1.5 degrees") == "1.5 degrees"
+    page = client.get(v2.get_absolute_url()).content.decode()
+    assert "1. Preamble" in page and "2. Access to services" in page and "1. 1." not in page
+    # A heading stored before the fix is shown with one number too.
+    Paragraph.objects.filter(version=v2, position=1).update(heading="1. Preamble")
+    page = client.get(v2.get_absolute_url()).content.decode()
+    assert "1. 1. Preamble" not in page and "1. Preamble" in page
+    # The comparison page numbers each paragraph once: not also as an ordered list.
+    diff = client.get(reverse("consultations:version_diff", args=[v1.document.pk])).content.decode()
+    assert '<ol class="diff-list"' not in diff and "2. Access to services" in diff
