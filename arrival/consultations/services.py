@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -383,13 +384,43 @@ def _heading(item: FrameworkItem | None) -> str:
     return _("New Urban Agenda paragraph %(code)s") % {"code": item.code}
 
 
-def _compiled_text(contributions: list[Contribution]) -> str:
-    names = list(OrderedDict.fromkeys(c.actor.name for c in contributions))
-    lines = [ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
-                      len(contributions)) % {"count": len(contributions), "names": ", ".join(names)}]
+def _names(actors: Iterable[Actor]) -> list[str]:
+    return list(OrderedDict.fromkeys(actor.name for actor in actors))
+
+
+def _answer_line(question: str, answer: str) -> str:
+    question = question.strip()
+    separator = " " if question[-1:] in ("?", ":", ".", "!", "؟") else ": "
+    return f"– {question}{separator}{_excerpt(answer)}"
+
+
+def _compiled_text(contributions: list[Contribution], questions: dict[str, str]) -> str:
+    """Who stands behind a paragraph (contributors, then the co-signers not already among them, counted) and, for
+    each contribution, its proposed actions (or summary) and its answers to the guiding questions, in their order."""
+    names = _names(c.actor for c in contributions)
+    cosigners = [name for name in _names(s.actor for c in contributions for s in c.cosignatures.all())
+                 if name not in names]
+    values = {"count": len(contributions), "names": ", ".join(names)}
+    if cosigners:
+        values["cosigners"] = ngettext("%(count)d other government or network: %(names)s",
+                                       "%(count)d other governments or networks: %(names)s",
+                                       len(cosigners)) % {"count": len(cosigners), "names": ", ".join(cosigners)}
+        first = ngettext("%(count)d contribution, from %(names)s; co-signed by %(cosigners)s.",
+                         "%(count)d contributions, from %(names)s; co-signed by %(cosigners)s.",
+                         len(contributions)) % values
+    else:
+        first = ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
+                         len(contributions)) % values
+    lines = [first]
     for contribution in contributions:
-        what = contribution.proposed_actions or contribution.summary or " ".join(contribution.answers.values())
-        lines.append(f"{contribution.actor.name}: {_excerpt(what)}")
+        signers = _names(s.actor for s in contribution.cosignatures.all())
+        name = contribution.actor.name
+        if signers:
+            name = _("%(name)s, co-signed by %(names)s") % {"name": name, "names": ", ".join(signers)}
+        what = contribution.proposed_actions or contribution.summary
+        lines.append(f"{name}: {_excerpt(what)}" if what else f"{name}:")
+        lines.extend(_answer_line(question, contribution.answers[key]) for key, question in questions.items()
+                     if contribution.answers.get(key))
     return "\n".join(lines)
 
 
@@ -418,7 +449,9 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
         raise ValidationError(_("The outcome document is adopted; it can no longer be recompiled."))
     contributions = list(Contribution.objects.filter(
         consultation=consultation, status=ContributionStatus.SUBMITTED, visibility=Visibility.VISIBLE,
-    ).select_related("actor").order_by("created_at", "id"))
+    ).select_related("actor").prefetch_related(
+        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("actor").order_by("created_at", "id"))
+    ).order_by("created_at", "id"))
     if not contributions:
         raise ValidationError(_("There are no contributions to compile yet."))
     if document is None:
@@ -428,6 +461,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
             consultation=consultation, kind=kind, is_demo=consultation.is_demo,
             title=_text(title or _("Outcome of “%(title)s”") % {"title": consultation.title}, _("Title"),
                         required=True, max_length=300))
+    questions = {str(q.pk): q.text for q in consultation.questions.order_by("position")}
     tags = tag_codes_for(records=contributions)
     groups: dict[tuple[int, int, int], tuple[FrameworkItem | None, list[Contribution]]] = {}
     for contribution in contributions:
@@ -448,7 +482,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
             version=version, key=uuid.uuid4().hex, position=position,
             group_kind=_KIND_GROUP[item.framework.kind] if item else GroupKind.GENERAL,
             group_code=item.code if item else "", group_item=item, heading=_heading(item)[:300],
-            text=_compiled_text(sources)[:10000])
+            text=_compiled_text(sources, questions)[:10000])
         paragraph.sources.set(sources)
     audit_record(user=user, action="consultations.compile_outcomedocument", target=version,
                  after={"document": document.pk, "number": version.number, "paragraphs": len(groups),

@@ -118,3 +118,28 @@ def test_a_heading_typed_with_its_own_number_is_numbered_once(client) -> None:  
     # The comparison page numbers each paragraph once: not also as an ordered list.
     diff = client.get(reverse("consultations:version_diff", args=[v1.document.pk])).content.decode()
     assert '<ol class="diff-list"' not in diff and "2. Access to services" in diff
+
+
+# --- Compiling keeps the answers and counts co-signers -----------------------------------------------------
+
+
+def test_compiling_keeps_answers_to_the_guiding_questions_and_counts_cosigners() -> None:
+    cons = consultation(questions=["What works in your city?", "What do you need from the state?"])
+    first, second = cons.questions.order_by("position")
+    alpha, beta, gamma = city("Alpha"), city("Beta"), city("Gamma")
+    with at(CALL):
+        contribution = services.contribution_create(
+            user=person(alpha), consultation=cons, actor=alpha, title="Alpha's input",
+            proposed_actions="One desk for all services.",
+            answers={str(first.pk): "Welcome desks.", str(second.pk): "Funding for interpreters."})
+        services.contribution_cosign(user=person(beta), contribution=contribution, actor=beta)
+        services.contribution_cosign(user=person(gamma), contribution=contribution, actor=gamma)
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    with at(SYNTHESIS):
+        version = services.outcome_draft_compile(user=staff, consultation=cons)
+    text = version.paragraphs.get().text
+    assert "One desk for all services." in text
+    assert "What works in your city? Welcome desks." in text
+    assert "What do you need from the state? Funding for interpreters." in text
+    assert "1 contribution, from Alpha; co-signed by 2 other governments or networks: Beta, Gamma." in text
+    assert "Alpha, co-signed by Beta, Gamma: One desk for all services." in text
