@@ -187,37 +187,127 @@ class WithdrawForm(Form):
     reason = forms.CharField(label=_("Reason for withdrawing"), max_length=500)
 
 
+def _contribution_numbers(value: str) -> list[int]:
+    numbers = []
+    for part in (value or "").replace(",", " ").replace(";", " ").split():
+        digits = part.lstrip("#")
+        if not digits.isdigit():
+            raise forms.ValidationError(_("“%(part)s” is not a contribution number (e.g. 12).") % {"part": part[:20]})
+        numbers.append(int(digits))
+    return list(dict.fromkeys(numbers))
+
+
+PLACE_HELP = _("Paragraphs are put in the order of these numbers: 2.5 goes between 2 and 3.")
+SOURCES_HELP = _("The numbers of the contributions it comes from (shown as #12 on their pages), separated by "
+                 "commas. Leave empty for an editorial paragraph.")
+
+
 class VersionForm(Form):
-    """One text box per paragraph of the latest version, a "drop" box each, and one new paragraph."""
+    """The rewrite of the latest version in one go: for each paragraph its place, heading, text and sources (or
+    drop it), and several new paragraphs, each with its own place, heading, text and sources."""
 
     note = forms.CharField(label=_("What changed in this version"), max_length=1000, required=False)
-    new_heading = forms.CharField(label=_("Heading of a new paragraph (optional)"), max_length=300, required=False)
-    new_text = forms.CharField(label=_("Text of a new, editorial paragraph (optional)"), max_length=10000,
-                               required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, paragraphs: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, paragraphs: list[Any], contributions: dict[int, Any], new_count: int = 3,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.paragraphs = paragraphs
+        self.contributions = contributions
+        self.new_count = new_count
+        place = {"step": "any"}
         for paragraph in paragraphs:
-            self.fields[f"text_{paragraph.key}"] = forms.CharField(
-                label=_("Paragraph %(number)d") % {"number": paragraph.position}, max_length=10000,
+            n = paragraph.position
+            key = paragraph.key
+            self.fields[f"order_{key}"] = forms.DecimalField(
+                label=_("Place of paragraph %(number)d") % {"number": n}, initial=n, max_digits=9, decimal_places=3,
+                required=False, widget=forms.NumberInput(attrs=place), help_text=PLACE_HELP)
+            self.fields[f"heading_{key}"] = forms.CharField(
+                label=_("Heading of paragraph %(number)d") % {"number": n}, max_length=300, required=False,
+                initial=paragraph.heading)
+            self.fields[f"text_{key}"] = forms.CharField(
+                label=_("Text of paragraph %(number)d") % {"number": n}, max_length=10000, required=False,
                 initial=paragraph.text, widget=forms.Textarea(attrs={"rows": 5}))
-            self.fields[f"drop_{paragraph.key}"] = forms.BooleanField(
-                label=_("Drop paragraph %(number)d") % {"number": paragraph.position}, required=False)
+            self.fields[f"sources_{key}"] = forms.CharField(
+                label=_("Sources of paragraph %(number)d") % {"number": n}, max_length=2000, required=False,
+                initial=", ".join(str(s.pk) for s in paragraph.sources.all()), help_text=SOURCES_HELP)
+            self.fields[f"editorial_{key}"] = forms.BooleanField(
+                label=_("Paragraph %(number)d is editorial (no contribution behind it)") % {"number": n},
+                required=False, initial=paragraph.editorial)
+            self.fields[f"drop_{key}"] = forms.BooleanField(
+                label=_("Drop paragraph %(number)d") % {"number": n}, required=False)
+        last = paragraphs[-1].position if paragraphs else 0
+        for i in range(new_count):
+            n = i + 1
+            self.fields[f"new-{i}-order"] = forms.DecimalField(
+                label=_("Place of new paragraph %(number)d") % {"number": n}, initial=last + n, max_digits=9,
+                decimal_places=3, required=False, widget=forms.NumberInput(attrs=place), help_text=PLACE_HELP)
+            self.fields[f"new-{i}-heading"] = forms.CharField(
+                label=_("Heading of new paragraph %(number)d") % {"number": n}, max_length=300, required=False)
+            self.fields[f"new-{i}-text"] = forms.CharField(
+                label=_("Text of new paragraph %(number)d") % {"number": n}, max_length=10000, required=False,
+                widget=forms.Textarea(attrs={"rows": 3}))
+            self.fields[f"new-{i}-sources"] = forms.CharField(
+                label=_("Sources of new paragraph %(number)d") % {"number": n}, max_length=2000, required=False,
+                help_text=SOURCES_HELP)
+
+    def _sources(self, name: str) -> list[Any]:
+        try:
+            numbers = _contribution_numbers(self.cleaned_data.get(name, ""))
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+            return []
+        unknown = [number for number in numbers if number not in self.contributions]
+        if unknown:
+            self.add_error(name, _("This consultation has no contribution %(numbers)s.")
+                           % {"numbers": ", ".join(f"#{number}" for number in unknown)})
+        return [self.contributions[number] for number in numbers if number in self.contributions]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rows: list[tuple[Any, int, Any]] = []
+        for index, paragraph in enumerate(self.paragraphs):
+            key = paragraph.key
+            if cleaned.get(f"drop_{key}"):
+                continue
+            if not (cleaned.get(f"text_{key}") or "").strip():
+                self.add_error(f"text_{key}", _("Write the paragraph, or tick “Drop paragraph %(number)d”.")
+                               % {"number": paragraph.position})
+            # A field the browser did not send (a form of another version's page, a script) keeps what was there.
+            sent = self.data
+            order = cleaned.get(f"order_{key}")
+            rows.append((paragraph.position if order is None else order, index, {
+                "key": key, "text": cleaned.get(f"text_{key}", ""),
+                "heading": cleaned.get(f"heading_{key}", "") if self.add_prefix(f"heading_{key}") in sent else None,
+                "editorial": bool(cleaned.get(f"editorial_{key}")) if self.add_prefix(f"sources_{key}") in sent
+                else None,
+                "sources": self._sources(f"sources_{key}") if self.add_prefix(f"sources_{key}") in sent else None}))
+        for i in range(self.new_count):
+            text = (cleaned.get(f"new-{i}-text") or "").strip()
+            if not text:
+                if (cleaned.get(f"new-{i}-heading") or "").strip() or cleaned.get(f"new-{i}-sources"):
+                    self.add_error(f"new-{i}-text", _("A new paragraph needs its text."))
+                continue
+            sources = self._sources(f"new-{i}-sources")
+            order = cleaned.get(f"new-{i}-order")
+            rows.append((order if order is not None else len(self.paragraphs) + i + 1, len(self.paragraphs) + i, {
+                "key": None, "text": text, "heading": cleaned.get(f"new-{i}-heading", ""),
+                "editorial": not sources, "sources": sources}))
+        self.ordered_rows = [row for _order, _index, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+        return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
-        return [{"paragraph": p, "text": self[f"text_{p.key}"], "drop": self[f"drop_{p.key}"]}
+        return [{"paragraph": p, **{name: self[f"{name}_{p.key}"] for name in
+                                    ("order", "heading", "text", "sources", "editorial", "drop")}}
                 for p in self.paragraphs]
+
+    def new_rows(self) -> list[dict[str, Any]]:
+        return [{"number": i + 1, **{name: self[f"new-{i}-{name}"] for name in ("order", "heading", "text", "sources")}}
+                for i in range(self.new_count)]
 
     def edits(self) -> list[Any]:
         from arrival.consultations.services import ParagraphEdit
 
-        edits = [ParagraphEdit(key=p.key, text=self.cleaned_data[f"text_{p.key}"]) for p in self.paragraphs
-                 if not self.cleaned_data.get(f"drop_{p.key}")]
-        if self.cleaned_data.get("new_text"):
-            edits.append(ParagraphEdit(text=self.cleaned_data["new_text"], heading=self.cleaned_data["new_heading"],
-                                       editorial=True))
-        return edits
+        return [ParagraphEdit(**row) for row in self.ordered_rows]
 
 
 class ListFilterForm(Form):

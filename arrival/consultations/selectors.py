@@ -255,6 +255,11 @@ def contribution_list_for_actor(*, actor: Actor, include_cosigned: bool = True) 
             .distinct().order_by("-created_at", "-id"))
 
 
+def contributions_by_number(*, consultation: Consultation) -> dict[int, Contribution]:
+    """Every contribution to `consultation`, by its number (the editors cite them as sources by number)."""
+    return {c.pk: c for c in Contribution.objects.filter(consultation=consultation).select_related("actor")}
+
+
 def contribution_versions(*, contribution: Contribution) -> QuerySet[Any]:
     return contribution.versions.select_related("author").order_by("-number")
 

@@ -305,6 +305,9 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "consultations/document_detail.html", _document_context(request, document, version))
 
 
+MAX_NEW_PARAGRAPHS = 30
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -315,7 +318,12 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     if latest is None:
         raise Http404(_("There is no draft to rewrite yet."))
     paragraphs = selectors.paragraph_list(version=latest)
-    form = VersionForm(request.POST or None, paragraphs=paragraphs)
+    try:
+        new_count = min(max(int(request.GET.get("new", 3)), 1), MAX_NEW_PARAGRAPHS)
+    except ValueError:
+        new_count = 3
+    form = VersionForm(request.POST or None, paragraphs=paragraphs, new_count=new_count,
+                       contributions=selectors.contributions_by_number(consultation=document.consultation))
     if request.method == "POST" and form.is_valid():
         try:
             version = services.document_version_create(user=request.user, document=document, paragraphs=form.edits(),
@@ -327,7 +335,8 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("consultations:version_diff", args=[document.pk]) +
                             f"?old={latest.number}&new={version.number}")
     return render(request, "consultations/version_form.html",
-                  {"form": form, "document": document, "latest": latest},
+                  {"form": form, "document": document, "latest": latest,
+                   "more": min(new_count + 3, MAX_NEW_PARAGRAPHS) if new_count < MAX_NEW_PARAGRAPHS else None},
                   status=400 if request.method == "POST" else 200)
 
 

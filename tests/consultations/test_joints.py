@@ -143,3 +143,52 @@ def test_compiling_keeps_answers_to_the_guiding_questions_and_counts_cosigners()
     assert "What do you need from the state? Funding for interpreters." in text
     assert "1 contribution, from Alpha; co-signed by 2 other governments or networks: Beta, Gamma." in text
     assert "Alpha, co-signed by Beta, Gamma: One desk for all services." in text
+
+
+# --- A version adds, edits and reorders several paragraphs and headings at once ------------------------------
+
+
+def test_a_version_adds_edits_and_reorders_several_paragraphs_and_headings(client) -> None:  # noqa: ANN001
+    cons, staff, v1 = _draft(["Alpha text.", "Beta text.", "Gamma text."])
+    p1, p2, p3 = v1.paragraphs.order_by("position")
+    sources = {p.key: p.sources.get() for p in (p1, p2, p3)}
+    client.force_login(staff)
+    data = _rewrite_post(v1, [p1, p2, p3], note="Reordered, two new paragraphs")
+    data.update({
+        f"order_{p3.key}": "1", f"order_{p1.key}": "2", f"order_{p2.key}": "3",  # gamma, alpha, beta
+        f"heading_{p1.key}": "Services for everyone", f"text_{p1.key}": "Alpha text, rewritten.",
+        f"drop_{p2.key}": "on",
+        "new-0-order": "0", "new-0-heading": "Preamble", "new-0-text": "We, the cities…",
+        "new-1-order": "2.5", "new-1-heading": "Funding", "new-1-text": "Beta and Gamma ask for funding.",
+        "new-1-sources": f"{sources[p2.key].pk}, {sources[p3.key].pk}",
+    })
+    with at(COMMENTS):
+        response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    v2 = v1.document.versions.get(number=2)
+    rows = [(p.heading, p.text, p.editorial, sorted(s.pk for s in p.sources.all()))
+            for p in v2.paragraphs.order_by("position")]
+    assert rows == [
+        ("Preamble", "We, the cities…", True, []),
+        (p3.heading, p3.text, False, [sources[p3.key].pk]),
+        ("Services for everyone", "Alpha text, rewritten.", False, [sources[p1.key].pk]),
+        ("Funding", "Beta and Gamma ask for funding.", False, sorted([sources[p2.key].pk, sources[p3.key].pk])),
+    ]
+    # Rewritten paragraphs keep their lineage (key); the new ones start their own.
+    keys = [p.key for p in v2.paragraphs.order_by("position")]
+    assert keys[1:3] == [p3.key, p1.key] and p2.key not in keys
+
+
+def test_the_rewrite_form_refuses_a_source_from_elsewhere_and_changes_nothing(client) -> None:  # noqa: ANN001
+    _cons, staff, v1 = _draft(["Alpha text."])
+    other = consultation(title="Another consultation")
+    town = city("Elsewhere")
+    stranger = contribute(other, town, person(town))
+    p1 = v1.paragraphs.get()
+    client.force_login(staff)
+    data = _rewrite_post(v1, [p1], **{"new-0-text": "Added.", "new-0-sources": f"{stranger.pk}"})
+    with at(COMMENTS):
+        response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), data)
+    assert response.status_code == 400
+    assert f"#{stranger.pk}" in response.content.decode()
+    assert v1.document.versions.count() == 1

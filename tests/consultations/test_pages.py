@@ -130,7 +130,7 @@ def test_rewrite_page_then_diff(client) -> None:  # noqa: ANN001
     with at(COMMENTS):
         response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), {
             f"text_{key}": "Open all public services to every resident.", "note": "wording",
-            "new_heading": "Closing", "new_text": "Cities stand ready."})
+            "new-0-heading": "Closing", "new-0-text": "Cities stand ready."})
         assert response.status_code == 302
         diff = client.get(response["Location"]).content.decode()
     assert "<ins>" in diff and "public" in diff and "inserted:" in diff
