@@ -93,6 +93,9 @@ class ConsultationForm(Form):
         specs.append(PhaseSpec(PHASE_ORDER[-1], at(dates[-1]), at(dates[-1]) + dt.timedelta(days=365)))
         return specs
 
+    def question_fields(self) -> list[Any]:
+        return []
+
     def question_specs(self) -> list[Any]:
         from arrival.consultations.services import QuestionSpec
 
@@ -104,6 +107,67 @@ class ConsultationForm(Form):
                                                      "%(code)s: %(label)s?")) % {"code": item.code,
                                                                                  "label": item.label},
                                           objective=item))
+        return specs
+
+
+class ConsultationEditForm(ConsultationForm):
+    """The opening form for a consultation already open: each guiding question can be reworded (or emptied to
+    remove it, if nobody answered it) and new ones added; a phase date left as it was keeps its time of day."""
+
+    questions = forms.CharField(label=_("New guiding questions, one per line"), required=False, max_length=20000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, consultation: Any, phases: list[Any], **kwargs: Any) -> None:
+        self.consultation = consultation
+        self.phases = phases
+        self.dated = [p.phase_type for p in phases] == PHASE_ORDER
+        tz = timezone.get_current_timezone()
+        initial = {
+            "title": consultation.title, "purpose": consultation.purpose, "forum": consultation.forum_id,
+            "access": consultation.access, "access_networks": [n.pk for n in consultation.access_networks.all()],
+            "invited": ", ".join(a.slug for a in consultation.invited.all()),
+        }
+        if self.dated:
+            bounds = [phases[0].starts_at, *(p.ends_at for p in phases[:-1])]
+            for name, moment in zip(("input_starts", *PHASE_END_FIELDS), bounds, strict=True):
+                initial[name] = timezone.localtime(moment, tz).date()
+        super().__init__(*args, initial=initial, **kwargs)
+        del self.fields["owner"]
+        del self.fields["per_objective"]
+        if not self.dated:  # phases set otherwise (the API): shown, not changed here
+            for name in ("input_starts", *PHASE_END_FIELDS):
+                del self.fields[name]
+        self.question_rows = list(consultation.questions.all())
+        for number, question in enumerate(self.question_rows, start=1):
+            self.fields[f"question_{question.pk}"] = forms.CharField(
+                label=_("Guiding question %(number)d") % {"number": number}, max_length=1000, required=False,
+                initial=question.text, help_text=_("Empty it to remove the question (only if nobody answered it)."))
+
+    def question_fields(self) -> list[Any]:
+        return [self[f"question_{q.pk}"] for q in self.question_rows]
+
+    def question_specs(self) -> list[Any]:
+        from arrival.consultations.services import QuestionSpec
+
+        specs: list[Any] = [QuestionSpec(text=self.cleaned_data[f"question_{q.pk}"], pk=q.pk)
+                            for q in self.question_rows if (self.cleaned_data.get(f"question_{q.pk}") or "").strip()]
+        return specs + super().question_specs()
+
+    def phase_specs(self) -> list[PhaseSpec] | None:  # type: ignore[override]
+        if not self.dated:
+            return None
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+        old = [self.phases[0].starts_at, *(p.ends_at for p in self.phases[:-1])]
+        bounds = []
+        for name, before in zip(("input_starts", *PHASE_END_FIELDS), old, strict=True):
+            day = data[name]
+            bounds.append(before if timezone.localtime(before, tz).date() == day
+                          else dt.datetime.combine(day, dt.time.min, tzinfo=tz))
+        closed = self.phases[-1]
+        specs = [PhaseSpec(key, bounds[i], bounds[i + 1]) for i, key in enumerate(PHASE_ORDER[:-1])]
+        length = closed.ends_at - closed.starts_at
+        specs.append(PhaseSpec(PHASE_ORDER[-1], bounds[-1], bounds[-1] + length))
         return specs
 
 
@@ -263,7 +327,7 @@ class VersionForm(Form):
         return [self.contributions[number] for number in numbers if number in self.contributions]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         rows: list[tuple[Any, int, Any]] = []
         for index, paragraph in enumerate(self.paragraphs):
             key = paragraph.key

@@ -55,7 +55,7 @@ from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.engagement.models import Visibility
 from arrival.engagement.phases import PhaseSpec
-from arrival.engagement.services import notification_send, phase_require, process_create
+from arrival.engagement.services import notification_send, phase_require, process_create, process_phases_set
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.services import tags_set
 
@@ -139,6 +139,27 @@ def _user_ids(ids: Iterable[int]) -> Any:
 class QuestionSpec:
     text: str
     objective: FrameworkItem | None = None
+    pk: int | None = None  # in `consultation_update`: the question it rewrites (None for a new one)
+
+
+def _access_checked(access: str, access_networks: list[Actor], invited: list[Actor]) -> None:
+    if access not in Access.values:
+        raise ValidationError(_("Unknown access rule “%(access)s”.") % {"access": access})
+    if access == Access.NETWORKS and not access_networks:
+        raise ValidationError(_("Name at least one network whose members may contribute."))
+    if any(n.kind != ActorKind.NETWORK for n in access_networks):
+        raise ValidationError(_("Only networks can be named in the access rule."))
+    if access == Access.INVITED and not invited:
+        raise ValidationError(_("Invite at least one government."))
+    if any(a.kind not in CONTRIBUTOR_KINDS for a in invited):
+        raise ValidationError(_("Only local or regional governments and networks can be invited to contribute."))
+
+
+def _question_text(spec: QuestionSpec) -> str:
+    text = _text(spec.text, _("Question"), required=True, max_length=1000)
+    if spec.objective is not None and spec.objective.framework.kind != FrameworkKind.GCM_OBJECTIVE:
+        raise ValidationError(_("A guiding question may name a GCM objective only."))
+    return text
 
 
 @transaction.atomic
@@ -158,17 +179,8 @@ def consultation_create(
                                 "government."))
     title = _text(title, _("Title"), required=True, max_length=300)
     purpose = _text(purpose, _("Purpose"), required=True, max_length=5000)
-    if access not in Access.values:
-        raise ValidationError(_("Unknown access rule “%(access)s”.") % {"access": access})
     access_networks, invited = list(access_networks), list(invited)
-    if access == Access.NETWORKS and not access_networks:
-        raise ValidationError(_("Name at least one network whose members may contribute."))
-    if any(n.kind != ActorKind.NETWORK for n in access_networks):
-        raise ValidationError(_("Only networks can be named in the access rule."))
-    if access == Access.INVITED and not invited:
-        raise ValidationError(_("Invite at least one government."))
-    if any(a.kind not in CONTRIBUTOR_KINDS for a in invited):
-        raise ValidationError(_("Only local or regional governments and networks can be invited to contribute."))
+    _access_checked(access, access_networks, invited)
     process = process_create(user=user, owner=owner, kind=P.PROCESS_KIND, title=title, phases=phases,
                              time_zone=time_zone, is_demo=is_demo)
     consultation = Consultation.objects.create(
@@ -182,20 +194,108 @@ def consultation_create(
         consultation.invited.set(invited)
     for position, question in enumerate(questions, start=1):
         spec = QuestionSpec(text=question) if isinstance(question, str) else question
-        text = _text(spec.text, _("Question"), required=True, max_length=1000)
-        if spec.objective is not None and spec.objective.framework.kind != FrameworkKind.GCM_OBJECTIVE:
-            raise ValidationError(_("A guiding question may name a GCM objective only."))
-        GuidingQuestion.objects.create(consultation=consultation, position=position, text=text,
+        GuidingQuestion.objects.create(consultation=consultation, position=position, text=_question_text(spec),
                                        objective=spec.objective)
     audit_record(user=user, action="consultations.create_consultation", target=consultation,
                  after={**snapshot(consultation, _CONSULTATION_FIELDS),
                         "access_networks": [n.pk for n in access_networks], "invited": [a.pk for a in invited]})
-    _notify_new_consultation(consultation, invited)
+    _notify_new_consultation(consultation, member_actor_ids(consultation=consultation) | {a.pk for a in invited})
     return consultation
 
 
-def _notify_new_consultation(consultation: Consultation, invited: list[Actor]) -> None:
-    actor_ids = member_actor_ids(consultation=consultation) | {a.pk for a in invited}
+def _consultation_state(consultation: Consultation) -> dict[str, Any]:
+    return {
+        **snapshot(consultation, _CONSULTATION_FIELDS),
+        "access_networks": sorted(consultation.access_networks.values_list("pk", flat=True)),
+        "invited": sorted(consultation.invited.values_list("pk", flat=True)),
+        "questions": [{"id": q.pk, "text": q.text, "objective": q.objective_id}
+                      for q in consultation.questions.order_by("position")],
+    }
+
+
+def _admitted_actor_ids(consultation: Consultation) -> set[int]:
+    """Whom an opening is announced to: the networks' member governments and the invited governments."""
+    return member_actor_ids(consultation=consultation) | set(consultation.invited.values_list("pk", flat=True))
+
+
+def _questions_set(consultation: Consultation, specs: list[QuestionSpec]) -> None:
+    existing = {q.pk: q for q in consultation.questions.all()}
+    kept = [spec.pk for spec in specs if spec.pk is not None]
+    unknown = [pk for pk in kept if pk not in existing]
+    if unknown or len(kept) != len(set(kept)):
+        raise ValidationError(_("A guiding question can be rewritten only once, and only in its own consultation."))
+    texts = [_question_text(spec) for spec in specs]
+    dropped = [existing[pk] for pk in existing if pk not in kept]
+    if dropped:
+        answered = {key for answers in consultation.contributions.values_list("answers", flat=True)
+                    for key, value in (answers or {}).items() if value}
+        for question in dropped:
+            if str(question.pk) in answered:
+                raise ValidationError(_("The question “%(text)s” has been answered; it can be reworded but not "
+                                        "removed.") % {"text": question.text[:100]})
+        GuidingQuestion.objects.filter(pk__in=[q.pk for q in dropped]).delete()
+    # Move the kept questions out of the way first: positions are unique within a consultation.
+    for offset, pk in enumerate(kept, start=1):
+        GuidingQuestion.objects.filter(pk=pk).update(position=10000 + offset)
+    for position, (spec, text) in enumerate(zip(specs, texts, strict=True), start=1):
+        if spec.pk is None:
+            GuidingQuestion.objects.create(consultation=consultation, position=position, text=text,
+                                           objective=spec.objective)
+        else:
+            GuidingQuestion.objects.filter(pk=spec.pk).update(position=position, text=text,
+                                                              objective=spec.objective or existing[spec.pk].objective)
+
+
+def _phases_differ(process: Any, specs: list[PhaseSpec]) -> bool:
+    current = [(p.phase_type, p.starts_at, p.ends_at) for p in process.phases.order_by("position")]
+    return current != [(s.phase_type, s.starts_at, s.ends_at) for s in specs]
+
+
+_CONSULTATION_UPDATABLE = ("title", "purpose", "language", "forum", "access", "access_networks", "invited",
+                           "questions", "phases")
+
+
+@transaction.atomic
+def consultation_update(*, user: Any, consultation: Consultation, **fields: Any) -> Consultation:
+    """Organisers change their consultation after opening: title, purpose, forum, access rule and lists, guiding
+    questions (a question already answered may be reworded, not removed) and the dated phases (through engagement's
+    `process_phases_set`, audited there). Governments the change newly admits are told, as at the opening."""
+    require(user, "consultations.change_consultation", consultation)
+    unknown = set(fields) - set(_CONSULTATION_UPDATABLE)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    before = _consultation_state(consultation)
+    admitted_before = _admitted_actor_ids(consultation)
+    if "title" in fields:
+        consultation.title = _text(fields["title"], _("Title"), required=True, max_length=300)
+    if "purpose" in fields:
+        consultation.purpose = _text(fields["purpose"], _("Purpose"), required=True, max_length=5000)
+    if "language" in fields:
+        consultation.language = _text(fields["language"], _("Language"), max_length=12) or "en"
+    if "forum" in fields:
+        consultation.forum = fields["forum"]
+    access = fields.get("access", consultation.access)
+    networks = list(fields.get("access_networks", consultation.access_networks.all()))
+    invited = list(fields.get("invited", consultation.invited.all()))
+    _access_checked(access, networks, invited)
+    consultation.access = access
+    consultation.save()
+    consultation.access_networks.set(networks if access == Access.NETWORKS else [])
+    consultation.invited.set(invited if access == Access.INVITED else [])
+    if "questions" in fields:
+        _questions_set(consultation, [QuestionSpec(text=q) if isinstance(q, str) else q for q in fields["questions"]])
+    if fields.get("phases") is not None and _phases_differ(consultation.process, list(fields["phases"])):
+        process_phases_set(user=user, process=consultation.process, phases=list(fields["phases"]))
+    after = _consultation_state(consultation)
+    if after == before:
+        return consultation
+    audit_record(user=user, action="consultations.change_consultation", target=consultation, before=before,
+                 after=after)
+    _notify_new_consultation(consultation, _admitted_actor_ids(consultation) - admitted_before)
+    return consultation
+
+
+def _notify_new_consultation(consultation: Consultation, actor_ids: set[int]) -> None:
     if not actor_ids:
         return
     owner_name, title = consultation.process.owner.name, consultation.title

@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/<int:pk>/endorsements/new/", views.endorsement_create, name="endorsement_create"),
     path("endorsements/<int:pk>/withdraw/", views.endorsement_withdraw, name="endorsement_withdraw"),
     path("<slug:slug>/", views.consultation_detail, name="detail"),
+    path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
     path("<slug:slug>/contribute/", views.contribution_create, name="contribution_create"),
     path("<slug:slug>/compile/", views.outcome_compile, name="compile"),
 ]

@@ -20,6 +20,7 @@ from arrival.actors.selectors import actor_list
 from arrival.consultations import exports, selectors, services
 from arrival.consultations import phases as P
 from arrival.consultations.forms import (
+    ConsultationEditForm,
     ConsultationForm,
     ContributionForm,
     CosignForm,
@@ -102,6 +103,30 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The consultation is open."))
             return redirect(consultation.get_absolute_url())
     return render(request, "consultations/consultation_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    if not selectors.is_editor(user=request.user, consultation=consultation):
+        raise PermissionDenied(_("Only the organisers change a consultation."))
+    form = ConsultationEditForm(request.POST or None, consultation=consultation,
+                                phases=list(consultation.process.phases.all()))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consultation_update(
+                user=request.user, consultation=consultation, title=data["title"], purpose=data["purpose"],
+                forum=data["forum"], access=data["access"], access_networks=list(data["access_networks"]),
+                invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The consultation is saved."))
+            return redirect(consultation.get_absolute_url())
+    return render(request, "consultations/consultation_form.html", {"form": form, "consultation": consultation},
                   status=400 if request.method == "POST" else 200)
 
 

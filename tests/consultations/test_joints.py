@@ -5,23 +5,31 @@ numbered once; compiling keeps the answers to the guiding questions and counts c
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
+import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
 from arrival.consultations import selectors, services
-from arrival.consultations.models import Consultation, Contribution, Paragraph, heading_without_number
+from arrival.consultations.models import Access, Consultation, Contribution, Paragraph, heading_without_number
+from arrival.core.models import AuditEvent
+from arrival.engagement.models import Notification
+from arrival.engagement.phases import PhaseSpec
 from tests.consultations.factories import (
     CALL,
     COMMENTS,
+    START,
     SYNTHESIS,
     at,
     city,
     consultation,
     contribute,
     person,
+    phase_specs,
 )
 
 
@@ -192,3 +200,96 @@ def test_the_rewrite_form_refuses_a_source_from_elsewhere_and_changes_nothing(cl
     assert response.status_code == 400
     assert f"#{stranger.pk}" in response.content.decode()
     assert v1.document.versions.count() == 1
+
+
+# --- Organisers edit a consultation and its phases after opening --------------------------------------------
+
+
+def _later(specs: list[PhaseSpec], days: int) -> list[PhaseSpec]:
+    """The call for input closes `days` later; every later phase moves with it."""
+    shift = dt.timedelta(days=days)
+    return [PhaseSpec(s.phase_type, s.starts_at if i == 0 else s.starts_at + shift, s.ends_at + shift)
+            for i, s in enumerate(specs)]
+
+
+def test_organisers_edit_the_consultation_and_its_phases_after_opening_with_an_audit_trail() -> None:
+    cons = consultation(access=Access.INVITED, invited=[city("First guest")])
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    newcomer = city("Late guest")
+    newcomer_officer = person(newcomer)
+    question = cons.questions.get()
+    with at(CALL):
+        services.consultation_update(
+            user=staff, consultation=cons, title="Local input, extended", purpose="Now also on housing.",
+            invited=[*cons.invited.all(), newcomer], phases=_later(phase_specs(), 7),
+            questions=[services.QuestionSpec(text="What works in your city, and why?", pk=question.pk),
+                       services.QuestionSpec(text="What about housing?")])
+    cons = Consultation.objects.get(pk=cons.pk)
+    assert (cons.title, cons.purpose) == ("Local input, extended", "Now also on housing.")
+    assert [q.text for q in cons.questions.order_by("position")] == ["What works in your city, and why?",
+                                                                    "What about housing?"]
+    assert cons.questions.order_by("position").first().pk == question.pk
+    call = cons.process.phases.order_by("position").first()
+    assert call.ends_at == START + dt.timedelta(days=17)
+    change = AuditEvent.objects.get(action="consultations.change_consultation", target_id=str(cons.pk))
+    assert change.before["title"] == "Local input to the review" and change.after["title"] == "Local input, extended"
+    assert change.after["invited"] == sorted([*change.before["invited"], newcomer.pk])
+    assert AuditEvent.objects.filter(action="engagement.change_process", target_id=str(cons.process_id)).exists()
+    # The government invited late is told, like those invited at the opening.
+    assert Notification.objects.filter(recipient=newcomer_officer, kind="consultations.new_consultation").exists()
+
+
+def test_only_organisers_edit_and_bad_phases_change_nothing() -> None:
+    cons = consultation()
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    town = city()
+    with at(CALL), pytest.raises(PermissionDenied):
+        services.consultation_update(user=person(town), consultation=cons, title="Mine now")
+    backwards = [PhaseSpec(s.phase_type, s.ends_at, s.starts_at) for s in phase_specs()]
+    with at(CALL), pytest.raises(ValidationError):
+        services.consultation_update(user=staff, consultation=cons, title="Half done", phases=backwards)
+    cons.refresh_from_db()
+    assert cons.title == "Local input to the review"
+    assert not AuditEvent.objects.filter(action="consultations.change_consultation").exists()
+
+
+def test_a_question_with_answers_cannot_be_dropped() -> None:
+    cons = consultation()
+    town = city()
+    question = cons.questions.get()
+    with at(CALL):
+        services.contribution_create(user=person(town), consultation=cons, actor=town, title="Input",
+                                     answers={str(question.pk): "Our answer."})
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    with at(CALL), pytest.raises(ValidationError, match="answered"):
+        services.consultation_update(user=staff, consultation=cons, questions=[])
+    assert cons.questions.count() == 1
+
+
+def test_the_edit_page_keeps_unchanged_phase_times_and_saves_changes(client) -> None:  # noqa: ANN001
+    cons = consultation()
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    before = [(p.starts_at, p.ends_at) for p in cons.process.phases.order_by("position")]
+    client.force_login(staff)
+    url = reverse("consultations:edit", args=[cons.slug])
+    with at(CALL):
+        page = client.get(url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'value="Local input to the review"' in html and 'value="2026-03-11"' in html
+        form = page.context["form"]
+        data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, "")}
+        data.update({"title": "Renamed", "comments_ends": "2026-03-25"})
+        data.pop("access_networks", None)
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    cons.refresh_from_db()
+    after = [(p.starts_at, p.ends_at) for p in cons.process.phases.order_by("position")]
+    assert cons.title == "Renamed"
+    assert after[:2] == before[:2]  # dates left as they were keep their time of day
+    assert after[2][1].date() == dt.date(2026, 3, 25) and after[3][0] == after[2][1]
+    # A stranger may not even see the form.
+    client.force_login(person(city()))
+    assert client.get(url).status_code == 403
+    detail = client.get(cons.get_absolute_url()).content.decode()
+    assert url not in detail
