@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import GOVERNMENT_KINDS, Actor, ActorKind, Membership
 from arrival.actors.selectors import current_membership_q
+from arrival.consultations.follow_ups import FollowUp, follow_ups_made_from
 from arrival.consultations.models import (
     Access,
     Consultation,
@@ -386,6 +387,22 @@ def paragraph_contributors(paragraph: Paragraph) -> list[Actor]:
     for source in paragraph.sources.all():
         seen.setdefault(source.actor_id, source.actor)
     return list(seen.values())
+
+
+def paragraph_follow_ups(*, paragraphs: list[Paragraph]) -> dict[int, list[FollowUp]]:
+    """What later apps made from each paragraph (`follow_ups`), in one batch: a paragraph's list includes what was
+    made from its earlier versions (the same paragraph, rewritten: same key)."""
+    if not paragraphs:
+        return {}
+    version = paragraphs[0].version
+    lineage = list(Paragraph.objects.filter(
+        version__document_id=version.document_id, version__number__lte=version.number,
+        key__in={p.key for p in paragraphs}).order_by("version__number").values_list("pk", "key"))
+    made = follow_ups_made_from(kind="paragraph", ids=[pk for pk, _key in lineage])
+    by_key: dict[str, list[FollowUp]] = defaultdict(list)
+    for pk, key in lineage:
+        by_key[key].extend(made.get(pk, []))
+    return {p.pk: list(dict.fromkeys(by_key[p.key])) for p in paragraphs if by_key.get(p.key)}
 
 
 def document_adopted_paragraphs(*, document: OutcomeDocument) -> list[Paragraph]:

@@ -19,6 +19,7 @@ from arrival.accounts.selectors import actor_list_for
 from arrival.actors.selectors import actor_list
 from arrival.consultations import exports, selectors, services
 from arrival.consultations import phases as P
+from arrival.consultations.follow_ups import follow_up_actions, follow_ups_made_from
 from arrival.consultations.forms import (
     ConsultationEditForm,
     ConsultationForm,
@@ -247,6 +248,8 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "destinations": selectors.contribution_destinations(contribution=contribution),
         "draft_paragraphs": selectors.contribution_draft_paragraphs(contribution=contribution),
         "cosign_form": CosignForm(actors=cosign_actors, initial={"actor": cosign_actors[0]}) if cosign_actors else None,
+        "follow_ups": follow_ups_made_from(kind="contribution", ids=[contribution.pk]).get(contribution.pk, []),
+        "follow_up_actions": follow_up_actions(kind="contribution", record=contribution, user=user),
         "can_change": can_change, "is_visible": contribution.visibility == Visibility.VISIBLE,
     })
 
@@ -303,11 +306,17 @@ def _document_context(request: HttpRequest, document: OutcomeDocument, version: 
     paragraphs = selectors.paragraph_list(version=version) if version else []
     editor = selectors.is_editor(user=request.user, consultation=consultation)
     versions = list(selectors.version_list(document=document))
+    is_current = version is not None and version == selectors.version_current(document=document)
+    # What later apps made (or may make) from each paragraph: on the current version only.
+    made = selectors.paragraph_follow_ups(paragraphs=paragraphs) if is_current else {}
     return {
         "document": document, "consultation": consultation, "process": consultation.process, "version": version,
-        "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p)} for p in paragraphs],
+        "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p),
+                        "follow_ups": made.get(p.pk, []),
+                        "follow_up_actions": follow_up_actions(kind="paragraph", record=p, user=request.user)
+                        if is_current else []} for p in paragraphs],
         "versions": versions, "is_editor": editor,
-        "is_current": version is not None and version == selectors.version_current(document=document),
+        "is_current": is_current,
         "comments_open": selectors.allows(consultation, P.COMMENT_PARAGRAPH),
         "can_rewrite": editor and not document.adopted_version_id and selectors.allows(consultation, P.CHANGE_DOCUMENT),
         "can_adopt": editor and not document.adopted_version_id and selectors.allows(consultation, P.ADOPT_DOCUMENT),
