@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.consultations.models import Access, Forum
+from arrival.consultations.models import Access, CommentState, Forum
 from arrival.consultations.phases import PHASE_ORDER
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -384,3 +384,12 @@ class ListFilterForm(Form):
         self.fields["forum"].queryset = Forum.objects.order_by("-year", "name")
         self.fields["owner"].queryset = owners
         self.fields["phase"].choices = [("", _("Any phase"))] + phase_choices
+
+
+class CommentAnswerForm(Form):
+    """The editors' answer to one comment on the draft (prefixed by the comment, several on a page)."""
+
+    state = forms.ChoiceField(label=_("The editors' answer"), choices=CommentState.choices,
+                              widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason (required unless taken in)"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

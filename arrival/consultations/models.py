@@ -346,3 +346,32 @@ class Endorsement(TimeStampedModel, DemoFlagged):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class CommentState(models.TextChoices):
+    TAKEN_IN = "taken_in", _("Taken in")
+    PARTLY = "partly", _("Partly taken in")
+    DECLINED = "declined", _("Declined")
+
+
+class CommentAnswer(TimeStampedModel):
+    """The editors' answer to a comment on a paragraph of a draft: taken in, partly taken in or declined, with the
+    reason (required unless taken in).
+
+    The comment (`engagement.Comment`) stays on the paragraph of the version it was written on; later versions show
+    it, with this answer, beside the paragraph that one became (the paragraph with the same `key`).
+    """
+
+    comment = models.OneToOneField("engagement.Comment", on_delete=models.CASCADE, related_name="consultations_answer")
+    state = models.CharField(_("the editors' answer"), max_length=10, choices=CommentState.choices)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer to a comment")
+        verbose_name_plural = _("answers to comments")
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.state}"

@@ -25,9 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from arrival.actors.models import Actor, ActorKind
+from arrival.consultations import handoffs
 from arrival.consultations import phases as P
 from arrival.consultations.models import (
     Access,
+    CommentAnswer,
+    CommentState,
     Consultation,
     Contribution,
     ContributionStatus,
@@ -46,16 +49,16 @@ from arrival.consultations.models import (
 from arrival.consultations.selectors import (
     CONTRIBUTOR_KINDS,
     OWNER_KINDS,
+    comment_paragraph,
     consultation_admits,
     member_actor_ids,
-    people_in,
     tag_codes_for,
 )
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
-from arrival.engagement.models import Visibility
+from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.phases import PhaseSpec
-from arrival.engagement.services import notification_send, phase_require, process_create, process_phases_set
+from arrival.engagement.services import phase_require, process_create, process_phases_set
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.services import tags_set
 
@@ -126,12 +129,6 @@ def _tag_items(items: Iterable[Any] | None) -> list[FrameworkItem]:
     return checked
 
 
-def _user_ids(ids: Iterable[int]) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk__in=list(ids))
-
-
 # --- Consultations -------------------------------------------------------------------------------------
 
 
@@ -199,7 +196,8 @@ def consultation_create(
     audit_record(user=user, action="consultations.create_consultation", target=consultation,
                  after={**snapshot(consultation, _CONSULTATION_FIELDS),
                         "access_networks": [n.pk for n in access_networks], "invited": [a.pk for a in invited]})
-    _notify_new_consultation(consultation, member_actor_ids(consultation=consultation) | {a.pk for a in invited})
+    handoffs.consultation_opened(consultation=consultation,
+                                 actor_ids=member_actor_ids(consultation=consultation) | {a.pk for a in invited})
     return consultation
 
 
@@ -291,19 +289,9 @@ def consultation_update(*, user: Any, consultation: Consultation, **fields: Any)
         return consultation
     audit_record(user=user, action="consultations.change_consultation", target=consultation, before=before,
                  after=after)
-    _notify_new_consultation(consultation, _admitted_actor_ids(consultation) - admitted_before)
+    handoffs.consultation_opened(consultation=consultation,
+                                 actor_ids=_admitted_actor_ids(consultation) - admitted_before)
     return consultation
-
-
-def _notify_new_consultation(consultation: Consultation, actor_ids: set[int]) -> None:
-    if not actor_ids:
-        return
-    owner_name, title = consultation.process.owner.name, consultation.title
-    notification_send(
-        recipients=_user_ids(people_in(actor_ids)), kind="consultations.new_consultation",
-        text=lambda: _("%(owner)s opened a consultation: “%(title)s”.") % {"owner": owner_name, "title": title},
-        url=consultation.get_absolute_url(),
-    )
 
 
 # --- Contributions -------------------------------------------------------------------------------------
@@ -371,6 +359,7 @@ def contribution_create(
     _version_add(contribution, user, items)
     audit_record(user=user, action="consultations.create_contribution", target=contribution,
                  after=snapshot(contribution, _CONTRIBUTION_FIELDS))
+    handoffs.contribution_submitted(contribution=contribution, by=user)
     return contribution
 
 
@@ -448,6 +437,7 @@ def contribution_cosign(*, user: Any, contribution: Contribution, actor: Actor, 
     cosignature = Cosignature.objects.create(contribution=contribution, actor=actor, signed_by=user, is_demo=is_demo)
     audit_record(user=user, action="consultations.cosign_contribution", target=contribution,
                  after={"cosigned_by": actor.pk})
+    handoffs.contribution_cosigned(cosignature=cosignature, by=user)
     return cosignature
 
 
@@ -587,6 +577,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
     audit_record(user=user, action="consultations.compile_outcomedocument", target=version,
                  after={"document": document.pk, "number": version.number, "paragraphs": len(groups),
                         "contributions": [c.pk for c in contributions]})
+    handoffs.version_published(version=version, by=user)
     return version
 
 
@@ -655,6 +646,7 @@ def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs:
     audit_record(user=user, action="consultations.create_documentversion", target=version,
                  after={"document": document.pk, "number": version.number, "from": latest.number,
                         "paragraphs": len(paragraphs)})
+    handoffs.version_published(version=version, by=user)
     return version
 
 
@@ -686,7 +678,46 @@ def document_adopt(*, user: Any, document: OutcomeDocument, version: DocumentVer
     document.save(update_fields=["adopted_version", "adopted_at", "updated_at"])
     audit_record(user=user, action="consultations.adopt_outcomedocument", target=document,
                  after={"version": version.number, "adopted_at": now.isoformat()})
+    handoffs.document_adopted(document=document, by=user)
     return document
+
+
+# --- The editors' answers to comments on the draft ------------------------------------------------------
+
+_ANSWER_FIELDS = ("comment", "state", "reason", "answered_by")
+
+
+@transaction.atomic
+def paragraph_comment_answer(*, user: Any, comment: Comment, state: str, reason: str = "") -> CommentAnswer:
+    """The editors answer a comment on a paragraph of the draft: taken in, partly taken in or declined — with a
+    reason unless taken in. They may change their answer; its author is told each time it changes. The comment stays
+    on its paragraph and is shown, with the answer, beside the paragraph it became in later versions."""
+    paragraph = comment_paragraph(comment=comment)
+    if paragraph is None:
+        raise ValidationError(_("Only comments on a paragraph of a draft get the editors' answer."))
+    document = paragraph.version.document
+    consultation = document.consultation
+    _check_editor(user, consultation)
+    phase_require(process=consultation.process, action=P.CHANGE_DOCUMENT)
+    if comment.parent_id is not None:
+        raise ValidationError(_("The editors answer a comment, not a reply to one."))
+    if comment.visibility != Visibility.VISIBLE:
+        raise ValidationError(_("A hidden or removed comment gets no answer."))
+    if state not in CommentState.values:
+        raise ValidationError(_("Choose an answer: taken in, partly taken in or declined."))
+    reason = _text(reason, _("Reason"), required=state != CommentState.TAKEN_IN, max_length=2000)
+    answer = CommentAnswer.objects.filter(comment=comment).first()
+    before = snapshot(answer, _ANSWER_FIELDS) if answer is not None else None
+    if answer is not None and (answer.state, answer.reason) == (state, reason):
+        return answer
+    if answer is None:
+        answer = CommentAnswer(comment=comment)
+    answer.state, answer.reason, answer.answered_by = state, reason, user
+    answer.save()
+    audit_record(user=user, action="consultations.answer_comment", target=answer, before=before,
+                 after=snapshot(answer, _ANSWER_FIELDS))
+    handoffs.comment_answered(answer=answer, paragraph=paragraph, by=user)
+    return answer
 
 
 # --- Endorsements --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,6 +22,7 @@ from arrival.consultations import exports, selectors, services
 from arrival.consultations import phases as P
 from arrival.consultations.follow_ups import follow_up_actions, follow_ups_made_from
 from arrival.consultations.forms import (
+    CommentAnswerForm,
     ConsultationEditForm,
     ConsultationForm,
     ContributionForm,
@@ -32,7 +34,8 @@ from arrival.consultations.forms import (
 )
 from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
 from arrival.core.attachments import attachment_create, attachment_list_for
-from arrival.engagement.models import Visibility
+from arrival.engagement.models import Comment, Visibility
+from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
 
 
@@ -309,15 +312,21 @@ def _document_context(request: HttpRequest, document: OutcomeDocument, version: 
     is_current = version is not None and version == selectors.version_current(document=document)
     # What later apps made (or may make) from each paragraph: on the current version only.
     made = selectors.paragraph_follow_ups(paragraphs=paragraphs) if is_current else {}
+    dialogues = selectors.paragraph_dialogues(paragraphs=paragraphs)
+    can_answer = editor and selectors.allows(consultation, P.CHANGE_DOCUMENT)
     return {
         "document": document, "consultation": consultation, "process": consultation.process, "version": version,
         "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p),
+                        "dialogue": [{"entry": entry, "form": CommentAnswerForm(
+                            prefix=f"a{entry.comment.pk}", initial={"state": entry.answer.state, "reason":
+                                                                    entry.answer.reason} if entry.answer else None)
+                            if can_answer and entry.notice == "" else None} for entry in dialogues.get(p.pk, [])],
                         "follow_ups": made.get(p.pk, []),
                         "follow_up_actions": follow_up_actions(kind="paragraph", record=p, user=request.user)
                         if is_current else []} for p in paragraphs],
         "versions": versions, "is_editor": editor,
         "is_current": is_current,
-        "comments_open": selectors.allows(consultation, P.COMMENT_PARAGRAPH),
+        "live_thread": is_current and selectors.allows(consultation, P.COMMENT_PARAGRAPH),
         "can_rewrite": editor and not document.adopted_version_id and selectors.allows(consultation, P.CHANGE_DOCUMENT),
         "can_adopt": editor and not document.adopted_version_id and selectors.allows(consultation, P.ADOPT_DOCUMENT),
         "endorsement_count": selectors.endorsement_count(document=document),
@@ -407,6 +416,35 @@ def document_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The document is adopted; this version is frozen."))
     return redirect(document.get_absolute_url())
+
+
+@login_required
+@require_POST
+def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editors answer a comment on the draft (from the document page, any version that shows it)."""
+    try:
+        comment = comment_get(pk=pk)
+    except Comment.DoesNotExist:
+        raise Http404(_("No comment at this address.")) from None
+    paragraph = selectors.comment_paragraph(comment=comment)
+    if paragraph is None:
+        raise Http404(_("No comment on a draft at this address."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = selectors.paragraph_now(paragraph=paragraph).version.get_absolute_url()
+    form = CommentAnswerForm(request.POST, prefix=f"a{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose an answer: taken in, partly taken in or declined."))
+    else:
+        try:
+            services.paragraph_comment_answer(user=request.user, comment=comment, state=form.cleaned_data["state"],
+                                              reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("The editors' answer is recorded; the comment's author is told."))
+    return redirect(f"{target.split('#')[0]}#answer-{pk}")
 
 
 _EXPORTS = {
