@@ -243,13 +243,21 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = (user.is_authenticated and user.has_perm("consultations.change_contribution", contribution)
                   and contribution.status == ContributionStatus.SUBMITTED
                   and selectors.allows(consultation, P.CHANGE_CONTRIBUTION))
+    draft_paragraphs = selectors.contribution_draft_paragraphs(contribution=contribution)
+    # The organisers' "My work" sends them here while the synthesis has not taken the contribution in.
+    to_synthesise = (not draft_paragraphs and contribution.status == ContributionStatus.SUBMITTED
+                     and contribution.visibility == Visibility.VISIBLE
+                     and selectors.is_editor(user=user, consultation=consultation)
+                     and selectors.allows(consultation, P.COMPILE_DOCUMENT))
     return render(request, "consultations/contribution_detail.html", {
         "contribution": contribution, "consultation": consultation, "process": consultation.process,
+        "to_synthesise": to_synthesise,
+        "document": selectors.document_for(consultation=consultation) if to_synthesise else None,
         "answers": answers, "tags": [tag.item for tag in tags_for(record=contribution)],
         "attachments": list(attachment_list_for(record=contribution)),
         "versions": list(selectors.contribution_versions(contribution=contribution)),
         "destinations": selectors.contribution_destinations(contribution=contribution),
-        "draft_paragraphs": selectors.contribution_draft_paragraphs(contribution=contribution),
+        "draft_paragraphs": draft_paragraphs,
         "cosign_form": CosignForm(actors=cosign_actors, initial={"actor": cosign_actors[0]}) if cosign_actors else None,
         "follow_ups": follow_ups_made_from(kind="contribution", ids=[contribution.pk]).get(contribution.pk, []),
         "follow_up_actions": follow_up_actions(kind="contribution", record=contribution, user=user),

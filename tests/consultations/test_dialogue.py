@@ -154,3 +154,17 @@ def test_organisers_answer_from_the_page_and_the_form_shows_only_to_them(client)
                                      "next": "https://elsewhere.example/"})
         assert response["Location"].startswith(v2.get_absolute_url())
     assert CommentAnswer.objects.get().state == CommentState.TAKEN_IN
+
+
+def test_the_answer_stays_when_the_editor_who_gave_it_erases_their_account() -> None:
+    from arrival.accounts.personal_data import personal_data_providers
+
+    flow = _draft_with_comment()
+    with at(COMMENTS):
+        services.paragraph_comment_answer(user=flow["staff"], comment=flow["comment"], state=CommentState.TAKEN_IN)
+    provider = next(p for p in personal_data_providers() if p.key == "consultations")
+    assert provider.export(flow["staff"])["comment_answers_given"] == [
+        {"comment": flow["comment"].pk, "answer": "taken_in", "reason": ""}]
+    provider.erase(flow["staff"], keep_content_anonymised=False)
+    answer = CommentAnswer.objects.get()
+    assert answer.answered_by is None and answer.state == CommentState.TAKEN_IN

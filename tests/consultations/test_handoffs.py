@@ -283,3 +283,33 @@ def test_changing_the_phases_moves_the_deadlines_in_my_work() -> None:
         process_phases_set(user=staff, process=cons.process, phases=later)
         [item] = work_of(officer, "consultations.contribute")
     assert item.deadline == START + dt.timedelta(days=12)
+
+
+# --- From "My work" to the page where the work is done; cheap counts for the header ---------------------------
+
+
+def test_the_organisers_item_opens_the_contribution_with_what_to_do(client) -> None:  # noqa: ANN001
+    owner, staff, _french_officer = _organisers()
+    cons = consultation(owner=owner, staff=staff)
+    alpha = city("Alpha")
+    contribution = contribute(cons, alpha, person(alpha))
+    client.force_login(staff)
+    with at(SYNTHESIS):
+        [item] = work_of(staff, "consultations.synthesis")
+        page = client.get(item.url).content.decode()
+        assert "Not in the draft yet" in page and "Compile the contributions into a draft" in page
+        client.post(f"/consultations/{cons.slug}/compile/")
+        assert "Not in the draft yet" not in client.get(contribution.get_absolute_url()).content.decode()
+        assert work_of(staff, "consultations.synthesis") == []
+
+
+def test_each_count_for_the_header_is_one_query(django_assert_num_queries) -> None:  # noqa: ANN001
+    from arrival.consultations import selectors
+
+    owner, staff, _french_officer = _organisers()
+    cons, v1, _contributor = _draft(owner, staff)
+    with at(COMMENTS):
+        comment_create(user=person(city("Gamma")), target=v1.paragraphs.get(), body="A remark.", process=cons.process)
+        for count in (selectors.synthesis_work_count, selectors.comment_work_count, selectors.invitation_work_count):
+            with django_assert_num_queries(1):
+                count(staff)
