@@ -589,6 +589,8 @@ class DialogueEntry:
     here: bool  # written on the paragraph shown (not carried from an earlier version)
     answer: CommentAnswer | None
     replies: list[DialogueReply] = field(default_factory=list)
+    # On an earlier version: where the paragraph is now (version number, paragraph number), if it was kept.
+    now: tuple[int, int] | None = None
 
 
 def _words(comment: Comment) -> tuple[str, str]:
@@ -606,7 +608,8 @@ def _paragraph_comments(paragraph_ids: Iterable[int]) -> QuerySet[Comment]:
 
 def paragraph_dialogues(*, paragraphs: list[Paragraph]) -> dict[int, list[DialogueEntry]]:
     """For each paragraph of one version: the comments written on it and on its earlier versions (the same
-    paragraph, rewritten: same key), oldest first, each with the editors' answer and its replies — in four queries."""
+    paragraph, rewritten: same key), oldest first, each with the editors' answer, its replies and, on an earlier
+    version, where the paragraph went since — in five queries."""
     if not paragraphs:
         return {}
     version = paragraphs[0].version
@@ -614,6 +617,13 @@ def paragraph_dialogues(*, paragraphs: list[Paragraph]) -> dict[int, list[Dialog
         version__document_id=version.document_id, version__number__lte=version.number,
         key__in={p.key for p in paragraphs}).values_list("pk", "key", "version__number", "position")}
     comments = list(_paragraph_comments(lineage).select_related("author", "author_actor").order_by("created_at", "id"))
+    later: dict[str, tuple[int, int]] = {}
+    if comments:  # where the paragraphs shown went in later versions (the last one that kept each)
+        for key, number, position in Paragraph.objects.filter(
+                version__document_id=version.document_id, version__number__gt=version.number,
+                key__in={p.key for p in paragraphs}).order_by("version__number").values_list(
+                "key", "version__number", "position"):
+            later[key] = (number, position)
     roots = {c.pk: c for c in comments if c.parent_id is None}
     answers = {a.comment_id: a for a in CommentAnswer.objects.filter(comment_id__in=list(roots))
                .select_related("answered_by")}
@@ -626,7 +636,8 @@ def paragraph_dialogues(*, paragraphs: list[Paragraph]) -> dict[int, list[Dialog
             key, number, position = lineage[int(comment.target_id)]
             body, notice = _words(comment)
             entry = DialogueEntry(comment=comment, body=body, notice=notice, version_number=number, position=position,
-                                  here=int(comment.target_id) in shown, answer=answers.get(comment.pk))
+                                  here=int(comment.target_id) in shown, answer=answers.get(comment.pk),
+                                  now=later.get(key))
             entries[comment.pk] = entry
             by_key[key].append(entry)
             continue
