@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from arrival.accounts.models import RoleKind
 from arrival.consultations import selectors, services
 from arrival.consultations.models import CommentAnswer, CommentState
 from arrival.core.models import AuditEvent
@@ -18,23 +17,15 @@ from tests.consultations.factories import (
     ADOPTION,
     COMMENTS,
     ENDORSEMENT,
-    SYNTHESIS,
     at,
     city,
-    consultation,
-    contribute,
+    draft,
     person,
 )
 
 
 def _draft_with_comment() -> dict:
-    cons = consultation()
-    a, b = city("Alpha"), city("Beta")
-    contribute(cons, a, person(a), gcm="15", text="Alpha proposes one desk.")
-    contribute(cons, b, person(b), gcm="16", text="Beta proposes welcome groups.")
-    staff = person(cons.process.owner, RoleKind.STAFF)
-    with at(SYNTHESIS):
-        v1 = services.outcome_draft_compile(user=staff, consultation=cons)
+    cons, staff, v1 = draft(["Alpha proposes one desk.", "Beta proposes welcome groups."], names=["Alpha", "Beta"])
     first, second = v1.paragraphs.order_by("position")
     town = city("Gamma")
     commenter = person(town)

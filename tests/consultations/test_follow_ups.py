@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from arrival.accounts.models import RoleKind
 from arrival.consultations import services
 from arrival.consultations.follow_ups import (
     FollowUp,
@@ -18,7 +17,7 @@ from arrival.consultations.follow_ups import (
     follow_up_provider_unregister,
     follow_ups_made_from,
 )
-from tests.consultations.factories import COMMENTS, SYNTHESIS, at, city, consultation, contribute, person
+from tests.consultations.factories import COMMENTS, at, city, consultation, contribute, draft, person
 
 
 class Pledges:
@@ -77,13 +76,7 @@ def test_the_contribution_page_offers_the_action_and_links_what_was_made_from_it
 
 
 def test_each_current_paragraph_shows_actions_and_what_was_made_from_it_or_its_earlier_versions(pledges) -> None:  # noqa: ANN001
-    cons = consultation()
-    a, b = city("Alpha"), city("Beta")
-    contribute(cons, a, person(a), gcm="15")
-    contribute(cons, b, person(b), gcm="16")
-    staff = person(cons.process.owner, RoleKind.STAFF)
-    with at(SYNTHESIS):
-        v1 = services.outcome_draft_compile(user=staff, consultation=cons)
+    _cons, staff, v1 = draft(["Alpha proposes one desk.", "Beta proposes welcome groups."])
     first, second = v1.paragraphs.order_by("position")
     pledges.made[("paragraph", first.pk)] = [FollowUp(label="Commitment: One desk", url="/commitments/1/")]
     with at(COMMENTS):

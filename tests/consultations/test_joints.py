@@ -28,22 +28,10 @@ from tests.consultations.factories import (
     city,
     consultation,
     contribute,
+    draft,
     person,
     phase_specs,
 )
-
-
-def _draft(texts: list[str]) -> tuple[Consultation, object, object]:
-    """A consultation whose first draft has one paragraph per text (objectives 15, 16, …)."""
-    cons = consultation()
-    for number, text in enumerate(texts, start=15):
-        town = city(f"Town {number}")
-        contribute(cons, town, person(town), gcm=str(number), text=text)
-    staff = person(cons.process.owner, RoleKind.STAFF)
-    with at(SYNTHESIS):
-        version = services.outcome_draft_compile(user=staff, consultation=cons)
-    return cons, staff, version
-
 
 # --- A diff does not mark an unchanged paragraph ---------------------------------------------------------
 
@@ -60,7 +48,7 @@ def _rewrite_post(version, paragraphs, **extra) -> dict[str, str]:  # noqa: ANN0
 
 
 def test_an_unchanged_paragraph_sent_back_by_a_browser_is_not_marked_changed(client) -> None:  # noqa: ANN001
-    _cons, staff, v1 = _draft(["First line.\nSecond line.", "Welcome desks in every district."])
+    _cons, staff, v1 = draft(["First line.\nSecond line.", "Welcome desks in every district."])
     paragraphs = list(v1.paragraphs.order_by("position"))
     client.force_login(staff)
     with at(COMMENTS):
@@ -85,7 +73,7 @@ def test_services_store_line_endings_as_newlines() -> None:
 
 
 def test_the_data_migration_normalises_stored_line_endings() -> None:
-    _cons, _staff, v1 = _draft(["Line one.", "Other."])
+    _cons, _staff, v1 = draft(["Line one.", "Other."])
     contribution = Contribution.objects.order_by("pk").first()
     paragraph = v1.paragraphs.order_by("position").first()
     Paragraph.objects.filter(pk=paragraph.pk).update(text="Line one.\r\nLine two.\rLine three.")
@@ -106,7 +94,7 @@ def test_the_data_migration_normalises_stored_line_endings() -> None:
 
 
 def test_a_heading_typed_with_its_own_number_is_numbered_once(client) -> None:  # noqa: ANN001
-    _cons, staff, v1 = _draft(["Open all services."])
+    _cons, staff, v1 = draft(["Open all services."])
     key = v1.paragraphs.get().key
     with at(COMMENTS):
         v2 = services.document_version_create(user=staff, document=v1.document, paragraphs=[
@@ -157,7 +145,7 @@ def test_compiling_keeps_answers_to_the_guiding_questions_and_counts_cosigners()
 
 
 def test_a_version_adds_edits_and_reorders_several_paragraphs_and_headings(client) -> None:  # noqa: ANN001
-    cons, staff, v1 = _draft(["Alpha text.", "Beta text.", "Gamma text."])
+    cons, staff, v1 = draft(["Alpha text.", "Beta text.", "Gamma text."])
     p1, p2, p3 = v1.paragraphs.order_by("position")
     sources = {p.key: p.sources.get() for p in (p1, p2, p3)}
     client.force_login(staff)
@@ -188,7 +176,7 @@ def test_a_version_adds_edits_and_reorders_several_paragraphs_and_headings(clien
 
 
 def test_the_rewrite_form_refuses_a_source_from_elsewhere_and_changes_nothing(client) -> None:  # noqa: ANN001
-    _cons, staff, v1 = _draft(["Alpha text."])
+    _cons, staff, v1 = draft(["Alpha text."])
     other = consultation(title="Another consultation")
     town = city("Elsewhere")
     stranger = contribute(other, town, person(town))
