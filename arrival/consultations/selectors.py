@@ -641,9 +641,9 @@ def paragraph_dialogues(*, paragraphs: list[Paragraph]) -> dict[int, list[Dialog
             entries[comment.pk] = entry
             by_key[key].append(entry)
             continue
-        root = comment.parent_id
-        while parent_of.get(root) is not None:
-            root = parent_of[root]
+        root: int = comment.parent_id
+        while (parent := parent_of.get(root)) is not None:
+            root = parent
         if root in entries:
             body, notice = _words(comment)
             entries[root].replies.append(DialogueReply(comment=comment, body=body, notice=notice))
