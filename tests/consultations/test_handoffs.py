@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from arrival.accounts.models import RoleKind
+from arrival.accounts.selectors import user_time_zone
 from arrival.consultations import services
 from arrival.consultations.models import Access, CommentState
 from arrival.core.time_zones import datetime_with_zone
@@ -313,3 +314,17 @@ def test_each_count_for_the_header_is_one_query(django_assert_num_queries) -> No
         for count in (selectors.synthesis_work_count, selectors.comment_work_count, selectors.invitation_work_count):
             with django_assert_num_queries(1):
                 count(staff)
+
+
+def test_an_invited_officer_reads_the_call_on_the_my_work_page(client) -> None:  # noqa: ANN001
+    owner, staff, _french_officer = _organisers()
+    alpha = city("Alpha")
+    officer = person(alpha)
+    cons = consultation(owner=owner, staff=staff, access=Access.INVITED, invited=[alpha])
+    client.force_login(officer)
+    with at(CALL):
+        page = client.get("/engagement/work/").content.decode()
+    assert "Consultations you are invited to" in page and cons.get_absolute_url() in page
+    # The deadline in the officer's zone (their government's), named.
+    deadline = datetime_with_zone(START + dt.timedelta(days=10), user_time_zone(officer))
+    assert f"Contribute before {deadline}" in page and "for Alpha" in page and f"({user_time_zone(officer)})" in deadline
