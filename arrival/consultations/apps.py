@@ -13,14 +13,15 @@ class ConsultationsConfig(AppConfig):
         handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.actors.selectors import register_record_provider
-        from arrival.consultations import notifications, personal_data, phases, profile
+        from arrival.consultations import personal_data, phases, profile
         from arrival.consultations.demo import load_demo_consultation
         from arrival.consultations.loaders import load_forums
-        from arrival.consultations.models import Contribution
+        from arrival.consultations.models import Contribution, Paragraph
         from arrival.consultations.selectors import (
             comment_consultation,
             consultation_actor_ids,
             consultation_admits_user,
+            paragraph_in_latest_version,
         )
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, REFERENCE, register
@@ -42,10 +43,11 @@ class ConsultationsConfig(AppConfig):
                 process=lambda record: comment_consultation(record).process,
                 can_view=lambda user, record: not isinstance(record, Contribution)
                 or user.has_perm("consultations.view_contribution", record),
+                # Comments go to the latest version of a draft; earlier ones keep theirs, shown where they went.
                 can_comment=lambda user, record: consultation_admits_user(
-                    consultation=comment_consultation(record), user=user),
+                    consultation=comment_consultation(record), user=user)
+                and (not isinstance(record, Paragraph) or paragraph_in_latest_version(paragraph=record)),
             )
-        notifications.register()
         profile.register()
         register_personal_data("consultations", export=personal_data.personal_data_export,
                                erase=personal_data.personal_data_erase)

@@ -46,7 +46,7 @@ def document_blocks(version: DocumentVersion) -> Document:
     if version.document.is_demo:
         blocks.append(Paragraph(_("Demo data: invented for the demonstration."), emphasis=True))
     for paragraph in paragraphs:
-        blocks.append(Heading(f"{paragraph.position}. {paragraph.heading}".strip(), level=1))
+        blocks.append(Heading(paragraph.numbered_heading, level=1))
         blocks.extend(Paragraph(line) for line in paragraph.text.splitlines() if line.strip())
         blocks.append(Bullets([_sources_line(paragraph)]))
     return Document(title=version.document.title, subtitle=version.document.consultation.title, blocks=blocks,

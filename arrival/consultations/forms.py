@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.consultations.models import Access, Forum
+from arrival.consultations.models import Access, CommentState, Forum
 from arrival.consultations.phases import PHASE_ORDER
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -93,6 +93,9 @@ class ConsultationForm(Form):
         specs.append(PhaseSpec(PHASE_ORDER[-1], at(dates[-1]), at(dates[-1]) + dt.timedelta(days=365)))
         return specs
 
+    def question_fields(self) -> list[Any]:
+        return []
+
     def question_specs(self) -> list[Any]:
         from arrival.consultations.services import QuestionSpec
 
@@ -104,6 +107,67 @@ class ConsultationForm(Form):
                                                      "%(code)s: %(label)s?")) % {"code": item.code,
                                                                                  "label": item.label},
                                           objective=item))
+        return specs
+
+
+class ConsultationEditForm(ConsultationForm):
+    """The opening form for a consultation already open: each guiding question can be reworded (or emptied to
+    remove it, if nobody answered it) and new ones added; a phase date left as it was keeps its time of day."""
+
+    questions = forms.CharField(label=_("New guiding questions, one per line"), required=False, max_length=20000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, consultation: Any, phases: list[Any], **kwargs: Any) -> None:
+        self.consultation = consultation
+        self.phases = phases
+        self.dated = [p.phase_type for p in phases] == PHASE_ORDER
+        tz = timezone.get_current_timezone()
+        initial = {
+            "title": consultation.title, "purpose": consultation.purpose, "forum": consultation.forum_id,
+            "access": consultation.access, "access_networks": [n.pk for n in consultation.access_networks.all()],
+            "invited": ", ".join(a.slug for a in consultation.invited.all()),
+        }
+        if self.dated:
+            bounds = [phases[0].starts_at, *(p.ends_at for p in phases[:-1])]
+            for name, moment in zip(("input_starts", *PHASE_END_FIELDS), bounds, strict=True):
+                initial[name] = timezone.localtime(moment, tz).date()
+        super().__init__(*args, initial=initial, **kwargs)
+        del self.fields["owner"]
+        del self.fields["per_objective"]
+        if not self.dated:  # phases set otherwise (the API): shown, not changed here
+            for name in ("input_starts", *PHASE_END_FIELDS):
+                del self.fields[name]
+        self.question_rows = list(consultation.questions.all())
+        for number, question in enumerate(self.question_rows, start=1):
+            self.fields[f"question_{question.pk}"] = forms.CharField(
+                label=_("Guiding question %(number)d") % {"number": number}, max_length=1000, required=False,
+                initial=question.text, help_text=_("Empty it to remove the question (only if nobody answered it)."))
+
+    def question_fields(self) -> list[Any]:
+        return [self[f"question_{q.pk}"] for q in self.question_rows]
+
+    def question_specs(self) -> list[Any]:
+        from arrival.consultations.services import QuestionSpec
+
+        specs: list[Any] = [QuestionSpec(text=self.cleaned_data[f"question_{q.pk}"], pk=q.pk)
+                            for q in self.question_rows if (self.cleaned_data.get(f"question_{q.pk}") or "").strip()]
+        return specs + super().question_specs()
+
+    def phase_specs(self) -> list[PhaseSpec] | None:  # type: ignore[override]
+        if not self.dated:
+            return None
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+        old = [self.phases[0].starts_at, *(p.ends_at for p in self.phases[:-1])]
+        bounds = []
+        for name, before in zip(("input_starts", *PHASE_END_FIELDS), old, strict=True):
+            day = data[name]
+            bounds.append(before if timezone.localtime(before, tz).date() == day
+                          else dt.datetime.combine(day, dt.time.min, tzinfo=tz))
+        closed = self.phases[-1]
+        specs = [PhaseSpec(key, bounds[i], bounds[i + 1]) for i, key in enumerate(PHASE_ORDER[:-1])]
+        length = closed.ends_at - closed.starts_at
+        specs.append(PhaseSpec(PHASE_ORDER[-1], bounds[-1], bounds[-1] + length))
         return specs
 
 
@@ -187,37 +251,127 @@ class WithdrawForm(Form):
     reason = forms.CharField(label=_("Reason for withdrawing"), max_length=500)
 
 
+def _contribution_numbers(value: str) -> list[int]:
+    numbers = []
+    for part in (value or "").replace(",", " ").replace(";", " ").split():
+        digits = part.lstrip("#")
+        if not digits.isdigit():
+            raise forms.ValidationError(_("“%(part)s” is not a contribution number (e.g. 12).") % {"part": part[:20]})
+        numbers.append(int(digits))
+    return list(dict.fromkeys(numbers))
+
+
+PLACE_HELP = _("Paragraphs are put in the order of these numbers: 2.5 goes between 2 and 3.")
+SOURCES_HELP = _("The numbers of the contributions it comes from (shown as #12 on their pages), separated by "
+                 "commas. Leave empty for an editorial paragraph.")
+
+
 class VersionForm(Form):
-    """One text box per paragraph of the latest version, a "drop" box each, and one new paragraph."""
+    """The rewrite of the latest version in one go: for each paragraph its place, heading, text and sources (or
+    drop it), and several new paragraphs, each with its own place, heading, text and sources."""
 
     note = forms.CharField(label=_("What changed in this version"), max_length=1000, required=False)
-    new_heading = forms.CharField(label=_("Heading of a new paragraph (optional)"), max_length=300, required=False)
-    new_text = forms.CharField(label=_("Text of a new, editorial paragraph (optional)"), max_length=10000,
-                               required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, paragraphs: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, paragraphs: list[Any], contributions: dict[int, Any], new_count: int = 3,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.paragraphs = paragraphs
+        self.contributions = contributions
+        self.new_count = new_count
+        place = {"step": "any"}
         for paragraph in paragraphs:
-            self.fields[f"text_{paragraph.key}"] = forms.CharField(
-                label=_("Paragraph %(number)d") % {"number": paragraph.position}, max_length=10000,
+            n = paragraph.position
+            key = paragraph.key
+            self.fields[f"order_{key}"] = forms.DecimalField(
+                label=_("Place of paragraph %(number)d") % {"number": n}, initial=n, max_digits=9, decimal_places=3,
+                required=False, widget=forms.NumberInput(attrs=place), help_text=PLACE_HELP)
+            self.fields[f"heading_{key}"] = forms.CharField(
+                label=_("Heading of paragraph %(number)d") % {"number": n}, max_length=300, required=False,
+                initial=paragraph.heading)
+            self.fields[f"text_{key}"] = forms.CharField(
+                label=_("Text of paragraph %(number)d") % {"number": n}, max_length=10000, required=False,
                 initial=paragraph.text, widget=forms.Textarea(attrs={"rows": 5}))
-            self.fields[f"drop_{paragraph.key}"] = forms.BooleanField(
-                label=_("Drop paragraph %(number)d") % {"number": paragraph.position}, required=False)
+            self.fields[f"sources_{key}"] = forms.CharField(
+                label=_("Sources of paragraph %(number)d") % {"number": n}, max_length=2000, required=False,
+                initial=", ".join(str(s.pk) for s in paragraph.sources.all()), help_text=SOURCES_HELP)
+            self.fields[f"editorial_{key}"] = forms.BooleanField(
+                label=_("Paragraph %(number)d is editorial (no contribution behind it)") % {"number": n},
+                required=False, initial=paragraph.editorial)
+            self.fields[f"drop_{key}"] = forms.BooleanField(
+                label=_("Drop paragraph %(number)d") % {"number": n}, required=False)
+        last = paragraphs[-1].position if paragraphs else 0
+        for i in range(new_count):
+            n = i + 1
+            self.fields[f"new-{i}-order"] = forms.DecimalField(
+                label=_("Place of new paragraph %(number)d") % {"number": n}, initial=last + n, max_digits=9,
+                decimal_places=3, required=False, widget=forms.NumberInput(attrs=place), help_text=PLACE_HELP)
+            self.fields[f"new-{i}-heading"] = forms.CharField(
+                label=_("Heading of new paragraph %(number)d") % {"number": n}, max_length=300, required=False)
+            self.fields[f"new-{i}-text"] = forms.CharField(
+                label=_("Text of new paragraph %(number)d") % {"number": n}, max_length=10000, required=False,
+                widget=forms.Textarea(attrs={"rows": 3}))
+            self.fields[f"new-{i}-sources"] = forms.CharField(
+                label=_("Sources of new paragraph %(number)d") % {"number": n}, max_length=2000, required=False,
+                help_text=SOURCES_HELP)
+
+    def _sources(self, name: str) -> list[Any]:
+        try:
+            numbers = _contribution_numbers(self.cleaned_data.get(name, ""))
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+            return []
+        unknown = [number for number in numbers if number not in self.contributions]
+        if unknown:
+            self.add_error(name, _("This consultation has no contribution %(numbers)s.")
+                           % {"numbers": ", ".join(f"#{number}" for number in unknown)})
+        return [self.contributions[number] for number in numbers if number in self.contributions]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        rows: list[tuple[Any, int, Any]] = []
+        for index, paragraph in enumerate(self.paragraphs):
+            key = paragraph.key
+            if cleaned.get(f"drop_{key}"):
+                continue
+            if not (cleaned.get(f"text_{key}") or "").strip():
+                self.add_error(f"text_{key}", _("Write the paragraph, or tick “Drop paragraph %(number)d”.")
+                               % {"number": paragraph.position})
+            # A field the browser did not send (a form of another version's page, a script) keeps what was there.
+            sent = self.data
+            order = cleaned.get(f"order_{key}")
+            rows.append((paragraph.position if order is None else order, index, {
+                "key": key, "text": cleaned.get(f"text_{key}", ""),
+                "heading": cleaned.get(f"heading_{key}", "") if self.add_prefix(f"heading_{key}") in sent else None,
+                "editorial": bool(cleaned.get(f"editorial_{key}")) if self.add_prefix(f"sources_{key}") in sent
+                else None,
+                "sources": self._sources(f"sources_{key}") if self.add_prefix(f"sources_{key}") in sent else None}))
+        for i in range(self.new_count):
+            text = (cleaned.get(f"new-{i}-text") or "").strip()
+            if not text:
+                if (cleaned.get(f"new-{i}-heading") or "").strip() or cleaned.get(f"new-{i}-sources"):
+                    self.add_error(f"new-{i}-text", _("A new paragraph needs its text."))
+                continue
+            sources = self._sources(f"new-{i}-sources")
+            order = cleaned.get(f"new-{i}-order")
+            rows.append((order if order is not None else len(self.paragraphs) + i + 1, len(self.paragraphs) + i, {
+                "key": None, "text": text, "heading": cleaned.get(f"new-{i}-heading", ""),
+                "editorial": not sources, "sources": sources}))
+        self.ordered_rows = [row for _order, _index, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+        return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
-        return [{"paragraph": p, "text": self[f"text_{p.key}"], "drop": self[f"drop_{p.key}"]}
+        return [{"paragraph": p, **{name: self[f"{name}_{p.key}"] for name in
+                                    ("order", "heading", "text", "sources", "editorial", "drop")}}
                 for p in self.paragraphs]
+
+    def new_rows(self) -> list[dict[str, Any]]:
+        return [{"number": i + 1, **{name: self[f"new-{i}-{name}"] for name in ("order", "heading", "text", "sources")}}
+                for i in range(self.new_count)]
 
     def edits(self) -> list[Any]:
         from arrival.consultations.services import ParagraphEdit
 
-        edits = [ParagraphEdit(key=p.key, text=self.cleaned_data[f"text_{p.key}"]) for p in self.paragraphs
-                 if not self.cleaned_data.get(f"drop_{p.key}")]
-        if self.cleaned_data.get("new_text"):
-            edits.append(ParagraphEdit(text=self.cleaned_data["new_text"], heading=self.cleaned_data["new_heading"],
-                                       editorial=True))
-        return edits
+        return [ParagraphEdit(**row) for row in self.ordered_rows]
 
 
 class ListFilterForm(Form):
@@ -230,3 +384,12 @@ class ListFilterForm(Form):
         self.fields["forum"].queryset = Forum.objects.order_by("-year", "name")
         self.fields["owner"].queryset = owners
         self.fields["phase"].choices = [("", _("Any phase"))] + phase_choices
+
+
+class CommentAnswerForm(Form):
+    """The editors' answer to one comment on the draft (prefixed by the comment, several on a page)."""
+
+    state = forms.ChoiceField(label=_("The editors' answer"), choices=CommentState.choices,
+                              widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason (required unless taken in)"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

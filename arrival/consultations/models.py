@@ -7,6 +7,8 @@ synthesis → comments on the draft → adoption → open for endorsement → cl
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -261,6 +263,15 @@ class GroupKind(models.TextChoices):
     GENERAL = "general", _("General")
 
 
+_OWN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*[.)](?:\s+|$)")
+
+
+def heading_without_number(heading: str) -> str:
+    """A heading without the number an editor typed before it ("2. Housing" → "Housing"): the document numbers its
+    paragraphs itself. A heading that only begins with a figure ("2030 Agenda", "1.5 degrees") keeps it."""
+    return _OWN_NUMBER.sub("", heading, count=1).strip()
+
+
 class Paragraph(models.Model):
     """A paragraph of one document version, under the heading of a framework item, with its sources.
 
@@ -297,6 +308,11 @@ class Paragraph(models.Model):
             f"#p-{self.key}")
 
     @property
+    def numbered_heading(self) -> str:
+        """"3. Housing": the paragraph's number, once, then its heading (a number typed into it is left out)."""
+        return f"{self.position}. {heading_without_number(self.heading)}".strip()
+
+    @property
     def process(self):  # engagement finds the process of a reported record here
         return self.version.document.consultation.process
 
@@ -330,3 +346,32 @@ class Endorsement(TimeStampedModel, DemoFlagged):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class CommentState(models.TextChoices):
+    TAKEN_IN = "taken_in", _("Taken in")
+    PARTLY = "partly", _("Partly taken in")
+    DECLINED = "declined", _("Declined")
+
+
+class CommentAnswer(TimeStampedModel):
+    """The editors' answer to a comment on a paragraph of a draft: taken in, partly taken in or declined, with the
+    reason (required unless taken in).
+
+    The comment (`engagement.Comment`) stays on the paragraph of the version it was written on; later versions show
+    it, with this answer, beside the paragraph that one became (the paragraph with the same `key`).
+    """
+
+    comment = models.OneToOneField("engagement.Comment", on_delete=models.CASCADE, related_name="consultations_answer")
+    state = models.CharField(_("the editors' answer"), max_length=10, choices=CommentState.choices)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer to a comment")
+        verbose_name_plural = _("answers to comments")
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.state}"

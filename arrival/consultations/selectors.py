@@ -16,16 +16,23 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arrival.accounts.models import Role
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import GOVERNMENT_KINDS, Actor, ActorKind, Membership
 from arrival.actors.selectors import current_membership_q
+from arrival.consultations import phases as P
+from arrival.consultations.follow_ups import FollowUp, follow_ups_made_from
 from arrival.consultations.models import (
     Access,
+    CommentAnswer,
     Consultation,
     Contribution,
     ContributionStatus,
@@ -36,9 +43,12 @@ from arrival.consultations.models import (
     GuidingQuestion,
     OutcomeDocument,
     Paragraph,
+    heading_without_number,
 )
 from arrival.consultations.phases import PHASE_ORDER, PROCESS_KIND
-from arrival.engagement.models import Phase, Visibility
+from arrival.core.time_zones import datetime_with_zone
+from arrival.engagement.handoffs import WorkItem
+from arrival.engagement.models import Comment, Phase, Visibility
 from arrival.engagement.selectors import phase_allows, phase_current
 from arrival.frameworks.models import FrameworkKind, Tag
 
@@ -196,11 +206,165 @@ def member_actor_ids(*, consultation: Consultation) -> set[int]:
                                          member__kind__in=GOVERNMENT_KINDS).values_list("member_id", flat=True))
 
 
-def people_in(actor_ids: Iterable[int]) -> set[int]:
-    """Ids of active users holding an active role in any of `actor_ids`."""
-    users = get_user_model().objects.filter(is_active=True, roles__actor_id__in=list(actor_ids),
-                                            roles__ended_at__isnull=True)
+def people_in(actor_ids: Iterable[int], *, kinds: Iterable[str] | None = None) -> set[int]:
+    """Ids of active users holding an active role (of one of `kinds`, when given) in any of `actor_ids`."""
+    roles = Role.objects.filter(actor_id__in=list(actor_ids), ended_at__isnull=True)
+    if kinds is not None:
+        roles = roles.filter(kind__in=list(kinds))
+    users = get_user_model().objects.filter(is_active=True, pk__in=roles.values("user_id"))
     return set(users.values_list("pk", flat=True))
+
+
+# --- Who is told of what (arrival/consultations/handoffs.py) ------------------------------------------------
+
+
+def organiser_ids(*, consultation: Consultation) -> set[int]:
+    """The organisers: people of the owner's team (administrators, officers, staff)."""
+    return people_in({consultation.process.owner_id}, kinds=TEAM_ROLE_KINDS)
+
+
+def contributor_people_ids(*, consultation: Consultation) -> set[int]:
+    """People of the governments and networks that stand behind a contribution: contributors and co-signers."""
+    contributions = Contribution.objects.filter(consultation=consultation, status=ContributionStatus.SUBMITTED,
+                                                visibility=Visibility.VISIBLE)
+    actor_ids = set(contributions.values_list("actor_id", flat=True)) | set(
+        Cosignature.objects.filter(contribution__in=contributions).values_list("actor_id", flat=True))
+    return people_in(actor_ids)
+
+
+def draft_commenter_ids(*, document: OutcomeDocument) -> set[int]:
+    """Authors of the visible comments on the paragraphs of any version of `document`."""
+    paragraph_ids = Paragraph.objects.filter(version__document=document).values_list("pk", flat=True)
+    return set(_paragraph_comments(paragraph_ids).filter(visibility=Visibility.VISIBLE, author__isnull=False)
+               .values_list("author_id", flat=True))
+
+
+def endorser_actor_ids(*, consultation: Consultation) -> set[int]:
+    """The governments asked to endorse an adopted document: the member governments of the owner network and of the
+    networks in the access rule, and the invited governments."""
+    return member_actor_ids(consultation=consultation) | set(consultation.invited.values_list("pk", flat=True))
+
+
+# --- My work -------------------------------------------------------------------------------------------------
+
+
+def _team_actor_ids(user: Any) -> QuerySet[Any]:
+    return Role.objects.filter(user_id=user.pk, ended_at__isnull=True, kind__in=TEAM_ROLE_KINDS).values("actor_id")
+
+
+def _phase_now(process_ref: Any, phase_types: Iterable[str], moment: datetime) -> QuerySet[Phase]:
+    return Phase.objects.filter(process_id=process_ref, phase_type__in=list(phase_types), starts_at__lte=moment,
+                                ends_at__gt=moment)
+
+
+def _synthesis_work(user: Any, moment: datetime) -> QuerySet[Contribution]:
+    """Contributions to consultations the user organises, in synthesis, that the latest draft does not cite."""
+    latest = DocumentVersion.objects.filter(document__consultation_id=OuterRef(OuterRef("consultation_id"))).order_by(
+        "-number", "-pk").values("pk")[:1]
+    cited = Paragraph.sources.through.objects.filter(contribution_id=OuterRef("pk"),
+                                                     paragraph__version_id=Subquery(latest))
+    running = _phase_now(OuterRef("consultation__process_id"), [P.SYNTHESIS], moment)
+    return (Contribution.objects.filter(consultation__process__owner_id__in=_team_actor_ids(user),
+                                        status=ContributionStatus.SUBMITTED, visibility=Visibility.VISIBLE)
+            .filter(Exists(running)).exclude(Exists(cited)))
+
+
+def synthesis_work_count(user: Any) -> int:
+    return _synthesis_work(user, timezone.now()).count()
+
+
+def synthesis_work_items(user: Any) -> list[WorkItem]:
+    moment = timezone.now()
+    running = _phase_now(OuterRef("consultation__process_id"), [P.SYNTHESIS], moment)
+    rows = (_synthesis_work(user, moment).select_related("consultation__process__owner", "actor")
+            .annotate(phase_starts=Subquery(running.values("starts_at")[:1]),
+                      phase_ends=Subquery(running.values("ends_at")[:1])).order_by("created_at", "pk"))
+    return [WorkItem(kind="consultations.synthesis", action=_("Take it into the synthesis"),
+                     title=f"{c.consultation.title} · {c.title}", url=c.get_absolute_url(),
+                     waiting_since=max(c.created_at, c.phase_starts), deadline=c.phase_ends,
+                     for_actor=c.consultation.process.owner.name) for c in rows]
+
+
+_ANSWER_PHASES = (P.COMMENTS, P.ADOPTION)
+
+
+def _comment_work(user: Any, moment: datetime) -> QuerySet[Comment]:
+    """Comments on drafts of consultations the user organises, in the comment or adoption phase, that have no answer
+    from the editors yet (the user's own comments left out)."""
+    paragraphs = (Paragraph.objects.filter(version__document__consultation__process__owner_id__in=_team_actor_ids(user))
+                  .filter(Exists(_phase_now(OuterRef("version__document__consultation__process_id"), _ANSWER_PHASES,
+                                            moment)))
+                  .annotate(key_text=Cast("pk", CharField())).values("key_text"))
+    return (Comment.objects.filter(target_type=ContentType.objects.get_for_model(Paragraph), target_id__in=paragraphs,
+                                   parent__isnull=True, visibility=Visibility.VISIBLE,
+                                   consultations_answer__isnull=True)
+            .exclude(author_id=user.pk))
+
+
+def comment_work_count(user: Any) -> int:
+    return _comment_work(user, timezone.now()).count()
+
+
+def comment_work_items(user: Any) -> list[WorkItem]:
+    moment = timezone.now()
+    comments = list(_comment_work(user, moment).order_by("created_at", "pk"))
+    if not comments:
+        return []
+    paragraphs = Paragraph.objects.select_related("version__document__consultation__process__owner").in_bulk(
+        [int(c.target_id) for c in comments])
+    documents = {p.version.document_id for p in paragraphs.values()}
+    latest: dict[tuple[int, str], int] = {}
+    for document_id, key, number in Paragraph.objects.filter(
+            version__document_id__in=documents, key__in={p.key for p in paragraphs.values()}).values_list(
+            "version__document_id", "key", "version__number"):
+        latest[(document_id, key)] = max(number, latest.get((document_id, key), 0))
+    ends = dict(Phase.objects.filter(
+        process_id__in={p.version.document.consultation.process_id for p in paragraphs.values()},
+        phase_type__in=_ANSWER_PHASES, starts_at__lte=moment, ends_at__gt=moment).values_list("process_id", "ends_at"))
+    items = []
+    for comment in comments:
+        paragraph = paragraphs[int(comment.target_id)]
+        document = paragraph.version.document
+        number = latest.get((document.pk, paragraph.key), paragraph.version.number)
+        url = reverse("consultations:version_detail", args=[document.pk, number]) + f"#answer-{comment.pk}"
+        title = _("%(document)s · paragraph %(number)d (version %(version)d)") % {
+            "document": document.title, "number": paragraph.position, "version": paragraph.version.number}
+        items.append(WorkItem(kind="consultations.comments",
+                              action=_("Answer the comment: taken in, partly or declined"), title=title, url=url,
+                              waiting_since=comment.created_at,
+                              deadline=ends.get(document.consultation.process_id),
+                              for_actor=document.consultation.process.owner.name))
+    return items
+
+
+def _invitation_work(user: Any, moment: datetime) -> QuerySet[Any]:
+    """Invitations of the user's governments to consultations whose call for input runs, that they have not
+    answered yet (no contribution of theirs, no co-signature)."""
+    invitations = Consultation.invited.through.objects
+    contributed = Contribution.objects.filter(consultation_id=OuterRef("consultation_id"), actor_id=OuterRef("actor_id"),
+                                              status=ContributionStatus.SUBMITTED)
+    cosigned = Cosignature.objects.filter(contribution__consultation_id=OuterRef("consultation_id"),
+                                          actor_id=OuterRef("actor_id"))
+    return (invitations.filter(actor_id__in=_team_actor_ids(user), consultation__access=Access.INVITED)
+            .filter(Exists(_phase_now(OuterRef("consultation__process_id"), [P.CALL_FOR_INPUT], moment)))
+            .exclude(Exists(contributed)).exclude(Exists(cosigned)))
+
+
+def invitation_work_count(user: Any) -> int:
+    return _invitation_work(user, timezone.now()).count()
+
+
+def invitation_work_items(user: Any) -> list[WorkItem]:
+    moment = timezone.now()
+    running = _phase_now(OuterRef("consultation__process_id"), [P.CALL_FOR_INPUT], moment)
+    rows = (_invitation_work(user, moment).select_related("consultation", "actor")
+            .annotate(phase_starts=Subquery(running.values("starts_at")[:1]),
+                      phase_ends=Subquery(running.values("ends_at")[:1])).order_by("phase_ends", "pk"))
+    return [WorkItem(kind="consultations.contribute",
+                     action=_("Contribute before %(deadline)s") % {"deadline": datetime_with_zone(row.phase_ends)},
+                     title=row.consultation.title, url=row.consultation.get_absolute_url(),
+                     waiting_since=max(row.phase_starts, row.consultation.created_at), deadline=row.phase_ends,
+                     for_actor=row.actor.name) for row in rows]
 
 
 def consultation_actor_ids() -> QuerySet[Any]:
@@ -252,6 +416,11 @@ def contribution_list_for_actor(*, actor: Actor, include_cosigned: bool = True) 
         condition |= Q(cosignatures__actor=actor)
     return (_contributions().filter(condition, visibility=Visibility.VISIBLE, status=ContributionStatus.SUBMITTED)
             .distinct().order_by("-created_at", "-id"))
+
+
+def contributions_by_number(*, consultation: Consultation) -> dict[int, Contribution]:
+    """Every contribution to `consultation`, by its number (the editors cite them as sources by number)."""
+    return {c.pk: c for c in Contribution.objects.filter(consultation=consultation).select_related("actor")}
 
 
 def contribution_versions(*, contribution: Contribution) -> QuerySet[Any]:
@@ -382,6 +551,127 @@ def paragraph_contributors(paragraph: Paragraph) -> list[Actor]:
     return list(seen.values())
 
 
+def paragraph_follow_ups(*, paragraphs: list[Paragraph]) -> dict[int, list[FollowUp]]:
+    """What later apps made from each paragraph (`follow_ups`), in one batch: a paragraph's list includes what was
+    made from its earlier versions (the same paragraph, rewritten: same key)."""
+    if not paragraphs:
+        return {}
+    version = paragraphs[0].version
+    lineage = list(Paragraph.objects.filter(
+        version__document_id=version.document_id, version__number__lte=version.number,
+        key__in={p.key for p in paragraphs}).order_by("version__number").values_list("pk", "key"))
+    made = follow_ups_made_from(kind="paragraph", ids=[pk for pk, _key in lineage])
+    by_key: dict[str, list[FollowUp]] = defaultdict(list)
+    for pk, key in lineage:
+        by_key[key].extend(made.get(pk, []))
+    return {p.pk: list(dict.fromkeys(by_key[p.key])) for p in paragraphs if by_key.get(p.key)}
+
+
+# --- Dialogue on the draft: paragraph comments and the editors' answers --------------------------------
+
+
+@dataclass
+class DialogueReply:
+    comment: Comment
+    body: str  # "" when hidden or removed: `notice` says why
+    notice: str
+
+
+@dataclass
+class DialogueEntry:
+    """A comment on a paragraph (or on an earlier version of it), with the editors' answer and the replies."""
+
+    comment: Comment
+    body: str
+    notice: str
+    version_number: int  # the version it was written on
+    position: int  # the paragraph's number in that version
+    here: bool  # written on the paragraph shown (not carried from an earlier version)
+    answer: CommentAnswer | None
+    replies: list[DialogueReply] = field(default_factory=list)
+    # On an earlier version: where the paragraph is now (version number, paragraph number), if it was kept.
+    now: tuple[int, int] | None = None
+
+
+def _words(comment: Comment) -> tuple[str, str]:
+    if comment.visibility == Visibility.HIDDEN:
+        return "", _("This comment was hidden by a moderator.")
+    if comment.visibility == Visibility.REMOVED:
+        return "", _("This comment was removed by its author.")
+    return comment.body, ""
+
+
+def _paragraph_comments(paragraph_ids: Iterable[int]) -> QuerySet[Comment]:
+    content_type = ContentType.objects.get_for_model(Paragraph)
+    return Comment.objects.filter(target_type=content_type, target_id__in=[str(pk) for pk in paragraph_ids])
+
+
+def paragraph_dialogues(*, paragraphs: list[Paragraph]) -> dict[int, list[DialogueEntry]]:
+    """For each paragraph of one version: the comments written on it and on its earlier versions (the same
+    paragraph, rewritten: same key), oldest first, each with the editors' answer, its replies and, on an earlier
+    version, where the paragraph went since — in five queries."""
+    if not paragraphs:
+        return {}
+    version = paragraphs[0].version
+    lineage = {pk: (key, number, position) for pk, key, number, position in Paragraph.objects.filter(
+        version__document_id=version.document_id, version__number__lte=version.number,
+        key__in={p.key for p in paragraphs}).values_list("pk", "key", "version__number", "position")}
+    comments = list(_paragraph_comments(lineage).select_related("author", "author_actor").order_by("created_at", "id"))
+    later: dict[str, tuple[int, int]] = {}
+    if comments:  # where the paragraphs shown went in later versions (the last one that kept each)
+        for key, number, position in Paragraph.objects.filter(
+                version__document_id=version.document_id, version__number__gt=version.number,
+                key__in={p.key for p in paragraphs}).order_by("version__number").values_list(
+                "key", "version__number", "position"):
+            later[key] = (number, position)
+    roots = {c.pk: c for c in comments if c.parent_id is None}
+    answers = {a.comment_id: a for a in CommentAnswer.objects.filter(comment_id__in=list(roots))
+               .select_related("answered_by")}
+    parent_of = {c.pk: c.parent_id for c in comments}
+    entries: dict[int, DialogueEntry] = {}
+    by_key: dict[str, list[DialogueEntry]] = defaultdict(list)
+    shown = {p.pk for p in paragraphs}
+    for comment in comments:
+        if comment.parent_id is None:
+            key, number, position = lineage[int(comment.target_id)]
+            body, notice = _words(comment)
+            entry = DialogueEntry(comment=comment, body=body, notice=notice, version_number=number, position=position,
+                                  here=int(comment.target_id) in shown, answer=answers.get(comment.pk),
+                                  now=later.get(key))
+            entries[comment.pk] = entry
+            by_key[key].append(entry)
+            continue
+        root: int = comment.parent_id
+        while (parent := parent_of.get(root)) is not None:
+            root = parent
+        if root in entries:
+            body, notice = _words(comment)
+            entries[root].replies.append(DialogueReply(comment=comment, body=body, notice=notice))
+    return {p.pk: by_key[p.key] for p in paragraphs if by_key.get(p.key)}
+
+
+def comment_paragraph(*, comment: Comment) -> Paragraph | None:
+    """The paragraph a comment was written on (None when it is on something else)."""
+    if comment.target_type_id != ContentType.objects.get_for_model(Paragraph).pk:
+        return None
+    return Paragraph.objects.select_related("version__document__consultation__process__owner").filter(
+        pk=int(comment.target_id) if comment.target_id.isdigit() else 0).first()
+
+
+def paragraph_now(*, paragraph: Paragraph) -> Paragraph:
+    """The last paragraph of `paragraph`'s lineage (same key): the one in the latest version, or in the last version
+    that kept it — where its comments are shown now."""
+    latest = Paragraph.objects.filter(version__document_id=paragraph.version.document_id, key=paragraph.key).order_by(
+        "-version__number").select_related("version").first()
+    return latest if latest is not None and latest.version.number >= paragraph.version.number else paragraph
+
+
+def paragraph_in_latest_version(*, paragraph: Paragraph) -> bool:
+    """Comments go to the latest version of a draft only."""
+    return not DocumentVersion.objects.filter(document_id=paragraph.version.document_id,
+                                              number__gt=paragraph.version.number).exists()
+
+
 def document_adopted_paragraphs(*, document: OutcomeDocument) -> list[Paragraph]:
     """The adopted version's paragraphs with their sources; [] before adoption."""
     if not document.adopted_version_id:
@@ -471,24 +761,27 @@ def version_diff(*, old: DocumentVersion, new: DocumentVersion) -> list[Paragrap
     rows.extend(_removed(removed_after.get(None, [])))
     for paragraph in new_paragraphs:
         before = old_paragraphs.get(paragraph.key)
+        heading = heading_without_number(paragraph.heading)
         if before is None:
             rows.append(ParagraphDiff(key=paragraph.key, status="added", old_position=None,
-                                      new_position=paragraph.position, heading=paragraph.heading,
+                                      new_position=paragraph.position, heading=heading,
                                       segments=[("insert", paragraph.text)]))
         else:
-            same = before.text == paragraph.text and before.heading == paragraph.heading
+            old_heading = heading_without_number(before.heading)
+            same = before.text == paragraph.text and old_heading == heading
             rows.append(ParagraphDiff(
                 key=paragraph.key, status="same" if same else "changed", old_position=before.position,
-                new_position=paragraph.position, heading=paragraph.heading,
+                new_position=paragraph.position, heading=heading,
                 segments=[("equal", paragraph.text)] if same else text_diff(before.text, paragraph.text),
-                heading_changed=before.heading != paragraph.heading, old_heading=before.heading))
+                heading_changed=old_heading != heading, old_heading=old_heading))
         rows.extend(_removed(removed_after.get(paragraph.key, [])))
     return rows
 
 
 def _removed(paragraphs: list[Paragraph]) -> list[ParagraphDiff]:
     return [ParagraphDiff(key=p.key, status="removed", old_position=p.position, new_position=None,
-                          heading=p.heading, segments=[("delete", p.text)]) for p in paragraphs]
+                          heading=heading_without_number(p.heading), segments=[("delete", p.text)])
+            for p in paragraphs]
 
 
 # --- Endorsements ---------------------------------------------------------------------------------------

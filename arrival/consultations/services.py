@@ -18,15 +18,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from arrival.actors.models import Actor, ActorKind
+from arrival.consultations import handoffs
 from arrival.consultations import phases as P
 from arrival.consultations.models import (
     Access,
+    CommentAnswer,
+    CommentState,
     Consultation,
     Contribution,
     ContributionStatus,
@@ -40,20 +44,21 @@ from arrival.consultations.models import (
     GuidingQuestion,
     OutcomeDocument,
     Paragraph,
+    heading_without_number,
 )
 from arrival.consultations.selectors import (
     CONTRIBUTOR_KINDS,
     OWNER_KINDS,
+    comment_paragraph,
     consultation_admits,
     member_actor_ids,
-    people_in,
     tag_codes_for,
 )
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
-from arrival.engagement.models import Visibility
+from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.phases import PhaseSpec
-from arrival.engagement.services import notification_send, phase_require, process_create
+from arrival.engagement.services import phase_require, process_create, process_phases_set
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.services import tags_set
 
@@ -69,8 +74,14 @@ TAGGABLE_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, Framewo
 # --- helpers -------------------------------------------------------------------------------------------
 
 
+def normalise_line_endings(text: str) -> str:
+    """Every line break as "\n": browsers send text areas back with "\r\n", which would make an unchanged text
+    differ from the stored one (and a diff mark it)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text(value: Any, label: str, *, required: bool = False, max_length: int) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else normalise_line_endings(str(value)).strip()
     if required and not text:
         raise ValidationError(_("%(field)s is required.") % {"field": label})
     if len(text) > max_length:
@@ -118,12 +129,6 @@ def _tag_items(items: Iterable[Any] | None) -> list[FrameworkItem]:
     return checked
 
 
-def _user_ids(ids: Iterable[int]) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk__in=list(ids))
-
-
 # --- Consultations -------------------------------------------------------------------------------------
 
 
@@ -131,6 +136,27 @@ def _user_ids(ids: Iterable[int]) -> Any:
 class QuestionSpec:
     text: str
     objective: FrameworkItem | None = None
+    pk: int | None = None  # in `consultation_update`: the question it rewrites (None for a new one)
+
+
+def _access_checked(access: str, access_networks: list[Actor], invited: list[Actor]) -> None:
+    if access not in Access.values:
+        raise ValidationError(_("Unknown access rule “%(access)s”.") % {"access": access})
+    if access == Access.NETWORKS and not access_networks:
+        raise ValidationError(_("Name at least one network whose members may contribute."))
+    if any(n.kind != ActorKind.NETWORK for n in access_networks):
+        raise ValidationError(_("Only networks can be named in the access rule."))
+    if access == Access.INVITED and not invited:
+        raise ValidationError(_("Invite at least one government."))
+    if any(a.kind not in CONTRIBUTOR_KINDS for a in invited):
+        raise ValidationError(_("Only local or regional governments and networks can be invited to contribute."))
+
+
+def _question_text(spec: QuestionSpec) -> str:
+    text = _text(spec.text, _("Question"), required=True, max_length=1000)
+    if spec.objective is not None and spec.objective.framework.kind != FrameworkKind.GCM_OBJECTIVE:
+        raise ValidationError(_("A guiding question may name a GCM objective only."))
+    return text
 
 
 @transaction.atomic
@@ -150,17 +176,8 @@ def consultation_create(
                                 "government."))
     title = _text(title, _("Title"), required=True, max_length=300)
     purpose = _text(purpose, _("Purpose"), required=True, max_length=5000)
-    if access not in Access.values:
-        raise ValidationError(_("Unknown access rule “%(access)s”.") % {"access": access})
     access_networks, invited = list(access_networks), list(invited)
-    if access == Access.NETWORKS and not access_networks:
-        raise ValidationError(_("Name at least one network whose members may contribute."))
-    if any(n.kind != ActorKind.NETWORK for n in access_networks):
-        raise ValidationError(_("Only networks can be named in the access rule."))
-    if access == Access.INVITED and not invited:
-        raise ValidationError(_("Invite at least one government."))
-    if any(a.kind not in CONTRIBUTOR_KINDS for a in invited):
-        raise ValidationError(_("Only local or regional governments and networks can be invited to contribute."))
+    _access_checked(access, access_networks, invited)
     process = process_create(user=user, owner=owner, kind=P.PROCESS_KIND, title=title, phases=phases,
                              time_zone=time_zone, is_demo=is_demo)
     consultation = Consultation.objects.create(
@@ -174,28 +191,107 @@ def consultation_create(
         consultation.invited.set(invited)
     for position, question in enumerate(questions, start=1):
         spec = QuestionSpec(text=question) if isinstance(question, str) else question
-        text = _text(spec.text, _("Question"), required=True, max_length=1000)
-        if spec.objective is not None and spec.objective.framework.kind != FrameworkKind.GCM_OBJECTIVE:
-            raise ValidationError(_("A guiding question may name a GCM objective only."))
-        GuidingQuestion.objects.create(consultation=consultation, position=position, text=text,
+        GuidingQuestion.objects.create(consultation=consultation, position=position, text=_question_text(spec),
                                        objective=spec.objective)
     audit_record(user=user, action="consultations.create_consultation", target=consultation,
                  after={**snapshot(consultation, _CONSULTATION_FIELDS),
                         "access_networks": [n.pk for n in access_networks], "invited": [a.pk for a in invited]})
-    _notify_new_consultation(consultation, invited)
+    handoffs.consultation_opened(consultation=consultation,
+                                 actor_ids=member_actor_ids(consultation=consultation) | {a.pk for a in invited})
     return consultation
 
 
-def _notify_new_consultation(consultation: Consultation, invited: list[Actor]) -> None:
-    actor_ids = member_actor_ids(consultation=consultation) | {a.pk for a in invited}
-    if not actor_ids:
-        return
-    owner_name, title = consultation.process.owner.name, consultation.title
-    notification_send(
-        recipients=_user_ids(people_in(actor_ids)), kind="consultations.new_consultation",
-        text=lambda: _("%(owner)s opened a consultation: “%(title)s”.") % {"owner": owner_name, "title": title},
-        url=consultation.get_absolute_url(),
-    )
+def _consultation_state(consultation: Consultation) -> dict[str, Any]:
+    return {
+        **snapshot(consultation, _CONSULTATION_FIELDS),
+        "access_networks": sorted(consultation.access_networks.values_list("pk", flat=True)),
+        "invited": sorted(consultation.invited.values_list("pk", flat=True)),
+        "questions": [{"id": q.pk, "text": q.text, "objective": q.objective_id}
+                      for q in consultation.questions.order_by("position")],
+    }
+
+
+def _admitted_actor_ids(consultation: Consultation) -> set[int]:
+    """Whom an opening is announced to: the networks' member governments and the invited governments."""
+    return member_actor_ids(consultation=consultation) | set(consultation.invited.values_list("pk", flat=True))
+
+
+def _questions_set(consultation: Consultation, specs: list[QuestionSpec]) -> None:
+    existing = {q.pk: q for q in consultation.questions.all()}
+    kept = [spec.pk for spec in specs if spec.pk is not None]
+    unknown = [pk for pk in kept if pk not in existing]
+    if unknown or len(kept) != len(set(kept)):
+        raise ValidationError(_("A guiding question can be rewritten only once, and only in its own consultation."))
+    texts = [_question_text(spec) for spec in specs]
+    dropped = [existing[pk] for pk in existing if pk not in kept]
+    if dropped:
+        answered = {key for answers in consultation.contributions.values_list("answers", flat=True)
+                    for key, value in (answers or {}).items() if value}
+        for question in dropped:
+            if str(question.pk) in answered:
+                raise ValidationError(_("The question “%(text)s” has been answered; it can be reworded but not "
+                                        "removed.") % {"text": question.text[:100]})
+        GuidingQuestion.objects.filter(pk__in=[q.pk for q in dropped]).delete()
+    # Move the kept questions out of the way first: positions are unique within a consultation.
+    for offset, pk in enumerate(kept, start=1):
+        GuidingQuestion.objects.filter(pk=pk).update(position=10000 + offset)
+    for position, (spec, text) in enumerate(zip(specs, texts, strict=True), start=1):
+        if spec.pk is None:
+            GuidingQuestion.objects.create(consultation=consultation, position=position, text=text,
+                                           objective=spec.objective)
+        else:
+            GuidingQuestion.objects.filter(pk=spec.pk).update(position=position, text=text,
+                                                              objective=spec.objective or existing[spec.pk].objective)
+
+
+def _phases_differ(process: Any, specs: list[PhaseSpec]) -> bool:
+    current = [(p.phase_type, p.starts_at, p.ends_at) for p in process.phases.order_by("position")]
+    return current != [(s.phase_type, s.starts_at, s.ends_at) for s in specs]
+
+
+_CONSULTATION_UPDATABLE = ("title", "purpose", "language", "forum", "access", "access_networks", "invited",
+                           "questions", "phases")
+
+
+@transaction.atomic
+def consultation_update(*, user: Any, consultation: Consultation, **fields: Any) -> Consultation:
+    """Organisers change their consultation after opening: title, purpose, forum, access rule and lists, guiding
+    questions (a question already answered may be reworded, not removed) and the dated phases (through engagement's
+    `process_phases_set`, audited there). Governments the change newly admits are told, as at the opening."""
+    require(user, "consultations.change_consultation", consultation)
+    unknown = set(fields) - set(_CONSULTATION_UPDATABLE)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    before = _consultation_state(consultation)
+    admitted_before = _admitted_actor_ids(consultation)
+    if "title" in fields:
+        consultation.title = _text(fields["title"], _("Title"), required=True, max_length=300)
+    if "purpose" in fields:
+        consultation.purpose = _text(fields["purpose"], _("Purpose"), required=True, max_length=5000)
+    if "language" in fields:
+        consultation.language = _text(fields["language"], _("Language"), max_length=12) or "en"
+    if "forum" in fields:
+        consultation.forum = fields["forum"]
+    access = fields.get("access", consultation.access)
+    networks = list(fields.get("access_networks", consultation.access_networks.all()))
+    invited = list(fields.get("invited", consultation.invited.all()))
+    _access_checked(access, networks, invited)
+    consultation.access = access
+    consultation.save()
+    consultation.access_networks.set(networks if access == Access.NETWORKS else [])
+    consultation.invited.set(invited if access == Access.INVITED else [])
+    if "questions" in fields:
+        _questions_set(consultation, [QuestionSpec(text=q) if isinstance(q, str) else q for q in fields["questions"]])
+    if fields.get("phases") is not None and _phases_differ(consultation.process, list(fields["phases"])):
+        process_phases_set(user=user, process=consultation.process, phases=list(fields["phases"]))
+    after = _consultation_state(consultation)
+    if after == before:
+        return consultation
+    audit_record(user=user, action="consultations.change_consultation", target=consultation, before=before,
+                 after=after)
+    handoffs.consultation_opened(consultation=consultation,
+                                 actor_ids=_admitted_actor_ids(consultation) - admitted_before)
+    return consultation
 
 
 # --- Contributions -------------------------------------------------------------------------------------
@@ -263,6 +359,7 @@ def contribution_create(
     _version_add(contribution, user, items)
     audit_record(user=user, action="consultations.create_contribution", target=contribution,
                  after=snapshot(contribution, _CONTRIBUTION_FIELDS))
+    handoffs.contribution_submitted(contribution=contribution, by=user)
     return contribution
 
 
@@ -340,6 +437,7 @@ def contribution_cosign(*, user: Any, contribution: Contribution, actor: Actor, 
     cosignature = Cosignature.objects.create(contribution=contribution, actor=actor, signed_by=user, is_demo=is_demo)
     audit_record(user=user, action="consultations.cosign_contribution", target=contribution,
                  after={"cosigned_by": actor.pk})
+    handoffs.contribution_cosigned(cosignature=cosignature, by=user)
     return cosignature
 
 
@@ -376,13 +474,43 @@ def _heading(item: FrameworkItem | None) -> str:
     return _("New Urban Agenda paragraph %(code)s") % {"code": item.code}
 
 
-def _compiled_text(contributions: list[Contribution]) -> str:
-    names = list(OrderedDict.fromkeys(c.actor.name for c in contributions))
-    lines = [ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
-                      len(contributions)) % {"count": len(contributions), "names": ", ".join(names)}]
+def _names(actors: Iterable[Actor]) -> list[str]:
+    return list(OrderedDict.fromkeys(actor.name for actor in actors))
+
+
+def _answer_line(question: str, answer: str) -> str:
+    question = question.strip()
+    separator = " " if question[-1:] in ("?", ":", ".", "!", "؟") else ": "
+    return f"– {question}{separator}{_excerpt(answer)}"
+
+
+def _compiled_text(contributions: list[Contribution], questions: dict[str, str]) -> str:
+    """Who stands behind a paragraph (contributors, then the co-signers not already among them, counted) and, for
+    each contribution, its proposed actions (or summary) and its answers to the guiding questions, in their order."""
+    names = _names(c.actor for c in contributions)
+    cosigners = [name for name in _names(s.actor for c in contributions for s in c.cosignatures.all())
+                 if name not in names]
+    values = {"count": len(contributions), "names": ", ".join(names)}
+    if cosigners:
+        values["cosigners"] = ngettext("%(count)d other government or network: %(names)s",
+                                       "%(count)d other governments or networks: %(names)s",
+                                       len(cosigners)) % {"count": len(cosigners), "names": ", ".join(cosigners)}
+        first = ngettext("%(count)d contribution, from %(names)s; co-signed by %(cosigners)s.",
+                         "%(count)d contributions, from %(names)s; co-signed by %(cosigners)s.",
+                         len(contributions)) % values
+    else:
+        first = ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
+                         len(contributions)) % values
+    lines = [first]
     for contribution in contributions:
-        what = contribution.proposed_actions or contribution.summary or " ".join(contribution.answers.values())
-        lines.append(f"{contribution.actor.name}: {_excerpt(what)}")
+        signers = _names(s.actor for s in contribution.cosignatures.all())
+        name = contribution.actor.name
+        if signers:
+            name = _("%(name)s, co-signed by %(names)s") % {"name": name, "names": ", ".join(signers)}
+        what = contribution.proposed_actions or contribution.summary
+        lines.append(f"{name}: {_excerpt(what)}" if what else f"{name}:")
+        lines.extend(_answer_line(question, contribution.answers[key]) for key, question in questions.items()
+                     if contribution.answers.get(key))
     return "\n".join(lines)
 
 
@@ -411,7 +539,9 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
         raise ValidationError(_("The outcome document is adopted; it can no longer be recompiled."))
     contributions = list(Contribution.objects.filter(
         consultation=consultation, status=ContributionStatus.SUBMITTED, visibility=Visibility.VISIBLE,
-    ).select_related("actor").order_by("created_at", "id"))
+    ).select_related("actor").prefetch_related(
+        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("actor").order_by("created_at", "id"))
+    ).order_by("created_at", "id"))
     if not contributions:
         raise ValidationError(_("There are no contributions to compile yet."))
     if document is None:
@@ -421,6 +551,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
             consultation=consultation, kind=kind, is_demo=consultation.is_demo,
             title=_text(title or _("Outcome of “%(title)s”") % {"title": consultation.title}, _("Title"),
                         required=True, max_length=300))
+    questions = {str(q.pk): q.text for q in consultation.questions.order_by("position")}
     tags = tag_codes_for(records=contributions)
     groups: dict[tuple[int, int, int], tuple[FrameworkItem | None, list[Contribution]]] = {}
     for contribution in contributions:
@@ -441,11 +572,12 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
             version=version, key=uuid.uuid4().hex, position=position,
             group_kind=_KIND_GROUP[item.framework.kind] if item else GroupKind.GENERAL,
             group_code=item.code if item else "", group_item=item, heading=_heading(item)[:300],
-            text=_compiled_text(sources)[:10000])
+            text=_compiled_text(sources, questions)[:10000])
         paragraph.sources.set(sources)
     audit_record(user=user, action="consultations.compile_outcomedocument", target=version,
                  after={"document": document.pk, "number": version.number, "paragraphs": len(groups),
                         "contributions": [c.pk for c in contributions]})
+    handoffs.version_published(version=version, by=user)
     return version
 
 
@@ -497,15 +629,15 @@ def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs:
             paragraph = Paragraph.objects.create(
                 version=version, key=before.key, position=position, group_kind=before.group_kind,
                 group_code=before.group_code, group_item=before.group_item,
-                heading=_text(edit.heading if edit.heading is not None else before.heading, _("Heading"),
-                              max_length=300),
+                heading=heading_without_number(_text(edit.heading if edit.heading is not None else before.heading,
+                                                     _("Heading"), max_length=300)),
                 text=text, editorial=before.editorial if edit.editorial is None else bool(edit.editorial))
             sources = list(before.sources.all()) if edit.sources is None else edit.sources
         else:
             sources = edit.sources or []
             paragraph = Paragraph.objects.create(
                 version=version, key=uuid.uuid4().hex, position=position,
-                heading=_text(edit.heading or "", _("Heading"), max_length=300), text=text,
+                heading=heading_without_number(_text(edit.heading or "", _("Heading"), max_length=300)), text=text,
                 editorial=bool(edit.editorial) if edit.editorial is not None else not sources)
         for source in sources:
             if source.consultation_id != consultation.pk:
@@ -514,6 +646,7 @@ def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs:
     audit_record(user=user, action="consultations.create_documentversion", target=version,
                  after={"document": document.pk, "number": version.number, "from": latest.number,
                         "paragraphs": len(paragraphs)})
+    handoffs.version_published(version=version, by=user)
     return version
 
 
@@ -545,7 +678,46 @@ def document_adopt(*, user: Any, document: OutcomeDocument, version: DocumentVer
     document.save(update_fields=["adopted_version", "adopted_at", "updated_at"])
     audit_record(user=user, action="consultations.adopt_outcomedocument", target=document,
                  after={"version": version.number, "adopted_at": now.isoformat()})
+    handoffs.document_adopted(document=document, by=user)
     return document
+
+
+# --- The editors' answers to comments on the draft ------------------------------------------------------
+
+_ANSWER_FIELDS = ("comment", "state", "reason", "answered_by")
+
+
+@transaction.atomic
+def paragraph_comment_answer(*, user: Any, comment: Comment, state: str, reason: str = "") -> CommentAnswer:
+    """The editors answer a comment on a paragraph of the draft: taken in, partly taken in or declined — with a
+    reason unless taken in. They may change their answer; its author is told each time it changes. The comment stays
+    on its paragraph and is shown, with the answer, beside the paragraph it became in later versions."""
+    paragraph = comment_paragraph(comment=comment)
+    if paragraph is None:
+        raise ValidationError(_("Only comments on a paragraph of a draft get the editors' answer."))
+    document = paragraph.version.document
+    consultation = document.consultation
+    _check_editor(user, consultation)
+    phase_require(process=consultation.process, action=P.CHANGE_DOCUMENT)
+    if comment.parent_id is not None:
+        raise ValidationError(_("The editors answer a comment, not a reply to one."))
+    if comment.visibility != Visibility.VISIBLE:
+        raise ValidationError(_("A hidden or removed comment gets no answer."))
+    if state not in CommentState.values:
+        raise ValidationError(_("Choose an answer: taken in, partly taken in or declined."))
+    reason = _text(reason, _("Reason"), required=state != CommentState.TAKEN_IN, max_length=2000)
+    answer = CommentAnswer.objects.filter(comment=comment).first()
+    before = snapshot(answer, _ANSWER_FIELDS) if answer is not None else None
+    if answer is not None and (answer.state, answer.reason) == (state, reason):
+        return answer
+    if answer is None:
+        answer = CommentAnswer(comment=comment)
+    answer.state, answer.reason, answer.answered_by = state, reason, user
+    answer.save()
+    audit_record(user=user, action="consultations.answer_comment", target=answer, before=before,
+                 after=snapshot(answer, _ANSWER_FIELDS))
+    handoffs.comment_answered(answer=answer, paragraph=paragraph, by=user)
+    return answer
 
 
 # --- Endorsements --------------------------------------------------------------------------------------

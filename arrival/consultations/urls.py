@@ -21,8 +21,10 @@ urlpatterns = [
     path("documents/<int:pk>/versions/<int:number>/export.<str:fmt>", views.version_export, name="version_export"),
     path("documents/<int:pk>/endorsements/", views.endorsement_page, name="endorsements"),
     path("documents/<int:pk>/endorsements/new/", views.endorsement_create, name="endorsement_create"),
+    path("comments/<int:pk>/answer/", views.comment_answer, name="comment_answer"),
     path("endorsements/<int:pk>/withdraw/", views.endorsement_withdraw, name="endorsement_withdraw"),
     path("<slug:slug>/", views.consultation_detail, name="detail"),
+    path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
     path("<slug:slug>/contribute/", views.contribution_create, name="contribution_create"),
     path("<slug:slug>/compile/", views.outcome_compile, name="compile"),
 ]

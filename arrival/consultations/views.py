@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +20,10 @@ from arrival.accounts.selectors import actor_list_for
 from arrival.actors.selectors import actor_list
 from arrival.consultations import exports, selectors, services
 from arrival.consultations import phases as P
+from arrival.consultations.follow_ups import follow_up_actions, follow_ups_made_from
 from arrival.consultations.forms import (
+    CommentAnswerForm,
+    ConsultationEditForm,
     ConsultationForm,
     ContributionForm,
     CosignForm,
@@ -30,7 +34,8 @@ from arrival.consultations.forms import (
 )
 from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
 from arrival.core.attachments import attachment_create, attachment_list_for
-from arrival.engagement.models import Visibility
+from arrival.engagement.models import Comment, Visibility
+from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
 
 
@@ -102,6 +107,30 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The consultation is open."))
             return redirect(consultation.get_absolute_url())
     return render(request, "consultations/consultation_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(slug=slug)
+    if not selectors.is_editor(user=request.user, consultation=consultation):
+        raise PermissionDenied(_("Only the organisers change a consultation."))
+    form = ConsultationEditForm(request.POST or None, consultation=consultation,
+                                phases=list(consultation.process.phases.all()))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consultation_update(
+                user=request.user, consultation=consultation, title=data["title"], purpose=data["purpose"],
+                forum=data["forum"], access=data["access"], access_networks=list(data["access_networks"]),
+                invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The consultation is saved."))
+            return redirect(consultation.get_absolute_url())
+    return render(request, "consultations/consultation_form.html", {"form": form, "consultation": consultation},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -214,14 +243,24 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = (user.is_authenticated and user.has_perm("consultations.change_contribution", contribution)
                   and contribution.status == ContributionStatus.SUBMITTED
                   and selectors.allows(consultation, P.CHANGE_CONTRIBUTION))
+    draft_paragraphs = selectors.contribution_draft_paragraphs(contribution=contribution)
+    # The organisers' "My work" sends them here while the synthesis has not taken the contribution in.
+    to_synthesise = (not draft_paragraphs and contribution.status == ContributionStatus.SUBMITTED
+                     and contribution.visibility == Visibility.VISIBLE
+                     and selectors.is_editor(user=user, consultation=consultation)
+                     and selectors.allows(consultation, P.COMPILE_DOCUMENT))
     return render(request, "consultations/contribution_detail.html", {
         "contribution": contribution, "consultation": consultation, "process": consultation.process,
+        "to_synthesise": to_synthesise,
+        "document": selectors.document_for(consultation=consultation) if to_synthesise else None,
         "answers": answers, "tags": [tag.item for tag in tags_for(record=contribution)],
         "attachments": list(attachment_list_for(record=contribution)),
         "versions": list(selectors.contribution_versions(contribution=contribution)),
         "destinations": selectors.contribution_destinations(contribution=contribution),
-        "draft_paragraphs": selectors.contribution_draft_paragraphs(contribution=contribution),
+        "draft_paragraphs": draft_paragraphs,
         "cosign_form": CosignForm(actors=cosign_actors, initial={"actor": cosign_actors[0]}) if cosign_actors else None,
+        "follow_ups": follow_ups_made_from(kind="contribution", ids=[contribution.pk]).get(contribution.pk, []),
+        "follow_up_actions": follow_up_actions(kind="contribution", record=contribution, user=user),
         "can_change": can_change, "is_visible": contribution.visibility == Visibility.VISIBLE,
     })
 
@@ -278,12 +317,24 @@ def _document_context(request: HttpRequest, document: OutcomeDocument, version: 
     paragraphs = selectors.paragraph_list(version=version) if version else []
     editor = selectors.is_editor(user=request.user, consultation=consultation)
     versions = list(selectors.version_list(document=document))
+    is_current = version is not None and version == selectors.version_current(document=document)
+    # What later apps made (or may make) from each paragraph: on the current version only.
+    made = selectors.paragraph_follow_ups(paragraphs=paragraphs) if is_current else {}
+    dialogues = selectors.paragraph_dialogues(paragraphs=paragraphs)
+    can_answer = editor and selectors.allows(consultation, P.CHANGE_DOCUMENT)
     return {
         "document": document, "consultation": consultation, "process": consultation.process, "version": version,
-        "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p)} for p in paragraphs],
+        "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p),
+                        "dialogue": [{"entry": entry, "form": CommentAnswerForm(
+                            prefix=f"a{entry.comment.pk}", initial={"state": entry.answer.state, "reason":
+                                                                    entry.answer.reason} if entry.answer else None)
+                            if can_answer and entry.notice == "" else None} for entry in dialogues.get(p.pk, [])],
+                        "follow_ups": made.get(p.pk, []),
+                        "follow_up_actions": follow_up_actions(kind="paragraph", record=p, user=request.user)
+                        if is_current else []} for p in paragraphs],
         "versions": versions, "is_editor": editor,
-        "is_current": version is not None and version == selectors.version_current(document=document),
-        "comments_open": selectors.allows(consultation, P.COMMENT_PARAGRAPH),
+        "is_current": is_current,
+        "live_thread": is_current and selectors.allows(consultation, P.COMMENT_PARAGRAPH),
         "can_rewrite": editor and not document.adopted_version_id and selectors.allows(consultation, P.CHANGE_DOCUMENT),
         "can_adopt": editor and not document.adopted_version_id and selectors.allows(consultation, P.ADOPT_DOCUMENT),
         "endorsement_count": selectors.endorsement_count(document=document),
@@ -305,6 +356,9 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "consultations/document_detail.html", _document_context(request, document, version))
 
 
+MAX_NEW_PARAGRAPHS = 30
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -315,7 +369,12 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     if latest is None:
         raise Http404(_("There is no draft to rewrite yet."))
     paragraphs = selectors.paragraph_list(version=latest)
-    form = VersionForm(request.POST or None, paragraphs=paragraphs)
+    try:
+        new_count = min(max(int(request.GET.get("new", 3)), 1), MAX_NEW_PARAGRAPHS)
+    except ValueError:
+        new_count = 3
+    form = VersionForm(request.POST or None, paragraphs=paragraphs, new_count=new_count,
+                       contributions=selectors.contributions_by_number(consultation=document.consultation))
     if request.method == "POST" and form.is_valid():
         try:
             version = services.document_version_create(user=request.user, document=document, paragraphs=form.edits(),
@@ -327,7 +386,8 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("consultations:version_diff", args=[document.pk]) +
                             f"?old={latest.number}&new={version.number}")
     return render(request, "consultations/version_form.html",
-                  {"form": form, "document": document, "latest": latest},
+                  {"form": form, "document": document, "latest": latest,
+                   "more": min(new_count + 3, MAX_NEW_PARAGRAPHS) if new_count < MAX_NEW_PARAGRAPHS else None},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -364,6 +424,35 @@ def document_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The document is adopted; this version is frozen."))
     return redirect(document.get_absolute_url())
+
+
+@login_required
+@require_POST
+def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editors answer a comment on the draft (from the document page, any version that shows it)."""
+    try:
+        comment = comment_get(pk=pk)
+    except Comment.DoesNotExist:
+        raise Http404(_("No comment at this address.")) from None
+    paragraph = selectors.comment_paragraph(comment=comment)
+    if paragraph is None:
+        raise Http404(_("No comment on a draft at this address."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = selectors.paragraph_now(paragraph=paragraph).version.get_absolute_url()
+    form = CommentAnswerForm(request.POST, prefix=f"a{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose an answer: taken in, partly taken in or declined."))
+    else:
+        try:
+            services.paragraph_comment_answer(user=request.user, comment=comment, state=form.cleaned_data["state"],
+                                              reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("The editors' answer is recorded; the comment's author is told."))
+    return redirect(f"{target.split('#')[0]}#answer-{pk}")
 
 
 _EXPORTS = {

@@ -109,3 +109,17 @@ def adopted_flow() -> dict[str, Any]:
     draft.document.refresh_from_db()
     return {"owner": owner, "staff": staff, "consultation": cons, "cities": (a, b), "users": (ua, ub),
             "contributions": (ca, cb), "version": draft, "document": draft.document}
+
+
+def draft(texts: list[str], *, names: list[str] | None = None) -> tuple[Any, Any, Any]:
+    """A consultation whose first draft has one paragraph per text (GCM objectives 15, 16, …, one city each, named
+    `names` or "Town 15", "Town 16", …): (consultation, an organiser, version 1)."""
+    cons = consultation()
+    for index, text in enumerate(texts):
+        number = 15 + index
+        town = city(names[index] if names else f"Town {number}")
+        contribute(cons, town, person(town), gcm=str(number), text=text)
+    staff = person(cons.process.owner, RoleKind.STAFF)
+    with at(SYNTHESIS):
+        version = services.outcome_draft_compile(user=staff, consultation=cons)
+    return cons, staff, version

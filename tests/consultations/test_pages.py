@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
@@ -130,7 +131,7 @@ def test_rewrite_page_then_diff(client) -> None:  # noqa: ANN001
     with at(COMMENTS):
         response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), {
             f"text_{key}": "Open all public services to every resident.", "note": "wording",
-            "new_heading": "Closing", "new_text": "Cities stand ready."})
+            "new-0-heading": "Closing", "new-0-text": "Cities stand ready."})
         assert response.status_code == 302
         diff = client.get(response["Location"]).content.decode()
     assert "<ins>" in diff and "public" in diff and "inserted:" in diff
@@ -212,3 +213,21 @@ def test_pages_read_in_a_bounded_number_of_queries(client, django_assert_max_num
             assert client.get(reverse("consultations:list")).status_code == 200
         with django_assert_max_num_queries(25):
             assert client.get(version.document.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="base.html gives engagement's lazy header counts to {% blocktranslate count %}; "
+                   "Arabic's plural formula needs a number (n % 100): every page fails for a signed-in person with 3 "
+                   "or more unread notifications or things in My work. Fix there (coerce the count to an int); then "
+                   "remove this mark.")
+def test_a_page_in_arabic_with_the_header_counts_not_zero(client) -> None:  # noqa: ANN001
+    from django.conf import settings
+
+    from arrival.engagement.services import notification_send
+
+    user = person(city())
+    for _n in range(3):  # Arabic's plural formula reaches "n % 100" from 3 on
+        notification_send(recipients=[user], kind="consultations.phase_changed", text="Something happened.")
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.get(reverse("consultations:list"), raise_request_exception=False)
+    assert response.status_code == 200
