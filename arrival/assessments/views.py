@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.actors.models import ActorKind
-from arrival.actors.selectors import actor_get
+from arrival.actors.selectors import actor_get, actor_list
 from arrival.assessments import scores, selectors, services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.forms import (
@@ -99,9 +99,52 @@ def _indicator_context(
         form = AnswerForm(initial=AnswerForm.initial_for(answer), indicator=indicator)
     return {
         "assessment": assessment, "indicator": indicator, "answer": answer, "form": form, "saved": saved,
-        "comments": comments, "editable": editable, "anchor": "ind-" + indicator.code.replace(".", "-"),
+        "comments": comments, "editable": editable, "anchor": _anchor(indicator.code),
         "comment_form": CommentForm(prefix="c-" + indicator.code.replace(".", "_")),
     }
+
+
+def _anchor(code: str) -> str:
+    """The id of an indicator's block on the questionnaire and review pages."""
+    return "ind-" + code.replace(".", "-")
+
+
+def _question_url(assessment: Assessment, code: str) -> str:
+    """Where the team answers indicator `code`: its domain's questionnaire page, at the question."""
+    url = reverse("assessments:questionnaire", args=[assessment.pk])
+    return f"{url}?domain={code.split('.')[0]}#{_anchor(code)}"
+
+
+# --- naming the validators ------------------------------------------------------------------------------
+
+
+def _chosen_validator_ids(data: Any) -> list[int]:
+    """The actor ids ticked in the validator picker (anything that is not a number is ignored)."""
+    return [int(value) for value in data.getlist("validators") if str(value).isdigit()][:50]
+
+
+def _picker(request: HttpRequest, assessment: Assessment, chosen_ids: list[int] | None = None) -> dict[str, Any]:
+    """The validator picker: the actors ticked (by default the named validators) and suggestions for what was
+    searched (`validator_q`)."""
+    if chosen_ids is None:
+        chosen_ids = [row.actor_id for row in selectors.named_validator_list(assessment=assessment)]
+    q = (request.GET.get("validator_q") or "").strip()[:100]
+    return {
+        "q": q,
+        "chosen": list(actor_list().filter(pk__in=chosen_ids).select_related("country")),
+        "suggestions": selectors.validator_candidates(assessment=assessment, q=q, exclude=chosen_ids),
+    }
+
+
+@login_required
+@require_safe
+def validator_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """The picker's options for what is being typed (htmx), keeping the actors already ticked."""
+    assessment = _assessment(pk, request.user)
+    if not request.user.has_perm("assessments.change_assessment", assessment):
+        raise PermissionDenied(_("Only the government's team names its validators."))
+    picker = _picker(request, assessment, chosen_ids=_chosen_validator_ids(request.GET))
+    return render(request, "assessments/_validator_options.html", {"assessment": assessment, "picker": picker})
 
 
 # --- a government's assessments and opening a cycle --------------------------------------------------------
@@ -165,11 +208,28 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                          if any(cell.stored for cell in row.cells)],
         })
     else:
-        answers = selectors.assessment_answers(assessment=assessment)
-        context["progress"] = _progress(parsed, answers)
-        context["validations"] = selectors.assessment_validations(assessment=assessment)
-        context["report_links"] = report_links(assessment)
+        context.update(_workspace(request, assessment, parsed))
     return render(request, "assessments/detail.html", context)
+
+
+def _workspace(request: HttpRequest, assessment: Assessment, parsed: ff.Framework,
+               chosen_ids: list[int] | None = None) -> dict[str, Any]:
+    """What the overview of an unpublished assessment shows: progress, validators, validations, next steps."""
+    answers = selectors.assessment_answers(assessment=assessment)
+    named = selectors.named_validator_list(assessment=assessment)
+    context = {
+        "progress": _progress(parsed, answers), "validations": selectors.assessment_validations(assessment=assessment),
+        "report_links": report_links(assessment), "named": named,
+        "named_names": ", ".join(row.actor.name for row in named),
+    }
+    if selectors.can_edit(user=request.user, assessment=assessment):
+        context["picker"] = _picker(request, assessment, chosen_ids)
+    return context
+
+
+def _problem_links(assessment: Assessment, parsed: ff.Framework, codes: list[str]) -> list[dict[str, str]]:
+    return [{"code": code, "question": parsed.indicator(code).question, "url": _question_url(assessment, code)}
+            for code in codes]
 
 
 # --- the questionnaire ---------------------------------------------------------------------------------
@@ -259,17 +319,28 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
+    chosen = _chosen_validator_ids(request.POST) if "validators_given" in request.POST else None
+    validators = list(actor_list().filter(pk__in=chosen)) if chosen is not None else None
     try:
-        services.assessment_submit(user=request.user, assessment=assessment)
+        services.assessment_submit(user=request.user, assessment=assessment, validators=validators)
     except ValidationError as error:
+        # Each blocking problem links to its question (or to the validator field); anything else is said as is.
+        assessment = selectors.assessment_get(pk=assessment.pk)
         parsed = selectors.framework_parsed(framework=assessment.framework)
-        answers = selectors.assessment_answers(assessment=assessment)
+        problems = selectors.submission_problems(assessment=assessment)
+        if chosen is not None:
+            problems = selectors.SubmissionProblems(unanswered=problems.unanswered, no_evidence=problems.no_evidence,
+                                                    no_validator=not chosen)
+        known = set(problems.messages())
         return render(request, "assessments/detail.html", {
-            "assessment": assessment, "parsed": parsed, "progress": _progress(parsed, answers),
-            "validations": selectors.assessment_validations(assessment=assessment),
-            "submit_errors": _error_text(error), **_rights(request.user, assessment),
+            "assessment": assessment, "parsed": parsed, **_workspace(request, assessment, parsed, chosen),
+            "submit_errors": [message for message in _error_text(error) if message not in known],
+            "unanswered": _problem_links(assessment, parsed, problems.unanswered),
+            "no_evidence": _problem_links(assessment, parsed, problems.no_evidence),
+            "no_validator": problems.no_validator, "submit_failed": True, **_rights(request.user, assessment),
         }, status=400)
-    messages.success(request, _("Submitted for validation. A validator from another government or a network can now review it."))
+    names = ", ".join(row.actor.name for row in selectors.named_validator_list(assessment=assessment))
+    messages.success(request, _("Submitted for validation by %(validators)s; they have been told.") % {"validators": names})
     return redirect("assessments:detail", pk=assessment.pk)
 
 
@@ -302,7 +373,7 @@ def _review_items(assessment: Assessment, parsed: ff.Framework) -> list[dict[str
     comments = selectors.assessment_comments(assessment=assessment)
     return [
         {"domain": domain, "sub": sub, "indicator": indicator, "answer": answers.get(indicator.code),
-         "comments": comments.get(indicator.code, []), "anchor": "ind-" + indicator.code.replace(".", "-"),
+         "comments": comments.get(indicator.code, []), "anchor": _anchor(indicator.code),
          "comment_form": CommentForm(prefix="c-" + indicator.code.replace(".", "_"))}
         for domain in parsed.domains for sub in domain.subcategories for indicator in sub.indicators
     ]
@@ -459,8 +530,21 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation_open": assessment.consultation_open, "benchmark_opt_in": assessment.benchmark_opt_in})
     invite_form = InviteForm()
     status = 200
+    validator_errors: list[str] = []
+    chosen: list[int] | None = None
     if request.method == "POST":
-        if "organisation" in request.POST:
+        if "validators_given" in request.POST:
+            form = SettingsForm(initial=form.initial)
+            chosen = _chosen_validator_ids(request.POST)
+            try:
+                services.assessment_validators_set(user=request.user, assessment=assessment,
+                                                   validators=list(actor_list().filter(pk__in=chosen)))
+            except ValidationError as error:
+                validator_errors = _error_text(error)
+            else:
+                messages.success(request, _("Validators saved."))
+                return redirect("assessments:settings", pk=assessment.pk)
+        elif "organisation" in request.POST:
             form = SettingsForm(initial=form.initial)
             invite_form = InviteForm(request.POST)
             if invite_form.is_valid():
@@ -484,9 +568,11 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("assessments:settings", pk=assessment.pk)
         status = 400
     invited = selectors.consultation_invitation_list(assessment=assessment)
+    namable = assessment.status in services.NAMING
     return render(request, "assessments/settings.html", {
         "assessment": assessment, "form": form, "invite_form": invite_form, "invited": invited,
-        **_rights(request.user, assessment),
+        "named": selectors.named_validator_list(assessment=assessment), "validator_errors": validator_errors,
+        "picker": _picker(request, assessment, chosen) if namable else None, **_rights(request.user, assessment),
     }, status=status)
 
 
