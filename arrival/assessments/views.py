@@ -579,18 +579,12 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
 # --- history ---------------------------------------------------------------------------------------------
 
 
-def _changes(event: Any) -> list[tuple[str, Any, Any]]:
-    before, after = event.before or {}, event.after or {}
-    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    return [(key, before.get(key), after.get(key)) for key in keys]
-
-
 @require_safe
 def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
-    events = [{"event": event, "changes": _changes(event)} for event in selectors.assessment_history(assessment=assessment)]
-    return render(request, "assessments/history.html", {"assessment": assessment, "events": events,
-                                                        **_rights(request.user, assessment)})
+    return render(request, "assessments/history.html", {
+        "assessment": assessment, "rows": selectors.assessment_history_rows(assessment=assessment),
+        **_rights(request.user, assessment)})
 
 
 # --- analysis pages --------------------------------------------------------------------------------------

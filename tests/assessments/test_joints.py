@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
-from arrival.assessments.services import assessment_validators_set
-from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, validator_for
+from arrival.assessments.selectors import indicator_get
+from arrival.assessments.services import answer_save, assessment_validators_set, team_comment
+from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,28 @@ def test_validate_on_behalf_of_is_chosen_when_there_is_one_role(draft):
     html = _client(validator).get(reverse("assessments:validation", args=[draft.pk])).content.decode()
     select = re.search(r'<select name="validator_actor".*?</select>', html, re.S).group(0)
     assert f'<option value="{city.pk}" selected>' not in select and 'value=""' in select
+
+
+# --- the history page ----------------------------------------------------------------------------------------
+
+
+def test_the_history_page_speaks_the_readers_language(draft):
+    officer = officer_for(draft.government)
+    indicator = indicator_get(framework=draft.framework, code="D2.1.1")
+    answer_save(user=officer, assessment=draft, indicator=indicator, value=1, evidence_reference="Decision 4")
+    answer_save(user=officer, assessment=draft, indicator=indicator, special="not_competent")
+    team_comment(user=officer, assessment=draft, indicator=indicator, text="To check with finance.")
+    answer_all(draft, user=officer)
+    publish(draft, team=officer)
+    html = Client().get(reverse("assessments:history", args=[draft.pk])).content.decode()
+    main = html.split("<main", 1)[1]
+    assert "assessments." not in main
+    for internal in ("answer_save", "evidence_reference", "benchmark_opt_in", "consultation_open", "validator_actor",
+                     "changes_requested", "not_competent", "inputs_sha256", "submitted_at"):
+        assert internal not in main, internal
+    for readable in ("Answer saved", "Team note", "Submitted for validation", "Validation decision", "Published",
+                     "Validators named", "Council decision or document reference", "Not a power of this government",
+                     "Level 1", "D2.1.1", "(UTC)"):
+        assert readable in main, readable
+    assert "<del>Draft</del> → <ins>Submitted for validation</ins>" in main
+    assert "<ins>Accepted</ins>" in main

@@ -3,6 +3,7 @@ time, gaps, peer benchmarks, framework views, dashboards) and validation (named 
 work"). Import from here, not from the modules."""
 
 from arrival.assessments.selectors.analysis import *  # noqa: F403
+from arrival.assessments.selectors.history import *  # noqa: F403
 from arrival.assessments.selectors.outcomes import *  # noqa: F403
 from arrival.assessments.selectors.records import *  # noqa: F403
 from arrival.assessments.selectors.validation import *  # noqa: F403
