@@ -101,6 +101,7 @@ def _indicator_context(
         "assessment": assessment, "indicator": indicator, "answer": answer, "form": form, "saved": saved,
         "comments": comments, "editable": editable, "anchor": _anchor(indicator.code),
         "comment_form": CommentForm(prefix="c-" + indicator.code.replace(".", "_")),
+        "lacks_evidence": editable and selectors.answer_lacks_evidence(indicator=indicator, answer=answer),
     }
 
 
@@ -239,29 +240,64 @@ def _problem_links(assessment: Assessment, parsed: ff.Framework, codes: list[str
 @require_safe
 def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
+    return _questionnaire(request, assessment, request.GET.get("domain"))
+
+
+def _questionnaire(request: HttpRequest, assessment: Assessment, domain_code: str | None,
+                   unsaved: AnswerForm | None = None) -> HttpResponse:
+    """The questionnaire of one domain; `unsaved`: a form that was not saved, shown with its errors in place."""
     rights = _rights(request.user, assessment)
     if not rights["is_team"] and not request.user.is_staff:
         raise PermissionDenied(_("Only the government's team fills in its questionnaire."))
     parsed = selectors.framework_parsed(framework=assessment.framework)
-    domain_code = request.GET.get("domain") or parsed.domains[0].code
-    domains = _structure(parsed, domain_code)
+    domains = _structure(parsed, domain_code or parsed.domains[0].code)
     if not domains:
         raise Http404(_("No such domain in this framework."))
     answers = selectors.assessment_answers(assessment=assessment)
     comments = selectors.assessment_comments(assessment=assessment)
+    unsaved_code = unsaved.indicator.code if unsaved is not None else None
     sections = [
         {"sub": sub, "items": [
             _indicator_context(request=request, assessment=assessment, indicator=indicator,
                                answer=answers.get(indicator.code), comments=comments.get(indicator.code, []),
-                               editable=rights["can_edit"])
+                               editable=rights["can_edit"], form=unsaved if indicator.code == unsaved_code else None)
             for indicator in sub.indicators
         ]}
         for sub in domains[0].subcategories
     ]
     return render(request, "assessments/questionnaire.html", {
         "assessment": assessment, "parsed": parsed, "domain": domains[0], "sections": sections,
-        "progress": _progress(parsed, answers), **rights,
-    })
+        "progress": _progress(parsed, answers), "unsaved": unsaved, "unsaved_anchor": _anchor(unsaved_code or ""),
+        **rights,
+    }, status=200 if unsaved is None else 422)
+
+
+def _answer_and_evidence_save(request: HttpRequest, assessment: Assessment, row: Any, form: AnswerForm) -> bool:
+    """Save the answer and its uploaded evidence together, or neither; each refusal goes beside its field (a
+    refused file beside the file field, so the person sees it where they acted)."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            try:
+                answer = services.answer_save(
+                    user=request.user, assessment=assessment, indicator=row, value=data["value"],
+                    special=data["special"], comment=data["comment"], evidence_url=data["evidence_url"],
+                    evidence_reference=data["evidence_reference"],
+                )
+            except ValidationError as error:
+                for message in _error_text(error):
+                    form.add_error(None, message)
+                raise
+            if data.get("evidence_file"):
+                try:
+                    services.evidence_attach(user=request.user, answer=answer, file=data["evidence_file"])
+                except ValidationError as error:
+                    for message in _error_text(error):
+                        form.add_error("evidence_file", message)
+                    raise
+    except ValidationError:
+        return False
+    return True
 
 
 @login_required
@@ -277,33 +313,17 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404(_("No such indicator in this framework.")) from None
     row = selectors.indicator_get(framework=assessment.framework, code=code)
     form = AnswerForm(request.POST, request.FILES, indicator=indicator)
-    saved = False
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            # The answer and its uploaded evidence land together or not at all.
-            with transaction.atomic():
-                answer = services.answer_save(
-                    user=request.user, assessment=assessment, indicator=row, value=data["value"],
-                    special=data["special"], comment=data["comment"], evidence_url=data["evidence_url"],
-                    evidence_reference=data["evidence_reference"],
-                )
-                if data.get("evidence_file"):
-                    services.evidence_attach(user=request.user, answer=answer, file=data["evidence_file"])
-        except ValidationError as error:
-            for message in _error_text(error):
-                form.add_error(None, message)
-        else:
-            saved = True
+    saved = form.is_valid() and _answer_and_evidence_save(request, assessment, row, form)
+    domain = next(d for d in parsed.domains if code.startswith(d.code + "."))
     if not request.htmx:
-        if saved:
-            messages.success(request, _("Answer to %(code)s saved.") % {"code": code})
-        else:
-            messages.error(request, _("%(code)s was not saved: %(errors)s") % {
-                "code": code, "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
-        anchor = "ind-" + code.replace(".", "-")
-        url = reverse("assessments:questionnaire", args=[assessment.pk])
-        return redirect(f"{url}?domain={code.split('.')[0]}#{anchor}")
+        if not saved:  # the page again, this question's form keeping what was typed, its errors beside the fields
+            return _questionnaire(request, assessment, domain.code, unsaved=form)
+        messages.success(request, _("Answer to %(code)s saved.") % {"code": code})
+        answer = selectors.assessment_answers(assessment=assessment).get(code)
+        if selectors.answer_lacks_evidence(indicator=indicator, answer=answer):
+            messages.warning(request, _("%(code)s needs evidence (a link, a document or a council decision reference) "
+                                        "before the assessment can be submitted.") % {"code": code})
+        return redirect(_question_url(assessment, code))
     answers = selectors.assessment_answers(assessment=assessment)
     comments = selectors.assessment_comments(assessment=assessment)
     context = _indicator_context(
@@ -311,7 +331,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         comments=comments.get(code, []), form=None if saved else form, saved=saved,
     )
     context["progress"] = _progress(parsed, answers)
-    context.update(oob_progress=True, domain_link=True, domain=next(d for d in parsed.domains if code.startswith(d.code + ".")))
+    context.update(oob_progress=True, domain_link=True, domain=domain)
     return render(request, "assessments/_indicator.html", context, status=200 if saved else 422)
 
 

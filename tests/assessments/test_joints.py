@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
+from arrival.assessments.models import Answer, AssessmentStatus
 from arrival.assessments.selectors import indicator_get
 from arrival.assessments.services import answer_save, assessment_validators_set, team_comment
+from arrival.core.models import Attachment
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,87 @@ def _file_field_block(html: str) -> str:
 @pytest.fixture
 def draft():
     return AssessmentFactory()
+
+
+# --- a refused evidence upload -------------------------------------------------------------------------------
+
+
+def test_a_refused_upload_is_said_beside_the_file_field_with_htmx_and_the_next_save_works(draft):
+    officer = officer_for(draft.government)
+    client = _client(officer)
+    url = reverse("assessments:answer_save", args=[draft.pk, "D1.1.1"])
+    refused = client.post(url, {"D1_1_1-answer": "2", "D1_1_1-comment": "Adopted in 2023.",
+                                "D1_1_1-evidence_file": SimpleUploadedFile("x.exe", EXE)}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    block = _file_field_block(html)
+    assert 'aria-invalid="true"' in block and 'class="errorlist" id="id_D1_1_1-evidence_file_error"' in block
+    assert "Adopted in 2023." in html  # what was typed is kept
+    assert not Answer.objects.filter(assessment=draft).exists() and not Attachment.objects.exists()
+    saved = client.post(url, {"D1_1_1-answer": "2", "D1_1_1-comment": "Adopted in 2023.",
+                              "D1_1_1-evidence_reference": "Decision 2023/14"}, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and "Saved." in saved.content.decode()
+    assert Answer.objects.get(assessment=draft).comment == "Adopted in 2023."
+
+
+def test_a_refused_upload_without_javascript_shows_the_question_again_with_the_error_in_place(draft):
+    officer = officer_for(draft.government)
+    client = _client(officer)
+    url = reverse("assessments:answer_save", args=[draft.pk, "D1.1.1"])
+    refused = client.post(url, {"D1_1_1-answer": "2", "D1_1_1-comment": "Adopted in 2023.",
+                                "D1_1_1-evidence_file": SimpleUploadedFile("x.exe", EXE)})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'id="id_D1_1_1-evidence_file_error"' in _file_field_block(html)
+    assert 'href="#ind-D1-1-1"' in html and "Adopted in 2023." in html
+    assert not Answer.objects.filter(assessment=draft).exists()
+    saved = client.post(url, {"D1_1_1-answer": "2", "D1_1_1-evidence_file": SimpleUploadedFile(
+        "decision.pdf", PDF, content_type="application/pdf")})
+    assert saved.status_code == 302 and saved["Location"].endswith("?domain=D1#ind-D1-1-1")
+    assert Attachment.objects.filter(object_id=str(Answer.objects.get(assessment=draft).pk)).count() == 1
+
+
+# --- the evidence rule at save time ----------------------------------------------------------------------
+
+
+def test_the_evidence_rule_is_a_warning_when_saving(draft):
+    officer = officer_for(draft.government)
+    client = _client(officer)
+    url = reverse("assessments:answer_save", args=[draft.pk, "D1.1.1"])
+    saved = client.post(url, {"D1_1_1-answer": "3"}, HTTP_HX_REQUEST="true")
+    html = saved.content.decode()
+    assert saved.status_code == 200 and "Saved." in html and "Evidence needed:" in html
+    assert Answer.objects.get(assessment=draft).value == 3  # a warning: the answer is saved
+    page = client.post(url, {"D1_1_1-answer": "3"}, follow=True).content.decode()
+    assert "D1.1.1 needs evidence" in page and "Evidence needed:" in page
+    # With a reference, or at a level that needs none, nothing is said.
+    with_reference = client.post(url, {"D1_1_1-answer": "3", "D1_1_1-evidence_reference": "Decision 7"},
+                                 HTTP_HX_REQUEST="true")
+    assert "Evidence needed:" not in with_reference.content.decode()
+    level_zero = client.post(url, {"D1_1_1-answer": "0"}, HTTP_HX_REQUEST="true")
+    assert "Evidence needed:" not in level_zero.content.decode()
+
+
+# --- blocking messages link to their questions -------------------------------------------------------------
+
+
+def test_each_blocking_message_at_submission_links_to_its_question(draft):
+    officer = officer_for(draft.government)
+    answer_all(draft, user=officer)
+    d121 = indicator_get(framework=draft.framework, code="D1.2.1")
+    answer_save(user=officer, assessment=draft, indicator=d121, value=3)  # no evidence
+    Answer.objects.filter(assessment=draft, indicator__code="D3.1.2").delete()  # unanswered
+    response = _client(officer).post(reverse("assessments:submit", args=[draft.pk]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    questionnaire = reverse("assessments:questionnaire", args=[draft.pk])
+    assert f'href="{questionnaire}?domain=D3#ind-D3-1-2"' in html
+    assert f'href="{questionnaire}?domain=D1#ind-D1-2-1"' in html
+    assert 'href="#validators-field"' in html
+    draft.refresh_from_db()
+    assert draft.status == AssessmentStatus.DRAFT
+    # The anchors exist where the links point.
+    assert 'id="ind-D3-1-2"' in _client(officer).get(f"{questionnaire}?domain=D3").content.decode()
 
 
 # --- "validate on behalf of" ----------------------------------------------------------------------------
