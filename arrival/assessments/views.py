@@ -221,11 +221,16 @@ def _workspace(request: HttpRequest, assessment: Assessment, parsed: ff.Framewor
     context = {
         "progress": _progress(parsed, answers), "validations": selectors.assessment_validations(assessment=assessment),
         "report_links": report_links(assessment), "named": named,
-        "named_names": ", ".join(row.actor.name for row in named),
+        "named_names": _names(named),
     }
     if selectors.can_edit(user=request.user, assessment=assessment):
         context["picker"] = _picker(request, assessment, chosen_ids)
     return context
+
+
+def _names(named: list[Any]) -> str:
+    """The named validators' names, for a sentence."""
+    return ", ".join(row.actor.name for row in named)
 
 
 def _problem_links(assessment: Assessment, parsed: ff.Framework, codes: list[str]) -> list[dict[str, str]]:
@@ -359,7 +364,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             "no_evidence": _problem_links(assessment, parsed, problems.no_evidence),
             "no_validator": problems.no_validator, "submit_failed": True, **_rights(request.user, assessment),
         }, status=400)
-    names = ", ".join(row.actor.name for row in selectors.named_validator_list(assessment=assessment))
+    names = _names(selectors.named_validator_list(assessment=assessment))
     messages.success(request, _("Submitted for validation by %(validators)s; they have been told.") % {"validators": names})
     return redirect("assessments:detail", pk=assessment.pk)
 
@@ -410,6 +415,7 @@ def validation_page(request: HttpRequest, pk: int) -> HttpResponse:
     mine = _my_validation(request.user, assessment) if rights["can_validate"] else None
     return render(request, "assessments/validation.html", {
         "assessment": assessment, "parsed": parsed, "validation": mine, "items": _review_items(assessment, parsed),
+        "named_names": _names(selectors.named_validator_list(assessment=assessment)),
         "validations": selectors.assessment_validations(assessment=assessment),
         "start_form": ValidationStartForm(actors=selectors.validator_actors(user=request.user, assessment=assessment))
         if rights["can_validate"] and mine is None else None,
