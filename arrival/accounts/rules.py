@@ -117,8 +117,11 @@ rules.add_perm("frameworks.change_tag", is_site_staff | holds_any_role)
 # - ``assessments.change_answer`` (obj: Answer or Assessment) — the same people, while the assessment is a
 #   draft or has changes requested (guards evidence attachments).
 # - ``assessments.publish_assessment`` (obj: Assessment) — the government's officers and administrators.
-# - ``assessments.validate_assessment`` (obj: Assessment) — a reviewer, officer or administrator of ANOTHER
-#   local government, or staff or reviewer of a network; never anyone holding a role in the same government.
+# - ``assessments.validate_assessment`` (obj: Assessment) — when the city named validators (issue 12): a
+#   validating role in one of them — reviewer, officer or administrator of a local government, staff or reviewer
+#   of a network or an organisation. An assessment that names none (submitted before validators were named):
+#   a reviewer, officer or administrator of ANOTHER local government, or staff or reviewer of a network.
+#   Never anyone holding a role in the assessed government.
 # - ``assessments.comment_assessment`` (obj: Assessment) — a role in an organisation the city invited, while
 #   the consultation is open.
 # - ``assessments.view_assessment`` (obj: Assessment or Answer) — published: everyone; otherwise the team,
@@ -162,7 +165,8 @@ def is_assessment_team_while_editable(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def is_eligible_validator(user: Any, obj: Any) -> bool:
-    """A role in another local government (reviewer, officer, administrator) or a network (staff, reviewer)."""
+    """A validating role in a validator the city named; with none named, a role in another local government
+    (reviewer, officer, administrator) or a network (staff, reviewer)."""
     from django.db.models import Q
 
     from arrival.actors.models import ActorKind
@@ -174,7 +178,11 @@ def is_eligible_validator(user: Any, obj: Any) -> bool:
     local = Q(actor__kind=ActorKind.LOCAL_GOVERNMENT,
               kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
     network = Q(actor__kind=ActorKind.NETWORK, kind__in=[RoleKind.STAFF, RoleKind.REVIEWER])
-    return roles.filter(local | network).exists()
+    named = assessment.named_validators.values("actor_id")
+    if not named.exists():
+        return roles.filter(local | network).exists()
+    organisation = Q(actor__kind=ActorKind.ORGANISATION, kind__in=[RoleKind.STAFF, RoleKind.REVIEWER])
+    return roles.filter(local | network | organisation, actor_id__in=named).exists()
 
 
 @rules.predicate

@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from arrival.actors.models import Actor
-from arrival.actors.selectors import actor_get
+from arrival.actors.selectors import actor_get, actor_list
 from arrival.assessments import services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.models import Assessment, IndicatorFramework
@@ -33,9 +33,12 @@ from arrival.assessments.schemas import (
     IndicatorOut,
     OutcomeFiguresIn,
     OutcomePanelRowOut,
+    ValidatorOut,
+    ValidatorsIn,
 )
 from arrival.assessments.selectors import records as selectors
 from arrival.assessments.selectors.outcomes import OutcomeRow, outcome_panel
+from arrival.assessments.selectors.validation import named_validator_list, validator_candidates
 from arrival.assessments.services import outcome_panel_save
 from arrival.core.api import (
     PROBLEM_RESPONSES,
@@ -114,6 +117,11 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _validator_out(actor: Actor) -> dict[str, Any]:
+    return {"id": actor.pk, "name": actor.name, "kind": actor.kind,
+            "country": actor.country.code if actor.country is not None else None}
+
+
 def _viewable(request: HttpRequest, pk: int) -> Assessment:
     assessment = selectors.assessment_get(pk=pk)
     if not selectors.can_view(user=api_reader(request), assessment=assessment):
@@ -183,7 +191,8 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
     assessment = _viewable(request, assessment_id)
     out = {**_assessment_out(assessment), "submitted_at": assessment.submitted_at,
            "validated_at": assessment.validated_at, "consultation_open": assessment.consultation_open,
-           "benchmark_opt_in": assessment.benchmark_opt_in, "scores": None}
+           "benchmark_opt_in": assessment.benchmark_opt_in, "scores": None,
+           "validators": [_validator_out(row.actor) for row in named_validator_list(assessment=assessment)]}
     record = selectors.assessment_score(assessment=assessment)
     if record is not None:
         parsed = selectors.framework_parsed(framework=assessment.framework)
@@ -254,6 +263,30 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> Any:
     require(request.auth, "assessments.view_assessment", assessment)
     services.assessment_submit(user=request.auth, assessment=assessment)
     return assessment_detail(request, assessment_id)
+
+
+@router.put("/assessments/{int:assessment_id}/validators", auth=write_auth,
+            response={200: list[ValidatorOut], **_ERRORS},
+            summary="Name the governments or organisations that validate the assessment (the city's team, until a "
+                    "validation decision); their people are told when it is submitted")
+def validators_set(request: HttpRequest, assessment_id: int, payload: ValidatorsIn) -> Any:
+    assessment = selectors.assessment_get(pk=assessment_id)
+    require(request.auth, "assessments.change_assessment", assessment)
+    actors = list(actor_list().filter(pk__in=payload.actor_ids).select_related("country"))
+    missing = sorted(set(payload.actor_ids) - {actor.pk for actor in actors})
+    if missing:
+        raise Http404(f"No actor with id {missing[0]}.")
+    named = services.assessment_validators_set(user=request.auth, assessment=assessment, validators=actors)
+    return [_validator_out(row.actor) for row in named]
+
+
+@router.get("/assessments/{int:assessment_id}/validator-candidates", auth=write_auth,
+            response={200: list[ValidatorOut], **_ERRORS},
+            summary="Up to ten actors the team may name as validators, whose name contains q (the city's team)")
+def validator_candidate_list(request: HttpRequest, assessment_id: int, q: str = "") -> Any:
+    assessment = selectors.assessment_get(pk=assessment_id)
+    require(request.auth, "assessments.change_assessment", assessment)
+    return [_validator_out(actor) for actor in validator_candidates(assessment=assessment, q=q)]
 
 
 # --- Outcome panel ---------------------------------------------------------------------------------------

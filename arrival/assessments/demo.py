@@ -20,11 +20,14 @@ from arrival.accounts.services import demo_account_reset
 from arrival.actors.selectors import local_government_list
 from arrival.assessments.models import Assessment, AssessmentStatus, SpecialAnswer
 from arrival.assessments.selectors.records import assessment_get, framework_current, indicator_list
+from arrival.assessments.selectors.validation import named_validator_list
 from arrival.assessments.services import (
+    MAX_VALIDATORS,
     answers_save_many,
     assessment_open,
     assessment_publish,
     assessment_submit,
+    assessment_validators_set,
     outcome_value_save,
     validation_comment,
     validation_decide,
@@ -143,7 +146,7 @@ def _run_cycle(*, actor: Any, officer: User, validator: User, validator_actor: A
         for group, offset in (("born_abroad", 0.0), ("born_in_country", -rng.uniform(2, 12))):
             outcome_value_save(user=officer, assessment=assessment, indicator=indicator, population_group=group,
                                value=round(rng.uniform(8, 30) + offset, 1), year=cycle - 1, source=DEMO_SOURCE)
-    assessment_submit(user=officer, assessment=assessment)
+    assessment_submit(user=officer, assessment=assessment, validators=[validator_actor])
     if not publish:
         return assessment
     validation = validation_start(user=validator, assessment=assessment, validator_actor=validator_actor)
@@ -209,6 +212,18 @@ def load_demo_assessments(*, stdout: IO[str] | Any | None = None, **_: Any) -> d
 
 
 
+def _name_demo_validator(validator_actor: Any) -> None:
+    """Name the demo validator's city for the demo assessments waiting for validation, so that the demo
+    validator finds them in "My work"."""
+    waiting = Assessment.objects.filter(is_demo=True, status=AssessmentStatus.SUBMITTED).exclude(
+        government=validator_actor).select_related("government__local")
+    for assessment in waiting:
+        named = [row.actor for row in named_validator_list(assessment=assessment)]
+        if validator_actor not in named and len(named) < MAX_VALIDATORS and hasattr(assessment.government, "local"):
+            assessment_validators_set(user=_demo_officer(assessment.government), assessment=assessment,
+                                      validators=[*named, validator_actor])
+
+
 def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict[str, str]:
     """Two demo sign-ins for trying the whole cycle in the browser; never in production.
 
@@ -239,6 +254,7 @@ def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
     _validator, validator_password = demo_account_reset(
         username=DEMO_VALIDATOR_USERNAME, display_name=f"Demo validator, {other.name}", actor=other,
         kind=RoleKind.REVIEWER)
+    _name_demo_validator(other)
     if stdout is not None:
         stdout.write(
             "  Demo sign-ins (demo accounts for trying Arrival, reset with new passwords on every setup run):\n"

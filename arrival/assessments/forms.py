@@ -102,7 +102,13 @@ class ValidationStartForm(forms.Form):
 
     def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["validator_actor"].queryset = actors
+        field = self.fields["validator_actor"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = actors
+        first_two = list(actors[:2])
+        if len(first_two) == 1:  # one role to validate for: chosen already
+            field.initial = first_two[0].pk
+            field.empty_label = None
 
 
 class ValidationDecideForm(forms.Form):

@@ -186,6 +186,25 @@ class Validation(TimeStampedModel):
         return f"{self.validator_actor} validates {self.assessment}"
 
 
+class NamedValidator(TimeStampedModel):
+    """A government or organisation the city names to validate its assessment (a peer city, a network, an
+    international organisation). Once an assessment names any, only people holding a validating role in one of
+    them may validate it; an assessment naming none (submitted before validators were named) stays open to every
+    eligible validator."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="named_validators")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["assessment", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "actor"], name="one_naming_per_validator")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} named to validate {self.assessment}"
+
+
 class ConsultationInvitation(TimeStampedModel):
     """A civil-society or migrant association the city invites to comment on its assessment."""
 

@@ -121,12 +121,28 @@ class ScoresOut(Schema):
     computed_at: datetime
 
 
+class ValidatorOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(description="local, network or organisation")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2")
+
+
 class AssessmentDetailOut(AssessmentOut):
     submitted_at: datetime | None
     validated_at: datetime | None
     consultation_open: bool
     benchmark_opt_in: bool
+    validators: list[ValidatorOut] = Field(
+        default_factory=list,
+        description="The governments or organisations named to validate it; none on assessments submitted before "
+                    "validators were named (any eligible validator may take those up)")
     scores: ScoresOut | None
+
+
+class ValidatorsIn(Schema):
+    actor_ids: list[int] = Field(description="Ids of the actors named to validate: local governments (never the "
+                                             "assessed one), networks or organisations; at most 5")
 
 
 class EvidenceFileOut(Schema):

@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import ActorKind
+from arrival.assessments import notifications
 from arrival.assessments.domain.framework_file import (
     MATURITY,
     NUMBER,
@@ -45,6 +44,7 @@ from arrival.assessments.models import (
     Indicator,
     IndicatorComment,
     IndicatorFramework,
+    NamedValidator,
     OutcomeValue,
     SpecialAnswer,
     Validation,
@@ -52,7 +52,12 @@ from arrival.assessments.models import (
 )
 from arrival.assessments.scores import score_store
 from arrival.assessments.selectors.outcomes import OutcomeCell, OutcomeRow
-from arrival.assessments.selectors.records import can_edit, framework_parsed
+from arrival.assessments.selectors.records import can_edit, framework_parsed, submission_problems
+from arrival.assessments.selectors.validation import (
+    named_validator_list,
+    validator_actors,
+    validator_candidate_list,
+)
 from arrival.core.attachments import DOCX, IMAGE_TYPES, ODT, PDF, XLSX, attachment_create
 from arrival.core.models import Attachment
 from arrival.core.permissions import require
@@ -63,6 +68,9 @@ from arrival.frameworks.services import tags_load
 
 EVIDENCE_TYPES = frozenset(IMAGE_TYPES | {PDF, DOCX, ODT, XLSX})
 EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.CHANGES_REQUESTED)
+# Validators can be named until a decision is taken: while the team edits, and while the assessment waits.
+NAMING = (*EDITABLE, AssessmentStatus.SUBMITTED)
+MAX_VALIDATORS = 5
 ANSWER_FIELDS = ("value", "special", "comment", "evidence_url", "evidence_reference")
 _MAX_TEXT = 5000
 
@@ -422,74 +430,98 @@ def evidence_attach(*, user: Any, answer: Answer, file: Any) -> Attachment:
     return attachment
 
 
-def _needs_evidence(indicator: FileIndicator, answer: Answer) -> bool:
-    if answer.special or answer.value is None:
-        return False
-    code = answer_code(indicator, DomainAnswer(value=answer.value))
-    if indicator.answer_type == MATURITY:
-        return indicator.evidence_from_level is not None and code >= indicator.evidence_from_level
-    return indicator.evidence_required and code > 0
+def _validators_write(*, user: Any, assessment: Assessment, validators: Iterable[Any]) -> list[int]:
+    """Make the named validators exactly `validators` (the caller holds the assessment's lock); returns the ids
+    of the actors newly named."""
+    if assessment.status not in NAMING:
+        raise ValidationError(_("The assessment is %(status)s: its validators can no longer change.")
+                              % {"status": assessment.get_status_display()})
+    wanted = {actor.pk: actor for actor in validators}
+    if len(wanted) > MAX_VALIDATORS:
+        raise ValidationError(_("Name at most %(max)s validators.") % {"max": MAX_VALIDATORS})
+    if assessment.government_id in wanted:
+        raise ValidationError(_("A government never validates its own assessment."))
+    current = {row.actor_id: row for row in NamedValidator.objects.filter(assessment=assessment).select_related("actor")}
+    added = [pk for pk in wanted if pk not in current]
+    removed = [pk for pk in current if pk not in wanted]
+    allowed = set(validator_candidate_list(assessment=assessment).filter(pk__in=added).values_list("pk", flat=True))
+    refused = sorted(str(wanted[pk].name) for pk in added if pk not in allowed)
+    if refused:
+        raise ValidationError(
+            _("%(actors)s cannot validate: name a local government, a network or an organisation in which somebody "
+              "holds a reviewer role (or an officer, administrator or staff role).") % {"actors": ", ".join(refused)})
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        if not wanted:
+            raise ValidationError(_("A submitted assessment keeps at least one validator."))
+        busy = assessment.validations.filter(decision=ValidationDecision.IN_PROGRESS, validator_actor_id__in=removed)
+        started = busy.select_related("validator_actor").first()
+        if started is not None:
+            raise ValidationError(_("%(actor)s has started validating this assessment and stays named.")
+                                  % {"actor": started.validator_actor.name})
+    if not added and not removed:
+        return []
+    before = sorted(row.actor.name for row in current.values())
+    NamedValidator.objects.filter(assessment=assessment, actor_id__in=removed).delete()
+    NamedValidator.objects.bulk_create([NamedValidator(assessment=assessment, actor=wanted[pk], named_by=user)
+                                        for pk in added])
+    audit_record(user=user, action="assessments.validators_set", target=assessment, before={"validators": before},
+                 after={"validators": sorted(str(actor.name) for actor in wanted.values())})
+    return added
 
 
-def _has_evidence(answer: Answer, with_files: set[str]) -> bool:
-    return bool(answer.evidence_url or answer.evidence_reference or str(answer.pk) in with_files)
+def assessment_validators_set(*, user: Any, assessment: Assessment, validators: Iterable[Any]) -> list[NamedValidator]:
+    """Name the governments or organisations that validate `assessment` (a peer city, a network, IOM…), until a
+    validation decision. Only people holding a validating role in them may then validate it; while it waits for
+    validation, the people of a newly named validator are told, and a validator that started stays named."""
+    require(user, "assessments.change_assessment", assessment)
+    with transaction.atomic():
+        assessment = _lock(assessment)
+        added = _validators_write(user=user, assessment=assessment, validators=validators)
+        if added and assessment.status == AssessmentStatus.SUBMITTED:
+            notifications.submitted(assessment=assessment, by=user, actor_ids=added)
+    return named_validator_list(assessment=assessment)
 
 
-def assessment_submit(*, user: Any, assessment: Assessment) -> Assessment:
-    """Submit for validation; refused while any indicator is unanswered or lacks the evidence its answer needs."""
+def assessment_submit(*, user: Any, assessment: Assessment, validators: Iterable[Any] | None = None) -> Assessment:
+    """Submit for validation (naming `validators` first, when given); refused while any indicator is unanswered
+    or lacks the evidence its answer needs, or no validator is named. The named validators and the team are told."""
     require(user, "assessments.change_assessment", assessment)
     with transaction.atomic():
         assessment = _lock(assessment)
         _require_editable(assessment)
-        parsed = framework_parsed(framework=assessment.framework)
-        answers = {
-            a.indicator.code: a
-            for a in Answer.objects.filter(assessment=assessment, indicator__is_outcome=False).select_related("indicator")
-        }
-        with_files = set(Attachment.objects.filter(
-            content_type=ContentType.objects.get_for_model(Answer), object_id__in=[str(a.pk) for a in answers.values()]
-        ).values_list("object_id", flat=True))
-        missing = [i.code for i in parsed.indicators
-                   if i.code not in answers or (answers[i.code].value is None and not answers[i.code].special)]
-        no_evidence = [i.code for i in parsed.indicators if i.code in answers
-                       and _needs_evidence(i, answers[i.code]) and not _has_evidence(answers[i.code], with_files)]
-        problems = []
-        if missing:
-            problems.append(_("Unanswered indicators: %(codes)s.") % {"codes": ", ".join(missing)})
-        if no_evidence:
-            problems.append(_("Evidence (a link, a document or a decision reference) is needed for: %(codes)s.")
-                            % {"codes": ", ".join(no_evidence)})
+        if validators is not None:
+            _validators_write(user=user, assessment=assessment, validators=validators)
+        problems = submission_problems(assessment=assessment)
         if problems:
-            raise ValidationError(problems)
+            raise ValidationError(problems.messages())
+        resubmitted = assessment.status == AssessmentStatus.CHANGES_REQUESTED
         before = _audited(assessment)
         assessment.status = AssessmentStatus.SUBMITTED
         assessment.submitted_at = timezone.now()
         assessment.save(update_fields=["status", "submitted_at", "updated_at"])
         audit_record(user=user, action="assessments.assessment_submit", target=assessment, before=before,
                      after=_audited(assessment))
+        notifications.submitted(assessment=assessment, by=user, resubmitted=resubmitted)
     return assessment
 
 
 # --- Validation ------------------------------------------------------------------------------------------
 
 
-def _validator_role_ok(user: Any, validator_actor: Any) -> bool:
-    kinds = {
-        ActorKind.LOCAL_GOVERNMENT: [RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR],
-        ActorKind.NETWORK: [RoleKind.STAFF, RoleKind.REVIEWER],
-    }.get(validator_actor.kind)
-    return bool(kinds) and validator_actor.pk in actor_ids_for(user, kinds)
-
-
 def validation_start(*, user: Any, assessment: Assessment, validator_actor: Any) -> Validation:
-    """`user` starts validating a submitted assessment for `validator_actor` (another local government or a network)."""
+    """`user` starts validating a submitted assessment for `validator_actor`: one of the validators the city named
+    (or, when it named none, another local government or a network) in which `user` holds a validating role."""
     require(user, "assessments.validate_assessment", assessment)
     if validator_actor.pk == assessment.government_id:
         raise ValidationError(_("A government never validates its own assessment."))
-    if not _validator_role_ok(user, validator_actor):
+    if not validator_actors(user=user, assessment=assessment).filter(pk=validator_actor.pk).exists():
+        named = NamedValidator.objects.filter(assessment=assessment)
+        if named.exists() and not named.filter(actor_id=validator_actor.pk).exists():
+            raise ValidationError(_("%(actor)s is not among the validators the city named for this assessment.")
+                                  % {"actor": validator_actor})
         raise ValidationError(
             _("You validate for %(actor)s only with a reviewer, officer or administrator role in another local "
-              "government, or a staff or reviewer role in a network.") % {"actor": validator_actor}
+              "government, or a staff or reviewer role in a network or a named organisation.") % {"actor": validator_actor}
         )
     with transaction.atomic():
         assessment = _lock(assessment)
@@ -568,6 +600,8 @@ def validation_decide(*, user: Any, validation: Validation, decision: str, summa
                      after={"decision": decision, "summary": summary})
         audit_record(user=user, action="assessments.assessment_status", target=assessment, before=before,
                      after=_audited(assessment))
+        notifications.decided(assessment=assessment, by=user, validator=validation.validator_actor,
+                              accepted=decision == ValidationDecision.ACCEPTED)
     return validation
 
 
@@ -679,6 +713,7 @@ def assessment_publish(*, user: Any, assessment: Assessment) -> Assessment:
         audit_record(user=user, action="assessments.assessment_publish", target=assessment, before=before,
                      after={**_audited(assessment), "framework": framework.label, "overall": record.overall,
                             "inputs_sha256": record.inputs_sha256})
+        notifications.published(assessment=assessment, by=user)
     return assessment
 
 

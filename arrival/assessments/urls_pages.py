@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/consultation/", views.consultation_page, name="consultation"),
     path("<int:pk>/consultation/<str:code>/", views.consultation_comment, name="consultation_comment"),
     path("<int:pk>/settings/", views.assessment_settings, name="settings"),
+    path("<int:pk>/validators/suggest/", views.validator_suggest, name="validator_suggest"),
     path("<int:pk>/publish/", views.assessment_publish, name="publish"),
     path("<int:pk>/history/", views.assessment_history, name="history"),
     path("<int:pk>/gaps/", views.gaps, name="gaps"),

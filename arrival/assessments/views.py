@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.actors.models import ActorKind
-from arrival.actors.selectors import actor_get
+from arrival.actors.selectors import actor_get, actor_list
 from arrival.assessments import scores, selectors, services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.forms import (
@@ -99,9 +99,53 @@ def _indicator_context(
         form = AnswerForm(initial=AnswerForm.initial_for(answer), indicator=indicator)
     return {
         "assessment": assessment, "indicator": indicator, "answer": answer, "form": form, "saved": saved,
-        "comments": comments, "editable": editable, "anchor": "ind-" + indicator.code.replace(".", "-"),
+        "comments": comments, "editable": editable, "anchor": _anchor(indicator.code),
         "comment_form": CommentForm(prefix="c-" + indicator.code.replace(".", "_")),
+        "lacks_evidence": editable and selectors.answer_lacks_evidence(indicator=indicator, answer=answer),
     }
+
+
+def _anchor(code: str) -> str:
+    """The id of an indicator's block on the questionnaire and review pages."""
+    return "ind-" + code.replace(".", "-")
+
+
+def _question_url(assessment: Assessment, code: str) -> str:
+    """Where the team answers indicator `code`: its domain's questionnaire page, at the question."""
+    url = reverse("assessments:questionnaire", args=[assessment.pk])
+    return f"{url}?domain={code.split('.')[0]}#{_anchor(code)}"
+
+
+# --- naming the validators ------------------------------------------------------------------------------
+
+
+def _chosen_validator_ids(data: Any) -> list[int]:
+    """The actor ids ticked in the validator picker (anything that is not a number is ignored)."""
+    return [int(value) for value in data.getlist("validators") if str(value).isdigit()][:50]
+
+
+def _picker(request: HttpRequest, assessment: Assessment, chosen_ids: list[int] | None = None) -> dict[str, Any]:
+    """The validator picker: the actors ticked (by default the named validators) and suggestions for what was
+    searched (`validator_q`)."""
+    if chosen_ids is None:
+        chosen_ids = [row.actor_id for row in selectors.named_validator_list(assessment=assessment)]
+    q = (request.GET.get("validator_q") or "").strip()[:100]
+    return {
+        "q": q,
+        "chosen": list(actor_list().filter(pk__in=chosen_ids).select_related("country")),
+        "suggestions": selectors.validator_candidates(assessment=assessment, q=q, exclude=chosen_ids),
+    }
+
+
+@login_required
+@require_safe
+def validator_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """The picker's options for what is being typed (htmx), keeping the actors already ticked."""
+    assessment = _assessment(pk, request.user)
+    if not request.user.has_perm("assessments.change_assessment", assessment):
+        raise PermissionDenied(_("Only the government's team names its validators."))
+    picker = _picker(request, assessment, chosen_ids=_chosen_validator_ids(request.GET))
+    return render(request, "assessments/_validator_options.html", {"assessment": assessment, "picker": picker})
 
 
 # --- a government's assessments and opening a cycle --------------------------------------------------------
@@ -165,11 +209,33 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                          if any(cell.stored for cell in row.cells)],
         })
     else:
-        answers = selectors.assessment_answers(assessment=assessment)
-        context["progress"] = _progress(parsed, answers)
-        context["validations"] = selectors.assessment_validations(assessment=assessment)
-        context["report_links"] = report_links(assessment)
+        context.update(_workspace(request, assessment, parsed))
     return render(request, "assessments/detail.html", context)
+
+
+def _workspace(request: HttpRequest, assessment: Assessment, parsed: ff.Framework,
+               chosen_ids: list[int] | None = None) -> dict[str, Any]:
+    """What the overview of an unpublished assessment shows: progress, validators, validations, next steps."""
+    answers = selectors.assessment_answers(assessment=assessment)
+    named = selectors.named_validator_list(assessment=assessment)
+    context = {
+        "progress": _progress(parsed, answers), "validations": selectors.assessment_validations(assessment=assessment),
+        "report_links": report_links(assessment), "named": named,
+        "named_names": _names(named),
+    }
+    if selectors.can_edit(user=request.user, assessment=assessment):
+        context["picker"] = _picker(request, assessment, chosen_ids)
+    return context
+
+
+def _names(named: list[Any]) -> str:
+    """The named validators' names, for a sentence."""
+    return ", ".join(row.actor.name for row in named)
+
+
+def _problem_links(assessment: Assessment, parsed: ff.Framework, codes: list[str]) -> list[dict[str, str]]:
+    return [{"code": code, "question": parsed.indicator(code).question, "url": _question_url(assessment, code)}
+            for code in codes]
 
 
 # --- the questionnaire ---------------------------------------------------------------------------------
@@ -179,29 +245,64 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
+    return _questionnaire(request, assessment, request.GET.get("domain"))
+
+
+def _questionnaire(request: HttpRequest, assessment: Assessment, domain_code: str | None,
+                   unsaved: AnswerForm | None = None) -> HttpResponse:
+    """The questionnaire of one domain; `unsaved`: a form that was not saved, shown with its errors in place."""
     rights = _rights(request.user, assessment)
     if not rights["is_team"] and not request.user.is_staff:
         raise PermissionDenied(_("Only the government's team fills in its questionnaire."))
     parsed = selectors.framework_parsed(framework=assessment.framework)
-    domain_code = request.GET.get("domain") or parsed.domains[0].code
-    domains = _structure(parsed, domain_code)
+    domains = _structure(parsed, domain_code or parsed.domains[0].code)
     if not domains:
         raise Http404(_("No such domain in this framework."))
     answers = selectors.assessment_answers(assessment=assessment)
     comments = selectors.assessment_comments(assessment=assessment)
+    unsaved_code = unsaved.indicator.code if unsaved is not None else None
     sections = [
         {"sub": sub, "items": [
             _indicator_context(request=request, assessment=assessment, indicator=indicator,
                                answer=answers.get(indicator.code), comments=comments.get(indicator.code, []),
-                               editable=rights["can_edit"])
+                               editable=rights["can_edit"], form=unsaved if indicator.code == unsaved_code else None)
             for indicator in sub.indicators
         ]}
         for sub in domains[0].subcategories
     ]
     return render(request, "assessments/questionnaire.html", {
         "assessment": assessment, "parsed": parsed, "domain": domains[0], "sections": sections,
-        "progress": _progress(parsed, answers), **rights,
-    })
+        "progress": _progress(parsed, answers), "unsaved": unsaved, "unsaved_anchor": _anchor(unsaved_code or ""),
+        **rights,
+    }, status=200 if unsaved is None else 422)
+
+
+def _answer_and_evidence_save(request: HttpRequest, assessment: Assessment, row: Any, form: AnswerForm) -> bool:
+    """Save the answer and its uploaded evidence together, or neither; each refusal goes beside its field (a
+    refused file beside the file field, so the person sees it where they acted)."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            try:
+                answer = services.answer_save(
+                    user=request.user, assessment=assessment, indicator=row, value=data["value"],
+                    special=data["special"], comment=data["comment"], evidence_url=data["evidence_url"],
+                    evidence_reference=data["evidence_reference"],
+                )
+            except ValidationError as error:
+                for message in _error_text(error):
+                    form.add_error(None, message)
+                raise
+            if data.get("evidence_file"):
+                try:
+                    services.evidence_attach(user=request.user, answer=answer, file=data["evidence_file"])
+                except ValidationError as error:
+                    for message in _error_text(error):
+                        form.add_error("evidence_file", message)
+                    raise
+    except ValidationError:
+        return False
+    return True
 
 
 @login_required
@@ -217,33 +318,17 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404(_("No such indicator in this framework.")) from None
     row = selectors.indicator_get(framework=assessment.framework, code=code)
     form = AnswerForm(request.POST, request.FILES, indicator=indicator)
-    saved = False
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            # The answer and its uploaded evidence land together or not at all.
-            with transaction.atomic():
-                answer = services.answer_save(
-                    user=request.user, assessment=assessment, indicator=row, value=data["value"],
-                    special=data["special"], comment=data["comment"], evidence_url=data["evidence_url"],
-                    evidence_reference=data["evidence_reference"],
-                )
-                if data.get("evidence_file"):
-                    services.evidence_attach(user=request.user, answer=answer, file=data["evidence_file"])
-        except ValidationError as error:
-            for message in _error_text(error):
-                form.add_error(None, message)
-        else:
-            saved = True
+    saved = form.is_valid() and _answer_and_evidence_save(request, assessment, row, form)
+    domain = next(d for d in parsed.domains if code.startswith(d.code + "."))
     if not request.htmx:
-        if saved:
-            messages.success(request, _("Answer to %(code)s saved.") % {"code": code})
-        else:
-            messages.error(request, _("%(code)s was not saved: %(errors)s") % {
-                "code": code, "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
-        anchor = "ind-" + code.replace(".", "-")
-        url = reverse("assessments:questionnaire", args=[assessment.pk])
-        return redirect(f"{url}?domain={code.split('.')[0]}#{anchor}")
+        if not saved:  # the page again, this question's form keeping what was typed, its errors beside the fields
+            return _questionnaire(request, assessment, domain.code, unsaved=form)
+        messages.success(request, _("Answer to %(code)s saved.") % {"code": code})
+        answer = selectors.assessment_answers(assessment=assessment).get(code)
+        if selectors.answer_lacks_evidence(indicator=indicator, answer=answer):
+            messages.warning(request, _("%(code)s needs evidence (a link, a document or a council decision reference) "
+                                        "before the assessment can be submitted.") % {"code": code})
+        return redirect(_question_url(assessment, code))
     answers = selectors.assessment_answers(assessment=assessment)
     comments = selectors.assessment_comments(assessment=assessment)
     context = _indicator_context(
@@ -251,7 +336,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         comments=comments.get(code, []), form=None if saved else form, saved=saved,
     )
     context["progress"] = _progress(parsed, answers)
-    context.update(oob_progress=True, domain_link=True, domain=next(d for d in parsed.domains if code.startswith(d.code + ".")))
+    context.update(oob_progress=True, domain_link=True, domain=domain)
     return render(request, "assessments/_indicator.html", context, status=200 if saved else 422)
 
 
@@ -259,17 +344,28 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
+    chosen = _chosen_validator_ids(request.POST) if "validators_given" in request.POST else None
+    validators = list(actor_list().filter(pk__in=chosen)) if chosen is not None else None
     try:
-        services.assessment_submit(user=request.user, assessment=assessment)
+        services.assessment_submit(user=request.user, assessment=assessment, validators=validators)
     except ValidationError as error:
+        # Each blocking problem links to its question (or to the validator field); anything else is said as is.
+        assessment = selectors.assessment_get(pk=assessment.pk)
         parsed = selectors.framework_parsed(framework=assessment.framework)
-        answers = selectors.assessment_answers(assessment=assessment)
+        problems = selectors.submission_problems(assessment=assessment)
+        if chosen is not None:
+            problems = selectors.SubmissionProblems(unanswered=problems.unanswered, no_evidence=problems.no_evidence,
+                                                    no_validator=not chosen)
+        known = set(problems.messages())
         return render(request, "assessments/detail.html", {
-            "assessment": assessment, "parsed": parsed, "progress": _progress(parsed, answers),
-            "validations": selectors.assessment_validations(assessment=assessment),
-            "submit_errors": _error_text(error), **_rights(request.user, assessment),
+            "assessment": assessment, "parsed": parsed, **_workspace(request, assessment, parsed, chosen),
+            "submit_errors": [message for message in _error_text(error) if message not in known],
+            "unanswered": _problem_links(assessment, parsed, problems.unanswered),
+            "no_evidence": _problem_links(assessment, parsed, problems.no_evidence),
+            "no_validator": problems.no_validator, "submit_failed": True, **_rights(request.user, assessment),
         }, status=400)
-    messages.success(request, _("Submitted for validation. A validator from another government or a network can now review it."))
+    names = _names(selectors.named_validator_list(assessment=assessment))
+    messages.success(request, _("Submitted for validation by %(validators)s; they have been told.") % {"validators": names})
     return redirect("assessments:detail", pk=assessment.pk)
 
 
@@ -302,7 +398,7 @@ def _review_items(assessment: Assessment, parsed: ff.Framework) -> list[dict[str
     comments = selectors.assessment_comments(assessment=assessment)
     return [
         {"domain": domain, "sub": sub, "indicator": indicator, "answer": answers.get(indicator.code),
-         "comments": comments.get(indicator.code, []), "anchor": "ind-" + indicator.code.replace(".", "-"),
+         "comments": comments.get(indicator.code, []), "anchor": _anchor(indicator.code),
          "comment_form": CommentForm(prefix="c-" + indicator.code.replace(".", "_"))}
         for domain in parsed.domains for sub in domain.subcategories for indicator in sub.indicators
     ]
@@ -319,6 +415,7 @@ def validation_page(request: HttpRequest, pk: int) -> HttpResponse:
     mine = _my_validation(request.user, assessment) if rights["can_validate"] else None
     return render(request, "assessments/validation.html", {
         "assessment": assessment, "parsed": parsed, "validation": mine, "items": _review_items(assessment, parsed),
+        "named_names": _names(selectors.named_validator_list(assessment=assessment)),
         "validations": selectors.assessment_validations(assessment=assessment),
         "start_form": ValidationStartForm(actors=selectors.validator_actors(user=request.user, assessment=assessment))
         if rights["can_validate"] and mine is None else None,
@@ -459,8 +556,21 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation_open": assessment.consultation_open, "benchmark_opt_in": assessment.benchmark_opt_in})
     invite_form = InviteForm()
     status = 200
+    validator_errors: list[str] = []
+    chosen: list[int] | None = None
     if request.method == "POST":
-        if "organisation" in request.POST:
+        if "validators_given" in request.POST:
+            form = SettingsForm(initial=form.initial)
+            chosen = _chosen_validator_ids(request.POST)
+            try:
+                services.assessment_validators_set(user=request.user, assessment=assessment,
+                                                   validators=list(actor_list().filter(pk__in=chosen)))
+            except ValidationError as error:
+                validator_errors = _error_text(error)
+            else:
+                messages.success(request, _("Validators saved."))
+                return redirect("assessments:settings", pk=assessment.pk)
+        elif "organisation" in request.POST:
             form = SettingsForm(initial=form.initial)
             invite_form = InviteForm(request.POST)
             if invite_form.is_valid():
@@ -484,27 +594,23 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("assessments:settings", pk=assessment.pk)
         status = 400
     invited = selectors.consultation_invitation_list(assessment=assessment)
+    namable = assessment.status in services.NAMING
     return render(request, "assessments/settings.html", {
         "assessment": assessment, "form": form, "invite_form": invite_form, "invited": invited,
-        **_rights(request.user, assessment),
+        "named": selectors.named_validator_list(assessment=assessment), "validator_errors": validator_errors,
+        "picker": _picker(request, assessment, chosen) if namable else None, **_rights(request.user, assessment),
     }, status=status)
 
 
 # --- history ---------------------------------------------------------------------------------------------
 
 
-def _changes(event: Any) -> list[tuple[str, Any, Any]]:
-    before, after = event.before or {}, event.after or {}
-    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    return [(key, before.get(key), after.get(key)) for key in keys]
-
-
 @require_safe
 def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk, request.user)
-    events = [{"event": event, "changes": _changes(event)} for event in selectors.assessment_history(assessment=assessment)]
-    return render(request, "assessments/history.html", {"assessment": assessment, "events": events,
-                                                        **_rights(request.user, assessment)})
+    return render(request, "assessments/history.html", {
+        "assessment": assessment, "rows": selectors.assessment_history_rows(assessment=assessment),
+        **_rights(request.user, assessment)})
 
 
 # --- analysis pages --------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 - `validator_for(government)` — (user, actor): an officer of another local government.
 - `answer_all(assessment, level=2)` — every policy indicator answered at `level`, with a decision reference as
   evidence, through `answers_save_many` (so the score is stored).
-- `publish(assessment)` — submit → validate (accepted) → publish through the services; returns it reloaded.
+- `publish(assessment)` — submit (naming a new validator city) → validate (accepted) → publish through the
+  services; returns it reloaded.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def answer_all(assessment: Assessment, level: int = 2, *, user: Any = None) -> i
 def publish(assessment: Assessment, *, team: Any = None) -> Assessment:
     """Take an answered assessment through submit → validation (accepted) → publish."""
     team = team or officer_for(assessment.government)
-    assessment_submit(user=team, assessment=assessment)
     validator, validator_actor = validator_for(assessment.government)
+    assessment_submit(user=team, assessment=assessment, validators=[validator_actor])
     validation = validation_start(user=validator, assessment=assessment, validator_actor=validator_actor)
     validation_decide(user=validator, validation=validation, decision="accepted", summary="Checked the evidence.")
     assessment_publish(user=team, assessment=assessment_get(pk=assessment.pk))

@@ -9,7 +9,14 @@ from arrival.assessments.models import Answer, Assessment
 from arrival.assessments.selectors.records import indicator_list
 from tests.accounts.factories import UserFactory
 from tests.actors.factories import LocalGovernmentFactory
-from tests.assessments.factories import AssessmentFactory, answer_all, load_lmgf, officer_for, publish
+from tests.assessments.factories import (
+    AssessmentFactory,
+    answer_all,
+    load_lmgf,
+    officer_for,
+    publish,
+    validator_for,
+)
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/assessments"
@@ -92,8 +99,23 @@ def test_open_answer_submit_by_the_team(client: Client) -> None:
     assert refused.status_code == 400 and "Unanswered indicators" in refused.json()["detail"]
     assessment = Assessment.objects.get(pk=pk)
     answer_all(assessment, user=officer)
+    refused = client.post(f"{BASE}/assessments/{pk}/submit")
+    assert refused.status_code == 400 and "Name the government or organisation" in refused.json()["detail"]
+    # The team finds and names its validator through the API too; never its own government.
+    _validator, peer = validator_for(city)
+    found = client.get(f"{BASE}/assessments/{pk}/validator-candidates", {"q": peer.name[:5]})
+    assert found.status_code == 200 and peer.pk in [row["id"] for row in found.json()]
+    assert city.pk not in [row["id"] for row in client.get(f"{BASE}/assessments/{pk}/validator-candidates").json()]
+    own = client.put(f"{BASE}/assessments/{pk}/validators", {"actor_ids": [city.pk]}, content_type="application/json")
+    assert own.status_code == 400 and "own assessment" in own.json()["detail"]
+    named = client.put(f"{BASE}/assessments/{pk}/validators", {"actor_ids": [peer.pk]}, content_type="application/json")
+    assert named.status_code == 200 and [row["name"] for row in named.json()] == [peer.name]
     submitted = client.post(f"{BASE}/assessments/{pk}/submit")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    assert [row["id"] for row in submitted.json()["validators"]] == [peer.pk]
+    client.force_login(UserFactory())
+    assert client.put(f"{BASE}/assessments/{pk}/validators", {"actor_ids": []},
+                      content_type="application/json").status_code == 403
 
 
 def test_no_one_writes_another_citys_answers(client: Client) -> None:

@@ -86,3 +86,21 @@ def test_the_step_is_registered_after_the_demo_assessments():
 
     by_name = {step.name: step for step in steps()}
     assert by_name["assessments.demo_accounts"].order == DEMO + 50 > by_name["assessments.demo"].order
+
+
+def test_the_demo_validator_finds_the_waiting_demo_assessment_in_my_work(cities, settings):
+    from arrival.assessments.demo import load_demo_assessments
+    from tests.engagement.handoffs import assert_in_work
+
+    settings.PRODUCTION = False
+    load_demo_assessments()  # Mechelen (the first demo city) keeps its latest cycle waiting for validation
+    # Mechelen is busy this year, so the demo validator goes to a city that Mechelen did not name.
+    Assessment.objects.create(government=cities[0], framework=load_lmgf(), cycle=timezone.now().year, is_demo=True)
+    load_demo_accounts()
+    validator = User.objects.get(username=DEMO_VALIDATOR_USERNAME)
+    waiting = Assessment.objects.get(status="submitted")
+    item = assert_in_work(validator, "assessments.validate", url=reverse("assessments:validation", args=[waiting.pk]))
+    assert item.for_actor == Role.objects.get(user=validator, ended_at__isnull=True).actor.name
+    assert waiting.named_validators.count() == 2
+    load_demo_accounts()  # a second run names nobody twice
+    assert waiting.named_validators.count() == 2

@@ -139,13 +139,13 @@ def test_read_only_once_submitted_and_shown_on_the_published_page(draft):
     answer_all(draft, level=3, user=officer)
     client.post(_url(draft), {"OP02-born_abroad": "11.5", "OP02-born_in_country": "6", "OP02-year": "2023",
                               "OP02-source": SOURCE})
-    assessment_submit(user=officer, assessment=draft)
+    validator, validator_actor = validator_for(draft.government)
+    assessment_submit(user=officer, assessment=draft, validators=[validator_actor])
     page = client.get(_url(draft)).content.decode()
     assert "read-only" in page and "<input" not in page.split("<main", 1)[-1].split("</table>", 1)[0]
     assert "11.5" in page and "5.50 percentage points" in page
     refused = client.post(_url(draft), {"OP02-born_abroad": "30", "OP02-year": "2023", "OP02-source": SOURCE})
     assert refused.status_code == 400 and OutcomeValue.objects.get(population_group="born_abroad").value == 11.5
-    validator, validator_actor = validator_for(draft.government)
     validation = validation_start(user=validator, assessment=draft, validator_actor=validator_actor)
     validation_decide(user=validator, validation=validation, decision="accepted")
     published = assessment_publish(user=officer, assessment=assessment_get(pk=draft.pk))
@@ -211,7 +211,7 @@ def test_api_token_clients_write_and_submitted_assessments_refuse(client, draft)
     assert client.put(url, body, content_type="application/json",
                       HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
     answer_all(draft, level=2, user=officer)
-    assessment_submit(user=officer, assessment=draft)
+    assessment_submit(user=officer, assessment=draft, validators=[validator_for(draft.government)[1]])
     refused = client.put(url, {**body, "figures": [{"population_group": "all", "value": 90}]},
                          content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert refused.status_code == 400 and OutcomeValue.objects.get().value == 71.0

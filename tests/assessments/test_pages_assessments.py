@@ -136,8 +136,9 @@ def test_full_cycle_through_the_pages(draft):
     officer = officer_for(draft.government)
     answer_all(draft, level=2, user=officer)
     team = _client(officer)
-    assert team.post(reverse("assessments:submit", args=[draft.pk])).status_code == 302
     validator, validator_actor = validator_for(draft.government)
+    assert team.post(reverse("assessments:submit", args=[draft.pk]),
+                     {"validators_given": "1", "validators": [validator_actor.pk]}).status_code == 302
     reviewer = _client(validator)
     page = reviewer.get(reverse("assessments:validation", args=[draft.pk]))
     assert page.status_code == 200 and "Start the validation" in page.content.decode()

@@ -82,12 +82,14 @@ def test_submitted_assessment_offers_no_upload_and_refuses_it(draft):
     officer = officer_for(draft.government)
     answer_all(draft, level=2, user=officer)
     team = _client(officer)
-    team.post(reverse("assessments:submit", args=[draft.pk]))
+    validator, validator_actor = validator_for(draft.government)
+    submitted = team.post(reverse("assessments:submit", args=[draft.pk]),
+                          {"validators_given": "1", "validators": [validator_actor.pk]})
+    assert submitted.status_code == 302
     urls = _exports(draft.pk)
     workspace = _links(team.get(reverse("assessments:detail", args=[draft.pk])).content.decode())
     assert urls["xlsx"] in workspace and urls["upload"] not in workspace
     assert team.get(urls["upload"]).status_code == 403
-    validator, _actor = validator_for(draft.government)
     reviewer = _client(validator)  # may view the submitted assessment, so its report, never its workbook
     assert reviewer.get(urls["html"]).status_code == 200
     assert reviewer.get(urls["xlsx"]).status_code == 403

@@ -59,22 +59,22 @@ def test_a_validator_never_validates_their_own_government() -> None:
     assessment = AssessmentFactory()
     team = officer_for(assessment.government)
     answer_all(assessment, user=team)
-    assessment = assessment_submit(user=team, assessment=assessment)
-    with pytest.raises(PermissionDenied):
-        validation_start(user=team, assessment=assessment, validator_actor=assessment.government)
     # Someone with a role in the assessed government and in another one is still on the assessed side.
     both, other = validator_for(assessment.government)
     RoleFactory(user=both, actor=assessment.government, kind=RoleKind.REVIEWER)
+    validator = officer_for(other)
+    assessment = assessment_submit(user=team, assessment=assessment, validators=[other])
+    with pytest.raises(PermissionDenied):
+        validation_start(user=team, assessment=assessment, validator_actor=assessment.government)
     with pytest.raises(PermissionDenied):
         validation_start(user=both, assessment=assessment, validator_actor=other)
-    validator, other = validator_for(assessment.government)
     with pytest.raises(ValidationError, match="own assessment"):
         validation_start(user=validator, assessment=assessment, validator_actor=assessment.government)
-    with pytest.raises(ValidationError, match="role"):
+    with pytest.raises(ValidationError, match="not among the validators the city named"):
         validation_start(user=validator, assessment=assessment, validator_actor=LocalGovernmentFactory().actor)
     assert can_validate(user=validator, assessment=assessment) and not can_validate(user=team, assessment=assessment)
     validation = validation_start(user=validator, assessment=assessment, validator_actor=other)
-    stranger, _ = validator_for(assessment.government)
+    stranger = officer_for(other)  # a colleague in the same named city, not the one who started
     with pytest.raises(ValidationError, match="who started"):
         validation_decide(user=stranger, validation=validation, decision="accepted")
     with pytest.raises(PermissionDenied):
@@ -84,9 +84,9 @@ def test_a_validator_never_validates_their_own_government() -> None:
 def test_network_staff_may_validate() -> None:
     assessment = AssessmentFactory()
     answer_all(assessment)
-    assessment_submit(user=officer_for(assessment.government), assessment=assessment)
     network = NetworkFactory().actor
     staff = officer_for(network, kind=RoleKind.STAFF)
+    assessment_submit(user=officer_for(assessment.government), assessment=assessment, validators=[network])
     validation = validation_start(user=staff, assessment=assessment, validator_actor=network)
     assert validation.validator_actor.kind == ActorKind.NETWORK
 

@@ -55,11 +55,11 @@ def test_whole_cycle_through_the_services() -> None:
     outcome = indicator_list(framework=framework, outcome=True).first()
     outcome_value_save(user=officer, assessment=assessment, indicator=outcome, population_group="born_abroad",
                        value=12.5, year=2023, source="Municipal labour survey 2023")
-    assessment_submit(user=officer, assessment=assessment)
+    validator, validator_city = validator_for(city)
+    assessment_submit(user=officer, assessment=assessment, validators=[validator_city])
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED and assessment.submitted_at
 
-    validator, validator_city = validator_for(city)
     validation = validation_start(user=validator, assessment=assessment, validator_actor=validator_city)
     validation_comment(user=validator, validation=validation, indicator=first, text="Please say which level runs them.")
     validation_decide(user=validator, validation=validation, decision="changes_requested")
@@ -68,7 +68,7 @@ def test_whole_cycle_through_the_services() -> None:
 
     answer_save(user=officer, assessment=assessment, indicator=first, special="not_competent",
                 comment="Health care is run by the region.")
-    assessment_submit(user=officer, assessment=assessment)
+    assessment_submit(user=officer, assessment=assessment)  # the validator named stays named
     validation = validation_start(user=validator, assessment=assessment_get(pk=assessment.pk),
                                   validator_actor=validator_city)
     validation_decide(user=validator, validation=validation, decision="accepted", summary="Evidence checked.")
@@ -140,8 +140,9 @@ def test_submit_lists_unanswered_indicators_and_missing_evidence() -> None:
     codes = list(indicator_list(framework=assessment.framework).values_list("code", flat=True))
     answers_save_many(user=officer, assessment=assessment,
                       rows=[{"indicator_code": c, "value": 0} for c in codes[:-1]])
+    _, validator_city = validator_for(assessment.government)
     with pytest.raises(ValidationError, match=f"Unanswered indicators: {codes[-1]}"):
-        assessment_submit(user=officer, assessment=assessment)
+        assessment_submit(user=officer, assessment=assessment, validators=[validator_city])
     answer_save(user=officer, assessment=assessment, indicator=indicator_get(framework=assessment.framework,
                                                                              code=codes[-1]), value=3)
     with pytest.raises(ValidationError, match=f"Evidence .* needed for: {codes[-1]}"):
@@ -149,7 +150,9 @@ def test_submit_lists_unanswered_indicators_and_missing_evidence() -> None:
     answer_save(user=officer, assessment=assessment, indicator=indicator_get(framework=assessment.framework,
                                                                              code=codes[-1]), value=3,
                 evidence_url="https://example.org/decision.pdf")
-    assessment_submit(user=officer, assessment=assessment)
+    with pytest.raises(ValidationError, match="Name the government or organisation that validates"):
+        assessment_submit(user=officer, assessment=assessment)
+    assessment_submit(user=officer, assessment=assessment, validators=[validator_city])
     with pytest.raises(ValidationError, match="only in a draft"):
         answer_save(user=officer, assessment=assessment, indicator=indicator_get(framework=assessment.framework,
                                                                                  code=codes[0]), value=1)
@@ -170,8 +173,8 @@ def test_publish_needs_validation_and_cycles_are_unique() -> None:
 def test_changes_requested_needs_a_reason() -> None:
     assessment = AssessmentFactory()
     answer_all(assessment)
-    assessment_submit(user=officer_for(assessment.government), assessment=assessment)
     validator, other = validator_for(assessment.government)
+    assessment_submit(user=officer_for(assessment.government), assessment=assessment, validators=[other])
     validation = validation_start(user=validator, assessment=assessment, validator_actor=other)
     with pytest.raises(ValidationError, match="what should change"):
         validation_decide(user=validator, validation=validation, decision="changes_requested")

@@ -60,12 +60,14 @@ def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_p
     expect(page.locator("#answer-progress")).to_contain_text("10 of 10")
     page.screenshot(path=str(tmp_path / "questionnaire-en.png"), full_page=True)
 
+    # The officer names a validator city and submits.
+    validator, validator_actor = validator_for(government)
     page.goto(f"/assessments/{assessment.pk}/")
+    page.locator("#validators-field").get_by_label(validator_actor.name).check()
     page.get_by_role("button", name="Submit for validation").click()
     expect(page.locator(".messages")).to_contain_text("Submitted for validation")
 
-    # A validator from another city accepts.
-    validator, validator_actor = validator_for(government)
+    # A validator from that city accepts.
     reviewer_context = browser.new_context(base_url=live_server.url, locale="en-GB")
     sign_in(reviewer_context, live_server, validator)
     reviewer = reviewer_context.new_page()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from arrival.accounts.models import RoleKind
-from arrival.actors.models import Actor, ActorKind
-from arrival.assessments.domain.framework_file import Framework, parse_framework
-from arrival.assessments.domain.scoring import CompiledFramework, compile_framework
+from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework
+from arrival.assessments.domain.framework_file import Indicator as FileIndicator
+from arrival.assessments.domain.scoring import Answer as DomainAnswer
+from arrival.assessments.domain.scoring import CompiledFramework, answer_code, compile_framework
 from arrival.assessments.models import (
     Answer,
     Assessment,
@@ -27,6 +29,9 @@ from arrival.assessments.models import (
 from arrival.core.models import Attachment, AuditEvent
 
 __all__ = [
+    "SubmissionProblems",
+    "answer_lacks_evidence",
+    "answer_needs_evidence",
     "assessment_answers",
     "assessment_comments",
     "assessment_get",
@@ -48,8 +53,8 @@ __all__ = [
     "indicator_get",
     "indicator_list",
     "previous_assessment",
+    "submission_problems",
     "published_government_ids",
-    "validator_actors",
 ]
 
 # Parsed and compiled frameworks by file hash: a version's content never changes under the same hash.
@@ -207,6 +212,65 @@ def assessment_history(*, assessment: Assessment) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(targets).select_related("user").order_by("-at", "-id"))
 
 
+# --- The evidence rule and what blocks a submission -----------------------------------------------------
+
+
+def answer_needs_evidence(*, indicator: FileIndicator, answer: Answer | None) -> bool:
+    """Does this answer need evidence (the framework's rule: a maturity level from the indicator's evidence
+    level up, or a positive answer where the indicator requires evidence)?"""
+    if answer is None or answer.special or answer.value is None:
+        return False
+    code = answer_code(indicator, DomainAnswer(value=answer.value))
+    if indicator.answer_type == MATURITY:
+        return indicator.evidence_from_level is not None and code >= indicator.evidence_from_level
+    return indicator.evidence_required and code > 0
+
+
+def answer_lacks_evidence(*, indicator: FileIndicator, answer: Answer | None) -> bool:
+    """Does this answer need evidence and have none yet (no link, no reference, no file)? `answer` comes from
+    `assessment_answers` (with its `evidence_files`)."""
+    if not answer_needs_evidence(indicator=indicator, answer=answer):
+        return False
+    assert answer is not None  # noqa: S101 - needs_evidence is False without an answer
+    return not (answer.evidence_url or answer.evidence_reference or getattr(answer, "evidence_files", None))
+
+
+@dataclass(frozen=True)
+class SubmissionProblems:
+    """What keeps an assessment from being submitted, each indicator by its code (in framework order)."""
+
+    unanswered: list[str] = field(default_factory=list)
+    no_evidence: list[str] = field(default_factory=list)
+    no_validator: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.unanswered or self.no_evidence or self.no_validator)
+
+    def messages(self) -> list[str]:
+        problems = []
+        if self.unanswered:
+            problems.append(_("Unanswered indicators: %(codes)s.") % {"codes": ", ".join(self.unanswered)})
+        if self.no_evidence:
+            problems.append(_("Evidence (a link, a document or a decision reference) is needed for: %(codes)s.")
+                            % {"codes": ", ".join(self.no_evidence)})
+        if self.no_validator:
+            problems.append(_("Name the government or organisation that validates this assessment."))
+        return problems
+
+
+def submission_problems(*, assessment: Assessment) -> SubmissionProblems:
+    """Every unanswered policy indicator, every answer lacking the evidence it needs, and whether no validator
+    is named: what `assessment_submit` refuses, and what the submit form links to question by question."""
+    parsed = framework_parsed(framework=assessment.framework)
+    answers = assessment_answers(assessment=assessment)
+    unanswered = [i.code for i in parsed.indicators
+                  if i.code not in answers or (answers[i.code].value is None and not answers[i.code].special)]
+    no_evidence = [i.code for i in parsed.indicators
+                   if answer_lacks_evidence(indicator=i, answer=answers.get(i.code))]
+    return SubmissionProblems(unanswered=unanswered, no_evidence=no_evidence,
+                              no_validator=not assessment.named_validators.exists())
+
+
 def previous_assessment(*, assessment: Assessment) -> Assessment | None:
     """The same government's latest published assessment of an earlier cycle."""
     return (
@@ -248,21 +312,4 @@ def can_comment(*, user: Any, assessment: Assessment) -> bool:
 def can_publish(*, user: Any, assessment: Assessment) -> bool:
     return assessment.status == AssessmentStatus.VALIDATED and bool(
         user.has_perm("assessments.publish_assessment", assessment)
-    )
-
-
-
-def validator_actors(*, user: Any, assessment: Assessment) -> QuerySet[Actor]:
-    """The governments and networks `user` may validate `assessment` for, by name: a current reviewer, officer
-    or administrator role in another local government, or a staff or reviewer role in a network (the rule
-    `assessments.validate_assessment` and `validation_start` check the same). Never the assessed government.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return Actor.objects.none()
-    local = Q(kind=ActorKind.LOCAL_GOVERNMENT,
-              roles__kind__in=[RoleKind.REVIEWER, RoleKind.OFFICER, RoleKind.ADMINISTRATOR])
-    network = Q(kind=ActorKind.NETWORK, roles__kind__in=[RoleKind.STAFF, RoleKind.REVIEWER])
-    return (
-        Actor.objects.filter(local | network, roles__user=user, roles__ended_at__isnull=True)
-        .exclude(pk=assessment.government_id).distinct().order_by("name")
     )
