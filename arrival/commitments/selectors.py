@@ -672,8 +672,8 @@ def _waiting_for_approval(user: Any) -> QuerySet[Commitment]:
                                      lead_id__in=_role_actor_ids(user, ("administrator",)))
 
 
-def approval_work_count(user: Any) -> int:
-    return _waiting_for_approval(user).count() if _signed_in(user) else 0
+def approval_work_count(user: Any) -> QuerySet[Any] | int:
+    return _waiting_for_approval(user) if _signed_in(user) else 0
 
 
 def approval_work_items(user: Any) -> list[WorkItem]:
@@ -695,8 +695,8 @@ def _waiting_for_publication(user: Any) -> QuerySet[Commitment]:
             .exclude(lead_id__in=_role_actor_ids(user)))
 
 
-def publication_work_count(user: Any) -> int:
-    return _waiting_for_publication(user).count() if _signed_in(user) else 0
+def publication_work_count(user: Any) -> QuerySet[Any] | int:
+    return _waiting_for_publication(user) if _signed_in(user) else 0
 
 
 def publication_work_items(user: Any) -> list[WorkItem]:
@@ -716,8 +716,8 @@ def _filed_by(user: Any) -> QuerySet[Commitment]:
     return Commitment.objects.filter(filed, returned | approved, lead_id__in=_role_actor_ids(user, TEAM_ROLE_KINDS))
 
 
-def filer_work_count(user: Any) -> int:
-    return _filed_by(user).count() if _signed_in(user) else 0
+def filer_work_count(user: Any) -> QuerySet[Any] | int:
+    return _filed_by(user) if _signed_in(user) else 0
 
 
 def filer_work_items(user: Any) -> list[WorkItem]:
@@ -740,8 +740,8 @@ def _milestones_due(user: Any) -> QuerySet[Milestone]:
                                     commitment__lead_id__in=_role_actor_ids(user, TEAM_ROLE_KINDS))
 
 
-def milestone_work_count(user: Any) -> int:
-    return _milestones_due(user).count() if _signed_in(user) else 0
+def milestone_work_count(user: Any) -> QuerySet[Any] | int:
+    return _milestones_due(user) if _signed_in(user) else 0
 
 
 def _end_of_day(day: dt.date, zone: str) -> dt.datetime:

@@ -269,8 +269,8 @@ def _synthesis_work(user: Any, moment: datetime) -> QuerySet[Contribution]:
             .filter(Exists(running)).exclude(Exists(cited)))
 
 
-def synthesis_work_count(user: Any) -> int:
-    return _synthesis_work(user, timezone.now()).count()
+def synthesis_work_count(user: Any) -> QuerySet[Any] | int:
+    return _synthesis_work(user, timezone.now())
 
 
 def synthesis_work_items(user: Any) -> list[WorkItem]:
@@ -301,8 +301,8 @@ def _comment_work(user: Any, moment: datetime) -> QuerySet[Comment]:
             .exclude(author_id=user.pk))
 
 
-def comment_work_count(user: Any) -> int:
-    return _comment_work(user, timezone.now()).count()
+def comment_work_count(user: Any) -> QuerySet[Any] | int:
+    return _comment_work(user, timezone.now())
 
 
 def comment_work_items(user: Any) -> list[WorkItem]:
@@ -350,8 +350,8 @@ def _invitation_work(user: Any, moment: datetime) -> QuerySet[Any]:
             .exclude(Exists(contributed)).exclude(Exists(cosigned)))
 
 
-def invitation_work_count(user: Any) -> int:
-    return _invitation_work(user, timezone.now()).count()
+def invitation_work_count(user: Any) -> QuerySet[Any] | int:
+    return _invitation_work(user, timezone.now())
 
 
 def invitation_work_items(user: Any) -> list[WorkItem]:

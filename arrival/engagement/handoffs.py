@@ -15,8 +15,8 @@ Two registries, filled by the apps in `AppConfig.ready` (each app keeps its regi
       work_provider_register("assessments.validate", label=_("Assessments to validate"),
                              items=selectors.validation_work_items, count=selectors.validation_work_count)
 
-  `items(user)` returns `WorkItem`s (only what waits on this person); `count(user)` returns their number with
-  one counting query, for the header.
+  `items(user)` returns `WorkItem`s (only what waits on this person); `count(user)` returns the queryset of the
+  same records (unevaluated: the header adds every provider's into ONE query on every page), or an int.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 # --- Notification kinds ----------------------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class WorkItem:
 
 
 WorkItems = Callable[[Any], Iterable[WorkItem]]
-WorkCount = Callable[[Any], int]
+WorkCount = Callable[[Any], "QuerySet[Any] | int"]
 
 
 @dataclass(frozen=True)

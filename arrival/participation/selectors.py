@@ -357,10 +357,10 @@ def _work_items(proposals: QuerySet[Proposal], *, kind: str, action: str, phase_
     return items
 
 
-def _work_count(user: Any, proposals: Any) -> int:
+def _work_count(user: Any, proposals: Any) -> QuerySet[Any] | int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return int(proposals(user).order_by()[:WORK_LIMIT].count())
+    return proposals(user).order_by()[:WORK_LIMIT]
 
 
 def answer_work_items(user: Any) -> list[WorkItem]:
@@ -372,7 +372,7 @@ def answer_work_items(user: Any) -> list[WorkItem]:
                        phase_type=PHASE_ANSWER, since="created_at")
 
 
-def answer_work_count(user: Any) -> int:
+def answer_work_count(user: Any) -> QuerySet[Any] | int:
     return _work_count(user, _to_answer)
 
 
@@ -385,5 +385,5 @@ def report_back_work_items(user: Any) -> list[WorkItem]:
                        phase_type=PHASE_REPORT_BACK, since="answered_at")
 
 
-def report_back_work_count(user: Any) -> int:
+def report_back_work_count(user: Any) -> QuerySet[Any] | int:
     return _work_count(user, _to_report_back)

@@ -319,9 +319,9 @@ def _declarations_due(user: Any) -> QuerySet[RoundLocality]:
                                         round__deadline__gt=timezone.now()).filter(~Exists(submitted))
 
 
-def declaration_work_count(user: Any) -> int:
+def declaration_work_count(user: Any) -> QuerySet[Any] | int:
     """Declarations due from the localities `user` declares for (round open, before its deadline, none submitted)."""
-    return _declarations_due(user).count() if _signed_in(user) else 0
+    return _declarations_due(user) if _signed_in(user) else 0
 
 
 def declaration_work_items(user: Any) -> list[WorkItem]:
@@ -346,9 +346,9 @@ def _plans_to_answer(user: Any) -> QuerySet[RoundLocality]:
             .filter(Exists(published)).filter(~Exists(answered)))
 
 
-def response_work_count(user: Any) -> int:
+def response_work_count(user: Any) -> QuerySet[Any] | int:
     """Published plan versions the localities `user` answers for have not accepted or objected to yet."""
-    return _plans_to_answer(user).count() if _signed_in(user) else 0
+    return _plans_to_answer(user) if _signed_in(user) else 0
 
 
 def response_work_items(user: Any) -> list[WorkItem]:
@@ -375,10 +375,10 @@ def _objections_awaiting(user: Any) -> QuerySet[LocalityResponse]:
         plan__round__government_id__in=_acting_for(user, (RoleKind.PLANNER,)))
 
 
-def objection_work_count(user: Any) -> int:
+def objection_work_count(user: Any) -> QuerySet[Any] | int:
     """Objections (and the localities' answers back, with or without a revised declaration) awaiting a reply from
     the round's planners."""
-    return _objections_awaiting(user).count() if _signed_in(user) else 0
+    return _objections_awaiting(user) if _signed_in(user) else 0
 
 
 def objection_work_items(user: Any) -> list[WorkItem]:

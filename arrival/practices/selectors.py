@@ -477,8 +477,8 @@ def screening_work_items(user: Any) -> list[WorkItem]:
     ]
 
 
-def screening_work_count(user: Any) -> int:
-    return _to_screen(user).count()
+def screening_work_count(user: Any) -> QuerySet[Any] | int:
+    return _to_screen(user)
 
 
 def _to_decide(user: Any) -> QuerySet[Practice]:
@@ -519,8 +519,8 @@ def decision_work_items(user: Any) -> list[WorkItem]:
     return items
 
 
-def decision_work_count(user: Any) -> int:
-    return _to_decide(user).count()
+def decision_work_count(user: Any) -> QuerySet[Any] | int:
+    return _to_decide(user)
 
 
 def _waiting_assignments(user: Any, status: str) -> QuerySet[ReviewAssignment]:
@@ -547,8 +547,8 @@ def invitation_work_items(user: Any) -> list[WorkItem]:
                              _("Accept or decline, declaring any conflict of interest"))
 
 
-def invitation_work_count(user: Any) -> int:
-    return _waiting_assignments(user, ReviewAssignmentStatus.INVITED).count()
+def invitation_work_count(user: Any) -> QuerySet[Any] | int:
+    return _waiting_assignments(user, ReviewAssignmentStatus.INVITED)
 
 
 def review_work_items(user: Any) -> list[WorkItem]:
@@ -556,8 +556,8 @@ def review_work_items(user: Any) -> list[WorkItem]:
     return _assignment_items(user, ReviewAssignmentStatus.ACCEPTED, "practices.review", _("Write and submit the review"))
 
 
-def review_work_count(user: Any) -> int:
-    return _waiting_assignments(user, ReviewAssignmentStatus.ACCEPTED).count()
+def review_work_count(user: Any) -> QuerySet[Any] | int:
+    return _waiting_assignments(user, ReviewAssignmentStatus.ACCEPTED)
 
 
 def _to_revise(user: Any) -> QuerySet[Practice]:
@@ -579,8 +579,8 @@ def revision_work_items(user: Any) -> list[WorkItem]:
     ]
 
 
-def revision_work_count(user: Any) -> int:
-    return _to_revise(user).count()
+def revision_work_count(user: Any) -> QuerySet[Any] | int:
+    return _to_revise(user)
 
 
 # --- Replication -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from arrival.engagement.handoffs import work_provider_list
 from arrival.engagement.models import Notification
-from arrival.engagement.selectors import work_count, work_items
+from arrival.engagement.selectors import work_count, work_items, work_provider_count
 
 
 def notified(kind: str) -> dict[int, Notification]:
@@ -46,7 +46,7 @@ def assert_in_work(user: Any, kind: str, *, url: str | None = None) -> Any:
 def assert_counts_match(user: Any) -> None:
     """Each provider's header count is the number of items it lists for `user`."""
     for provider in work_provider_list():
-        assert provider.count(user) == len(list(provider.items(user))), provider.key
+        assert work_provider_count(provider, user) == len(list(provider.items(user))), provider.key
     assert work_count(user=user) == len(work_items(user=user))
 
 

@@ -19,6 +19,7 @@ from arrival.engagement import selectors, services
 from arrival.engagement.handoffs import WorkItem, _providers, work_provider_register
 from arrival.engagement.models import Notification
 from tests.accounts.factories import RoleFactory, UserFactory
+from tests.accounts.factories import StaffFactory as StaffUserFactory
 from tests.actors.factories import ActorFactory, LocalGovernmentFactory
 from tests.engagement.factories import ProcessFactory
 from tests.engagement.handoffs import assert_in_work, assert_not_in_work
@@ -165,3 +166,17 @@ def test_the_header_counts_render_in_languages_with_complex_plural_rules(waiting
     response = client.get("/")
     assert response.status_code == 200
     assert "13" in response.content.decode()
+
+
+def test_the_header_count_of_every_app_costs_two_queries(django_assert_max_num_queries):
+    """However many apps hand work on, the count in the header costs one query for the providers' querysets (added
+    up in one statement) and one for the provider that counts pairs (commitments' reports due), and it matches the
+    items of "My work"."""
+    from tests.engagement.handoffs import assert_counts_match
+
+    people = [UserFactory(), StaffUserFactory(), RoleFactory(kind="administrator").user, RoleFactory().user]
+    selectors.work_count(user=people[0])  # content types are cached after their first use in a process
+    for person in people:
+        with django_assert_max_num_queries(2):
+            selectors.work_count(user=person)
+        assert_counts_match(person)

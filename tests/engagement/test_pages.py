@@ -185,7 +185,7 @@ def test_unread_count_in_the_context():
     user = UserFactory()
     services.notification_send(recipients=[user], kind="tests.news", text="x")
     response = _signed_in(user).get(reverse("engagement:notification_settings"))
-    assert response.context["notification_unread_count"] == 1
+    assert response.context["notification_unread_count"]() == 1
 
 
 def test_notification_settings_page():

@@ -149,8 +149,8 @@ def _to_validate(user: Any) -> QuerySet[Assessment]:
             .exclude(government_id__in=_roles_of(user).values("actor_id")).exclude(Exists(taken)))
 
 
-def validation_work_count(user: Any) -> int:
-    return _to_validate(user).count()
+def validation_work_count(user: Any) -> QuerySet[Any] | int:
+    return _to_validate(user)
 
 
 def validation_work_items(user: Any) -> list[WorkItem]:
@@ -182,8 +182,8 @@ def _team_assessments(user: Any, status: str) -> QuerySet[Assessment]:
     return Assessment.objects.filter(status=status, government_id__in=team)
 
 
-def correction_work_count(user: Any) -> int:
-    return _team_assessments(user, AssessmentStatus.CHANGES_REQUESTED).count()
+def correction_work_count(user: Any) -> QuerySet[Any] | int:
+    return _team_assessments(user, AssessmentStatus.CHANGES_REQUESTED)
 
 
 def correction_work_items(user: Any) -> list[WorkItem]:
@@ -199,8 +199,8 @@ def correction_work_items(user: Any) -> list[WorkItem]:
     ]
 
 
-def publication_work_count(user: Any) -> int:
-    return _team_assessments(user, AssessmentStatus.VALIDATED).count()
+def publication_work_count(user: Any) -> QuerySet[Any] | int:
+    return _team_assessments(user, AssessmentStatus.VALIDATED)
 
 
 def publication_work_items(user: Any) -> list[WorkItem]:
