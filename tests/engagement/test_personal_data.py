@@ -7,7 +7,15 @@ import json
 from arrival.accounts.personal_data import personal_data_providers
 from arrival.core.models import AuditEvent
 from arrival.engagement import services
-from arrival.engagement.models import Comment, Digest, Notification, NotificationSettings, Report, Visibility
+from arrival.engagement.models import (
+    Comment,
+    Digest,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    Report,
+    Visibility,
+)
 from tests.accounts.factories import UserFactory
 from tests.actors.factories import ActorFactory
 from tests.engagement.factories import CommentFactory
@@ -24,7 +32,7 @@ def _person_with_records():
     other = CommentFactory(on=target, body="Someone else")
     services.report_create(user=user, target=other, reason="off_topic", note="Not about this")
     services.notification_send(recipients=[user], kind="tests.news", text="News for you")
-    services.notification_settings_set(user=user, digest_period="weekly")
+    services.notification_settings_set(user=user, digest_period="weekly", deliveries={"engagement.reply": "in_app"})
     return user, comment, other
 
 
@@ -36,7 +44,7 @@ def test_export_is_registered_and_json_safe():
     assert data["comments"][0]["on"] == "actors.actor" and data["comments"][0]["language"] == "es"
     assert data["reports"][0]["note"] == "Not about this"
     assert data["notifications"][0]["text"] == "News for you"
-    assert data["notification_settings"] == {"digest_period": "weekly"}
+    assert data["notification_settings"] == {"digest_period": "weekly", "deliveries": {"engagement.reply": "in_app"}}
     assert "Someone else" not in json.dumps(data)
 
 
@@ -49,6 +57,7 @@ def test_erase_keeping_words_anonymised():
     assert report.reporter is None and report.note == ""
     assert not Notification.objects.filter(recipient=user).exists()
     assert not NotificationSettings.objects.filter(user=user).exists()
+    assert not NotificationPreference.objects.filter(user=user).exists()
     assert not Digest.objects.filter(recipient=user).exists()
     assert not services.personal_data_for(user=user)["comments"]
 
