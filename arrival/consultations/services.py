@@ -58,7 +58,7 @@ from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.phases import PhaseSpec
-from arrival.engagement.services import phase_require, process_create, process_phases_set
+from arrival.engagement.services import phase_require, process_create, process_phases_set, process_update
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.services import tags_set
 
@@ -282,6 +282,8 @@ def consultation_update(*, user: Any, consultation: Consultation, **fields: Any)
     consultation.invited.set(invited if access == Access.INVITED else [])
     if "questions" in fields:
         _questions_set(consultation, [QuestionSpec(text=q) if isinstance(q, str) else q for q in fields["questions"]])
+    if "title" in fields:
+        process_update(user=user, process=consultation.process, title=consultation.title)
     if fields.get("phases") is not None and _phases_differ(consultation.process, list(fields["phases"])):
         process_phases_set(user=user, process=consultation.process, phases=list(fields["phases"]))
     after = _consultation_state(consultation)

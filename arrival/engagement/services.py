@@ -168,6 +168,33 @@ def process_phases_set(*, user: Any, process: Process, phases: list[PhaseSpec]) 
     return created
 
 
+@transaction.atomic
+def process_update(*, user: Any, process: Process, title: str | None = None, time_zone: str | None = None) -> Process:
+    """Change a process's title or the time zone its owner works in (None keeps it); audited when anything changed.
+    The app that owns the subject calls it when its own record's title changes, so phase messages and the
+    moderation queue name it the same."""
+    require(user, "engagement.change_process", process)
+    changes: dict[str, str] = {}
+    if title is not None:
+        cleaned = title.strip()[:300]
+        if not cleaned:
+            raise ValidationError(_("A process needs a title."))
+        if cleaned != process.title:
+            changes["title"] = cleaned
+    if time_zone is not None and time_zone != process.time_zone:
+        _check_time_zone(time_zone)
+        changes["time_zone"] = time_zone
+    if not changes:
+        return process
+    before = snapshot(process, _PROCESS_FIELDS)
+    for name, value in changes.items():
+        setattr(process, name, value)
+    process.save(update_fields=[*changes, "updated_at"])
+    audit_record(user=user, action="engagement.change_process", target=process, before=before,
+                 after=snapshot(process, _PROCESS_FIELDS))
+    return process
+
+
 def phase_require(*, process: Process, action: str, at: datetime | None = None) -> Phase:
     """The phase running at `at` if it allows `action`; otherwise a ValidationError naming the phase."""
     at = at or timezone.now()

@@ -356,9 +356,8 @@ def process_update(*, user: Any, process: ParticipationProcess, phases: list[Pha
         for name, value in fields.items():
             setattr(process, name, value)
         process.save()
-        if "title" in fields and process.process.title != fields["title"]:
-            process.process.title = fields["title"]
-            process.process.save(update_fields=["title", "updated_at"])
+        if "title" in fields:
+            engagement.process_update(user=user, process=process.process, title=fields["title"])
         if phases is not None:
             engagement.process_phases_set(user=user, process=process.process, phases=phases_in_sequence(phases))
         audit_record(user=user, action="participation.process_update", target=process, before=before,

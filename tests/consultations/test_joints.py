@@ -223,6 +223,8 @@ def test_organisers_edit_the_consultation_and_its_phases_after_opening_with_an_a
     assert change.before["title"] == "Local input to the review" and change.after["title"] == "Local input, extended"
     assert change.after["invited"] == sorted([*change.before["invited"], newcomer.pk])
     assert AuditEvent.objects.filter(action="engagement.change_process", target_id=str(cons.process_id)).exists()
+    # Its process carries the new title, so phase messages and the moderation queue name it the same.
+    assert cons.process.title == "Local input, extended"
     # The government invited late is told, like those invited at the opening.
     assert Notification.objects.filter(recipient=newcomer_officer, kind="consultations.new_consultation").exists()
 

@@ -63,6 +63,23 @@ def test_create_stores_phases_in_order_with_type_defaults_and_audits(officer):
     assert event.after["title"] == "Budget 2027" and len(event.after["phases"]) == 2
 
 
+def test_update_changes_title_and_zone_with_an_audit_row_and_refuses_others(officer):
+    process = _create(officer)
+    services.process_update(user=officer, process=process, title="  Budget 2028 ", time_zone="Africa/Dakar")
+    process.refresh_from_db()
+    assert (process.title, process.time_zone) == ("Budget 2028", "Africa/Dakar")
+    event = AuditEvent.objects.filter(action="engagement.change_process").last()
+    assert event.before["title"] == "Budget 2027" and event.after["time_zone"] == "Africa/Dakar"
+    with pytest.raises(ValidationError):
+        services.process_update(user=officer, process=process, time_zone="Nowhere/Atlantis")
+    with pytest.raises(ValidationError):
+        services.process_update(user=officer, process=process, title="   ")
+    with pytest.raises(PermissionDenied):
+        services.process_update(user=UserFactory(), process=process, title="Mine")
+    process.refresh_from_db()
+    assert (process.title, process.time_zone) == ("Budget 2028", "Africa/Dakar")
+
+
 @pytest.mark.parametrize("kind", [RoleKind.ADMINISTRATOR, RoleKind.STAFF, RoleKind.OFFICER])
 def test_owner_people_and_site_staff_may_create(kind):
     actor = ActorFactory()
