@@ -8,11 +8,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from arrival.assessments import handoffs
-
-        handoffs.register()
         from arrival.actors.selectors import register_record_provider
-        from arrival.assessments import profile
+        from arrival.assessments import handoffs, profile
         from arrival.assessments.demo import load_demo_accounts, load_demo_assessments
         from arrival.assessments.loader import load_indicator_frameworks
         from arrival.assessments.models import Answer
@@ -30,3 +27,4 @@ class AssessmentsConfig(AppConfig):
         attachments_register(Answer, view="assessments.view_assessment", change="assessments.change_answer")
         register_record_provider(published_government_ids)
         profile.register()
+        handoffs.register()

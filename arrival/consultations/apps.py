@@ -8,12 +8,9 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
-        from arrival.consultations import handoffs
-
-        handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.actors.selectors import register_record_provider
-        from arrival.consultations import personal_data, phases, profile
+        from arrival.consultations import handoffs, personal_data, phases, profile
         from arrival.consultations.demo import load_demo_consultation
         from arrival.consultations.loaders import load_forums
         from arrival.consultations.models import Contribution, Paragraph
@@ -51,3 +48,4 @@ class ConsultationsConfig(AppConfig):
         profile.register()
         register_personal_data("consultations", export=personal_data.personal_data_export,
                                erase=personal_data.personal_data_erase)
+        handoffs.register()

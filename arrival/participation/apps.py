@@ -8,15 +8,12 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
-        from arrival.participation import handoffs
-
-        handoffs.register()
         from arrival.accounts.personal_data import register_personal_data
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, register
         from arrival.engagement.phases import phase_type_register
         from arrival.engagement.targets import comment_target_register
-        from arrival.participation import links, profile, services
+        from arrival.participation import handoffs, links, profile, services
         from arrival.participation.demo import load_demo_participation
         from arrival.participation.models import Proposal
 
@@ -40,3 +37,4 @@ class ParticipationConfig(AppConfig):
         # After the commitments demo, so accepted demo proposals can point to demo commitments.
         register("participation.demo", order=DEMO + 60, run=load_demo_participation,
                  label="Demo resident participation in four languages (labelled demo)")
+        handoffs.register()

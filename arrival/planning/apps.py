@@ -8,14 +8,15 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
-        from arrival.planning import handoffs
-
-        handoffs.register()
         from arrival.core.setup_steps import DEMO, register
-        from arrival.planning import tasks  # noqa: F401 - registers the background task
+        from arrival.planning import (
+            handoffs,
+            tasks,  # noqa: F401 - registers the background task
+        )
         from arrival.planning.demo import load_demo_planning, load_demo_planning_accounts
 
         register("planning.demo", order=DEMO + 70, run=load_demo_planning,
                  label="Demo intake round in Germany: real cities, illustrative figures, a draft plan (labelled demo)")
         register("planning.demo_accounts", order=DEMO + 75, run=load_demo_planning_accounts,
                  label="Demo sign-ins for the intake round: a national planner and a city officer (not in production)")
+        handoffs.register()

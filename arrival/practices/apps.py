@@ -8,15 +8,12 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Practices")
 
     def ready(self) -> None:
-        from arrival.practices import handoffs
-
-        handoffs.register()
         from arrival.actors.selectors import register_record_provider
         from arrival.assessments.gap_providers import register_gap_provider
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, register
         from arrival.frameworks.selectors import register_public_records
-        from arrival.practices import phases, profile, search
+        from arrival.practices import handoffs, phases, profile, search
         from arrival.practices.demo import load_demo_practices
         from arrival.practices.models import Practice, ReviewStage
         from arrival.practices.selectors import practice_actor_ids, practices_for_gap
@@ -35,3 +32,4 @@ class PracticesConfig(AppConfig):
         # Search follows every committed change: published practices are indexed, others taken out.
         on_practice_changed(search.practice_changed)
         profile.register()
+        handoffs.register()
