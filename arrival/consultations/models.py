@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from arrival.core.models import DemoFlagged, TimeStampedModel
 from arrival.engagement.models import Moderated
@@ -349,9 +350,12 @@ class Endorsement(TimeStampedModel, DemoFlagged):
 
 
 class CommentState(models.TextChoices):
-    TAKEN_IN = "taken_in", _("Taken in")
-    PARTLY = "partly", _("Partly taken in")
-    DECLINED = "declined", _("Declined")
+    """The editors' answer to a comment on a draft paragraph (the context keeps each language's grammar apart
+    from a declined practice or invitation)."""
+
+    TAKEN_IN = "taken_in", pgettext_lazy("editors' answer to a comment", "Taken in")
+    PARTLY = "partly", pgettext_lazy("editors' answer to a comment", "Partly taken in")
+    DECLINED = "declined", pgettext_lazy("editors' answer to a comment", "Declined")
 
 
 class CommentAnswer(TimeStampedModel):

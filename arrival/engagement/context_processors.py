@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from arrival.engagement.selectors import notification_unread_count, work_count
+from arrival.engagement.selectors import notification_unread_count, work_count_for_header
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +18,4 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     # Callables, which templates call when they read them: the count queries run only on pages that show them,
     # once each (cached), and the template gets a plain int — a plural rule such as Arabic's computes n % 100.
     return {"notification_unread_count": functools.cache(lambda: notification_unread_count(user=user)),
-            "work_count": functools.cache(lambda: work_count(user=user))}
+            "work_count": functools.cache(lambda: work_count_for_header(user=user))}

@@ -62,6 +62,7 @@ from arrival.engagement.selectors import (
     phase_list,
     target_key,
     target_process,
+    work_count_forget,
 )
 from arrival.engagement.targets import target_commentable
 
@@ -487,6 +488,10 @@ def notification_send(
                                  target_type=target_type, target_id=target_id,
                                  by_email=choice == Delivery.DIGEST))
     Notification.objects.bulk_create(rows)
+    # What was handed to these people may wait on them now: their header counts afresh — at once, and again after
+    # the commit, so that a page counted in between does not keep the old number.
+    work_count_forget(user_ids=list(people))
+    transaction.on_commit(lambda: work_count_forget(user_ids=list(people)))
     return len(rows)
 
 

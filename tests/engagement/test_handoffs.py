@@ -180,3 +180,24 @@ def test_the_header_count_of_every_app_costs_two_queries(django_assert_max_num_q
         with django_assert_max_num_queries(2):
             selectors.work_count(user=person)
         assert_counts_match(person)
+
+
+def test_the_header_reads_its_count_from_the_cache_and_counts_afresh_after_a_hand_off_or_an_own_change(
+    waiting_provider,
+):
+    user = UserFactory()
+    item = WorkItem(kind="tests.review", action="Review", title="One", url="/a/",
+                    waiting_since=datetime(2026, 12, 1, tzinfo=UTC))
+    waiting_provider[user.pk] = [item]
+    client = _signed_in(user)
+    assert "My work (1)" in client.get("/frameworks/").content.decode()
+    waiting_provider[user.pk] = [item, item]
+    assert "My work (1)" in client.get("/frameworks/").content.decode()  # read from the cache…
+    services.notification_send(recipients=[user], kind="tests.news", text="Handed to you")
+    assert "My work (2)" in client.get("/frameworks/").content.decode()  # …until something is handed over,
+    waiting_provider[user.pk] = []
+    client.post(reverse("engagement:inbox"), {"all": "1"})
+    assert "My work (" not in client.get("/frameworks/").content.decode()  # or the person changes something,
+    waiting_provider[user.pk] = [item]
+    client.get(reverse("engagement:my_work"))
+    assert "My work (1)" in client.get("/frameworks/").content.decode()  # or opens My work.
