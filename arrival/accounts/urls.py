@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from arrival.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    # The README's address for accounts: one's own page (signing in first when needed).
+    path("", RedirectView.as_view(pattern_name="accounts:me"), name="index"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/code/", views.login_otp, name="login_otp"),

@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from arrival.assessments import views, views_outcomes
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    # The address the dashboard had first: kept for links and bookmarks made then.
+    path("dashboard/", RedirectView.as_view(pattern_name="assessments:dashboard", permanent=True)),
     path("methods/", views.methods, name="methods"),
     path("government/<slug:slug>/", views.government_assessments, name="government"),
     path("government/<slug:slug>/open/", views.assessment_open, name="open"),
