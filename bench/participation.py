@@ -18,7 +18,10 @@ measures `--requests` requests per target after 20 unmeasured ones, targets inte
 - the API `GET /api/v1/participation/processes/<slug>/proposals`: the same variants (page_size 20);
 - the support action: `services.support_create` by 2,000 synthetic participants on random proposals of the
   measured process (phase gate, permission, uniqueness, counter update and audit row included), and the same
-  through the page (`POST /participate/proposals/<id>/support/`, signed in).
+  through the page (`POST /participate/proposals/<id>/support/`, signed in);
+- "My work" of the city team's officer (every unanswered proposal waits on them; the list shows the 200 oldest):
+  the header count counted afresh in one statement and read from the cache, the My work page, and the process
+  page signed in with the count forgotten before each request (every page counting afresh: the worst case).
 Each as p50/p95/max in milliseconds. Figures are printed and written as JSON to bench/results/.
 """
 
@@ -244,7 +247,53 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             raise SystemExit(f"bench: support page answered {response.status_code}")
     results["support: service"] = percentiles(service_times)
     results["support: page POST (signed in)"] = percentiles(page_times)
+    results.update(_measure_my_work(args, page))
     return results
+
+
+def _measure_my_work(args: argparse.Namespace, page: str) -> dict[str, Any]:
+    """"My work" of the synthetic officer, whose team must answer every unanswered proposal of the 10 processes:
+    the header count counted afresh (one statement over every app's provider), read from the cache as pages do,
+    the My work page, and the process page signed in with the count forgotten before each request (the worst case:
+    every page counts afresh)."""
+    from django.test import Client
+
+    from arrival.accounts.models import User
+    from arrival.engagement.selectors import work_count, work_count_for_header, work_count_forget
+
+    officer = User.objects.get(username=f"{SLUG_PREFIX}officer")
+    client = Client()
+    client.force_login(officer)
+    fresh, cached, work_page, signed_page = [], [], [], []
+    for round_number in range(20 + args.requests):
+        started = time.perf_counter()
+        work_count(user=officer)
+        counted = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        work_count_for_header(user=officer)
+        read = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        response = client.get("/engagement/work/")
+        listed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"bench: My work answered {response.status_code}")
+        work_count_forget(user_ids=[officer.pk])
+        started = time.perf_counter()
+        response = client.get(page)
+        signed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"bench: {page} answered {response.status_code} signed in")
+        if round_number >= 20:
+            fresh.append(counted)
+            cached.append(read)
+            work_page.append(listed)
+            signed_page.append(signed)
+    return {
+        "my work: header count counted afresh (one statement)": percentiles(fresh),
+        "my work: header count read from the cache": percentiles(cached),
+        "my work: the page (signed in, 200 oldest shown)": percentiles(work_page),
+        "page: first page, signed in, count afresh each time": percentiles(signed_page),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
