@@ -195,6 +195,9 @@ class Proposal(TimeStampedModel, DemoFlagged, Moderated):
                          name="particip_prop_status_idx"),
             models.Index(fields=["process", "language", "visibility", "-support_count", "-id"],
                          name="particip_prop_lang_idx"),
+            # "My work": accepted proposals of one status, oldest answer first, waiting for their report-back.
+            models.Index(fields=["process", "status", "visibility", "answered_at", "id"],
+                         name="particip_prop_answered_idx"),
         ]
 
     def __str__(self) -> str:

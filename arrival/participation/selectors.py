@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Mod
 from django.http import Http404
 from django.utils import timezone
@@ -322,10 +322,14 @@ def commitment_to_link(*, pk: Any) -> Any:
 WORK_LIMIT = 200
 
 
+def _team_processes(user: Any) -> QuerySet[ParticipationProcess]:
+    owners = Role.objects.filter(user_id=user.pk, kind__in=TEAM_ROLES, ended_at__isnull=True).values("actor_id")
+    return ParticipationProcess.objects.filter(owner_id__in=owners)
+
+
 def _team_proposals(user: Any) -> QuerySet[Proposal]:
     """Visible proposals of the processes whose city `user` is on the team of (one query with its subquery)."""
-    owners = Role.objects.filter(user_id=user.pk, kind__in=TEAM_ROLES, ended_at__isnull=True).values("actor_id")
-    return Proposal.objects.filter(process__owner_id__in=owners, visibility=Visibility.VISIBLE)
+    return Proposal.objects.filter(process__in=_team_processes(user).values("pk"), visibility=Visibility.VISIBLE)
 
 
 def _to_answer(user: Any) -> QuerySet[Proposal]:
@@ -336,15 +340,23 @@ def _to_report_back(user: Any) -> QuerySet[Proposal]:
     return _team_proposals(user).filter(status__kind=StatusKind.ACCEPTED)
 
 
-def _phase_end(phase_type: str) -> Subquery:
-    return Subquery(Phase.objects.filter(process_id=OuterRef("process__process_id"), phase_type=phase_type)
-                    .order_by("-ends_at").values("ends_at")[:1])
-
-
-def _work_items(proposals: QuerySet[Proposal], *, kind: str, action: str, phase_type: str,
-                since: str) -> list[WorkItem]:
-    rows = (proposals.select_related("process", "process__owner").annotate(deadline=_phase_end(phase_type))
-            .order_by(since, "id")[:WORK_LIMIT])
+def _work_items(proposals: QuerySet[Proposal], ranges: list[dict[str, Any]], *, kind: str, action: str,
+                phase_type: str, since: str) -> list[WorkItem]:
+    """The WORK_LIMIT oldest of `proposals`, without a cliff at a million: each range (a process, or a process and
+    one status) gives its oldest from its own index, the few hundred found are merged, and the deadlines are read
+    once per process afterwards (a deadline column in the query would be computed for every waiting row before
+    the sort)."""
+    oldest: list[tuple[Any, int]] = []
+    for index_range in ranges:
+        oldest += list(proposals.filter(**index_range).order_by(since, "id").values_list(since, "id")[:WORK_LIMIT])
+    chosen = [pk for _since, pk in sorted(oldest)[:WORK_LIMIT]]
+    rows = sorted(Proposal.objects.filter(pk__in=chosen).select_related("process", "process__owner"),
+                  key=lambda proposal: (getattr(proposal, since), proposal.pk))
+    deadlines: dict[int, datetime] = {}
+    for engagement_process_id, ends_at in (Phase.objects.filter(
+            process_id__in={row.process.process_id for row in rows}, phase_type=phase_type)
+            .order_by("ends_at").values_list("process_id", "ends_at")):
+        deadlines[engagement_process_id] = ends_at  # the last phase of that type, when there are several
     items = []
     for proposal in rows:
         values = {"number": proposal.pk, "process": proposal.process.title}
@@ -352,7 +364,8 @@ def _work_items(proposals: QuerySet[Proposal], *, kind: str, action: str, phase_
         title = (_("Need no. %(number)s in “%(process)s”") if proposal.kind == "need"
                  else _("Proposal no. %(number)s in “%(process)s”")) % values
         items.append(WorkItem(kind=kind, action=action, title=title, url=proposal.get_absolute_url(),
-                              waiting_since=getattr(proposal, since), deadline=proposal.deadline,
+                              waiting_since=getattr(proposal, since),
+                              deadline=deadlines.get(proposal.process.process_id),
                               for_actor=proposal.process.owner.name))
     return items
 
@@ -368,7 +381,8 @@ def answer_work_items(user: Any) -> list[WorkItem]:
     process's answer phase where it has one."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return _work_items(_to_answer(user), kind="participation.answer", action=_("Answer"),
+    ranges = [{"process_id": pk} for pk in _team_processes(user).values_list("pk", flat=True)]
+    return _work_items(_to_answer(user), ranges, kind="participation.answer", action=_("Answer"),
                        phase_type=PHASE_ANSWER, since="created_at")
 
 
@@ -381,7 +395,12 @@ def report_back_work_items(user: Any) -> list[WorkItem]:
     possible…), waiting since they were accepted; the deadline is the end of the report-back phase, if any."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return _work_items(_to_report_back(user), kind="participation.report_back", action=_("Report back"),
+    processes = list(_team_processes(user).values_list("pk", "owner_id"))
+    accepted = dict(AnswerStatus.objects.filter(owner_id__in={owner for _pk, owner in processes},
+                                                kind=StatusKind.ACCEPTED).values_list("pk", "owner_id"))
+    ranges = [{"process_id": pk, "status_id": status} for pk, owner in processes
+              for status, status_owner in accepted.items() if status_owner == owner]
+    return _work_items(_to_report_back(user), ranges, kind="participation.report_back", action=_("Report back"),
                        phase_type=PHASE_REPORT_BACK, since="answered_at")
 
 
