@@ -353,8 +353,11 @@ def work_list(*, user: Any) -> list[WorkGroup]:
     header's cached count is set to what this finds."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    counts = work_counts(user=user)
     groups = []
     for provider in work_provider_list():
+        if not counts[provider.key]:
+            continue  # one statement said it has nothing: its list is not built
         items = sorted(provider.items(user), key=lambda item: (item.waiting_since, item.title))
         if items:
             groups.append(WorkGroup(key=provider.key, label=str(provider.label), items=items))
@@ -403,19 +406,18 @@ def work_provider_count(provider: WorkProvider, user: Any) -> int:
     return counted.count() if isinstance(counted, QuerySet) else int(counted)
 
 
-def work_count(*, user: Any) -> int:
-    """How many things wait on `user` (the header's count, on every page): ONE query for all the providers whose
-    `count` returns the queryset of its items, added up as counting subqueries; a provider may return an int."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    total = 0
-    subqueries: list[str] = []
+def work_counts(*, user: Any) -> dict[str, int]:
+    """How many things wait on `user`, per provider: ONE statement for all the providers whose `count` returns
+    the queryset of its items (a counting subquery each, side by side); a provider may return an int."""
+    counts: dict[str, int] = {}
+    columns: list[tuple[str, str]] = []
     params: list[Any] = []
     for provider in work_provider_list():
         counted = provider.count(user)
         if not isinstance(counted, QuerySet):
-            total += int(counted)
+            counts[provider.key] = int(counted)
             continue
+        counts[provider.key] = 0
         if counted.query.is_empty():
             continue
         rows = counted if counted.query.is_sliced else counted.order_by().values("pk")
@@ -424,11 +426,19 @@ def work_count(*, user: Any) -> int:
         except EmptyResultSet:  # e.g. `pk__in=[]`: nothing can match
             continue
         # The SQL is the ORM's own compilation with its parameters kept apart: nothing from a request is spliced.
-        subqueries.append(f"(SELECT COUNT(*) FROM ({sql}) AS waiting_{len(subqueries)})")  # noqa: S608
+        columns.append((provider.key, f"(SELECT COUNT(*) FROM ({sql}) AS waiting_{len(columns)})"))  # noqa: S608
         params.extend(row_params)
-    if subqueries:
-        # Plain SQL because the ORM cannot add up counts of unrelated querysets in one statement.
+    if columns:
+        # Plain SQL because the ORM cannot count unrelated querysets in one statement.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + " + ".join(subqueries), params)
-            total += int(cursor.fetchone()[0])
-    return total
+            cursor.execute("SELECT " + ", ".join(column for _key, column in columns), params)
+            row = cursor.fetchone()
+        counts.update({key: int(value) for (key, _column), value in zip(columns, row, strict=True)})
+    return counts
+
+
+def work_count(*, user: Any) -> int:
+    """How many things wait on `user` (see `work_counts`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return sum(work_counts(user=user).values())
