@@ -209,14 +209,23 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 # --- My work ---------------------------------------------------------------------------------------------
 
+# How many of each kind the page shows before "Show all": a long queue stays quick to read and to render.
+MY_WORK_SHOWN = 50
+
 
 @login_required
 @require_safe
 def my_work(request: HttpRequest) -> HttpResponse:
-    """Everything across the apps that waits on the signed-in person, oldest first, with deadlines."""
+    """Everything across the apps that waits on the signed-in person, oldest first, with deadlines: the oldest
+    MY_WORK_SHOWN of each kind, and all of one kind with `?kind=<key>`."""
     groups = selectors.work_list(user=request.user)
+    total = sum(len(group.items) for group in groups)
+    only = request.GET.get("kind", "")
+    if only:
+        groups = [group for group in groups if group.key == only]
     return render(request, "engagement/my_work.html", {
-        "groups": groups, "total": sum(len(group.items) for group in groups), "now": timezone.now(),
+        "groups": groups, "total": total, "now": timezone.now(), "only": only,
+        "shown": None if only else MY_WORK_SHOWN, "rows": ":" if only else f":{MY_WORK_SHOWN}",
     })
 
 

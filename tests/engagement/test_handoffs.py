@@ -201,3 +201,19 @@ def test_the_header_reads_its_count_from_the_cache_and_counts_afresh_after_a_han
     waiting_provider[user.pk] = [item]
     client.get(reverse("engagement:my_work"))
     assert "My work (1)" in client.get("/frameworks/").content.decode()  # or opens My work.
+
+
+def test_a_long_queue_shows_its_oldest_fifty_then_all_on_request(waiting_provider):
+    from arrival.engagement.views import MY_WORK_SHOWN
+
+    user = UserFactory()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    waiting_provider[user.pk] = [WorkItem(kind="tests.review", action="Review", title=f"Item {n:03d}", url=f"/i/{n}/",
+                                          waiting_since=start.replace(day=1 + n % 28, hour=n % 24))
+                                 for n in range(MY_WORK_SHOWN + 10)]
+    client = _signed_in(user)
+    page = client.get(reverse("engagement:my_work")).content.decode()
+    assert page.count('href="/i/') == MY_WORK_SHOWN
+    assert f"Show all {MY_WORK_SHOWN + 10}: Things to review" in page
+    everything = client.get(reverse("engagement:my_work"), {"kind": "tests.review"}).content.decode()
+    assert everything.count('href="/i/') == MY_WORK_SHOWN + 10 and "Back to all your work" in everything
