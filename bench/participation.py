@@ -20,7 +20,8 @@ measures `--requests` requests per target after 20 unmeasured ones, targets inte
   measured process (phase gate, permission, uniqueness, counter update and audit row included), and the same
   through the page (`POST /participate/proposals/<id>/support/`, signed in);
 - "My work" of the city team's officer (every unanswered proposal waits on them; the list shows the 200 oldest):
-  the header count counted afresh in one statement and read from the cache, the My work page, and the process
+  the header count counted afresh in one statement and read from the cache, the My work page (the 50 oldest of
+  each kind shown, 200 of each read), and the process
   page signed in with the count forgotten before each request (every page counting afresh: the worst case).
 Each as p50/p95/max in milliseconds. Figures are printed and written as JSON to bench/results/.
 """
@@ -291,7 +292,7 @@ def _measure_my_work(args: argparse.Namespace, page: str) -> dict[str, Any]:
     return {
         "my work: header count counted afresh (one statement)": percentiles(fresh),
         "my work: header count read from the cache": percentiles(cached),
-        "my work: the page (signed in, 200 oldest shown)": percentiles(work_page),
+        "my work: the page (50 oldest of each kind shown)": percentiles(work_page),
         "page: first page, signed in, count afresh each time": percentiles(signed_page),
     }
 
