@@ -49,6 +49,7 @@ from arrival.accounts.forms import (
 from arrival.accounts.models import RoleKind
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, place_search
+from arrival.core.site import absolute_url
 
 # Between the password step and the code step of sign-in, the session remembers who is half signed in.
 _PENDING_KEY = "accounts_otp_pending"
@@ -427,7 +428,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[raw_token]))
+            link = absolute_url(reverse("accounts:invitation_accept", args=[raw_token]))
             return render(request, "accounts/invitation_created.html", {"actor": actor, "invitation": invitation, "link": link})
     status = 400 if form.errors else 200
     return render(request, "accounts/team.html", _team_context(actor, form), status=status)

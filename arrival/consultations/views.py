@@ -34,6 +34,7 @@ from arrival.consultations.forms import (
 )
 from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
 from arrival.core.attachments import attachment_create, attachment_list_for
+from arrival.core.site import absolute_url
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
@@ -470,7 +471,7 @@ def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> Http
     version = selectors.version_get(document=document, number=number)
     if fmt not in _EXPORTS:
         raise Http404(_("Unknown export format."))
-    source = request.build_absolute_uri(version.get_absolute_url())
+    source = absolute_url(version.get_absolute_url())
     body: bytes | str = {
         "pdf": lambda: exports.version_pdf(version), "docx": lambda: exports.version_docx(version),
         "md": lambda: exports.version_markdown(version), "csv": lambda: exports.version_csv(version, source=source),

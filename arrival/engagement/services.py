@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
@@ -35,6 +34,7 @@ from arrival.accounts.selectors import actor_ids_for, user_time_zones
 from arrival.actors.models import Actor
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
+from arrival.core.site import absolute_url
 from arrival.core.time_zones import datetime_with_zone, zone_or_utc
 from arrival.engagement.handoffs import notification_kind_get
 from arrival.engagement.models import (
@@ -571,24 +571,15 @@ def digest_period_bounds(period: str, now: datetime) -> tuple[datetime, datetime
     return today - timedelta(days=1), today
 
 
-def site_url() -> str:
-    """The address links in e-mails start with (setting ARRIVAL_SITE_URL)."""
-    return settings.ARRIVAL_SITE_URL.rstrip("/") + "/"
-
-
-def _absolute(url: str) -> str:
-    return urljoin(site_url(), url) if url else ""
-
-
 def _digest_mail(user: Any, period: str, start: datetime, notifications: list[Notification]) -> EmailMultiAlternatives:
     zone = user_time_zones(users=[user]).get(user.pk, "UTC")
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(zone_or_utc(zone)):
         context = {
             "user": user, "period": period, "period_start": start, "weekly": period == DigestPeriod.WEEKLY,
-            "items": [{"text": n.text, "url": _absolute(n.url), "created_at": n.created_at,
+            "items": [{"text": n.text, "url": absolute_url(n.url), "created_at": n.created_at,
                        "when": datetime_with_zone(n.created_at)} for n in notifications],
-            "inbox_url": _absolute(reverse("engagement:inbox")),
-            "settings_url": _absolute(reverse("engagement:notification_settings")),
+            "inbox_url": absolute_url(reverse("engagement:inbox")),
+            "settings_url": absolute_url(reverse("engagement:notification_settings")),
             "LANGUAGE_CODE": translation.get_language(),
             "LANGUAGE_BIDI": translation.get_language_bidi(),
         }

@@ -40,6 +40,7 @@ from arrival.core.attachments import IMAGE_TYPES, attachment_create
 from arrival.core.models import Attachment
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
+from arrival.core.site import absolute_url
 from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement import services as engagement
 from arrival.engagement.models import Comment, Delivery, Visibility
@@ -188,7 +189,7 @@ def _guest_mail(proposal: Proposal, *, kind: str) -> None:
     guest = access.user
     if engagement_selectors.notification_preferences_get(user=guest).get(kind) != Delivery.DIGEST:
         return
-    link = engagement.site_url().rstrip("/") + proposal.get_absolute_url()
+    link = absolute_url(proposal.get_absolute_url())
     with translation.override(guest.preferred_language or settings.LANGUAGE_CODE):
         if kind == KIND_REPORTED_BACK:
             subject = _("The city reported back on your proposal")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_time_zones
+from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import selectors, services
@@ -177,7 +178,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Your proposal is published."))
                 return redirect(proposal.get_absolute_url())
             login(request, guest, backend=_MODEL_BACKEND)
-            link = request.build_absolute_uri(reverse("participation:guest_return", args=[raw]))
+            link = absolute_url(reverse("participation:guest_return", args=[raw]))
             return render(request, "participation/guest_created.html",
                           {"process": process, "proposal": proposal, "link": link})
     return render(request, "participation/proposal_form.html", {
@@ -394,7 +395,7 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return redirect("participation:process_edit", slug)
     group, raw = services.invited_group_create(user=request.user, process=process, name=form.cleaned_data["name"])
-    link = request.build_absolute_uri(reverse("participation:group_join", args=[raw]))
+    link = absolute_url(reverse("participation:group_join", args=[raw]))
     return render(request, "participation/group_created.html", {"process": process, "group": group, "link": link})
 
 

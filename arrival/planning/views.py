@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor, ActorKind
+from arrival.core.site import absolute_url
 from arrival.planning import selectors, services
 from arrival.planning.forms import (
     AcceptForm,
@@ -736,7 +737,7 @@ def funding_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     filename = f"transfers-round-{intake_round.pk}-v{plan.version}"
     if fmt == "csv":
         meta = OpenDataMeta(title=f"Transfers: {intake_round.title}", version=f"plan-v{plan.version}",
-                            source=request.build_absolute_uri())
+                            source=absolute_url(request.get_full_path()))
         response = HttpResponse(csv_bytes(columns, rows, meta), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response

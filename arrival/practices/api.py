@@ -25,6 +25,7 @@ from arrival.core.api import (
     write_auth,
 )
 from arrival.core.permissions import require
+from arrival.core.site import absolute_url
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
 from arrival.practices import search, selectors, services
@@ -220,7 +221,7 @@ def practice_search(request: HttpRequest, query: Query[SearchQuery]) -> Any:
 def _open_data_meta(request: HttpRequest) -> OpenDataMeta:
     versions = selectors.tag_framework_versions()
     return OpenDataMeta(title="Arrival: published, peer-reviewed practices", version=OPEN_DATA_VERSION,
-                        source=request.build_absolute_uri(request.path),
+                        source=absolute_url(request.path),
                         notes={"tag_framework_versions": versions} if versions else {})
 
 

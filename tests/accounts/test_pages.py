@@ -152,14 +152,18 @@ def test_non_staff_cannot_decide(signed_in, city):
     assert request.status == RoleRequestStatus.PENDING
 
 
-def test_team_page_invite_accept_and_end_role(client, city):
+def test_team_page_invite_accept_and_end_role(client, city, settings):
+    settings.ARRIVAL_SITE_URL = "https://arrival.example.org"
     admin = RoleFactory(actor=city, kind=RoleKind.ADMINISTRATOR).user
     client.force_login(admin)
     assert client.get(reverse("accounts:team", args=[city.slug])).status_code == 200
     response = client.post(reverse("accounts:team", args=[city.slug]), {"kind": "officer", "note": "Ana", "days_valid": 7})
     assert response.status_code == 200
-    link = re.search(r'value="(http://testserver/accounts/invitations/[^"]+/)"', response.content.decode()).group(1)
+    # The link to pass on starts with the site's public address, whatever host the administrator used.
+    link = re.search(r'value="(https://arrival\.example\.org/accounts/invitations/[^"]+/)"',
+                     response.content.decode()).group(1)
     assert Invitation.objects.get().token_hash not in link
+    link = link.removeprefix("https://arrival.example.org")
 
     colleague_client = Client()
     anonymous_view = colleague_client.get(link)
