@@ -35,6 +35,14 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _site_at_the_live_server(request, settings) -> None:  # noqa: ANN001
+    """Links that leave a page (a guest's return link, an invitation) start with the site's configured address:
+    in browser tests, the live server's."""
+    if "live_server" in request.fixturenames:
+        settings.ARRIVAL_SITE_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
