@@ -39,7 +39,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),
     ("bench-participation", "", "benchmark resident participation at scale"),
     ("bench-planning", "", "benchmark the intake planner"),
-    ("test", "[pytest options]", "the whole test suite: lint, migrations, SQLite and PostgreSQL"),
+    ("test", "[pytest options]", "the whole test suite: lint, types, migrations, SQLite and PostgreSQL"),
     ("help", "[COMMAND]", "this list, or one command's options"),
 ]
 
@@ -111,7 +111,7 @@ def _serve(argv: list[str]) -> int:
 
 
 def _test(argv: list[str]) -> int:
-    """The whole suite: lint, migrations check, tests on SQLite and on PostgreSQL."""
+    """The whole suite: lint, types, migrations check, tests on SQLite and on PostgreSQL."""
     script = REPO_ROOT / "scripts" / "test"
     return subprocess.call(["bash", str(script), *argv])  # noqa: S603, S607
 
@@ -124,7 +124,7 @@ def _help(topic: str | None) -> int:
         _serve_parser().print_help()
         return 0
     if topic == "test":
-        print("usage: arrival test [pytest options]\n\nRuns scripts/test: ruff, the migrations check, then the tests on "
+        print("usage: arrival test [pytest options]\n\nRuns scripts/test: ruff, mypy, the migrations check, then the tests on "
               "SQLite and on PostgreSQL\n(ARRIVAL_TEST_POSTGRES_URL, ARRIVAL_TEST_WORKERS). Options go to pytest, "
               "e.g. arrival test tests/engagement -x.")
         return 0

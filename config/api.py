@@ -1,7 +1,11 @@
 """The one NinjaAPI: every app's router mounted under /api/v1/, with central error handling."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -30,44 +34,46 @@ api = NinjaAPI(
 )
 
 
-def _problem(request, status: int, title: str, detail: str = "", **extra):
-    response = api.create_response(request, problem_payload(request, status=status, title=title, detail=detail, **extra), status=status)
+def _problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
+    response = api.create_response(
+        request, problem_payload(request, status=status, title=title, detail=detail, **extra), status=status
+    )
     response["Content-Type"] = "application/problem+json"
     return response
 
 
 @api.exception_handler(Http404)
-def not_found(request, exc):
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _problem(request, 404, "Not found", str(exc) or "No such record.")
 
 
 @api.exception_handler(PermissionDenied)
-def forbidden(request, exc):
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _problem(request, 403, "Forbidden", str(exc) or "You may not do this.")
 
 
 @api.exception_handler(AuthenticationError)
-def unauthorized(request, exc):
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _problem(request, 401, "Unauthorized", "A valid API token is required.")
 
 
 @api.exception_handler(ValidationError)
-def invalid(request, exc):
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _problem(request, 400, "Invalid input", "; ".join(exc.messages))
 
 
 @api.exception_handler(NinjaValidationError)
-def invalid_request(request, exc):
+def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return _problem(request, 422, "Invalid request", "The request does not match the schema.", errors=exc.errors)
 
 
 @api.exception_handler(Throttled)
-def throttled(request, exc):
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return _problem(request, 429, "Too many requests", "Slow down and retry later.")
 
 
 @api.exception_handler(HttpError)
-def http_error(request, exc):
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _problem(request, exc.status_code, str(exc))
 
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -209,7 +210,10 @@ STATIC_ROOT = Path(os.environ.get("ARRIVAL_STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Leaflet's files come from the django-leaflet package; its Django app is not installed because its admin
 # widgets need GDAL, which Arrival does not use.
-_LEAFLET_STATIC = Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+_LEAFLET_SPEC = importlib.util.find_spec("leaflet")
+if _LEAFLET_SPEC is None or not _LEAFLET_SPEC.submodule_search_locations:
+    raise ImproperlyConfigured("The django-leaflet package is missing: run scripts/bootstrap.")
+_LEAFLET_STATIC = Path(_LEAFLET_SPEC.submodule_search_locations[0]) / "static"
 STATICFILES_DIRS = [BASE_DIR / "arrival" / "static", _LEAFLET_STATIC]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ARRIVAL_MEDIA_ROOT", DATA_DIR / "media"))

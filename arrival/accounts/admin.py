@@ -14,7 +14,7 @@ from arrival.accounts.models import ApiToken, Invitation, Role, RoleRequest, Use
 from arrival.core.services import audit_record, snapshot
 
 # The admin's own login form knows nothing of the second factor: send staff through Arrival's sign-in.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]  # replaced on purpose
 
 
 class AuditedAdmin(admin.ModelAdmin):

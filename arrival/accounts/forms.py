@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from arrival.accounts.services import INVITATION_DAYS_MAX
+from arrival.core.forms import form_field
 from arrival.core.time_zones import available_time_zones
 
 # Which form field a service error belongs to, by its code; anything else is shown above the form.
@@ -109,7 +110,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [("", _("The zone of my government")),
+        form_field(self, "time_zone", forms.ChoiceField).choices = [("", _("The zone of my government")),
                                             *((zone, zone) for zone in available_time_zones())]
 
 
@@ -134,7 +135,7 @@ class RoleRequestForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
+        form_field(self, "kind", forms.ChoiceField).choices = kinds
 
 
 class DecisionForm(forms.Form):
@@ -154,7 +155,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
+        form_field(self, "kind", forms.ChoiceField).choices = kinds
 
 
 class ApiTokenForm(forms.Form):

@@ -6,6 +6,7 @@ a preferred language, and nothing about who the person is beyond that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from django.conf import settings
@@ -60,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin, DemoFlagged):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
+
+    # Set on each request's user by django_otp's OTPMiddleware: whether this session passed a second factor.
+    is_verified: Callable[[], bool]
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"

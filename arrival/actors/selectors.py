@@ -10,7 +10,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +27,16 @@ from arrival.actors.models import (
     NetworkRelation,
     NetworkRelationKind,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CountryCounts(TypedDict):
+    """What `country_list` adds to each country."""
+
+    local_government_count: int
+
 
 # The highest code point: `key < q + KEY_END` keeps exactly the keys that start with q, in code point order.
 KEY_END = chr(0x10FFFF)
@@ -173,7 +183,7 @@ def actor_memberships(*, actor: Actor) -> QuerySet[Membership]:
 # --- Countries ------------------------------------------------------------------------------------
 
 
-def country_list() -> QuerySet[Country]:
+def country_list() -> QuerySet[WithAnnotations[Country, CountryCounts]]:
     """All countries with `local_government_count`."""
     return Country.objects.annotate(
         local_government_count=Count("actors", filter=Q(actors__kind=ActorKind.LOCAL_GOVERNMENT))
@@ -240,7 +250,7 @@ def network_members(*, network: Actor) -> QuerySet[Membership]:
 
 
 def _incoming_label(kind: str) -> str:
-    labels = {
+    labels: dict[str, str] = {
         NetworkRelationKind.SUCCEEDED: gettext("was succeeded by"),
         NetworkRelationKind.COORDINATES: gettext("is coordinated by"),
         NetworkRelationKind.RUN_BY: gettext("runs"),
@@ -283,7 +293,12 @@ def network_overlap() -> dict[str, Any]:
     return {"networks": networks, "matrix": matrix}
 
 
-def bridging_members(*, min_networks: int = 2, limit: int = 200) -> list[dict[str, Any]]:
+class BridgingMember(TypedDict):
+    actor: Actor
+    networks: list[Actor]  # by name
+
+
+def bridging_members(*, min_networks: int = 2, limit: int = 200) -> list[BridgingMember]:
     """Actors in at least `min_networks` networks, most networks first, then the most populous."""
     networks_of: dict[int, set[int]] = defaultdict(set)
     for network_id, member_id in _current_pairs():
@@ -294,7 +309,7 @@ def bridging_members(*, min_networks: int = 2, limit: int = 200) -> list[dict[st
     actors = Actor.objects.filter(pk__in=bridging).select_related("country", "local")
     network_ids = set().union(*bridging.values())
     networks = {n.pk: n for n in Actor.objects.filter(pk__in=network_ids)}
-    rows = [
+    rows: list[BridgingMember] = [
         {"actor": actor, "networks": sorted((networks[n] for n in bridging[actor.pk]), key=lambda a: a.name)}
         for actor in actors
     ]
@@ -369,7 +384,7 @@ def actor_points(*, actors: Iterable[Actor]) -> list[dict[str, Any]]:
                 "lat": local.latitude,
                 "lon": local.longitude,
                 "value": actor.population,
-                "label": actor.country.name if actor.country_id else "",
+                "label": actor.country.name if actor.country is not None else "",
                 "group": None,
             }
         )

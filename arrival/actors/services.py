@@ -14,13 +14,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from arrival.actors.models import Actor, ActorKind, LocalGovernment, Membership, MembershipRole
+from arrival.actors.models import (
+    ACTOR_NAME_MAX_LENGTH,
+    MEMBERSHIP_SOURCE_MAX_LENGTH,
+    Actor,
+    ActorKind,
+    LocalGovernment,
+    Membership,
+    MembershipRole,
+)
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 
 MEMBERSHIP_FIELDS = ("member", "network", "role", "since", "until", "source", "is_demo")
 IMPORT_COLUMNS = ("member", "network", "role", "since", "until", "source")
-SOURCE_MAX_LENGTH = Membership._meta.get_field("source").max_length
 
 
 def _check_membership(*, member: Actor, network: Actor, role: str, since: date | None, until: date | None) -> None:
@@ -177,8 +184,8 @@ def memberships_import_csv(*, path: Path | str) -> MembershipImportResult:
             errors.append(f"line {line}: until {until.isoformat()} is before since {since.isoformat()}")
         if not values["source"]:
             errors.append(f"line {line}: source is empty (say where this membership is documented)")
-        elif len(values["source"]) > SOURCE_MAX_LENGTH:
-            errors.append(f"line {line}: source is longer than {SOURCE_MAX_LENGTH} characters")
+        elif len(values["source"]) > MEMBERSHIP_SOURCE_MAX_LENGTH:
+            errors.append(f"line {line}: source is longer than {MEMBERSHIP_SOURCE_MAX_LENGTH} characters")
         if len(errors) > count or member is None or network is None:
             continue
         if member.pk == network.pk:
@@ -222,7 +229,7 @@ def regional_government_get_or_create(*, user: Any, country: Any, name: str, is_
     clean = " ".join(str(name).split())
     if not clean:
         raise ValidationError("A region needs a name.")
-    if len(clean) > Actor._meta.get_field("name").max_length:
+    if len(clean) > ACTOR_NAME_MAX_LENGTH:
         raise ValidationError("The region's name is too long.")
     existing = Actor.objects.filter(kind=ActorKind.REGIONAL_GOVERNMENT, country=country, name__iexact=clean).first()
     if existing is not None:

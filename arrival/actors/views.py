@@ -20,12 +20,13 @@ from arrival.actors import selectors
 from arrival.actors.forms import NetworkFilterForm, PlaceSearchForm, PlaceSuggestForm
 from arrival.actors.models import Actor, ActorKind, Country
 from arrival.actors.profile_sections import profile_sections_render
+from arrival.core.http import HtmxHttpRequest
 
 PAGE_SIZE = 50
 HEAT_LEVELS = 5
 
 
-def _page_or_partial(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+def _page_or_partial(request: HtmxHttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
     return render(request, partial if request.htmx else page, context)
 
 
@@ -47,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def place_search(request: HttpRequest) -> HttpResponse:
+def place_search(request: HtmxHttpRequest) -> HttpResponse:
     form = PlaceSearchForm(request.GET or None)
     page_obj = None
     if form.is_bound and form.is_valid():
@@ -119,7 +120,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def network_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     network = _actor_or_404(slug)
     if network.kind != ActorKind.NETWORK:
         raise Http404(_("No network with this address."))
@@ -163,7 +164,7 @@ def _overlap_rows(networks: list[Actor], matrix: list[list[int]]) -> list[dict[s
     return rows
 
 
-def _bridging_points(bridging: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _bridging_points(bridging: list[selectors.BridgingMember]) -> list[dict[str, Any]]:
     """Map points for bridging governments: sized and coloured by how many networks each belongs to."""
     count_by_url = {
         reverse("actors:actor_detail", kwargs={"slug": item["actor"].slug}): len(item["networks"])
@@ -178,7 +179,7 @@ def _bridging_points(bridging: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @require_safe
-def network_map(request: HttpRequest) -> HttpResponse:
+def network_map(request: HtmxHttpRequest) -> HttpResponse:
     overlap = selectors.network_overlap()
     networks = overlap["networks"]
     form = NetworkFilterForm(request.GET or None, networks=networks)

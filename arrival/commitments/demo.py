@@ -64,7 +64,7 @@ STANDALONE: list[dict[str, Any]] = [
      "reports": []},
 ]
 # What the demo consultation's contributions turn into (by position among its contributions).
-FROM_CONTRIBUTIONS = [
+FROM_CONTRIBUTIONS: list[dict[str, Any]] = [
     {"status": "published", "forms": ["policy", "process"], "updates": [(200, "in_progress", 25), (20, "in_progress", 45)],
      "milestones": [("Single entry point opened", -15, False), ("Review with residents", 90, False)],
      "reports": [("gcm-stocktaking-2017", 2900)]},
@@ -124,7 +124,7 @@ def _principles() -> list[FrameworkItem]:
 
 
 def _advance(commitment: Commitment, target: str, lead: Actor, officer: User, publisher: User | None) -> Commitment:
-    order = [CommitmentStatus.DRAFT, CommitmentStatus.INTERNAL_APPROVAL, CommitmentStatus.SUBMITTED,
+    order: list[str] = [CommitmentStatus.DRAFT, CommitmentStatus.INTERNAL_APPROVAL, CommitmentStatus.SUBMITTED,
              CommitmentStatus.PUBLISHED, CommitmentStatus.CLOSED]
     goal = order.index(target)
     if goal >= 1:

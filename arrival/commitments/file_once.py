@@ -70,9 +70,10 @@ def _contact(commitment: Commitment) -> str:
 
 
 def _type_label(commitment: Commitment) -> str:
-    return str({CommitmentType.INDIVIDUAL: _("Individual pledge"), CommitmentType.COMMON: _("Common pledge"),
+    labels: dict[str, str] = {CommitmentType.INDIVIDUAL: _("Individual pledge"), CommitmentType.COMMON: _("Common pledge"),
                 CommitmentType.PARTNERSHIP: _("Partnership pledge"),
-                CommitmentType.MATCHING: _("Matching pledge")}[commitment.commitment_type])
+                CommitmentType.MATCHING: _("Matching pledge")}
+    return str(labels[commitment.commitment_type])
 
 
 def form_rows(commitment: Commitment, form: str) -> list[tuple[str, str, str]]:
@@ -82,10 +83,11 @@ def form_rows(commitment: Commitment, form: str) -> list[tuple[str, str, str]]:
     partners = "; ".join(p.name for p in commitment.partners.all())
     objectives = _codes(_items(tags, FrameworkKind.GCM_OBJECTIVE))
     if spec.key == "un_gcm_pledge":
-        matched = commitment.matches.public_id if commitment.matches_id and commitment.matches else ""
+        # A matched commitment is a published one, so it has its public id.
+        matched = (commitment.matches.public_id or "") if commitment.matches is not None else ""
         return [
             ("pledging_entity", _("Pledging entity"), commitment.lead.name),
-            ("pledging_entity_country", _("Country"), commitment.lead.country.name if commitment.lead.country_id else ""),
+            ("pledging_entity_country", _("Country"), commitment.lead.country.name if commitment.lead.country is not None else ""),
             ("pledge_type", _("Type of pledge"), _type_label(commitment)),
             ("matched_pledge_id", _("Pledge matched (id)"), matched),
             ("co_pledging_entities", _("Other entities in a common or partnership pledge"), partners),
@@ -101,7 +103,7 @@ def form_rows(commitment: Commitment, form: str) -> list[tuple[str, str, str]]:
     sdgs = _codes(_items(tags, FrameworkKind.SDG_TARGET))
     return [
         ("local_government", _("Local or regional government"), commitment.lead.name),
-        ("country", _("Country"), commitment.lead.country.name if commitment.lead.country_id else ""),
+        ("country", _("Country"), commitment.lead.country.name if commitment.lead.country is not None else ""),
         ("action_title", _("Action title"), commitment.title),
         ("action_description", _("Description of the action"), commitment.description),
         ("objectives", _("Objectives (GCM objectives; SDG targets)"), "; ".join(p for p in (objectives, sdgs) if p)),

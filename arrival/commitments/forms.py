@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from arrival.actors.models import Actor
 from arrival.commitments.models import CommitmentForm as FormKind
 from arrival.commitments.models import CommitmentType, ProgressStatus
+from arrival.core.forms import form_field
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
+
+if TYPE_CHECKING:
+    from arrival.consultations.models import Forum
 
 RECORD_LANGUAGES = [*((code, name) for code, name in settings.LANGUAGES), ("pt", _("Portuguese")), ("de", _("German")),
                     ("it", _("Italian"))]
@@ -71,8 +75,8 @@ class CommitmentEditForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["gcm_objectives"].choices = _item_choices(FrameworkKind.GCM_OBJECTIVE)
-        self.fields["gcm_principles"].choices = _item_choices(FrameworkKind.GCM_PRINCIPLE)
+        form_field(self, "gcm_objectives", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_OBJECTIVE)
+        form_field(self, "gcm_principles", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_PRINCIPLE)
 
     def _codes(self, name: str, kind: str) -> list[FrameworkItem]:
         codes = _split(self.cleaned_data.get(name, ""))
@@ -124,7 +128,7 @@ class CreateForm(CommitmentEditForm):
 
     def __init__(self, *args: Any, leads: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = leads if leads is not None else Actor.objects.none()
+        form_field(self, "lead", forms.ModelChoiceField).queryset = leads if leads is not None else Actor.objects.none()
 
 
 class ReasonForm(Form):
@@ -173,7 +177,7 @@ class ProgressForm(Form):
 
     def __init__(self, *args: Any, updates: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["corrects"].choices = [("", _("Nothing: a new update"))] + [
+        form_field(self, "corrects", forms.ChoiceField).choices = [("", _("Nothing: a new update"))] + [
             (u.pk, f"{u.reported_on:%Y-%m-%d} — {u.get_status_display()} ({u.percent}%)") for u in updates if u.is_published]
 
     def clean_links(self) -> list[dict[str, str]]:
@@ -187,17 +191,17 @@ class ProgressForm(Form):
 
 
 class ForumReportForm(Form):
-    forum = forms.ModelChoiceField(label=_("Forum"), queryset=None)
+    forum: forms.ModelChoiceField[Forum] = forms.ModelChoiceField(label=_("Forum"), queryset=None)
     reported_on = forms.DateField(label=_("Reported on"), widget=_date_input())
     summary = forms.CharField(label=_("What was reported"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, forums: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = forums
+        form_field(self, "forum", forms.ModelChoiceField).queryset = forums
 
 
 class WindowForm(Form):
-    forum = forms.ModelChoiceField(label=_("Forum"), queryset=None)
+    forum: forms.ModelChoiceField[Forum] = forms.ModelChoiceField(label=_("Forum"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=250)
     opens_at = forms.DateTimeField(label=_("Opens (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("Closes (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
@@ -208,4 +212,4 @@ class WindowForm(Form):
 
     def __init__(self, *args: Any, forums: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = forums
+        form_field(self, "forum", forms.ModelChoiceField).queryset = forums

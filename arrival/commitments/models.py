@@ -9,6 +9,8 @@ calendar adds their submission windows. Reminders before deadlines are recorded 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -17,6 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from arrival.core.models import DemoFlagged, TimeStampedModel
+
+if TYPE_CHECKING:
+    from arrival.core.models import Attachment
+    from arrival.frameworks.models import FrameworkItem
 
 
 class CommitmentStatus(models.TextChoices):
@@ -106,6 +112,8 @@ class Commitment(TimeStampedModel, DemoFlagged):
     returned_reason = models.TextField(_("why it was sent back"), blank=True, max_length=2000)
     returned_at = models.DateTimeField(_("sent back to draft"), null=True, blank=True)
 
+    objectives: list[FrameworkItem]  # its GCM objectives, set for display by the list page, never stored
+
     class Meta:
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
@@ -155,6 +163,8 @@ class Milestone(TimeStampedModel, DemoFlagged):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_at = models.DateTimeField(_("recorded as done"), null=True, blank=True)
     done_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    is_overdue: bool  # set for display by selectors.milestones_with_flags, never stored
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -221,6 +231,8 @@ class ProgressUpdate(TimeStampedModel, DemoFlagged):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    evidence: list[Attachment]  # set for display by the commitment page (selectors.evidence_for), never stored
 
     class Meta:
         ordering = ["-reported_on", "-id"]

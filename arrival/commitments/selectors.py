@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -35,6 +35,9 @@ from arrival.commitments.models import (
 from arrival.engagement.handoffs import WorkItem
 from arrival.frameworks.models import FrameworkItem, FrameworkKind, Tag
 from arrival.frameworks.selectors import tags_for
+
+if TYPE_CHECKING:
+    from arrival.consultations.models import Forum
 
 # --- Origin links: later apps say where a commitment came from ----------------------------------------------
 
@@ -471,6 +474,17 @@ def window_state(window: SubmissionWindow, now: dt.datetime | None = None) -> st
     return "upcoming"
 
 
+class WindowEntry(TypedDict):
+    window: SubmissionWindow
+    state: str  # past, open or upcoming
+
+
+class ForumRow(TypedDict):
+    forum: Forum
+    windows: list[WindowEntry]
+    reports: list[ForumReport]
+
+
 def calendar(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Forums with their submission windows (past/open/upcoming) and what each government reported where."""
     from arrival.consultations import selectors as consultation_selectors
@@ -478,7 +492,7 @@ def calendar(*, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     forums = list(consultation_selectors.forum_list())
     windows = list(SubmissionWindow.objects.filter(forum__in=[f.pk for f in forums]).order_by("closes_at", "pk"))
-    by_forum: dict[int, list[dict[str, Any]]] = {}
+    by_forum: dict[int, list[WindowEntry]] = {}
     for window in windows:
         by_forum.setdefault(window.forum_id, []).append({"window": window, "state": window_state(window, now)})
     reports = list(ForumReport.objects.filter(commitment__status__in=PUBLIC_STATUSES)
@@ -486,8 +500,10 @@ def calendar(*, now: dt.datetime | None = None) -> dict[str, Any]:
     reported: dict[int, list[ForumReport]] = {}
     for report in reports:
         reported.setdefault(report.forum_id, []).append(report)
-    rows = [{"forum": forum, "windows": by_forum.get(forum.pk, []), "reports": reported.get(forum.pk, [])}
-            for forum in forums]
+    rows: list[ForumRow] = [
+        {"forum": forum, "windows": by_forum.get(forum.pk, []), "reports": reported.get(forum.pk, [])}
+        for forum in forums
+    ]
     open_or_upcoming = sorted((entry for forum in rows for entry in forum["windows"] if entry["state"] != "past"),
                               key=lambda entry: entry["window"].closes_at)
     return {"forums": rows, "next_deadlines": open_or_upcoming[:10], "now": now,
@@ -547,7 +563,7 @@ def _nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least `value` (an axis's top)."""
     if value <= 0:
         return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude: float = 10 ** math.floor(math.log10(value))
     return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value)
 
 

@@ -177,7 +177,7 @@ def _apply(commitment: Commitment, fields: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(_("A matching commitment names the commitment it matches."))
     if commitment.commitment_type != CommitmentType.MATCHING:
         commitment.matches = None
-    relations = {}
+    relations: dict[str, Any] = {}
     if "partners" in fields:
         relations["partners"] = _actors(fields["partners"])
     if "tags" in fields:
@@ -782,14 +782,15 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                        .values_list("lead_id", flat=True))
         teams = _team_members(lead_ids)
         for window in windows:
-            def text(window: SubmissionWindow = window) -> str:
+            def window_text(window: SubmissionWindow = window) -> str:
                 return _("The submission window “%(window)s” of %(forum)s closes on %(date)s.") % {
                     "window": window.title, "forum": window.forum.name,
                     "date": date_filter(timezone.localtime(window.closes_at), "DATETIME_FORMAT")}
 
             for actor_id in sorted(lead_ids):
                 if _send_once(key=f"window:{window.pk}:actor:{actor_id}", kind="commitments.window_closing",
-                              recipients=teams.get(actor_id, []), text=text, url=reverse("commitments:calendar")):
+                              recipients=teams.get(actor_id, []), text=window_text,
+                              url=reverse("commitments:calendar")):
                     sent += 1
     return sent
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get
 from arrival.commitments import file_once, selectors, services
@@ -76,7 +77,7 @@ def _initial(commitment: Commitment) -> dict[str, Any]:
     tags = [tag.item for tag in tags_for(record=commitment)]
     return {
         "title": commitment.title, "description": commitment.description, "language": commitment.language,
-        "commitment_type": commitment.commitment_type, "matched_public_id": commitment.matches.public_id if commitment.matches_id else "",
+        "commitment_type": commitment.commitment_type, "matched_public_id": commitment.matches.public_id if commitment.matches is not None else "",
         "pledge_forms": commitment.forms, "starts_on": commitment.starts_on, "target_date": commitment.target_date,
         "partners": "\n".join(p.slug for p in commitment.partners.all()),
         "gcm_objectives": [i.pk for i in tags if i.framework.kind == FrameworkKind.GCM_OBJECTIVE],
@@ -97,7 +98,7 @@ def _back(commitment: Commitment, anchor: str = "") -> HttpResponse:
 @require_safe
 def commitment_list(request: HttpRequest) -> HttpResponse:
     commitments = selectors.commitment_list_public()
-    filters = {
+    filters: dict[str, Any] = {
         "q": request.GET.get("q", "")[:100],
         "progress": request.GET.get("progress") if request.GET.get("progress") in ProgressStatus.values else None,
         "objective": request.GET.get("objective", "")[:5] or None,
@@ -219,7 +220,7 @@ def _prefilled(kind: str, record: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def commitment_create(request: HttpRequest) -> HttpResponse:
+def commitment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     leads = _leads(request.user)
     if not leads.exists():
         raise PermissionDenied(_("Only the team of a government or network writes its commitments."))
@@ -258,7 +259,7 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def commitment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     if not request.user.has_perm("commitments.change_commitment", commitment):
         raise PermissionDenied(_("Only the lead's team edits a commitment, and only as a draft."))
@@ -287,7 +288,7 @@ _ACTIONS = {
 
 @login_required
 @require_POST
-def commitment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def commitment_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     commitment = _commitment(request, pk)
     try:
         if action in _ACTIONS:
@@ -300,9 +301,10 @@ def commitment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             services.commitment_send_back(user=request.user, commitment=commitment, reason=form.cleaned_data["reason"])
             done = _("Sent back to draft.")
         elif action == "close":
-            form = CloseForm(request.POST)
-            form.is_valid()
-            services.commitment_close(user=request.user, commitment=commitment, note=form.cleaned_data.get("note", ""))
+            close_form = CloseForm(request.POST)
+            close_form.is_valid()
+            services.commitment_close(user=request.user, commitment=commitment,
+                                      note=close_form.cleaned_data.get("note", ""))
             done = _("Closed.")
         else:
             raise Http404(_("No such action."))
@@ -328,7 +330,7 @@ def _post_form(request: HttpRequest, form: Any, act: Any, *, done: str, invalid:
 
 @login_required
 @require_POST
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     _post_form(request, MilestoneForm(request.POST),
                lambda data: services.milestone_add(user=request.user, commitment=commitment, **data),
@@ -338,7 +340,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def milestone_done(request: AuthenticatedHttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     milestone = selectors.milestone_get(commitment=commitment, pk=milestone_pk)
     _post_form(request, MilestoneDoneForm(request.POST),
@@ -349,7 +351,7 @@ def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     _post_form(request, IndicatorForm(request.POST),
                lambda data: services.indicator_add(user=request.user, commitment=commitment, **data),
@@ -359,7 +361,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+def indicator_value(request: AuthenticatedHttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     indicator = selectors.indicator_get(commitment=commitment, pk=indicator_pk)
     _post_form(request, IndicatorValueForm(request.POST),
@@ -371,7 +373,7 @@ def indicator_value(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     commitment = _commitment(request, pk)
     if not request.user.has_perm("commitments.report_commitment", commitment):
         raise PermissionDenied(_("Only the lead's team reports progress, once the commitment is published."))
@@ -401,7 +403,7 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_report_add(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_report_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from arrival.consultations import selectors as consultation_selectors
 
     commitment = _commitment(request, pk)

@@ -95,7 +95,7 @@ def load_demo_consultation(*, stdout: IO[str] | Any | None = None, **_: Any) -> 
     network = _network()
     cities = {a.local.geonames_id: a for a in Actor.objects.filter(
         kind=ActorKind.LOCAL_GOVERNMENT, local__geonames_id__in=[c[0] for c in CONTRIBUTORS] + list(ENDORSERS),
-    ).select_related("local")}
+    ).select_related("local") if a.local.geonames_id is not None}
     contributors = [row for row in CONTRIBUTORS if row[0] in cities]
     if network is None or len(contributors) < 2:  # noqa: PLR2004 - a synthesis needs at least two voices
         if stdout is not None:
@@ -153,11 +153,11 @@ def _build(network: Actor, cities: dict[int, Actor], contributors: list[tuple[in
     process_phases_set(user=staff, process=consultation.process, phases=phases_with_current(4))
     endorsed = 0
     for geonames_id in ENDORSERS:
-        city = cities.get(geonames_id)
-        if city is None:
+        endorser = cities.get(geonames_id)
+        if endorser is None:
             continue
         services.endorsement_create(
-            user=_city_officer(city), document=draft.document, actor=city, signatory_name="Demo signatory",
+            user=_city_officer(endorser), document=draft.document, actor=endorser, signatory_name="Demo signatory",
             signatory_title="Mayor (demo)", authority="Illustrative: a council mandate invented for the demo",
             is_demo=True)
         endorsed += 1

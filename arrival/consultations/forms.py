@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from arrival.actors.models import Actor, ActorKind
 from arrival.consultations.models import Access, CommentState, Forum
 from arrival.consultations.phases import PHASE_ORDER
+from arrival.core.forms import form_field
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
@@ -73,9 +74,9 @@ class ConsultationForm(Form):
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else Actor.objects.none()
-        self.fields["forum"].queryset = Forum.objects.order_by("-year", "name")
-        self.fields["access_networks"].queryset = Actor.objects.filter(kind=ActorKind.NETWORK).order_by("name")
+        form_field(self, "owner", forms.ModelChoiceField).queryset = owners if owners is not None else Actor.objects.none()
+        form_field(self, "forum", forms.ModelChoiceField).queryset = Forum.objects.order_by("-year", "name")
+        form_field(self, "access_networks", forms.ModelChoiceField).queryset = Actor.objects.filter(kind=ActorKind.NETWORK).order_by("name")
 
     def clean_invited(self) -> list[Actor]:
         return _slugs_to_actors(self.cleaned_data.get("invited", ""),
@@ -153,7 +154,8 @@ class ConsultationEditForm(ConsultationForm):
                             for q in self.question_rows if (self.cleaned_data.get(f"question_{q.pk}") or "").strip()]
         return specs + super().question_specs()
 
-    def phase_specs(self) -> list[PhaseSpec] | None:  # type: ignore[override]
+    # None where the phases are not the standard dated ones: editing then leaves them as they are.
+    def phase_specs(self) -> list[PhaseSpec] | None:  # type: ignore[override]  # narrower than its base on purpose
         if not self.dated:
             return None
         data = self.cleaned_data
@@ -199,9 +201,9 @@ class ContributionForm(Form):
         if actors is None:
             del self.fields["actor"]
         else:
-            self.fields["actor"].queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
+            form_field(self, "actor", forms.ModelChoiceField).queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
         for name, kind in self.TAG_FIELDS.items():
-            self.fields[name].queryset = framework_items(kind=kind)
+            form_field(self, name, forms.ModelChoiceField).queryset = framework_items(kind=kind)
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"answer_{question.pk}"] = forms.CharField(
@@ -231,7 +233,7 @@ class CosignForm(Form):
 
     def __init__(self, *args: Any, actors: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
+        form_field(self, "actor", forms.ModelChoiceField).queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
 
 
 class EndorsementForm(Form):
@@ -244,7 +246,7 @@ class EndorsementForm(Form):
 
     def __init__(self, *args: Any, actors: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
+        form_field(self, "actor", forms.ModelChoiceField).queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
 
 
 class WithdrawForm(Form):
@@ -381,9 +383,9 @@ class ListFilterForm(Form):
 
     def __init__(self, *args: Any, owners: Any, phase_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = Forum.objects.order_by("-year", "name")
-        self.fields["owner"].queryset = owners
-        self.fields["phase"].choices = [("", _("Any phase"))] + phase_choices
+        form_field(self, "forum", forms.ModelChoiceField).queryset = Forum.objects.order_by("-year", "name")
+        form_field(self, "owner", forms.ModelChoiceField).queryset = owners
+        form_field(self, "phase", forms.ChoiceField).choices = [("", _("Any phase")), *phase_choices]
 
 
 class CommentAnswerForm(Form):

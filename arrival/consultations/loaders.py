@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from arrival.consultations.models import Forum, ForumKind
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 DATA = Path(__file__).resolve().parent / "data" / "forums.csv"
 COLUMNS = ("key", "name", "acronym", "kind", "year", "starts_on", "ends_on", "place", "url", "source")
@@ -48,7 +51,7 @@ def read_forums(path: Path = DATA) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def load_forums(*, stdout: TextIO | None = None, path: Path = DATA, **_: Any) -> dict[str, int]:
+def load_forums(*, stdout: SupportsWrite[str] | None = None, path: Path = DATA, **_: Any) -> dict[str, int]:
     rows = read_forums(path)
     created = 0
     for row in rows:

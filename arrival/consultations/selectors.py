@@ -71,7 +71,8 @@ def forum_list(*, kind: str | None = None) -> QuerySet[Forum]:
 
 def forum_get(*, key: str | None = None, pk: int | None = None) -> Forum:
     try:
-        return Forum.objects.get(key=key) if key is not None else Forum.objects.get(pk=pk)
+        lookup: dict[str, Any] = {"key": key} if key is not None else {"pk": pk}
+        return Forum.objects.get(**lookup)
     except Forum.DoesNotExist:
         raise Http404(_("No forum at this address.")) from None
 
@@ -482,7 +483,7 @@ def version_counts(*, contribution_ids: Iterable[int]) -> dict[int, int]:
 
 def contribution_draft_paragraphs(*, contribution: Contribution) -> list[Paragraph]:
     """Paragraphs of the latest draft (not yet adopted) that cite the contribution."""
-    result = []
+    result: list[Paragraph] = []
     for document in contribution.consultation.documents.filter(adopted_version__isnull=True):
         latest = version_latest(document=document)
         if latest is not None:
@@ -674,7 +675,7 @@ def paragraph_in_latest_version(*, paragraph: Paragraph) -> bool:
 
 def document_adopted_paragraphs(*, document: OutcomeDocument) -> list[Paragraph]:
     """The adopted version's paragraphs with their sources; [] before adoption."""
-    if not document.adopted_version_id:
+    if document.adopted_version is None:
         return []
     return paragraph_list(version=document.adopted_version)
 

@@ -446,7 +446,7 @@ def contribution_cosign(*, user: Any, contribution: Contribution, actor: Actor, 
 # --- Synthesis: the draft outcome document --------------------------------------------------------------
 
 GROUP_ORDER = (GroupKind.GCM, GroupKind.SDG, GroupKind.NUA, GroupKind.GENERAL)
-_KIND_GROUP = {FrameworkKind.GCM_OBJECTIVE: GroupKind.GCM, FrameworkKind.SDG_TARGET: GroupKind.SDG,
+_KIND_GROUP: dict[str, GroupKind] = {FrameworkKind.GCM_OBJECTIVE: GroupKind.GCM, FrameworkKind.SDG_TARGET: GroupKind.SDG,
                FrameworkKind.SDG_GOAL: GroupKind.SDG, FrameworkKind.NUA_PARAGRAPH: GroupKind.NUA}
 EXCERPT = 400
 
@@ -557,8 +557,8 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
     tags = tag_codes_for(records=contributions)
     groups: dict[tuple[int, int, int], tuple[FrameworkItem | None, list[Contribution]]] = {}
     for contribution in contributions:
-        items = _group_for(tags.get(contribution.pk, []))
-        for item in items or [None]:
+        items: list[FrameworkItem | None] = [*_group_for(tags.get(contribution.pk, []))] or [None]
+        for item in items:
             if item is None:
                 order = (GROUP_ORDER.index(GroupKind.GENERAL), 0, 0)
             else:

@@ -4,6 +4,7 @@ exports, endorsements, forums. Thin views: reads from `selectors`, writes throug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.selectors import actor_list
 from arrival.consultations import exports, selectors, services
@@ -88,7 +90,7 @@ def _owner_choices(user: Any) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = _owner_choices(request.user)
     if not owners.exists():
         raise PermissionDenied(_("Consultations are opened by the staff of a network, an agency or a national "
@@ -113,7 +115,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def consultation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(slug=slug)
     if not selectors.is_editor(user=request.user, consultation=consultation):
         raise PermissionDenied(_("Only the organisers change a consultation."))
@@ -168,7 +170,7 @@ def _attach(request: HttpRequest, form: Any, contribution: Any) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
+def contribution_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(slug=slug)
     actors = selectors.actors_for_user(user=request.user, consultation=consultation)
     if not actors:
@@ -196,7 +198,7 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contribution_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_get(pk=pk, viewer=request.user)
     if not request.user.has_perm("consultations.change_contribution", contribution):
         raise PermissionDenied(_("Only the contributing team changes its contribution."))
@@ -268,7 +270,7 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def contribution_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_get(pk=pk, viewer=request.user)
     try:
         services.contribution_withdraw(user=request.user, contribution=contribution)
@@ -281,7 +283,7 @@ def contribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contribution_cosign(request: HttpRequest, pk: int) -> HttpResponse:
+def contribution_cosign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contribution = selectors.contribution_get(pk=pk, viewer=request.user)
     actors = selectors.actors_for_user(user=request.user, consultation=contribution.consultation)
     form = CosignForm(request.POST, actors=actors)
@@ -302,7 +304,7 @@ def contribution_cosign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def outcome_compile(request: HttpRequest, slug: str) -> HttpResponse:
+def outcome_compile(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(slug=slug)
     try:
         version = services.outcome_draft_compile(user=request.user, consultation=consultation)
@@ -362,7 +364,7 @@ MAX_NEW_PARAGRAPHS = 30
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+def version_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(pk=pk)
     if not selectors.is_editor(user=request.user, consultation=document.consultation):
         raise PermissionDenied(_("Only the consultation's editors rewrite the draft."))
@@ -412,7 +414,7 @@ def version_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+def document_adopt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(pk=pk)
     try:
         number = int(request.POST.get("version", "0"))
@@ -429,7 +431,7 @@ def document_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The editors answer a comment on the draft (from the document page, any version that shows it)."""
     try:
         comment = comment_get(pk=pk)
@@ -472,11 +474,12 @@ def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> Http
     if fmt not in _EXPORTS:
         raise Http404(_("Unknown export format."))
     source = absolute_url(version.get_absolute_url())
-    body: bytes | str = {
+    makers: dict[str, Callable[[], bytes | str]] = {
         "pdf": lambda: exports.version_pdf(version), "docx": lambda: exports.version_docx(version),
         "md": lambda: exports.version_markdown(version), "csv": lambda: exports.version_csv(version, source=source),
         "json": lambda: exports.version_json(version, source=source),
-    }[fmt]()
+    }
+    body = makers[fmt]()
     content_type, suffix = _EXPORTS[fmt]
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="outcome-{document.pk}-v{version.number}.{suffix}"'
@@ -514,7 +517,7 @@ def endorsement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def endorsement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def endorsement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(pk=pk)
     form = EndorsementForm(request.POST, actors=selectors.endorsing_actors_for_user(user=request.user))
     target = reverse("consultations:endorsements", args=[document.pk])
@@ -522,7 +525,7 @@ def endorsement_create(request: HttpRequest, pk: int) -> HttpResponse:
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+                messages.error(request, f"{label}: {message}" if label else str(message))  # (an ErrorList yields text)
         return redirect(target)
     try:
         services.endorsement_create(user=request.user, document=document, **form.cleaned_data)
@@ -535,7 +538,7 @@ def endorsement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def endorsement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def endorsement_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endorsement = selectors.endorsement_get(pk=pk)
     form = WithdrawForm(request.POST, prefix=f"w{endorsement.pk}")
     target = reverse("consultations:endorsements", args=[endorsement.document_id])

@@ -15,6 +15,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        if not isinstance(field, models.Field):  # a reverse relation has no value of its own
+            raise TypeError(f"{obj._meta.label}.{name} is not a field")
         value = getattr(obj, field.attname)
         values[name] = value if isinstance(value, str | int | float | bool | type(None)) else str(value)
     return values

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from arrival.core.attachments import attachment_get_for_download
+from arrival.core.http import HtmxHttpRequest
 from arrival.core.jobs import job_get, job_list_for_user
 from arrival.core.models import Attachment, Job
 
@@ -45,7 +46,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_safe
 @login_required
-def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_status(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
     """The status partial that the job page polls; full page for a request without htmx."""
     job = _job_or_404(request, job_id)
     if not request.htmx:

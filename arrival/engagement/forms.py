@@ -45,19 +45,20 @@ class NotificationSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, deliveries: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.group_of: dict[str, str] = {}  # field name → the app group it is shown under
         for kind in notification_kind_list():
             self.fields[f"kind:{kind.key}"] = forms.ChoiceField(
                 label=kind.label, choices=Delivery.choices, initial=deliveries.get(kind.key, Delivery.DIGEST),
                 widget=forms.RadioSelect, required=False,
             )
-            self.fields[f"kind:{kind.key}"].group = kind.group  # type: ignore[attr-defined]
+            self.group_of[f"kind:{kind.key}"] = str(kind.group)
 
     def kind_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The per-kind fields, grouped by app for the page."""
         groups: dict[str, list[forms.BoundField]] = {}
-        for name, field in self.fields.items():
+        for name in self.fields:
             if name.startswith("kind:"):
-                groups.setdefault(str(field.group), []).append(self[name])  # type: ignore[attr-defined]
+                groups.setdefault(self.group_of[name], []).append(self[name])
         return list(groups.items())
 
     def deliveries(self) -> dict[str, str]:

@@ -386,7 +386,7 @@ def _decision_process(target: models.Model, process: Process | None) -> Process 
     return process or known
 
 
-_DECISION_TEXT = {
+_DECISION_TEXT: dict[str, Callable[[str], str]] = {
     ModerationAction.HIDE: lambda reason: _("A moderator hid what you wrote. Reason: %(reason)s") % {"reason": reason},
     ModerationAction.RESTORE: lambda reason: _("A moderator restored what you wrote. Reason: %(reason)s")
     % {"reason": reason},

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.db import models
+
+if TYPE_CHECKING:
+    from arrival.engagement.models import Process
 
 
 @dataclass(frozen=True)
 class CommentTarget:
     label: str
-    process: Callable[[Any], Any] | None = None
+    process: Callable[[Any], Process | None] | None = None
     can_view: Callable[[Any, Any], bool] | None = None
     can_comment: Callable[[Any, Any], bool] | None = None
 
@@ -37,7 +40,7 @@ _targets: dict[str, CommentTarget] = {}
 
 
 def comment_target_register(
-    label: str, *, process: Callable[[Any], Any] | None = None, can_view: Callable[[Any, Any], bool] | None = None,
+    label: str, *, process: Callable[[Any], Process | None] | None = None, can_view: Callable[[Any, Any], bool] | None = None,
     can_comment: Callable[[Any, Any], bool] | None = None,
 ) -> None:
     """Open records of `label` ("app_label.model") to comments and reports through the API."""
@@ -49,7 +52,7 @@ def comment_target_get(label: str) -> CommentTarget | None:
     return _targets.get(label.lower())
 
 
-def target_process_for(target: models.Model) -> Any:
+def target_process_for(target: models.Model) -> Process | None:
     """The process registered for `target`'s kind, else its own `process` attribute, else None."""
     entry = comment_target_get(target._meta.label_lower)
     if entry is not None and entry.process is not None:

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.actors.models import Actor
 from arrival.actors.selectors import actor_get
 from arrival.engagement import selectors, services
@@ -60,7 +61,7 @@ def _resolve(token: str) -> tuple[Any, Process | None]:
 
 @login_required
 @require_POST
-def comment_create(request: HttpRequest) -> HttpResponse:
+def comment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CommentForm(request.POST)
     token = request.POST.get("token", "")
     target, process = _resolve(token)
@@ -77,8 +78,8 @@ def comment_create(request: HttpRequest) -> HttpResponse:
         author_actor = None
         if request.POST.get("author_actor"):
             try:
-                author_actor = actor_get(pk=request.POST["author_actor"])
-            except Actor.DoesNotExist:
+                author_actor = actor_get(pk=int(request.POST["author_actor"]))
+            except (ValueError, Actor.DoesNotExist):  # not a number, or no such actor: as "Myself"
                 author_actor = None
         try:
             comment = services.comment_create(
@@ -103,7 +104,7 @@ def comment_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         comment = selectors.comment_get(pk=pk)
     except Comment.DoesNotExist:
@@ -125,7 +126,7 @@ def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportForm(request.POST)
     target, process = _resolve(request.POST.get("token", ""))
     back = safe_next(request, request.POST.get("next"), "/")
@@ -153,7 +154,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification = None
         if request.POST.get("notification"):
@@ -178,7 +179,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a notification read and follow its link."""
     notification = selectors.notification_get(user=request.user, pk=pk)
     if notification is None:
@@ -189,7 +190,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = selectors.notification_settings_get(user=request.user)
     form = NotificationSettingsForm(request.POST or None, initial={"digest_period": current},
                                     deliveries=selectors.notification_preferences_get(user=request.user))
@@ -215,7 +216,7 @@ MY_WORK_SHOWN = 50
 
 @login_required
 @require_safe
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything across the apps that waits on the signed-in person, oldest first, with deadlines: the oldest
     MY_WORK_SHOWN of each kind, and all of one kind with `?kind=<key>`."""
     groups = selectors.work_list(user=request.user)
@@ -241,7 +242,7 @@ def _require_moderator(user: Any) -> set[int] | None:
 
 @login_required
 @require_safe
-def moderation_queue(request: HttpRequest) -> HttpResponse:
+def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     allowed = _require_moderator(request.user)
     process = None
     if request.GET.get("process"):
@@ -268,14 +269,14 @@ def _target_from(request: HttpRequest, data: Any) -> Any:
 
 @login_required
 @require_POST
-def moderation_decide(request: HttpRequest) -> HttpResponse:
+def moderation_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
     target = _target_from(request, request.POST)
     queue = reverse("engagement:moderation_queue")
     if not form.is_valid():
         for field_errors in form.errors.values():
             for message in field_errors:
-                messages.error(request, message)
+                messages.error(request, str(message))  # an ErrorList yields its messages as text
         return redirect(safe_next(request, request.POST.get("next"), queue))
     try:
         services.moderation_decide(user=request.user, target=target, action=form.cleaned_data["action"],
@@ -295,7 +296,7 @@ def moderation_decide(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def moderation_history(request: HttpRequest) -> HttpResponse:
+def moderation_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     target = _target_from(request, request.GET)
     process = selectors.target_process(target)
     if not request.user.has_perm("engagement.moderate_process", process):

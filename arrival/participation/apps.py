@@ -13,17 +13,17 @@ class ParticipationConfig(AppConfig):
         from arrival.core.setup_steps import DEMO, register
         from arrival.engagement.phases import phase_type_register
         from arrival.engagement.targets import comment_target_register
-        from arrival.participation import handoffs, links, profile, services
+        from arrival.participation import handoffs, links, models, profile, services
         from arrival.participation.demo import load_demo_participation
         from arrival.participation.models import Proposal
 
-        phase_type_register(services.PHASE_COLLECT, label=_("Collect needs and proposals"),
-                            kind=services.PROCESS_KIND, actions=[services.ACTION_CREATE, services.ACTION_COMMENT])
-        phase_type_register(services.PHASE_SUPPORT, label=_("Support proposals"), kind=services.PROCESS_KIND,
+        phase_type_register(models.PHASE_COLLECT, label=_("Collect needs and proposals"),
+                            kind=models.PROCESS_KIND, actions=[services.ACTION_CREATE, services.ACTION_COMMENT])
+        phase_type_register(models.PHASE_SUPPORT, label=_("Support proposals"), kind=models.PROCESS_KIND,
                             actions=[services.ACTION_SUPPORT, services.ACTION_COMMENT])
-        phase_type_register(services.PHASE_ANSWER, label=_("The city answers"), kind=services.PROCESS_KIND,
+        phase_type_register(models.PHASE_ANSWER, label=_("The city answers"), kind=models.PROCESS_KIND,
                             actions=[services.ACTION_COMMENT])
-        phase_type_register(services.PHASE_REPORT_BACK, label=_("Report back"), kind=services.PROCESS_KIND,
+        phase_type_register(models.PHASE_REPORT_BACK, label=_("Report back"), kind=models.PROCESS_KIND,
                             actions=[])
         # Images hang on the proposal: readable with it, added by its author.
         attachments_register(Proposal, view="participation.view_proposal", change="participation.change_proposal")

@@ -20,7 +20,15 @@ from arrival.accounts.models import Role, RoleKind, User
 from arrival.actors.models import Actor
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import services
-from arrival.participation.models import AnswerStatus, ParticipationProcess, StatusKind
+from arrival.participation.models import (
+    PHASE_ANSWER,
+    PHASE_COLLECT,
+    PHASE_REPORT_BACK,
+    PHASE_SUPPORT,
+    AnswerStatus,
+    ParticipationProcess,
+    StatusKind,
+)
 
 SEED = 6
 # GeoNames id → (language of the residents' texts, the process title, purpose, categories)
@@ -73,7 +81,10 @@ def _demo_user(username: str, display_name: str, language: str) -> User:
 
 
 def _status(owner: Actor, kind: str) -> AnswerStatus:
-    return AnswerStatus.objects.filter(owner=owner, kind=kind).order_by("position").first()
+    status = AnswerStatus.objects.filter(owner=owner, kind=kind).order_by("position").first()
+    if status is None:  # a city gets the default statuses with its first process (services.process_create)
+        raise LookupError(f"{owner} has no answer status of kind {kind!r}")
+    return status
 
 
 def _load_city(city: Actor, language: str, title: str, purpose: str, categories: list[str], rng: random.Random,
@@ -85,10 +96,10 @@ def _load_city(city: Actor, language: str, title: str, purpose: str, categories:
     now = timezone.now()
     collect_start, support_start = now - dt.timedelta(days=40), now - dt.timedelta(days=20)
     phases = [
-        PhaseSpec(services.PHASE_COLLECT, collect_start, support_start),
-        PhaseSpec(services.PHASE_SUPPORT, support_start, now + dt.timedelta(days=20)),
-        PhaseSpec(services.PHASE_ANSWER, now + dt.timedelta(days=20), now + dt.timedelta(days=40)),
-        PhaseSpec(services.PHASE_REPORT_BACK, now + dt.timedelta(days=40), now + dt.timedelta(days=120)),
+        PhaseSpec(PHASE_COLLECT, collect_start, support_start),
+        PhaseSpec(PHASE_SUPPORT, support_start, now + dt.timedelta(days=20)),
+        PhaseSpec(PHASE_ANSWER, now + dt.timedelta(days=20), now + dt.timedelta(days=40)),
+        PhaseSpec(PHASE_REPORT_BACK, now + dt.timedelta(days=40), now + dt.timedelta(days=120)),
     ]
     process = services.process_create(
         user=officer, owner=city, title=title, purpose=purpose,

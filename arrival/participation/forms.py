@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrival.core.forms import form_field
 from arrival.core.time_zones import available_time_zones, zone_or_utc
 from arrival.engagement.phases import action_label, phase_type_get
 from arrival.participation.languages import language_choices, language_clean
@@ -59,13 +60,13 @@ class ProposalForm(_Form):
     def __init__(self, *args: Any, categories: Any = (), neighbourhoods: Any = (), language: str = "en",
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [*language_choices(), (OTHER, _("Another language…"))]
+        form_field(self, "language", forms.ChoiceField).choices = [*language_choices(), (OTHER, _("Another language…"))]
         self.fields["language"].initial = language
-        self.fields["category"].choices = [("", _("No category")), *[(c.pk, c.name) for c in categories]]
-        self.fields["neighbourhood"].choices = [("", _("None")), *[(n.pk, n.name) for n in neighbourhoods]]
+        form_field(self, "category", forms.ChoiceField).choices = [("", _("No category")), *[(c.pk, c.name) for c in categories]]
+        form_field(self, "neighbourhood", forms.ChoiceField).choices = [("", _("None")), *[(n.pk, n.name) for n in neighbourhoods]]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("language") == OTHER:
             try:
                 data["language"] = language_clean(data.get("other_language", ""))
@@ -94,7 +95,7 @@ class AnswerForm(_Form):
 
     def __init__(self, *args: Any, statuses: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.pk, s.label) for s in statuses]
+        form_field(self, "status", forms.ChoiceField).choices = [(s.pk, s.label) for s in statuses]
 
 
 class TranslationForm(_Form):
@@ -104,7 +105,7 @@ class TranslationForm(_Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices()
+        form_field(self, "language", forms.ChoiceField).choices = language_choices()
 
 
 class LinkForm(_Form):
@@ -148,7 +149,7 @@ class ProcessForm(_Form):
 
     def __init__(self, *args: Any, owners: Any = (), zone_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(a.pk, a.name) for a in owners]
+        form_field(self, "owner", forms.ChoiceField).choices = [(a.pk, a.name) for a in owners]
         zone_field = self.fields["time_zone"]
         assert isinstance(zone_field, forms.ChoiceField)  # noqa: S101 - declared just above; tells the type checker
         zone_field.choices = [(name, name) for name in available_time_zones()]

@@ -8,9 +8,10 @@ proposals. "Random" order is seeded, so a page can be shared and the same order 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -156,8 +157,15 @@ class CountedProposals:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> Proposal: ...
+    @overload
+    def __getitem__(self, index: slice) -> QuerySet[Proposal]: ...
+    def __getitem__(self, index: int | slice) -> Proposal | QuerySet[Proposal]:
         return self.queryset[index]
+
+    def __iter__(self) -> Iterator[Proposal]:
+        return iter(self.queryset)
 
 
 def proposal_get(*, pk: Any) -> Proposal:
@@ -203,7 +211,7 @@ def proposal_languages(*, process: ParticipationProcess) -> list[str]:
     """The languages visible proposals are written in, for the filter. A distinct over every proposal of a
     large process is a full index scan, so the list is cached for a minute (the filter tolerates the delay)."""
     key = f"participation:languages:{process.pk}"
-    languages = cache.get(key)
+    languages: list[str] | None = cache.get(key)
     if languages is None:
         languages = sorted(set(Proposal.objects.filter(process=process, visibility=Visibility.VISIBLE).order_by()
                                .values_list("language", flat=True).distinct()))
@@ -370,7 +378,7 @@ def _work_items(proposals: QuerySet[Proposal], ranges: list[dict[str, Any]], *, 
     return items
 
 
-def _work_count(user: Any, proposals: Any) -> QuerySet[Any] | int:
+def _work_count(user: Any, proposals: Callable[[Any], QuerySet[Proposal]]) -> QuerySet[Proposal] | int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return proposals(user).order_by()[:WORK_LIMIT]
@@ -386,7 +394,7 @@ def answer_work_items(user: Any) -> list[WorkItem]:
                        phase_type=PHASE_ANSWER, since="created_at")
 
 
-def answer_work_count(user: Any) -> QuerySet[Any] | int:
+def answer_work_count(user: Any) -> QuerySet[Proposal] | int:
     return _work_count(user, _to_answer)
 
 
@@ -404,5 +412,5 @@ def report_back_work_items(user: Any) -> list[WorkItem]:
                        phase_type=PHASE_REPORT_BACK, since="answered_at")
 
 
-def report_back_work_count(user: Any) -> QuerySet[Any] | int:
+def report_back_work_count(user: Any) -> QuerySet[Proposal] | int:
     return _work_count(user, _to_report_back)

@@ -18,6 +18,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -607,7 +608,7 @@ def _remove_proposals(proposals: Iterable[Proposal]) -> list[str]:
         for image in proposal.images.select_related("attachment"):
             storage, path = image.attachment.file.storage, str(image.attachment.file.name)
             image.attachment.delete()
-            transaction.on_commit(lambda storage=storage, path=path: storage.delete(path))
+            transaction.on_commit(partial(storage.delete, path))
         translation_ids = [str(pk) for pk in proposal.translations.values_list("pk", flat=True)]
         audit_redact_target(target_type="participation.proposaltranslation", target_ids=translation_ids)
         proposal.translations.all().delete()

@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_time_zones
+from arrival.core.http import HtmxHttpRequest
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
@@ -82,7 +84,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
                   {"processes": selectors.process_list_open(), "can_open": bool(_owners_for(request.user))})
 
 
-def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def process_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     process = selectors.process_get(slug=slug)
     sort = request.GET.get("sort", "newest")
     if sort not in selectors.SORTS:
@@ -201,7 +203,7 @@ def _support_state(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
     return {"supported": support is not None, "following": bool(support and support.follows)}
 
 
-def _support_box(request: HttpRequest, pk: int) -> HttpResponse:
+def _support_box(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """After supporting or following: the support box again (htmx), or the proposal's page."""
     proposal = selectors.proposal_get(pk=pk)
     if request.htmx:
@@ -213,7 +215,7 @@ def _support_box(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def support(request: HttpRequest, pk: int) -> HttpResponse:
+def support(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
     try:
         if request.POST.get("withdraw"):
@@ -229,7 +231,7 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def follow(request: HttpRequest, pk: int) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A supporter starts or stops following the proposal (comments, the city's answer and report-back)."""
     proposal = selectors.proposal_get(pk=pk)
     try:
@@ -241,7 +243,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def proposal_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
     services.proposal_remove(user=request.user, proposal=proposal)
     messages.success(request, _("Your proposal was removed."))
@@ -293,7 +295,7 @@ def proposal_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def group_join(request: HttpRequest, token: str) -> HttpResponse:
+def group_join(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         group = services.invited_group_join(user=request.user, raw_token=token)
     except ValidationError as error:
@@ -331,7 +333,7 @@ def _process_values(form: ProcessForm) -> dict[str, Any]:
 
 
 @login_required
-def process_create(request: HttpRequest) -> HttpResponse:
+def process_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = _owners_for(request.user)
     if not owners:
         raise PermissionDenied
@@ -352,7 +354,7 @@ def process_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def process_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     process = selectors.process_get(slug=slug)
     if not _is_team(request.user, process):
         raise PermissionDenied
@@ -389,7 +391,7 @@ def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_create(request: HttpRequest, slug: str) -> HttpResponse:
+def group_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     process = selectors.process_get(slug=slug)
     form = GroupForm(request.POST)
     if not form.is_valid():
@@ -400,7 +402,7 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def statuses(request: HttpRequest, slug: str) -> HttpResponse:
+def statuses(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     process = selectors.process_get(slug=slug)
     if not _is_team(request.user, process):
         raise PermissionDenied
@@ -430,7 +432,7 @@ def _team_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 @require_POST
 @login_required
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _team_proposal(request, pk)
     statuses_ = list(selectors.answer_status_list(owner=proposal.process.owner))
     form = AnswerForm(request.POST, statuses=statuses_, prefix="answer")
@@ -450,7 +452,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def translation(request: HttpRequest, pk: int) -> HttpResponse:
+def translation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _team_proposal(request, pk)
     form = TranslationForm(request.POST, prefix="translation")
     if form.is_valid():
@@ -467,7 +469,7 @@ def translation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def link(request: HttpRequest, pk: int) -> HttpResponse:
+def link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _team_proposal(request, pk)
     form = LinkForm(request.POST, prefix="link")
     if form.is_valid():
@@ -484,7 +486,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def commitment_search(request: HttpRequest, pk: int) -> HttpResponse:
+def commitment_search(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The commitment picker: published commitments matching what the team member typed. With htmx, only the
     results (as they type); without JavaScript, a page with the search form and the results."""
     proposal = _team_proposal(request, pk)
@@ -496,7 +498,7 @@ def commitment_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+def link_commitment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _team_proposal(request, pk)
     try:
         services.proposal_commitment_link(user=request.user, proposal=proposal,

@@ -94,6 +94,12 @@ def _items() -> tuple[dict[int, FrameworkItem], dict[str, FrameworkItem]]:
     return objectives, targets
 
 
+def _city_name(language: str, city: Actor) -> str:
+    """The city's name as the demo texts of `language` write it (CITIES; None there keeps its own name)."""
+    geonames_id = city.local.geonames_id
+    return (CITIES[language][geonames_id] if geonames_id is not None else None) or city.name
+
+
 def _plan(language: str, cities: list[Actor]) -> list[tuple[int, Actor]]:
     """(objective, city) pairs: every objective at least twice per language, no city with one topic twice."""
     pairs: list[tuple[int, Actor]] = []
@@ -243,7 +249,7 @@ def load_demo_practices(*, stdout: IO[str] | Any | None = None, **_: Any) -> dic
             reviewers = [(officers[c.pk], c) for other, more in cities.items() if other != language for c in more]
             for index, (objective, city) in enumerate(_plan(language, found)):
                 rng = random.Random(SEED * 1_000_000 + lang_index * 1_000 + index)  # noqa: S311 - seeded demo text
-                city_name = CITIES[language][city.local.geonames_id] or city.name
+                city_name = _city_name(language, city)
                 title = TEMPLATES[language]["title"].format(initiative=TOPICS[objective][language][0], city=city_name)
                 stage = _stage_for(index)
                 if title in existing:

@@ -83,7 +83,7 @@ class Facet:
         wanted = [self.code_of[value] for value in values if value in self.code_of]
         if not wanted or not self.matrix.shape[1]:
             return np.zeros(self.matrix.shape[0], dtype=bool)
-        return np.isin(self.matrix, wanted).any(axis=1)
+        return np.asarray(np.isin(self.matrix, wanted).any(axis=1))  # (numpy types a reduction as scalar or array)
 
     def listing(self, counts: np.ndarray) -> list[tuple[str, str, int]]:
         labels = self._labels.get(get_language())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
+from arrival.core.forms import form_field
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
 from arrival.practices.models import CallForPractices, Practice, PracticeStatus, ReviewerRole
@@ -75,7 +76,7 @@ class ListField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list | tuple) else value
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # the text becomes a list, by design
         return _list_from_text(super().to_python(value) or "")
 
 
@@ -166,12 +167,12 @@ class PracticeForm(Form):
         if governments is None:
             del self.fields["government"]
         else:
-            self.fields["government"].queryset = governments
-        self.fields["partners"].queryset = Actor.objects.filter(
+            form_field(self, "government", forms.ModelChoiceField).queryset = governments
+        form_field(self, "partners", forms.ModelChoiceField).queryset = Actor.objects.filter(
             kind__in=[ActorKind.ORGANISATION, ActorKind.NETWORK]
         ).order_by("name")
         for name, kind in self.TAG_FIELDS.items():
-            self.fields[name].queryset = _items(kind)
+            form_field(self, name, forms.ModelChoiceField).queryset = _items(kind)
 
     def clean_joint_governments(self) -> list[Actor]:
         slugs = [slug.strip("/").rsplit("/", 1)[-1] for slug in self.cleaned_data["joint_governments"]]
@@ -183,7 +184,7 @@ class PracticeForm(Form):
         return [found[slug] for slug in slugs]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         started, ended = data.get("started"), data.get("ended")
         if started and ended and ended < started:
             self.add_error("ended", _("The end date is before the start date."))
@@ -252,8 +253,8 @@ class SubmitForm(Form):
 
     def __init__(self, *args: Any, calls: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["call"].queryset = calls
-        cast(forms.ModelChoiceField, self.fields["curating_organisation"]).queryset = organisations
+        form_field(self, "call", forms.ModelChoiceField).queryset = calls
+        form_field(self, "curating_organisation", forms.ModelChoiceField).queryset = organisations
 
 
 class ScreenForm(Form):
@@ -321,7 +322,7 @@ class RespondForm(Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("accept") and not data.get("has_no_conflict") and not (data.get("conflicts_declared") or "").strip():
             raise forms.ValidationError(
                 _("Declare your conflicts of interest, or confirm that you have none, before you accept.")
@@ -359,7 +360,7 @@ class DecideForm(Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") in ("revise", "decline") and not (data.get("reasons") or "").strip():
             self.add_error("reasons", _("Give the authors your reasons."))
         return data
@@ -381,10 +382,10 @@ class CallForm(Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        form_field(self, "owner", forms.ModelChoiceField).queryset = owners
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # The wall time as typed: the service reads it in the call's time zone (and checks that zone).
         if data.get("deadline") is not None and timezone.is_aware(data["deadline"]):
             data["deadline"] = timezone.make_naive(data["deadline"])

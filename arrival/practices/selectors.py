@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -46,6 +46,9 @@ from arrival.practices.services import (
     MIN_PEER_REVIEWS,
     PRACTICE_GOVERNMENT_KINDS,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 _GOVERNMENTS = Prefetch(
     "governments", queryset=Actor.objects.select_related("country", "local").order_by("name")
@@ -203,7 +206,7 @@ def assignment_get(*, pk: int) -> ReviewAssignment:
 
 
 def _region_of(actor: Actor | None) -> tuple[str, str]:
-    if actor is None or actor.country_id is None:
+    if actor is None or actor.country is None:
         return "", ""
     return actor.country.region, actor.country.subregion
 
@@ -605,7 +608,8 @@ def distance_km(a: Actor | None, b: Actor | None) -> float | None:
 
 def _first(governments: list[Actor]) -> Actor | None:
     with_place = [g for g in governments if _coordinates(g) is not None]
-    return (with_place or governments or [None])[0]
+    candidates = with_place or governments
+    return candidates[0] if candidates else None
 
 
 def _hop(source: Practice, target: Practice) -> dict[str, Any]:
@@ -639,7 +643,7 @@ def replication_paths(*, limit: int = 50) -> list[dict[str, Any]]:
         .prefetch_related(_GOVERNMENTS, Prefetch("adapted_from__governments",
                                                  queryset=Actor.objects.select_related("country", "local").order_by("name")))
     )
-    hops = [_hop(practice.adapted_from, practice) for practice in adaptations]
+    hops = [_hop(practice.adapted_from, practice) for practice in adaptations if practice.adapted_from is not None]
     hops.sort(key=lambda h: (h["distance_km"] is None, -(h["distance_km"] or 0), h["practice"].title))
     return hops[:limit]
 
@@ -652,7 +656,7 @@ def image_list(*, practice: Practice) -> QuerySet[Any]:
 def practice_travels(*, practice: Practice) -> dict[str, Any]:
     """Where a practice came from and where it travelled: `{"adapted_from": hop | None, "adaptations": [hop]}`."""
     source = None
-    if practice.adapted_from_id and practice.adapted_from.stage == ReviewStage.PUBLISHED:
+    if practice.adapted_from is not None and practice.adapted_from.stage == ReviewStage.PUBLISHED:
         source = _hop(practice.adapted_from, practice)
     adaptations = _published().filter(adapted_from=practice).prefetch_related(_GOVERNMENTS).order_by("published_at")
     hops = [_hop(practice, adaptation) for adaptation in adaptations]
@@ -663,7 +667,14 @@ def practice_travels(*, practice: Practice) -> dict[str, Any]:
 # --- Calls -----------------------------------------------------------------------------------------
 
 
-def _calls() -> QuerySet[CallForPractices]:
+class CallWindow(TypedDict):
+    """What the calls' selectors add to each call: its submissions phase."""
+
+    submissions_starts_at: dt.datetime | None
+    submissions_ends_at: dt.datetime | None
+
+
+def _calls() -> QuerySet[WithAnnotations[CallForPractices, CallWindow]]:
     """Calls with their submissions window annotated (`deadline` reads `submissions_ends_at`, no extra query)."""
     window = Phase.objects.filter(process=OuterRef("process"), phase_type=call_phases.SUBMISSIONS)
     return CallForPractices.objects.select_related("owner", "process").annotate(
@@ -672,7 +683,7 @@ def _calls() -> QuerySet[CallForPractices]:
     )
 
 
-def calls_open(*, at: dt.datetime | None = None) -> QuerySet[CallForPractices]:
+def calls_open(*, at: dt.datetime | None = None) -> QuerySet[WithAnnotations[CallForPractices, CallWindow]]:
     """Calls whose submissions phase is running, the soonest deadline first."""
     at = at or timezone.now()
     return (
@@ -682,16 +693,16 @@ def calls_open(*, at: dt.datetime | None = None) -> QuerySet[CallForPractices]:
     )
 
 
-def calls_closed(*, at: dt.datetime | None = None) -> QuerySet[CallForPractices]:
+def calls_closed(*, at: dt.datetime | None = None) -> QuerySet[WithAnnotations[CallForPractices, CallWindow]]:
     """Calls whose submissions phase has ended, the latest deadline first."""
     return _calls().filter(submissions_ends_at__lte=at or timezone.now()).order_by("-submissions_ends_at", "-pk")
 
 
-def call_list() -> QuerySet[CallForPractices]:
+def call_list() -> QuerySet[WithAnnotations[CallForPractices, CallWindow]]:
     return _calls().order_by("-submissions_ends_at", "-pk")
 
 
-def call_get(*, slug: str) -> CallForPractices:
+def call_get(*, slug: str) -> WithAnnotations[CallForPractices, CallWindow]:
     """One call, its process's phases prefetched (the page's timeline and the deadline read them)."""
     return (_calls().select_related("opened_by", "process__owner")
             .prefetch_related(Prefetch("process__phases", queryset=Phase.objects.order_by("position")))
@@ -808,15 +819,17 @@ def open_data_rows(*, chunk: int = 1000) -> Any:
                 "status": practice.status,
                 "governments": "; ".join(g.name for g in governments),
                 "government_ids": "; ".join(str(g.pk) for g in governments),
-                "countries": "; ".join(sorted({g.country.code for g in governments if g.country_id})),
-                "regions": "; ".join(sorted({g.country.region for g in governments if g.country_id and g.country.region})),
+                "countries": "; ".join(sorted({g.country.code for g in governments if g.country is not None})),
+                "regions": "; ".join(
+                    sorted({g.country.region for g in governments if g.country is not None and g.country.region})
+                ),
                 **{column: "; ".join(by_kind.get(column, [])) for column in (*_TAG_COLUMNS.values(), "other_tags")},
                 "themes": "; ".join(practice.themes),
                 "target_groups": "; ".join(practice.target_groups),
                 "started": practice.started,
                 "ended": practice.ended,
                 "published_at": practice.published_at,
-                "adapted_from": practice.adapted_from.slug if practice.adapted_from_id else "",
+                "adapted_from": practice.adapted_from.slug if practice.adapted_from is not None else "",
                 "peer_reviews": practice.peer_reviews,
                 "is_demo": practice.is_demo,
             }

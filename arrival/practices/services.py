@@ -15,6 +15,7 @@ import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -110,7 +111,7 @@ def practice_changes_deferred() -> Iterator[None]:
 def _changed(practice: Practice) -> None:
     practice_id = practice.pk
     for fn in _after_change:
-        transaction.on_commit(lambda fn=fn: fn(practice_id))
+        transaction.on_commit(partial(fn, practice_id))
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -139,10 +140,10 @@ def _clean_text(value: Any, label: str, *, required: bool = False, max_length: i
 
 
 def _clean_language(code: Any) -> str:
-    code = str(code or "").strip().lower()
-    if code not in LANG_INFO or "-" in code:
-        raise ValidationError(_("“%(code)s” is not a language code Arrival knows (e.g. en, fr, es, ar).") % {"code": code})
-    return code
+    clean = str(code or "").strip().lower()
+    if clean not in LANG_INFO or "-" in clean:
+        raise ValidationError(_("“%(code)s” is not a language code Arrival knows (e.g. en, fr, es, ar).") % {"code": clean})
+    return clean
 
 
 def _clean_list(value: Any, label: str) -> list[str]:
@@ -393,7 +394,8 @@ def practice_set_adapted_from(*, user: Any, practice: Practice, source: Practice
         shared = set(source.governments.values_list("pk", flat=True)) & set(practice.governments.values_list("pk", flat=True))
         if shared:
             raise ValidationError(_("An adaptation names another government's practice, not one of its own."))
-        ancestor, seen = source, {practice.pk}
+        ancestor: Practice | None = source
+        seen = {practice.pk}
         while ancestor is not None:
             if ancestor.pk in seen:
                 raise ValidationError(_("That would make a circle of adaptations."))

@@ -23,10 +23,12 @@ from django.utils.translation import get_language_bidi, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for, actor_list_for, user_get
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, actor_list
+from arrival.core.http import HtmxHttpRequest
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
 from arrival.practices import search, selectors, services
@@ -197,7 +199,7 @@ def _open_data_links() -> list[dict[str, str]]:
 
 
 @require_safe
-def practice_list(request: HttpRequest) -> HttpResponse:
+def practice_list(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q, mode = "", "hybrid"
     if form.is_bound and form.is_valid():
@@ -266,7 +268,7 @@ def _submit_form(practice: Practice, data: Any = None) -> SubmitForm:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def practice_create(request: HttpRequest) -> HttpResponse:
+def practice_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     governments = _government_choices(request.user)
     if not governments.exists():
         raise PermissionDenied(_("Only officers and administrators of a local or regional government add practices."))
@@ -291,7 +293,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def practice_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _editable(request, slug)
     own_ids = actor_ids_for(request.user)
     if request.method == "POST":
@@ -329,7 +331,7 @@ def _extras_context(practice: Practice, **forms: Any) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def practice_extras(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_extras(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Results, links, images and "adapted from": each added with its own small form."""
     practice = _editable(request, slug)
     return render(request, "practices/extras.html", _extras_context(practice))
@@ -337,7 +339,7 @@ def practice_extras(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def practice_extra_add(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def practice_extra_add(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
     practice = _editable(request, slug)
     forms_by_kind = {"result": ResultForm, "link": LinkForm, "image": ImageForm}
     if kind not in forms_by_kind:
@@ -363,7 +365,7 @@ def practice_extra_add(request: HttpRequest, slug: str, kind: str) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def practice_adaptation(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_adaptation(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The published practice this one adapted, recorded by its team while writing it or after publication;
     both practices' pages then show the hop ("Where it travelled")."""
     practice = _practice_or_404(slug)
@@ -395,7 +397,7 @@ def practice_adaptation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def practice_submit(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_submit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _editable(request, slug)
     form = _submit_form(practice, request.POST)
     if form.is_valid():
@@ -416,7 +418,7 @@ def practice_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def curation_queue(request: HttpRequest) -> HttpResponse:
+def curation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.is_curator(user=request.user):
         raise PermissionDenied(_("Only curators (network, agency or site staff) see the screening queue."))
     return render(request, "practices/queue.html", {
@@ -427,7 +429,7 @@ def curation_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def practice_screen(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_screen(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _curated(request, slug)
     form = ScreenForm(request.POST)
     if form.is_valid():
@@ -463,7 +465,7 @@ def _reviewers_context(request: HttpRequest, practice: Practice, form: AssignFor
 
 @login_required
 @require_safe
-def practice_reviewers(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_reviewers(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Who reviews, the ranked suggestions, and a search over everyone who could (htmx: only the matches)."""
     practice = _curated(request, slug)
     template = "practices/_reviewer_matches.html" if getattr(request, "htmx", False) else "practices/reviewers.html"
@@ -472,7 +474,7 @@ def practice_reviewers(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def practice_assign(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_assign(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _curated(request, slug)
     form = AssignForm(request.POST)
     if form.is_valid():
@@ -498,7 +500,7 @@ def practice_assign(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def practice_decide(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_decide(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _curated(request, slug)
     form = DecideForm(request.POST)
     if form.is_valid():
@@ -523,7 +525,7 @@ def practice_decide(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def my_reviews(request: HttpRequest) -> HttpResponse:
+def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "practices/my_reviews.html", {"assignments": selectors.assignments_for_user(user=request.user)})
 
 
@@ -553,14 +555,14 @@ def _review_context(assignment: ReviewAssignment, **forms: Any) -> dict[str, Any
 
 @login_required
 @require_safe
-def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+def review_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     return render(request, "practices/review.html", _review_context(assignment))
 
 
 @login_required
 @require_POST
-def review_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def review_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = RespondForm(request.POST)
     if form.is_valid():
@@ -584,7 +586,7 @@ def review_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -645,7 +647,7 @@ def _deadline_context(call: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_create(request: HttpRequest) -> HttpResponse:
+def call_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = _call_owners(request.user)
     if not owners.exists():
         raise PermissionDenied(_("Only staff of a network or organisation open calls for practices."))

@@ -18,7 +18,7 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.template.loader import render_to_string
 from django.utils.encoding import force_str
@@ -143,6 +143,16 @@ def _marker(shape: str, x: float, y: float, colour: str) -> dict[str, Any]:
     }
 
 
+class _EndLabel(TypedDict):
+    """A series' name at its last point, in a line chart."""
+
+    x: float
+    y: float
+    label: str
+    colour: str
+    full: str
+
+
 def line_chart(
     *,
     title: str,
@@ -189,7 +199,7 @@ def line_chart(
         if fits:
             shown_until = sx(x) + half
     lines = []
-    end_labels = []
+    end_labels: list[_EndLabel] = []
     for index, item in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         # A missing value breaks the line rather than drawing through a year with no data.
@@ -227,8 +237,8 @@ def line_chart(
         caption=title,
         columns=(force_str(x_label), *(s.label for s in series)),
         rows=tuple(
-            (x_tick["label"], *(fmt(dict(s.points).get(x)) or "–" for s in series))
-            for x, x_tick in zip(xs, x_ticks, strict=True)
+            (x_text, *(fmt(dict(s.points).get(x)) or "–" for s in series))
+            for x, x_text in zip(xs, x_labels, strict=True)
         ),
     )
     return Chart(chart_id=cid, title=title, description=description, svg=mark_safe(svg.strip()), table=table)  # noqa: S308 - rendered by an autoescaping template
@@ -270,16 +280,16 @@ def bar_chart(
         text_parts = [fmt(bar.value)] if bar.value is not None else [missing]
         if bar.band_label and bar.value is not None:
             text_parts.append(force_str(bar.band_label))
-        interval = bar.low is not None and bar.high is not None
+        interval = (bar.low, bar.high) if bar.low is not None and bar.high is not None else None
         rows.append({
             "label": _truncate(force_str(bar.label), 26), "full": force_str(bar.label),
             "y": y, "mid": y + row_h / 2, "bar_y": y + 6, "bar_h": row_h - 12,
             "has_value": bar.value is not None, "bar_w": max(sx(bar.value) - left, 0.5) if bar.value is not None else 0,
-            "fill": fill, "interval": interval,
-            "low_x": sx(bar.low) if interval else 0, "high_x": sx(bar.high) if interval else 0,
+            "fill": fill, "interval": interval is not None,
+            "low_x": sx(interval[0]) if interval else 0, "high_x": sx(interval[1]) if interval else 0,
             "cap_top": y + 8, "cap_bottom": y + row_h - 8,
             "text": " · ".join(text_parts),
-            "text_x": max(sx(bar.value) if bar.value is not None else left, sx(bar.high) if interval else left) + 6,
+            "text_x": max(sx(bar.value) if bar.value is not None else left, sx(interval[1]) if interval else left) + 6,
         })
     bottom_edge = top + row_h * max(len(bars), 1)
     ticks = [{"x": sx(t), "label": fmt(t)} for t in _ticks(0, value_max) if t <= value_max]

@@ -115,6 +115,18 @@ def test_comment_post_without_js_redirects_to_a_safe_next(process):
     assert evil["Location"].startswith("/#comment-")
 
 
+def test_comment_for_an_actor_id_that_is_no_number_is_posted_as_oneself(process):
+    """The "speak for" choice is an actor's number; anything else counts as "Myself", as an unknown id does."""
+    actor = ActorFactory()
+    client = _signed_in(UserFactory())
+    with time_machine.travel(T0 + 4 * DAY, tick=False):
+        response = client.post(reverse("engagement:comment_create"), {
+            "token": target_sign(actor, process), "body": "Mine", "next": "/p/", "author_actor": "x1",
+        })
+    assert response.status_code == 302
+    assert Comment.objects.get().author_actor is None
+
+
 def test_comment_post_with_htmx_returns_the_thread(process):
     actor = ActorFactory()
     client = _signed_in(UserFactory())
