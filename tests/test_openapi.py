@@ -36,3 +36,56 @@ def test_every_list_endpoint_is_paginated_with_a_total(client):
         body = components.get(ref.rsplit("/", 1)[-1], {})
         if body.get("properties", {}).get("items", {}).get("type") == "array":
             assert {"count", "page", "page_size"} <= set(body["properties"]), path
+
+
+def _component_classes() -> dict[str, set[tuple[str, str, str]]]:
+    """Every schema class the API publishes, by the component name OpenAPI gives it.
+
+    A class is told apart by where it is defined and by the schema it generates, so two classes that
+    happen to share a name — across apps, or two generated pages of different items — both show.
+    """
+    import enum
+    import typing
+
+    from pydantic import BaseModel
+
+    from config.api import api
+
+    found: dict[str, set[tuple[str, str, str]]] = {}
+    seen: set[type] = set()
+
+    def visit(annotation: object) -> None:
+        for arg in typing.get_args(annotation):
+            visit(arg)
+        if not isinstance(annotation, type) or annotation in seen:
+            return
+        if issubclass(annotation, enum.Enum):
+            seen.add(annotation)
+            found.setdefault(annotation.__name__, set()).add(
+                (annotation.__module__, annotation.__qualname__, repr([m.value for m in annotation]))
+            )
+        elif issubclass(annotation, BaseModel):
+            seen.add(annotation)
+            shape = json.dumps(annotation.model_json_schema(mode="serialization"), sort_keys=True)
+            found.setdefault(annotation.__name__, set()).add((annotation.__module__, annotation.__qualname__, shape))
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
+
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                wrappers = [*operation.models, *operation.response_models.values()]
+                for wrapper in wrappers:
+                    # ninja's wrappers (the parameters of one operation, its response) are inlined, not components
+                    for field in getattr(wrapper, "model_fields", {}).values():
+                        visit(field.annotation)
+    return found
+
+
+def test_no_two_schemas_share_a_component_name(client):
+    """openapi.json keeps one schema per name, so a second class of that name documents the wrong body."""
+    shared = {name: sorted(f"{module}.{qualname}" for module, qualname, _ in classes)
+              for name, classes in _component_classes().items() if len(classes) > 1}
+    assert shared == {}
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert set(components) <= set(_component_classes()) | {"Input", "Output"}, set(components) - set(_component_classes())

@@ -23,14 +23,14 @@ from arrival.assessments import services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.models import Assessment, IndicatorFramework
 from arrival.assessments.schemas import (
-    AnswerIn,
-    AnswerOut,
+    AssessmentAnswerIn,
+    AssessmentAnswerOut,
     AssessmentDetailOut,
     AssessmentIn,
     AssessmentOut,
     FrameworkDetailOut,
-    FrameworkOut,
-    IndicatorOut,
+    AssessmentFrameworkOut,
+    AssessmentIndicatorOut,
     OutcomeFiguresIn,
     OutcomePanelRowOut,
     ValidatorOut,
@@ -132,7 +132,7 @@ def _viewable(request: HttpRequest, pk: int) -> Assessment:
 # --- Frameworks ------------------------------------------------------------------------------------------
 
 
-@router.get("/frameworks", response=list[FrameworkOut], summary="Indicator framework versions")
+@router.get("/frameworks", response=list[AssessmentFrameworkOut], summary="Indicator framework versions")
 def framework_list(request: HttpRequest) -> Any:
     return [_framework_out(f) for f in selectors.framework_list()]
 
@@ -163,7 +163,7 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> Any:
     }
 
 
-@router.get("/frameworks/{code}/{version}/indicators", response=list[IndicatorOut],
+@router.get("/frameworks/{code}/{version}/indicators", response=list[AssessmentIndicatorOut],
             summary="The indicators of a framework version in file order, then the outcome panel")
 @paginate(PageNumberWithTotal)
 def framework_indicators(request: HttpRequest, code: str, version: str) -> Any:
@@ -212,7 +212,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
     return out
 
 
-@router.get("/assessments/{int:assessment_id}/answers", response={200: list[AnswerOut], 404: Problem},
+@router.get("/assessments/{int:assessment_id}/answers", response={200: list[AssessmentAnswerOut], 404: Problem},
             summary="The answers of an assessment, with their evidence")
 def assessment_answers(request: HttpRequest, assessment_id: int) -> Any:
     assessment = _viewable(request, assessment_id)
@@ -246,8 +246,8 @@ def assessment_open(request: HttpRequest, payload: AssessmentIn) -> Any:
 
 
 @router.put("/assessments/{int:assessment_id}/answers/{indicator_code}", auth=write_auth,
-            response={200: AnswerOut, **_ERRORS}, summary="Answer one indicator (the city's team, while editable)")
-def answer_save(request: HttpRequest, assessment_id: int, indicator_code: str, payload: AnswerIn) -> Any:
+            response={200: AssessmentAnswerOut, **_ERRORS}, summary="Answer one indicator (the city's team, while editable)")
+def answer_save(request: HttpRequest, assessment_id: int, indicator_code: str, payload: AssessmentAnswerIn) -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
     require(request.auth, "assessments.view_assessment", assessment)
     indicator = selectors.indicator_get(framework=assessment.framework, code=indicator_code)

@@ -14,7 +14,7 @@ class BandOut(Schema):
     lower: float = Field(description="Lowest score of the band (inclusive); it runs up to the next band's lower bound.")
 
 
-class FrameworkOut(Schema):
+class AssessmentFrameworkOut(Schema):
     code: str
     version: str
     title: str
@@ -24,7 +24,7 @@ class FrameworkOut(Schema):
     frozen_at: datetime | None = Field(description="When a published assessment first used this version")
 
 
-class IndicatorOut(Schema):
+class AssessmentIndicatorOut(Schema):
     code: str
     domain_code: str
     subcategory_code: str
@@ -44,7 +44,7 @@ class IndicatorOut(Schema):
 class SubcategoryOut(Schema):
     code: str
     title: str
-    indicators: list[IndicatorOut]
+    indicators: list[AssessmentIndicatorOut]
 
 
 class DomainOut(Schema):
@@ -64,7 +64,7 @@ class OutcomeIndicatorOut(Schema):
     tags: list[str]
 
 
-class FrameworkDetailOut(FrameworkOut):
+class FrameworkDetailOut(AssessmentFrameworkOut):
     licence: str
     description: str
     bands_note: str
@@ -153,7 +153,7 @@ class EvidenceFileOut(Schema):
     url: str
 
 
-class AnswerOut(Schema):
+class AssessmentAnswerOut(Schema):
     indicator_code: str
     value: Any = None
     special: str
@@ -171,7 +171,7 @@ class AssessmentIn(Schema):
     framework_version: str | None = Field(None, description="Default: the framework's current version")
 
 
-class AnswerIn(Schema):
+class AssessmentAnswerIn(Schema):
     value: Any = Field(None, description="Level 0-4, true/false, an option code or a number")
     special: str = Field("", description="not_competent, not_applicable or unknown (then no value)")
     comment: str = ""

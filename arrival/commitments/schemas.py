@@ -9,7 +9,7 @@ from ninja import Field, Schema
 TAG_HELP = "kind:code, e.g. gcm_objective:5, gcm_principle:1, sdg_target:10.7, nua_paragraph:28"
 
 
-class ActorRef(Schema):
+class CommitmentActorRef(Schema):
     id: int
     slug: str
     name: str
@@ -23,7 +23,7 @@ class CommitmentOut(Schema):
     url: str
     title: str
     language: str
-    lead: ActorRef
+    lead: CommitmentActorRef
     commitment_type: str = Field(description="individual, common, partnership or matching")
     matches: str | None = Field(None, description="public id of the commitment this one matches")
     forms: list[str] = Field(description="financial, human_resources, process, policy")
@@ -58,7 +58,7 @@ class IndicatorValueIn(Schema):
                                                        "future); a second value for a day replaces the first")
 
 
-class IndicatorOut(Schema):
+class CommitmentIndicatorOut(Schema):
     id: int
     name: str
     unit: str
@@ -70,7 +70,7 @@ class IndicatorOut(Schema):
     values: list[IndicatorValueOut] = Field(description="every measured value, oldest first")
 
 
-class LinkOut(Schema):
+class CommitmentLinkOut(Schema):
     url: str
     label: str
 
@@ -81,7 +81,7 @@ class ProgressUpdateOut(Schema):
     status: str
     percent: int
     narrative: str
-    links: list[LinkOut]
+    links: list[CommitmentLinkOut]
     evidence: list[str] = Field(description="download addresses of attached evidence files")
     corrects: int | None = Field(None, description="id of the update this one corrects")
     published_at: datetime | None
@@ -102,7 +102,7 @@ class OriginOut(Schema):
 
 class CommitmentDetailOut(CommitmentOut):
     description: str
-    partners: list[ActorRef]
+    partners: list[CommitmentActorRef]
     contact_role: str
     contact_email: str
     source_contribution: int | None
@@ -110,7 +110,7 @@ class CommitmentDetailOut(CommitmentOut):
     consultation: str | None = Field(None, description="slug of the consultation")
     origins: list[OriginOut]
     milestones: list[MilestoneOut]
-    indicators: list[IndicatorOut]
+    indicators: list[CommitmentIndicatorOut]
     updates: list[ProgressUpdateOut]
     forum_reports: list[ForumReportOut]
     closing_note: str
@@ -162,7 +162,7 @@ class ProgressUpdateIn(Schema):
     status: str = Field(description="planning, in_progress, fulfilled or lapsed")
     percent: int
     narrative: str
-    links: list[LinkOut] = []
+    links: list[CommitmentLinkOut] = []
     corrects: int | None = None
 
 

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 TAG_HELP = "framework items as kind:code, e.g. gcm_objective:15, sdg_target:10.7, nua_paragraph:28"
 
 
-class ActorRef(Schema):
+class ConsultationActorRef(Schema):
     id: int
     slug: str
     name: str
@@ -29,7 +29,7 @@ class ForumOut(Schema):
     source: str
 
 
-class PhaseOut(Schema):
+class ConsultationPhaseOut(Schema):
     phase_type: str
     label: str
     starts_at: datetime
@@ -51,7 +51,7 @@ class ConsultationOut(Schema):
     title: str
     purpose: str
     language: str
-    owner: ActorRef
+    owner: ConsultationActorRef
     forum: str | None = Field(None, description="key of the forum")
     access: str = Field(description="open, networks or invited")
     current_phase: str | None = Field(None, description="phase type key of the running phase")
@@ -60,10 +60,10 @@ class ConsultationOut(Schema):
 
 
 class ConsultationDetailOut(ConsultationOut):
-    phases: list[PhaseOut]
+    phases: list[ConsultationPhaseOut]
     questions: list[QuestionOut]
-    access_networks: list[ActorRef]
-    invited: list[ActorRef]
+    access_networks: list[ConsultationActorRef]
+    invited: list[ConsultationActorRef]
     documents: list[int]
 
 
@@ -103,7 +103,7 @@ class ContributionOut(Schema):
     id: int
     url: str
     consultation: str
-    actor: ActorRef
+    actor: ConsultationActorRef
     title: str
     summary: str
     answers: dict[str, str] = Field(description="answers keyed by guiding question id")
@@ -112,7 +112,7 @@ class ContributionOut(Schema):
     language: str
     status: str
     tags: list[str] = Field(description=TAG_HELP)
-    cosigned_by: list[ActorRef]
+    cosigned_by: list[ConsultationActorRef]
     version_count: int
     adopted_paragraphs: list[str] = Field(description="where it ended up: document id:version:paragraph number")
     is_demo: bool
@@ -206,7 +206,7 @@ class EndorsementOut(Schema):
     id: int
     document: int
     version: int
-    actor: ActorRef
+    actor: ConsultationActorRef
     signatory_name: str
     signatory_title: str
     authority: str

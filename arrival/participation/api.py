@@ -19,8 +19,8 @@ from arrival.engagement.models import Visibility
 from arrival.participation import selectors, services
 from arrival.participation.models import AnswerStatus, Category, Neighbourhood, ParticipationProcess, Proposal
 from arrival.participation.schemas import (
-    AnswerIn,
-    AnswerOut,
+    ParticipationAnswerIn,
+    ParticipationAnswerOut,
     ProcessOut,
     ProposalDetailOut,
     ProposalIn,
@@ -191,9 +191,9 @@ def support_withdraw(request: HttpRequest, pk: int) -> Any:
     return {"proposal": pk, "support_count": Proposal.objects.get(pk=pk).support_count, "supported": False}
 
 
-@router.post("/proposals/{pk}/answers", response={201: AnswerOut, **_ERRORS}, auth=write_auth,
+@router.post("/proposals/{pk}/answers", response={201: ParticipationAnswerOut, **_ERRORS}, auth=write_auth,
              url_name="participation_answer_create")
-def answer_create(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def answer_create(request: HttpRequest, pk: int, payload: ParticipationAnswerIn) -> Any:
     """The city's team answers with one of its statuses and a public text; the author is notified."""
     proposal = selectors.proposal_get(pk=pk)
     require(request.auth, "participation.change_participationprocess", proposal)

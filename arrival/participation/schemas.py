@@ -8,7 +8,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 
-class PhaseOut(Schema):
+class ParticipationPhaseOut(Schema):
     phase_type: str
     name: str
     starts_at: datetime
@@ -28,11 +28,11 @@ class ProcessOut(Schema):
     access: str
     privacy_notice: str
     retention_months: int
-    phases: list[PhaseOut]
+    phases: list[ParticipationPhaseOut]
     is_demo: bool
 
 
-class AnswerOut(Schema):
+class ParticipationAnswerOut(Schema):
     status: str
     status_kind: str
     text: str
@@ -47,7 +47,7 @@ class TranslationOut(Schema):
     body: str
 
 
-class LinkOut(Schema):
+class ParticipationLinkOut(Schema):
     kind: str
     label: str
     url: str
@@ -73,8 +73,8 @@ class ProposalOut(Schema):
 
 class ProposalDetailOut(ProposalOut):
     translations: list[TranslationOut]
-    answer: AnswerOut | None
-    links: list[LinkOut]
+    answer: ParticipationAnswerOut | None
+    links: list[ParticipationLinkOut]
 
 
 class ProposalIn(Schema):
@@ -93,7 +93,7 @@ class SupportOut(Schema):
     supported: bool
 
 
-class AnswerIn(Schema):
+class ParticipationAnswerIn(Schema):
     status: int = Field(..., description="id of one of the city's answer statuses")
     text: str
     reasons: str = ""
@@ -111,7 +111,7 @@ class ReportBackRow(Schema):
     support_count: int
     status: str | None
     answer: str | None
-    links: list[LinkOut]
+    links: list[ParticipationLinkOut]
 
 
 class ReportBackOut(Schema):

@@ -20,7 +20,7 @@ from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
 from arrival.planning import selectors, services
 from arrival.planning.models import Declaration, DialogueMessage, IntakeRound, LocalityResponse, Plan
 from arrival.planning.schemas import (
-    AssignmentOut,
+    PlanningAssignmentOut,
     DeclarationIn,
     DeclarationOut,
     KeyOut,
@@ -190,7 +190,7 @@ def plan_detail(request: HttpRequest, round_id: int, version: int) -> Any:
     return _plan_out(plan, _reader_scope(request, intake_round))
 
 
-@router.get("/rounds/{round_id}/plans/{version}/assignment", response={200: list[AssignmentOut], **_ERRORS},
+@router.get("/rounds/{round_id}/plans/{version}/assignment", response={200: list[PlanningAssignmentOut], **_ERRORS},
             url_name="planning_plan_assignment")
 def plan_assignment(request: HttpRequest, round_id: int, version: int) -> Any:
     """Case-level assignment (pseudonymous ids): the round's national planners only."""

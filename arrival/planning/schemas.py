@@ -94,7 +94,7 @@ class PlanOut(Schema):
     is_demo: bool
 
 
-class AssignmentOut(Schema):
+class PlanningAssignmentOut(Schema):
     case: str
     locality: int | None
 

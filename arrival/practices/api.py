@@ -31,7 +31,7 @@ from arrival.frameworks.selectors import item_get
 from arrival.practices import search, selectors, services
 from arrival.practices.models import CallForPractices, Practice, ReviewAssignment
 from arrival.practices.schemas import (
-    AssignmentOut,
+    PracticeAssignmentOut,
     PracticeDetailOut,
     PracticeIn,
     PracticeOut,
@@ -247,7 +247,7 @@ def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@router.get("/assignments", response={200: list[AssignmentOut], **_ERRORS}, auth=write_auth, url_name="assignment_list")
+@router.get("/assignments", response={200: list[PracticeAssignmentOut], **_ERRORS}, auth=write_auth, url_name="assignment_list")
 def assignment_list(request: HttpRequest) -> Any:
     """The review invitations and reviews of the signed-in reviewer."""
     return [
@@ -321,7 +321,7 @@ def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
     return assignment
 
 
-@router.post("/assignments/{pk}/respond", response={200: AssignmentOut, **_ERRORS}, auth=write_auth,
+@router.post("/assignments/{pk}/respond", response={200: PracticeAssignmentOut, **_ERRORS}, auth=write_auth,
              url_name="assignment_respond")
 def assignment_respond(request: HttpRequest, pk: int, payload: RespondIn) -> Any:
     """Accept (declaring conflicts of interest, or none) or decline an invitation to review."""

@@ -43,7 +43,7 @@ class ResultOut(Schema):
     source: str
 
 
-class LinkOut(Schema):
+class PracticeLinkOut(Schema):
     url: str
     label: str
 
@@ -87,7 +87,7 @@ class PracticeDetailOut(PracticeOut):
     call: str | None = Field(None, description="slug of the call for practices it answered")
     decision_reasons: str
     quantitative_results: list[ResultOut]
-    links: list[LinkOut]
+    links: list[PracticeLinkOut]
     images: list[ImageOut]
     reviews: list[ReviewOut]
     needs_extra_reviewer: bool | None = Field(None, description="curators only: two peer reviews ≥ 2 points apart")
@@ -143,7 +143,7 @@ class SubmitIn(Schema):
         None, description="without a call: id of the network or organisation that screens it (default: site staff)")
 
 
-class AssignmentOut(Schema):
+class PracticeAssignmentOut(Schema):
     id: int
     practice: str = Field(description="slug")
     practice_title: str
