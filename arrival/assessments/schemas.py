@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId, Year
+
 
 class BandOut(Schema):
     code: str
@@ -141,7 +143,7 @@ class AssessmentDetailOut(AssessmentOut):
 
 
 class ValidatorsIn(Schema):
-    actor_ids: list[int] = Field(description="Ids of the actors named to validate: local governments (never the "
+    actor_ids: list[RecordId] = Field(description="Ids of the actors named to validate: local governments (never the "
                                              "assessed one), networks or organisations; at most 5")
 
 
@@ -165,8 +167,8 @@ class AssessmentAnswerOut(Schema):
 
 
 class AssessmentIn(Schema):
-    government_id: int
-    cycle: int
+    government_id: RecordId
+    cycle: Year
     framework_code: str = "LMGF"
     framework_version: str | None = Field(None, description="Default: the framework's current version")
 
@@ -206,6 +208,6 @@ class OutcomeFigureIn(Schema):
 
 
 class OutcomeFiguresIn(Schema):
-    year: int = Field(description="Year the figures refer to")
+    year: Year = Field(description="Year the figures refer to")
     source: str = Field(description="Who published the figures (statistical office, register, survey)")
     figures: list[OutcomeFigureIn] = Field(min_length=1)

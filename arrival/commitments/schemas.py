@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "kind:code, e.g. gcm_objective:5, gcm_principle:1, sdg_target:10.7, nua_paragraph:28"
 
 
@@ -117,7 +119,7 @@ class CommitmentDetailOut(CommitmentOut):
 
 
 class CommitmentIn(Schema):
-    lead: int = Field(description="id of the lead government or network")
+    lead: RecordId = Field(description="id of the lead government or network")
     title: str = Field("", description="required unless made from a contribution or a paragraph (then prefilled)")
     description: str = Field("", description="required unless made from a contribution or a paragraph")
     language: str = "en"
@@ -128,10 +130,10 @@ class CommitmentIn(Schema):
     target_date: date | None = None
     contact_role: str = ""
     contact_email: str = ""
-    partners: list[int] = []
+    partners: list[RecordId] = []
     tags: list[str] = Field([], description=TAG_HELP)
-    source_contribution: int | None = Field(None, description="create from this consultation contribution")
-    source_paragraph: int | None = Field(None, description="create from this paragraph of an adopted outcome document")
+    source_contribution: RecordId | None = Field(None, description="create from this consultation contribution")
+    source_paragraph: RecordId | None = Field(None, description="create from this paragraph of an adopted outcome document")
 
 
 class CommitmentPatch(Schema):
@@ -145,7 +147,7 @@ class CommitmentPatch(Schema):
     target_date: date | None = None
     contact_role: str | None = None
     contact_email: str | None = None
-    partners: list[int] | None = None
+    partners: list[RecordId] | None = None
     tags: list[str] | None = Field(None, description=TAG_HELP)
 
 
@@ -160,10 +162,10 @@ class CloseIn(Schema):
 class ProgressUpdateIn(Schema):
     reported_on: date | None = None
     status: str = Field(description="planning, in_progress, fulfilled or lapsed")
-    percent: int
+    percent: int = Field(ge=0, le=100)
     narrative: str
     links: list[CommitmentLinkOut] = []
-    corrects: int | None = None
+    corrects: RecordId | None = None
 
 
 class MilestoneIn(Schema):

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "framework items as kind:code, e.g. gcm_objective:15, sdg_target:10.7, nua_paragraph:28"
 
 
@@ -81,14 +83,14 @@ class QuestionIn(Schema):
 
 
 class ConsultationIn(Schema):
-    owner: int = Field(description="id of the network, organisation or national government running it")
+    owner: RecordId = Field(description="id of the network, organisation or national government running it")
     title: str
     purpose: str
     phases: list[PhaseIn]
     forum: str | None = Field(None, description="key of the forum")
     access: str = "open"
-    access_networks: list[int] = Field(default_factory=list)
-    invited: list[int] = Field(default_factory=list)
+    access_networks: list[RecordId] = Field(default_factory=list)
+    invited: list[RecordId] = Field(default_factory=list)
     questions: list[QuestionIn] = Field(default_factory=list)
     language: str = "en"
     time_zone: str = "UTC"
@@ -121,7 +123,7 @@ class ContributionOut(Schema):
 
 class ContributionIn(Schema):
     consultation: str = Field(description="slug of the consultation")
-    actor: int = Field(description="id of the government or network contributing")
+    actor: RecordId = Field(description="id of the government or network contributing")
     title: str
     summary: str = ""
     answers: dict[str, str] = Field(default_factory=dict)
@@ -142,7 +144,7 @@ class ContributionPatch(Schema):
 
 
 class CosignIn(Schema):
-    actor: int
+    actor: RecordId
 
 
 class ParagraphOut(Schema):
@@ -153,7 +155,7 @@ class ParagraphOut(Schema):
     heading: str
     text: str
     editorial: bool
-    sources: list[int] = Field(description="ids of the contributions the paragraph came from")
+    sources: list[RecordId] = Field(description="ids of the contributions the paragraph came from")
     framework_codes: list[str]
 
 
@@ -190,7 +192,7 @@ class ParagraphIn(Schema):
     text: str
     heading: str | None = None
     editorial: bool | None = None
-    sources: list[int] | None = Field(None, description="contribution ids; omitted: keep the rewritten paragraph's")
+    sources: list[RecordId] | None = Field(None, description="contribution ids; omitted: keep the rewritten paragraph's")
 
 
 class VersionIn(Schema):
@@ -199,7 +201,7 @@ class VersionIn(Schema):
 
 
 class AdoptIn(Schema):
-    version: int
+    version: RecordId
 
 
 class EndorsementOut(Schema):
@@ -217,8 +219,8 @@ class EndorsementOut(Schema):
 
 
 class EndorsementIn(Schema):
-    document: int
-    actor: int
+    document: RecordId
+    actor: RecordId
     signatory_name: str
     signatory_title: str
     authority: str

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 
 class ParticipationPhaseOut(Schema):
     phase_type: str
@@ -83,8 +85,8 @@ class ProposalIn(Schema):
     title: str
     body: str
     language: str = Field(..., description="language tag of the text, any language (e.g. ar, ti, fa-AF)")
-    category: int | None = None
-    neighbourhood: int | None = None
+    category: RecordId | None = None
+    neighbourhood: RecordId | None = None
 
 
 class SupportOut(Schema):
@@ -94,7 +96,7 @@ class SupportOut(Schema):
 
 
 class ParticipationAnswerIn(Schema):
-    status: int = Field(..., description="id of one of the city's answer statuses")
+    status: RecordId = Field(..., description="id of one of the city's answer statuses")
     text: str
     reasons: str = ""
 

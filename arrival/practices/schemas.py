@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "kind:code, e.g. gcm_objective:5, sdg_target:10.7, nua_paragraph:28, domain:1"
 
 
@@ -94,7 +96,7 @@ class PracticeDetailOut(PracticeOut):
 
 
 class PracticeIn(Schema):
-    government: int = Field(description="id of the local or regional government behind the practice")
+    government: RecordId = Field(description="id of the local or regional government behind the practice")
     title: str
     summary: str
     language: str
@@ -133,13 +135,13 @@ class PracticePatch(Schema):
     status: str | None = None
     started: date | None = None
     ended: date | None = None
-    governments: list[int] | None = Field(None, description="ids of every government behind a joint practice")
+    governments: list[RecordId] | None = Field(None, description="ids of every government behind a joint practice")
     tags: list[str] | None = Field(None, description=TAG_HELP)
 
 
 class SubmitIn(Schema):
     call: str | None = Field(None, description="slug of an open call for practices (its organiser screens it)")
-    curating_organisation: int | None = Field(
+    curating_organisation: RecordId | None = Field(
         None, description="without a call: id of the network or organisation that screens it (default: site staff)")
 
 
