@@ -86,8 +86,12 @@ def open_data_routes() -> list[tuple[str, URLPattern]]:
 
 def _open_data_operation(route: str, pattern: URLPattern) -> dict[str, Any]:
     parameters = [
-        {"in": "path", "name": match["name"], "required": True,
-         "schema": {**_CONVERTER_SCHEMAS.get(match["converter"] or "str", {"type": "string"})}}
+        {
+            "in": "path",
+            "name": match["name"],
+            "required": True,
+            "schema": {**_CONVERTER_SCHEMAS.get(match["converter"] or "str", {"type": "string"})},
+        }
         for match in _PARAMETER.finditer(route)
     ]
     extension = route.rstrip("/").rsplit(".", 1)[-1] if "." in route.rsplit("/", 1)[-1] else ""
@@ -124,8 +128,10 @@ class ArrivalAPI(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["info"]["license"] = _licence()
-        schema["info"]["contact"] = {"name": str(settings.ARRIVAL_CONTACT_NAME),
-                                     "email": str(settings.ARRIVAL_CONTACT_EMAIL)}
+        schema["info"]["contact"] = {
+            "name": str(settings.ARRIVAL_CONTACT_NAME),
+            "email": str(settings.ARRIVAL_CONTACT_EMAIL),
+        }
         for operations in schema["paths"].values():
             for operation in operations.values():
                 # The central handlers below may answer any operation with these problems.
@@ -133,18 +139,23 @@ class ArrivalAPI(NinjaAPI):
                 if operation.get("parameters") or operation.get("requestBody"):
                     statuses.append(422)
                 for status in statuses:
-                    operation["responses"].setdefault(status, {
-                        "description": HTTPStatus(status).phrase,
-                        "content": {"application/json": {"schema": _PROBLEM_REF}},
-                    })
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": HTTPStatus(status).phrase,
+                            "content": {"application/json": {"schema": _PROBLEM_REF}},
+                        },
+                    )
         schema["components"]["schemas"].setdefault("Problem", Problem.model_json_schema())
         for route, pattern in open_data_routes():
             path = "/" + _PARAMETER.sub(lambda match: "{" + match["name"] + "}", route)
             schema["paths"].setdefault(path, {})["get"] = _open_data_operation(route, pattern)
-        schema.setdefault("tags", []).append({
-            "name": OPEN_DATA_TAG,
-            "description": f"Files of published records, under {settings.ARRIVAL_DATA_LICENCE}.",
-        })
+        schema.setdefault("tags", []).append(
+            {
+                "name": OPEN_DATA_TAG,
+                "description": f"Files of published records, under {settings.ARRIVAL_DATA_LICENCE}.",
+            }
+        )
         return schema
 
 
@@ -192,7 +203,9 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return _problem(request, 422, "Invalid request", "The request does not match the schema.", errors=exc.errors)
+    return _problem(
+        request, 422, "Invalid request", "The request does not match the schema.", errors=exc.errors
+    )
 
 
 @api.exception_handler(Throttled)

@@ -41,7 +41,9 @@ QUERIES = [
 
 
 @pytest.mark.parametrize(("url", "field"), QUERIES)
-def test_out_of_range_query_and_path_values_are_422_naming_the_field(client: Client, url: str, field: str) -> None:
+def test_out_of_range_query_and_path_values_are_422_naming_the_field(
+    client: Client, url: str, field: str
+) -> None:
     key = api_token_create(user=UserFactory(), name="bounds")[1]
     response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 422, (url, response.status_code, response.content[:300])
@@ -50,10 +52,15 @@ def test_out_of_range_query_and_path_values_are_422_naming_the_field(client: Cli
     assert field in {error["loc"][-1] for error in problem["errors"]}
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/commitments/?year=2024", f"/api/v1/practices/?government={MAX_RECORD_ID}",
-    f"/api/v1/actors/countries?page={MAX_PAGE}", f"/api/v1/commitments/{MAX_RECORD_ID}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/commitments/?year=2024",
+        f"/api/v1/practices/?government={MAX_RECORD_ID}",
+        f"/api/v1/actors/countries?page={MAX_PAGE}",
+        f"/api/v1/commitments/{MAX_RECORD_ID}",
+    ],
+)
 def test_values_at_the_bounds_are_answered(client: Client, url: str) -> None:
     assert client.get(url).status_code in {200, 404}
 
@@ -61,14 +68,33 @@ def test_values_at_the_bounds_are_answered(client: Client, url: str) -> None:
 WRITES = [
     ("post", "/api/v1/accounts/role-requests", {"actor_id": BEYOND_64_BITS, "role": "officer"}, "actor_id"),
     ("post", "/api/v1/actors/memberships", {"member_id": JUST_BEYOND, "network_id": 1}, "member_id"),
-    ("post", "/api/v1/assessments/assessments", {"government_id": BEYOND_64_BITS, "cycle": 2025}, "government_id"),
+    (
+        "post",
+        "/api/v1/assessments/assessments",
+        {"government_id": BEYOND_64_BITS, "cycle": 2025},
+        "government_id",
+    ),
     ("post", "/api/v1/assessments/assessments", {"government_id": 1, "cycle": -604}, "cycle"),
-    ("post", "/api/v1/practices/", {"government": BEYOND_64_BITS, "title": "t", "summary": "s"}, "government"),
-    ("post", "/api/v1/engagement/comments",
-     {"target_type": "x", "target_id": "1", "body": "b", "parent": BEYOND_64_BITS}, "parent"),
+    (
+        "post",
+        "/api/v1/practices/",
+        {"government": BEYOND_64_BITS, "title": "t", "summary": "s"},
+        "government",
+    ),
+    (
+        "post",
+        "/api/v1/engagement/comments",
+        {"target_type": "x", "target_id": "1", "body": "b", "parent": BEYOND_64_BITS},
+        "parent",
+    ),
     ("post", "/api/v1/consultations/endorsements", {"document": JUST_BEYOND, "actor": 1}, "document"),
     ("post", "/api/v1/participation/proposals/1/answers", {"status": BEYOND_64_BITS, "text": "t"}, "status"),
-    ("put", "/api/v1/planning/rounds/1/declarations/1", {"places_volunteered": BEYOND_64_BITS}, "places_volunteered"),
+    (
+        "put",
+        "/api/v1/planning/rounds/1/declarations/1",
+        {"places_volunteered": BEYOND_64_BITS},
+        "places_volunteered",
+    ),
 ]
 
 
@@ -79,10 +105,16 @@ def test_out_of_range_ids_in_write_bodies_are_422_and_change_nothing(
     user = UserFactory()
     key = api_token_create(user=user, name="bounds")[1]
     # Sent as JSON numbers, as a client would: the quotes are only Python's.
-    raw = "{" + ", ".join(
-        f'"{name}": {value if isinstance(value, int) or str(value).lstrip("-").isdigit() else chr(34) + str(value) + chr(34)}'
-        for name, value in body.items()
-    ) + "}"
-    response = getattr(client, method)(url, raw, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    raw = (
+        "{"
+        + ", ".join(
+            f'"{name}": {value if isinstance(value, int) or str(value).lstrip("-").isdigit() else chr(34) + str(value) + chr(34)}'
+            for name, value in body.items()
+        )
+        + "}"
+    )
+    response = getattr(client, method)(
+        url, raw, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
     assert response.status_code == 422, (url, response.status_code, response.content[:300])
     assert field in {error["loc"][-1] for error in response.json()["errors"]}

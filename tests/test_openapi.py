@@ -67,7 +67,9 @@ def _component_classes() -> dict[str, set[tuple[str, str, str]]]:
         elif issubclass(annotation, BaseModel):
             seen.add(annotation)
             shape = json.dumps(annotation.model_json_schema(mode="serialization"), sort_keys=True)
-            found.setdefault(annotation.__name__, set()).add((annotation.__module__, annotation.__qualname__, shape))
+            found.setdefault(annotation.__name__, set()).add(
+                (annotation.__module__, annotation.__qualname__, shape)
+            )
             for field in annotation.model_fields.values():
                 visit(field.annotation)
 
@@ -84,11 +86,16 @@ def _component_classes() -> dict[str, set[tuple[str, str, str]]]:
 
 def test_no_two_schemas_share_a_component_name(client):
     """openapi.json keeps one schema per name, so a second class of that name documents the wrong body."""
-    shared = {name: sorted(f"{module}.{qualname}" for module, qualname, _ in classes)
-              for name, classes in _component_classes().items() if len(classes) > 1}
+    shared = {
+        name: sorted(f"{module}.{qualname}" for module, qualname, _ in classes)
+        for name, classes in _component_classes().items()
+        if len(classes) > 1
+    }
     assert shared == {}
     components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
-    assert set(components) <= set(_component_classes()) | {"Input", "Output"}, set(components) - set(_component_classes())
+    assert set(components) <= set(_component_classes()) | {"Input", "Output"}, set(components) - set(
+        _component_classes()
+    )
 
 
 def test_the_document_names_the_data_licence_and_a_contact(client, settings):
@@ -148,12 +155,19 @@ def test_every_file_address_of_the_site_is_in_the_document(client):
                 yield prefix + str(pattern.pattern)
 
     schema = client.get("/api/v1/openapi.json").json()
-    files = [route for route in walk(get_resolver())
-             if re.search(r"\.(csv|json|xlsx|pdf|docx|md|ics|xml|zip|<str:fmt>)$", route) and not route.startswith("api/")]
+    files = [
+        route
+        for route in walk(get_resolver())
+        if re.search(r"\.(csv|json|xlsx|pdf|docx|md|ics|xml|zip|<str:fmt>)$", route)
+        and not route.startswith("api/")
+    ]
     assert len(files) >= 7
     for route in files:
         address = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "csv", route)
         assert _documented(schema, address), route
-        operation = next(ops["get"] for path, ops in schema["paths"].items()
-                         if re.match("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$", address))
+        operation = next(
+            ops["get"]
+            for path, ops in schema["paths"].items()
+            if re.match("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$", address)
+        )
         assert operation["tags"] == ["open data files"], route
