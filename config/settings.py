@@ -231,6 +231,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "arrival@localhost")
 
 # --- Arrival ---------------------------------------------------------------------------------------
 ARRIVAL_DATA_LICENCE = os.environ.get("ARRIVAL_DATA_LICENCE", "CC BY 4.0")
+# Whom the API's OpenAPI document names as its contact (`info.contact`).
+ARRIVAL_CONTACT_NAME = os.environ.get("ARRIVAL_CONTACT_NAME", "Arrival")
+ARRIVAL_CONTACT_EMAIL = os.environ.get("ARRIVAL_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 ARRIVAL_API_PAGE_SIZE = 50
 ARRIVAL_API_RATE_ANON = os.environ.get("ARRIVAL_API_RATE_ANON", "120/min")
 ARRIVAL_API_RATE_USER = os.environ.get("ARRIVAL_API_RATE_USER", "600/min")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,7 +19,7 @@ from arrival.accounts.schemas import (
     RoleRequestOut,
 )
 from arrival.actors.selectors import actor_list
-from arrival.core.api import Problem, write_auth
+from arrival.core.api import Problem, RecordId, write_auth
 
 router = Router(tags=["accounts"], auth=write_auth)
 
@@ -32,7 +32,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/me", response={200: MeOut, **_ERRORS}, summary="The signed-in person, their roles and pending requests")
-def me(request: HttpRequest) -> dict:
+def me(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
     return {
         "id": user.pk,
@@ -50,7 +50,7 @@ def me(request: HttpRequest) -> dict:
 
 
 @router.post("/role-requests", response={201: RoleRequestOut, **_ERRORS}, summary="Ask to act for an actor")
-def role_request_create(request: HttpRequest, payload: RoleRequestIn) -> Status:
+def role_request_create(request: HttpRequest, payload: RoleRequestIn) -> Status[Any]:
     actor = get_object_or_404(actor_list(), pk=payload.actor_id)
     role_request = services.role_request_create(
         user=_user(request), actor=actor, kind=payload.kind, message=payload.message
@@ -64,12 +64,12 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: ApiTokenCreated, **_ERRORS}, summary="Create an API token")
-def token_create(request: HttpRequest, payload: ApiTokenIn) -> Status:
+def token_create(request: HttpRequest, payload: ApiTokenIn) -> Status[Any]:
     token, raw_key = services.api_token_create(user=_user(request), name=payload.name)
     return Status(201, {**ApiTokenOut.model_validate(token).model_dump(), "key": raw_key})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: ApiTokenOut, **_ERRORS}, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
+def token_revoke(request: HttpRequest, token_id: RecordId) -> ApiToken:
     token = get_object_or_404(selectors.api_token_list_for_user(user=_user(request)), pk=token_id)
     return services.api_token_revoke(user=_user(request), token=token)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 
 class RoleOut(Schema):
     id: int
@@ -18,7 +20,7 @@ class RoleOut(Schema):
 
 
 class RoleRequestIn(Schema):
-    actor_id: int
+    actor_id: RecordId
     kind: str = Field(..., description="officer, administrator, staff, planner or reviewer (valid per actor kind)")
     message: str = Field("", max_length=2000, description="How site staff can verify that you act for this actor.")
 

@@ -19,7 +19,7 @@ from arrival.actors.schemas import (
     NetworkDetailOut,
     NetworkOut,
 )
-from arrival.core.api import PageNumberWithTotal, write_auth
+from arrival.core.api import PageNumberWithTotal, RecordId, write_auth
 
 router = Router(tags=["actors"])
 
@@ -61,11 +61,14 @@ def local_government_list(request: HttpRequest, filters: Query[LocalGovernmentFi
 
 @router.get("/local-governments/{int:actor_id}", response=LocalGovernmentDetailOut,
             summary="One local government with its names and memberships")
-def local_government_detail(request: HttpRequest, actor_id: int) -> Any:
+def local_government_detail(request: HttpRequest, actor_id: RecordId) -> Any:
     actor = _actor_of_kind(actor_id, ActorKind.LOCAL_GOVERNMENT)
-    actor.alternate_name_list = [n for n in actor.local.alternate_names.split("; ") if n]
-    actor.membership_list = list(selectors.actor_memberships(actor=actor).select_related("member__country",
-                                                                                      "network__country"))
+    # LocalGovernmentDetailOut reads these two as attributes of the actor.
+    vars(actor).update(
+        alternate_name_list=[n for n in actor.local.alternate_names.split("; ") if n],
+        membership_list=list(selectors.actor_memberships(actor=actor).select_related("member__country",
+                                                                                   "network__country")),
+    )
     return actor
 
 
@@ -76,16 +79,16 @@ def network_list(request: HttpRequest) -> Any:
 
 
 @router.get("/networks/{int:network_id}", response=NetworkDetailOut, summary="One network with its relations")
-def network_detail(request: HttpRequest, network_id: int) -> Any:
+def network_detail(request: HttpRequest, network_id: RecordId) -> Any:
     network = _network(network_id)
-    network.relations = selectors.network_relations(network=network)
+    vars(network).update(relations=selectors.network_relations(network=network))  # read by NetworkDetailOut
     return network
 
 
 @router.get("/networks/{int:network_id}/members", response=list[MembershipOut],
             summary="Members of a network (demo memberships are flagged is_demo)")
 @paginate(PageNumberWithTotal)
-def network_members(request: HttpRequest, network_id: int) -> Any:
+def network_members(request: HttpRequest, network_id: RecordId) -> Any:
     network = _network(network_id)
     return selectors.network_members(network=network).select_related("network__country")
 
@@ -104,7 +107,7 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> Any:
 
 @router.post("/memberships/{int:membership_id}/end", response=MembershipOut, auth=write_auth,
              summary="End a membership on a date")
-def membership_end(request: HttpRequest, membership_id: int, payload: MembershipEndIn) -> Any:
+def membership_end(request: HttpRequest, membership_id: RecordId, payload: MembershipEndIn) -> Any:
     membership = get_object_or_404(selectors.membership_list(), pk=membership_id)
     services.membership_end(user=request.user, membership=membership, until=payload.until)
     return _membership(membership_id)

@@ -6,6 +6,8 @@ from datetime import date
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 
 class CountryOut(Schema):
     code: str = Field(..., description="ISO 3166-1 alpha-2 (XK for Kosovo)")
@@ -88,8 +90,8 @@ class NetworkDetailOut(NetworkOut):
 
 
 class MembershipIn(Schema):
-    member_id: int
-    network_id: int
+    member_id: RecordId
+    network_id: RecordId
     role: str = Field("member", description="member, founding_member, board, signatory or observer")
     since: date | None = None
     until: date | None = None

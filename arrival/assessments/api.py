@@ -23,14 +23,14 @@ from arrival.assessments import services
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.models import Assessment, IndicatorFramework
 from arrival.assessments.schemas import (
-    AnswerIn,
-    AnswerOut,
+    AssessmentAnswerIn,
+    AssessmentAnswerOut,
     AssessmentDetailOut,
+    AssessmentFrameworkOut,
     AssessmentIn,
+    AssessmentIndicatorOut,
     AssessmentOut,
     FrameworkDetailOut,
-    FrameworkOut,
-    IndicatorOut,
     OutcomeFiguresIn,
     OutcomePanelRowOut,
     ValidatorOut,
@@ -44,7 +44,10 @@ from arrival.core.api import (
     PROBLEM_RESPONSES,
     PageNumberWithTotal,
     Problem,
+    RecordId,
+    Year,
     api_reader,
+    request_auth,
     write_auth,
 )
 from arrival.core.permissions import require
@@ -55,8 +58,8 @@ _ERRORS = PROBLEM_RESPONSES
 
 
 class AssessmentFilter(Schema):
-    government: int | None = None
-    cycle: int | None = None
+    government: RecordId | None = None
+    cycle: Year | None = None
     country: str | None = None
 
 
@@ -109,7 +112,7 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
     return {
         "id": assessment.pk,
         "government": {"id": government.pk, "name": government.name,
-                       "country": government.country.code if government.country_id else None},
+                       "country": government.country.code if government.country else None},
         "cycle": assessment.cycle, "status": assessment.status, "framework": assessment.framework.label,
         "overall": score.overall if score else None, "partial": score.partial if score else None,
         "coverage": score.coverage if score else None, "is_demo": assessment.is_demo,
@@ -122,7 +125,7 @@ def _validator_out(actor: Actor) -> dict[str, Any]:
             "country": actor.country.code if actor.country is not None else None}
 
 
-def _viewable(request: HttpRequest, pk: int) -> Assessment:
+def _viewable(request: HttpRequest, pk: RecordId) -> Assessment:
     assessment = selectors.assessment_get(pk=pk)
     if not selectors.can_view(user=api_reader(request), assessment=assessment):
         raise Http404("No such assessment.")  # drafts are not acknowledged to those who may not see them
@@ -132,7 +135,7 @@ def _viewable(request: HttpRequest, pk: int) -> Assessment:
 # --- Frameworks ------------------------------------------------------------------------------------------
 
 
-@router.get("/frameworks", response=list[FrameworkOut], summary="Indicator framework versions")
+@router.get("/frameworks", response=list[AssessmentFrameworkOut], summary="Indicator framework versions")
 def framework_list(request: HttpRequest) -> Any:
     return [_framework_out(f) for f in selectors.framework_list()]
 
@@ -163,7 +166,7 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> Any:
     }
 
 
-@router.get("/frameworks/{code}/{version}/indicators", response=list[IndicatorOut],
+@router.get("/frameworks/{code}/{version}/indicators", response=list[AssessmentIndicatorOut],
             summary="The indicators of a framework version in file order, then the outcome panel")
 @paginate(PageNumberWithTotal)
 def framework_indicators(request: HttpRequest, code: str, version: str) -> Any:
@@ -187,7 +190,7 @@ def assessment_list(request: HttpRequest, filters: Query[AssessmentFilter]) -> A
 
 @router.get("/assessments/{int:assessment_id}", response={200: AssessmentDetailOut, 404: Problem},
             summary="One assessment with its scores: domains with bands, coverage and 90% intervals")
-def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
+def assessment_detail(request: HttpRequest, assessment_id: RecordId) -> Any:
     assessment = _viewable(request, assessment_id)
     out = {**_assessment_out(assessment), "submitted_at": assessment.submitted_at,
            "validated_at": assessment.validated_at, "consultation_open": assessment.consultation_open,
@@ -212,9 +215,9 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
     return out
 
 
-@router.get("/assessments/{int:assessment_id}/answers", response={200: list[AnswerOut], 404: Problem},
+@router.get("/assessments/{int:assessment_id}/answers", response={200: list[AssessmentAnswerOut], 404: Problem},
             summary="The answers of an assessment, with their evidence")
-def assessment_answers(request: HttpRequest, assessment_id: int) -> Any:
+def assessment_answers(request: HttpRequest, assessment_id: RecordId) -> Any:
     assessment = _viewable(request, assessment_id)
     return [
         {"indicator_code": code, "value": answer.value, "special": answer.special, "comment": answer.comment,
@@ -223,7 +226,7 @@ def assessment_answers(request: HttpRequest, assessment_id: int) -> Any:
          "evidence_files": [
              {"id": str(f.pk), "name": f.original_name, "media_type": f.media_type, "size": f.size,
               "url": reverse("core:attachment_download", args=[f.pk])}
-             for f in answer.evidence_files
+             for f in getattr(answer, "evidence_files", [])
          ]}
         for code, answer in selectors.assessment_answers(assessment=assessment).items()
     ]
@@ -240,28 +243,28 @@ def assessment_open(request: HttpRequest, payload: AssessmentIn) -> Any:
         framework = selectors.framework_get(code=payload.framework_code, version=payload.framework_version)
     else:
         framework = selectors.framework_current(code=payload.framework_code)
-    assessment = services.assessment_open(user=request.auth, government=government, cycle=payload.cycle,
+    assessment = services.assessment_open(user=request_auth(request), government=government, cycle=payload.cycle,
                                           framework=framework)
     return Status(201, assessment_detail(request, assessment.pk))
 
 
 @router.put("/assessments/{int:assessment_id}/answers/{indicator_code}", auth=write_auth,
-            response={200: AnswerOut, **_ERRORS}, summary="Answer one indicator (the city's team, while editable)")
-def answer_save(request: HttpRequest, assessment_id: int, indicator_code: str, payload: AnswerIn) -> Any:
+            response={200: AssessmentAnswerOut, **_ERRORS}, summary="Answer one indicator (the city's team, while editable)")
+def answer_save(request: HttpRequest, assessment_id: RecordId, indicator_code: str, payload: AssessmentAnswerIn) -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
-    require(request.auth, "assessments.view_assessment", assessment)
+    require(request_auth(request), "assessments.view_assessment", assessment)
     indicator = selectors.indicator_get(framework=assessment.framework, code=indicator_code)
-    services.answer_save(user=request.auth, assessment=assessment, indicator=indicator, **payload.dict())
+    services.answer_save(user=request_auth(request), assessment=assessment, indicator=indicator, **payload.dict())
     answers = assessment_answers(request, assessment_id)
     return next(a for a in answers if a["indicator_code"] == indicator_code)
 
 
 @router.post("/assessments/{int:assessment_id}/submit", auth=write_auth,
              response={200: AssessmentDetailOut, **_ERRORS}, summary="Submit for validation")
-def assessment_submit(request: HttpRequest, assessment_id: int) -> Any:
+def assessment_submit(request: HttpRequest, assessment_id: RecordId) -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
-    require(request.auth, "assessments.view_assessment", assessment)
-    services.assessment_submit(user=request.auth, assessment=assessment)
+    require(request_auth(request), "assessments.view_assessment", assessment)
+    services.assessment_submit(user=request_auth(request), assessment=assessment)
     return assessment_detail(request, assessment_id)
 
 
@@ -269,23 +272,23 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> Any:
             response={200: list[ValidatorOut], **_ERRORS},
             summary="Name the governments or organisations that validate the assessment (the city's team, until a "
                     "validation decision); their people are told when it is submitted")
-def validators_set(request: HttpRequest, assessment_id: int, payload: ValidatorsIn) -> Any:
+def validators_set(request: HttpRequest, assessment_id: RecordId, payload: ValidatorsIn) -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
-    require(request.auth, "assessments.change_assessment", assessment)
+    require(request_auth(request), "assessments.change_assessment", assessment)
     actors = list(actor_list().filter(pk__in=payload.actor_ids).select_related("country"))
     missing = sorted(set(payload.actor_ids) - {actor.pk for actor in actors})
     if missing:
         raise Http404(f"No actor with id {missing[0]}.")
-    named = services.assessment_validators_set(user=request.auth, assessment=assessment, validators=actors)
+    named = services.assessment_validators_set(user=request_auth(request), assessment=assessment, validators=actors)
     return [_validator_out(row.actor) for row in named]
 
 
 @router.get("/assessments/{int:assessment_id}/validator-candidates", auth=write_auth,
             response={200: list[ValidatorOut], **_ERRORS},
             summary="Up to ten actors the team may name as validators, whose name contains q (the city's team)")
-def validator_candidate_list(request: HttpRequest, assessment_id: int, q: str = "") -> Any:
+def validator_candidate_list(request: HttpRequest, assessment_id: RecordId, q: str = "") -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
-    require(request.auth, "assessments.change_assessment", assessment)
+    require(request_auth(request), "assessments.change_assessment", assessment)
     return [_validator_out(actor) for actor in validator_candidates(assessment=assessment, q=q)]
 
 
@@ -308,7 +311,7 @@ def _outcome_row_out(row: OutcomeRow) -> dict[str, Any]:
 
 @router.get("/assessments/{int:assessment_id}/outcomes", response={200: list[OutcomePanelRowOut], 404: Problem},
             summary="The outcome panel: aggregate statistics by population group, beside the score and never in it")
-def assessment_outcomes(request: HttpRequest, assessment_id: int) -> Any:
+def assessment_outcomes(request: HttpRequest, assessment_id: RecordId) -> Any:
     assessment = _viewable(request, assessment_id)
     return [_outcome_row_out(row) for row in outcome_panel(assessment=assessment)]
 
@@ -316,9 +319,9 @@ def assessment_outcomes(request: HttpRequest, assessment_id: int) -> Any:
 @router.put("/assessments/{int:assessment_id}/outcomes/{indicator_code}", auth=write_auth,
             response={200: OutcomePanelRowOut, **_ERRORS},
             summary="Record one outcome indicator's figures by population group (the city's team, while editable)")
-def outcome_save(request: HttpRequest, assessment_id: int, indicator_code: str, payload: OutcomeFiguresIn) -> Any:
+def outcome_save(request: HttpRequest, assessment_id: RecordId, indicator_code: str, payload: OutcomeFiguresIn) -> Any:
     assessment = selectors.assessment_get(pk=assessment_id)
-    require(request.auth, "assessments.change_assessment", assessment)
+    require(request_auth(request), "assessments.change_assessment", assessment)
     row = next((r for r in outcome_panel(assessment=assessment) if r.outcome.code == indicator_code), None)
     if row is None:
         raise Http404(f"No outcome indicator {indicator_code!r} in {assessment.framework.label}.")
@@ -331,5 +334,5 @@ def outcome_save(request: HttpRequest, assessment_id: int, indicator_code: str, 
         cells[figure.population_group].value = repr(figure.value)
     row.cells = [cells[f.population_group] for f in payload.figures]  # groups left out keep their figures
     row.year, row.source = str(payload.year), payload.source.strip()
-    outcome_panel_save(user=request.auth, assessment=assessment, rows=[row])
+    outcome_panel_save(user=request_auth(request), assessment=assessment, rows=[row])
     return next(_outcome_row_out(r) for r in outcome_panel(assessment=assessment) if r.outcome.code == indicator_code)

@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId, Year
+
 
 class BandOut(Schema):
     code: str
@@ -14,7 +16,7 @@ class BandOut(Schema):
     lower: float = Field(description="Lowest score of the band (inclusive); it runs up to the next band's lower bound.")
 
 
-class FrameworkOut(Schema):
+class AssessmentFrameworkOut(Schema):
     code: str
     version: str
     title: str
@@ -24,7 +26,7 @@ class FrameworkOut(Schema):
     frozen_at: datetime | None = Field(description="When a published assessment first used this version")
 
 
-class IndicatorOut(Schema):
+class AssessmentIndicatorOut(Schema):
     code: str
     domain_code: str
     subcategory_code: str
@@ -44,7 +46,7 @@ class IndicatorOut(Schema):
 class SubcategoryOut(Schema):
     code: str
     title: str
-    indicators: list[IndicatorOut]
+    indicators: list[AssessmentIndicatorOut]
 
 
 class DomainOut(Schema):
@@ -64,7 +66,7 @@ class OutcomeIndicatorOut(Schema):
     tags: list[str]
 
 
-class FrameworkDetailOut(FrameworkOut):
+class FrameworkDetailOut(AssessmentFrameworkOut):
     licence: str
     description: str
     bands_note: str
@@ -141,7 +143,7 @@ class AssessmentDetailOut(AssessmentOut):
 
 
 class ValidatorsIn(Schema):
-    actor_ids: list[int] = Field(description="Ids of the actors named to validate: local governments (never the "
+    actor_ids: list[RecordId] = Field(description="Ids of the actors named to validate: local governments (never the "
                                              "assessed one), networks or organisations; at most 5")
 
 
@@ -153,7 +155,7 @@ class EvidenceFileOut(Schema):
     url: str
 
 
-class AnswerOut(Schema):
+class AssessmentAnswerOut(Schema):
     indicator_code: str
     value: Any = None
     special: str
@@ -165,13 +167,13 @@ class AnswerOut(Schema):
 
 
 class AssessmentIn(Schema):
-    government_id: int
-    cycle: int
+    government_id: RecordId
+    cycle: Year
     framework_code: str = "LMGF"
     framework_version: str | None = Field(None, description="Default: the framework's current version")
 
 
-class AnswerIn(Schema):
+class AssessmentAnswerIn(Schema):
     value: Any = Field(None, description="Level 0-4, true/false, an option code or a number")
     special: str = Field("", description="not_competent, not_applicable or unknown (then no value)")
     comment: str = ""
@@ -206,6 +208,6 @@ class OutcomeFigureIn(Schema):
 
 
 class OutcomeFiguresIn(Schema):
-    year: int = Field(description="Year the figures refer to")
+    year: Year = Field(description="Year the figures refer to")
     source: str = Field(description="Who published the figures (statistical office, register, survey)")
     figures: list[OutcomeFigureIn] = Field(min_length=1)

@@ -41,7 +41,10 @@ from arrival.commitments.schemas import (
 from arrival.core.api import (
     PROBLEM_RESPONSES,
     PageNumberWithTotal,
+    RecordId,
+    Year,
     api_reader,
+    request_auth,
     write_auth,
 )
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -53,15 +56,15 @@ _ERRORS = PROBLEM_RESPONSES
 
 
 class CommitmentFilter(Schema):
-    lead: int | None = None  # actor id: led by it or with it as a partner
+    lead: RecordId | None = None  # actor id: led by it or with it as a partner
     status: str | None = None
     progress: str | None = None
     objective: str | None = None  # GCM objective number
     forum: str | None = None  # forum key
     consultation: str | None = None  # consultation slug
-    network: int | None = None  # network actor id: the network's and its members' commitments
+    network: RecordId | None = None  # network actor id: the network's and its members' commitments
     country: str | None = None  # ISO 3166-1 alpha-2 of the lead
-    year: int | None = None  # year published
+    year: Year | None = None  # year published
     q: str = ""
 
 
@@ -69,7 +72,7 @@ class CommitmentFilter(Schema):
 
 def _actor_ref(actor: Actor) -> dict[str, Any]:
     return {"id": actor.pk, "slug": actor.slug, "name": actor.name, "kind": actor.kind,
-            "country": actor.country.code if actor.country_id else ""}
+            "country": actor.country.code if actor.country else ""}
 
 
 def _tag_ref(item: FrameworkItem) -> str:
@@ -81,7 +84,7 @@ def _out(commitment: Commitment, tags: list[FrameworkItem]) -> dict[str, Any]:
         "id": commitment.pk, "public_id": commitment.public_id, "url": commitment.get_absolute_url(),
         "title": commitment.title, "language": commitment.language, "lead": _actor_ref(commitment.lead),
         "commitment_type": commitment.commitment_type,
-        "matches": commitment.matches.public_id if commitment.matches_id else None, "forms": commitment.forms,
+        "matches": commitment.matches.public_id if commitment.matches else None, "forms": commitment.forms,
         "status": commitment.status, "progress_status": commitment.progress_status,
         "progress_percent": commitment.progress_percent, "starts_on": commitment.starts_on,
         "target_date": commitment.target_date, "published_at": commitment.published_at,
@@ -142,15 +145,15 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
     commitment = selectors.commitment_get(pk=commitment_pk)
     tags = selectors.tags_by_commitment(commitment_ids=[commitment.pk]).get(commitment.pk, [])
     milestones = selectors.milestones_with_flags(commitment=commitment)
-    commitment.has_overdue = any(m.is_overdue for m in milestones)
     return {
         **_out(commitment, tags),
+        "has_overdue_milestone": any(bool(getattr(m, "is_overdue", False)) for m in milestones),
         "description": commitment.description,
         "partners": [_actor_ref(p) for p in commitment.partners.all()],
         "contact_role": commitment.contact_role, "contact_email": commitment.contact_email,
         "source_contribution": commitment.source_contribution_id,
         "source_paragraph": commitment.source_paragraph_id,
-        "consultation": commitment.consultation.slug if commitment.consultation_id else None,
+        "consultation": commitment.consultation.slug if commitment.consultation else None,
         "origins": [{"label": label, "url": url} for label, url in selectors.origin_links(commitment=commitment)],
         "milestones": [_milestone_out(m) for m in milestones],
         "indicators": _indicators_out(list(commitment.indicators.all())),
@@ -161,7 +164,7 @@ def _detail(commitment_pk: int, reader: Any) -> dict[str, Any]:
     }
 
 
-def _visible(request: HttpRequest, pk: int) -> tuple[Commitment, Any]:
+def _visible(request: HttpRequest, pk: RecordId) -> tuple[Commitment, Any]:
     reader = api_reader(request)
     try:
         commitment = selectors.commitment_get(pk=pk)
@@ -282,7 +285,7 @@ def commitment_calendar(request: HttpRequest) -> Any:
 
 # A file download, not JSON: left out of the OpenAPI schema, linked from the commitment page.
 @router.get("/{pk}/file-once/{form}/{fmt}", url_name="commitment_file_once", include_in_schema=False)
-def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> HttpResponse:
+def commitment_file_once(request: HttpRequest, pk: RecordId, form: str, fmt: str) -> HttpResponse:
     """The commitment in the fields of the UN Network's GCM pledge form (`un_gcm_pledge`) or of the Call to
     Local Action (`call_to_local_action`), as json, csv or docx (Arrival's mapping of their public fields)."""
     commitment, _reader_user = _visible(request, pk)
@@ -295,20 +298,20 @@ def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> 
 
 
 @router.get("/{pk}", response={200: CommitmentDetailOut, **_ERRORS}, url_name="commitment_detail")
-def commitment_detail(request: HttpRequest, pk: int) -> Any:
+def commitment_detail(request: HttpRequest, pk: RecordId) -> Any:
     commitment, reader = _visible(request, pk)
     return _detail(commitment.pk, reader)
 
 
 @router.get("/{pk}/updates", response={200: list[ProgressUpdateOut], **_ERRORS}, url_name="commitment_updates")
-def commitment_updates(request: HttpRequest, pk: int) -> Any:
+def commitment_updates(request: HttpRequest, pk: RecordId) -> Any:
     """The history: every published update, newest first (and unpublished drafts for the team)."""
     commitment, reader = _visible(request, pk)
     return _updates_out(selectors.updates_for(commitment=commitment, viewer=reader))
 
 
 @router.get("/{pk}/milestones", response={200: list[MilestoneOut], **_ERRORS}, url_name="commitment_milestones")
-def commitment_milestones(request: HttpRequest, pk: int) -> Any:
+def commitment_milestones(request: HttpRequest, pk: RecordId) -> Any:
     commitment, _reader_user = _visible(request, pk)
     return [_milestone_out(m) for m in selectors.milestones_with_flags(commitment=commitment)]
 
@@ -321,7 +324,7 @@ def commitment_create(request: HttpRequest, payload: CommitmentIn) -> Any:
     """A new draft for a government or network the caller works for; with `source_contribution` or
     `source_paragraph` (of an adopted outcome document), prefilled from that record (the fields sent replace the
     prefilled ones)."""
-    user = request.auth
+    user = request_auth(request)
     data = payload.dict(exclude_unset=True)
     lead = _actors([data.pop("lead")])[0]
     contribution_id = data.pop("source_contribution", None)
@@ -343,10 +346,10 @@ def commitment_create(request: HttpRequest, payload: CommitmentIn) -> Any:
 
 
 @router.patch("/{pk}", response={200: CommitmentDetailOut, **_ERRORS}, auth=write_auth, url_name="commitment_update")
-def commitment_update(request: HttpRequest, pk: int, payload: CommitmentPatch) -> Any:
+def commitment_update(request: HttpRequest, pk: RecordId, payload: CommitmentPatch) -> Any:
     """Change a draft: only the fields sent."""
     commitment, user = _visible(request, pk)
-    services.commitment_update(user=request.auth, commitment=commitment, **_fields(payload.dict(exclude_unset=True)))
+    services.commitment_update(user=request_auth(request), commitment=commitment, **_fields(payload.dict(exclude_unset=True)))
     return _detail(commitment.pk, user)
 
 
@@ -360,33 +363,33 @@ _TRANSITIONS = {
 
 @router.post("/{pk}/lifecycle/{step}", response={200: CommitmentDetailOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_lifecycle")
-def commitment_lifecycle(request: HttpRequest, pk: int, step: str) -> Any:
+def commitment_lifecycle(request: HttpRequest, pk: RecordId, step: str) -> Any:
     """Move the commitment along: submit-for-approval, approve, submit, publish."""
     commitment, _reader_user = _visible(request, pk)
     if step not in _TRANSITIONS:
         raise Http404("No such step.")
-    _TRANSITIONS[step](user=request.auth, commitment=commitment)
-    return _detail(commitment.pk, request.auth)
+    _TRANSITIONS[step](user=request_auth(request), commitment=commitment)
+    return _detail(commitment.pk, request_auth(request))
 
 
 @router.post("/{pk}/send-back", response={200: CommitmentDetailOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_send_back")
-def commitment_send_back(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def commitment_send_back(request: HttpRequest, pk: RecordId, payload: ReasonIn) -> Any:
     commitment, _reader_user = _visible(request, pk)
-    services.commitment_send_back(user=request.auth, commitment=commitment, reason=payload.reason)
-    return _detail(commitment.pk, request.auth)
+    services.commitment_send_back(user=request_auth(request), commitment=commitment, reason=payload.reason)
+    return _detail(commitment.pk, request_auth(request))
 
 
 @router.post("/{pk}/close", response={200: CommitmentDetailOut, **_ERRORS}, auth=write_auth, url_name="commitment_close")
-def commitment_close(request: HttpRequest, pk: int, payload: CloseIn) -> Any:
+def commitment_close(request: HttpRequest, pk: RecordId, payload: CloseIn) -> Any:
     commitment, _reader_user = _visible(request, pk)
-    services.commitment_close(user=request.auth, commitment=commitment, note=payload.note)
-    return _detail(commitment.pk, request.auth)
+    services.commitment_close(user=request_auth(request), commitment=commitment, note=payload.note)
+    return _detail(commitment.pk, request_auth(request))
 
 
 @router.post("/{pk}/updates", response={201: ProgressUpdateOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_update_add")
-def progress_update_add(request: HttpRequest, pk: int, payload: ProgressUpdateIn) -> Any:
+def progress_update_add(request: HttpRequest, pk: RecordId, payload: ProgressUpdateIn) -> Any:
     """A dated progress update, published at once (never changed afterwards; a correction names `corrects`)."""
     commitment, _reader_user = _visible(request, pk)
     data = payload.dict()
@@ -395,13 +398,13 @@ def progress_update_add(request: HttpRequest, pk: int, payload: ProgressUpdateIn
         corrects = selectors.progress_update_get(commitment=commitment, pk=payload.corrects)
         if corrects is None:
             raise ValidationError("No update with this id on this commitment.")
-    update = services.progress_update_add(user=request.auth, commitment=commitment, corrects=corrects, **data)
+    update = services.progress_update_add(user=request_auth(request), commitment=commitment, corrects=corrects, **data)
     return Status(201, _update_out(update))
 
 
 @router.get("/{pk}/indicators/{indicator_id}/values", response={200: list[IndicatorValueOut], **_ERRORS},
             url_name="commitment_indicator_values")
-def indicator_values(request: HttpRequest, pk: int, indicator_id: int) -> Any:
+def indicator_values(request: HttpRequest, pk: RecordId, indicator_id: RecordId) -> Any:
     """The indicator's series: every measured value, oldest first."""
     commitment, _reader_user = _visible(request, pk)
     indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
@@ -410,43 +413,43 @@ def indicator_values(request: HttpRequest, pk: int, indicator_id: int) -> Any:
 
 @router.post("/{pk}/indicators/{indicator_id}/values", response={201: list[IndicatorValueOut], **_ERRORS},
              auth=write_auth, url_name="commitment_indicator_value_add")
-def indicator_value_add(request: HttpRequest, pk: int, indicator_id: int, payload: IndicatorValueIn) -> Any:
+def indicator_value_add(request: HttpRequest, pk: RecordId, indicator_id: RecordId, payload: IndicatorValueIn) -> Any:
     """Add a measured value to the series; answers with the whole series."""
     commitment, _reader_user = _visible(request, pk)
     indicator = selectors.indicator_get(commitment=commitment, pk=indicator_id)
-    services.indicator_value_set(user=request.auth, indicator=indicator, value=payload.value,
+    services.indicator_value_set(user=request_auth(request), indicator=indicator, value=payload.value,
                                  measured_on=payload.measured_on)
     return Status(201, _values_out(selectors.indicator_series(indicators=[indicator])[indicator.pk]))
 
 
 @router.post("/{pk}/milestones", response={201: MilestoneOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_milestone_add")
-def milestone_add(request: HttpRequest, pk: int, payload: MilestoneIn) -> Any:
+def milestone_add(request: HttpRequest, pk: RecordId, payload: MilestoneIn) -> Any:
     commitment, _reader_user = _visible(request, pk)
-    milestone = services.milestone_add(user=request.auth, commitment=commitment, **payload.dict())
+    milestone = services.milestone_add(user=request_auth(request), commitment=commitment, **payload.dict())
     return Status(201, _milestone_out(milestone))
 
 
 @router.post("/{pk}/milestones/{milestone_id}/complete", response={200: MilestoneOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_milestone_complete")
-def milestone_complete(request: HttpRequest, pk: int, milestone_id: int, payload: MilestoneDoneIn) -> Any:
+def milestone_complete(request: HttpRequest, pk: RecordId, milestone_id: RecordId, payload: MilestoneDoneIn) -> Any:
     commitment, _reader_user = _visible(request, pk)
     milestone = Milestone.objects.filter(pk=milestone_id, commitment=commitment).select_related("commitment").first()
     if milestone is None:
         raise Http404("No milestone with this id on this commitment.")
-    return _milestone_out(services.milestone_complete(user=request.auth, milestone=milestone, done_on=payload.done_on,
+    return _milestone_out(services.milestone_complete(user=request_auth(request), milestone=milestone, done_on=payload.done_on,
                                                       note=payload.note))
 
 
 @router.post("/{pk}/forum-reports", response={201: ForumReportOut, **_ERRORS}, auth=write_auth,
              url_name="commitment_forum_report")
-def forum_report_add(request: HttpRequest, pk: int, payload: ForumReportIn) -> Any:
+def forum_report_add(request: HttpRequest, pk: RecordId, payload: ForumReportIn) -> Any:
     """Record that the commitment was reported to a forum (by its key) on a date."""
     from arrival.consultations import selectors as consultation_selectors
 
     commitment, _reader_user = _visible(request, pk)
     forum = consultation_selectors.forum_get(key=payload.forum)
-    report = services.commitment_report_to_forum(user=request.auth, commitment=commitment, forum=forum,
+    report = services.commitment_report_to_forum(user=request_auth(request), commitment=commitment, forum=forum,
                                                  reported_on=payload.reported_on, summary=payload.summary)
     return Status(201, {"id": report.pk, "forum": forum.key, "forum_name": forum.name,
                         "reported_on": report.reported_on, "summary": report.summary})

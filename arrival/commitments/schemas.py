@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "kind:code, e.g. gcm_objective:5, gcm_principle:1, sdg_target:10.7, nua_paragraph:28"
 
 
-class ActorRef(Schema):
+class CommitmentActorRef(Schema):
     id: int
     slug: str
     name: str
@@ -23,7 +25,7 @@ class CommitmentOut(Schema):
     url: str
     title: str
     language: str
-    lead: ActorRef
+    lead: CommitmentActorRef
     commitment_type: str = Field(description="individual, common, partnership or matching")
     matches: str | None = Field(None, description="public id of the commitment this one matches")
     forms: list[str] = Field(description="financial, human_resources, process, policy")
@@ -58,7 +60,7 @@ class IndicatorValueIn(Schema):
                                                        "future); a second value for a day replaces the first")
 
 
-class IndicatorOut(Schema):
+class CommitmentIndicatorOut(Schema):
     id: int
     name: str
     unit: str
@@ -70,7 +72,7 @@ class IndicatorOut(Schema):
     values: list[IndicatorValueOut] = Field(description="every measured value, oldest first")
 
 
-class LinkOut(Schema):
+class CommitmentLinkOut(Schema):
     url: str
     label: str
 
@@ -81,7 +83,7 @@ class ProgressUpdateOut(Schema):
     status: str
     percent: int
     narrative: str
-    links: list[LinkOut]
+    links: list[CommitmentLinkOut]
     evidence: list[str] = Field(description="download addresses of attached evidence files")
     corrects: int | None = Field(None, description="id of the update this one corrects")
     published_at: datetime | None
@@ -102,7 +104,7 @@ class OriginOut(Schema):
 
 class CommitmentDetailOut(CommitmentOut):
     description: str
-    partners: list[ActorRef]
+    partners: list[CommitmentActorRef]
     contact_role: str
     contact_email: str
     source_contribution: int | None
@@ -110,14 +112,14 @@ class CommitmentDetailOut(CommitmentOut):
     consultation: str | None = Field(None, description="slug of the consultation")
     origins: list[OriginOut]
     milestones: list[MilestoneOut]
-    indicators: list[IndicatorOut]
+    indicators: list[CommitmentIndicatorOut]
     updates: list[ProgressUpdateOut]
     forum_reports: list[ForumReportOut]
     closing_note: str
 
 
 class CommitmentIn(Schema):
-    lead: int = Field(description="id of the lead government or network")
+    lead: RecordId = Field(description="id of the lead government or network")
     title: str = Field("", description="required unless made from a contribution or a paragraph (then prefilled)")
     description: str = Field("", description="required unless made from a contribution or a paragraph")
     language: str = "en"
@@ -128,10 +130,10 @@ class CommitmentIn(Schema):
     target_date: date | None = None
     contact_role: str = ""
     contact_email: str = ""
-    partners: list[int] = []
+    partners: list[RecordId] = []
     tags: list[str] = Field([], description=TAG_HELP)
-    source_contribution: int | None = Field(None, description="create from this consultation contribution")
-    source_paragraph: int | None = Field(None, description="create from this paragraph of an adopted outcome document")
+    source_contribution: RecordId | None = Field(None, description="create from this consultation contribution")
+    source_paragraph: RecordId | None = Field(None, description="create from this paragraph of an adopted outcome document")
 
 
 class CommitmentPatch(Schema):
@@ -145,7 +147,7 @@ class CommitmentPatch(Schema):
     target_date: date | None = None
     contact_role: str | None = None
     contact_email: str | None = None
-    partners: list[int] | None = None
+    partners: list[RecordId] | None = None
     tags: list[str] | None = Field(None, description=TAG_HELP)
 
 
@@ -160,10 +162,10 @@ class CloseIn(Schema):
 class ProgressUpdateIn(Schema):
     reported_on: date | None = None
     status: str = Field(description="planning, in_progress, fulfilled or lapsed")
-    percent: int
+    percent: int = Field(ge=0, le=100)
     narrative: str
-    links: list[LinkOut] = []
-    corrects: int | None = None
+    links: list[CommitmentLinkOut] = []
+    corrects: RecordId | None = None
 
 
 class MilestoneIn(Schema):

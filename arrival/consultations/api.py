@@ -42,7 +42,9 @@ from arrival.consultations.schemas import (
 from arrival.core.api import (
     PROBLEM_RESPONSES,
     PageNumberWithTotal,
+    RecordId,
     api_reader,
+    request_auth,
     write_auth,
 )
 from arrival.engagement.phases import PhaseSpec
@@ -87,10 +89,10 @@ class _Mapped:
         self.queryset, self.fn = queryset, fn
 
     def __len__(self) -> int:
-        return self.queryset.count()
+        return int(self.queryset.count())
 
     def __getitem__(self, page: slice) -> list[Any]:
-        return self.fn(list(self.queryset[page]))
+        return list(self.fn(list(self.queryset[page])))
 
 
 # --- Forums --------------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def forum_detail(request: HttpRequest, key: str) -> Any:
 
 class ConsultationFilter(Schema):
     forum: str | None = None  # forum key
-    owner: int | None = None  # owner actor id
+    owner: RecordId | None = None  # owner actor id
     phase: str | None = None  # phase type key, e.g. consultations.call_for_input
 
 
@@ -129,7 +131,7 @@ def _consultation_out(consultation: Consultation, count: int | None = None) -> d
         "slug": consultation.slug, "url": consultation.get_absolute_url(), "title": consultation.title,
         "purpose": consultation.purpose, "language": consultation.language,
         "owner": _actor_ref(consultation.process.owner),
-        "forum": consultation.forum.key if consultation.forum_id else None, "access": consultation.access,
+        "forum": consultation.forum.key if consultation.forum else None, "access": consultation.access,
         "current_phase": phase.phase_type if phase else None, "contribution_count": count,
         "is_demo": consultation.is_demo,
     }
@@ -155,7 +157,7 @@ def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Any:
                                        if q["gcm_objective"] else None) for q in data["questions"]]
     phases = [PhaseSpec(p["phase_type"], p["starts_at"], p["ends_at"], p["name"]) for p in data["phases"]]
     consultation = services.consultation_create(
-        user=request.auth, owner=_actor(data["owner"]), title=data["title"], purpose=data["purpose"],
+        user=request_auth(request), owner=_actor(data["owner"]), title=data["title"], purpose=data["purpose"],
         phases=phases, forum=forum, access=data["access"],
         access_networks=[_actor(pk) for pk in data["access_networks"]], invited=[_actor(pk) for pk in data["invited"]],
         questions=questions, language=data["language"], time_zone=data["time_zone"])
@@ -164,7 +166,7 @@ def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Any:
 
 @router.get("/contributions", response=list[ContributionOut], url_name="contribution_list")
 @paginate(PageNumberWithTotal)
-def contribution_list(request: HttpRequest, consultation: str | None = None, actor: int | None = None) -> Any:
+def contribution_list(request: HttpRequest, consultation: str | None = None, actor: RecordId | None = None) -> Any:
     if consultation:
         contributions = selectors.contribution_list(consultation=selectors.consultation_get(slug=consultation))
         if actor:
@@ -198,7 +200,7 @@ def _contribution_out(contribution: Contribution) -> dict[str, Any]:
 
 
 @router.get("/contributions/{pk}", response={200: ContributionOut, **_ERRORS}, url_name="contribution_detail")
-def contribution_detail(request: HttpRequest, pk: int) -> Any:
+def contribution_detail(request: HttpRequest, pk: RecordId) -> Any:
     return _contribution_out(selectors.contribution_get(pk=pk, viewer=api_reader(request)))
 
 
@@ -210,36 +212,36 @@ def contribution_create(request: HttpRequest, payload: ContributionIn) -> Any:
     consultation = selectors.consultation_get(slug=data.pop("consultation"))
     actor = _actor(data.pop("actor"))
     data["tags"] = _tag_items(data.pop("tags"))
-    contribution = services.contribution_create(user=request.auth, consultation=consultation, actor=actor, **data)
-    return Status(201, _contribution_out(selectors.contribution_get(pk=contribution.pk, viewer=request.auth)))
+    contribution = services.contribution_create(user=request_auth(request), consultation=consultation, actor=actor, **data)
+    return Status(201, _contribution_out(selectors.contribution_get(pk=contribution.pk, viewer=request_auth(request))))
 
 
 @router.patch("/contributions/{pk}", response={200: ContributionOut, **_ERRORS}, auth=write_auth,
               url_name="contribution_update")
-def contribution_update(request: HttpRequest, pk: int, payload: ContributionPatch) -> Any:
+def contribution_update(request: HttpRequest, pk: RecordId, payload: ContributionPatch) -> Any:
     """Change a contribution (a new version is kept) while the call for input runs: only the fields sent."""
-    contribution = selectors.contribution_get(pk=pk, viewer=request.auth)
+    contribution = selectors.contribution_get(pk=pk, viewer=request_auth(request))
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "tags" in data:
         data["tags"] = _tag_items(data["tags"])
-    services.contribution_update(user=request.auth, contribution=contribution, **data)
-    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request.auth))
+    services.contribution_update(user=request_auth(request), contribution=contribution, **data)
+    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request_auth(request)))
 
 
 @router.post("/contributions/{pk}/withdraw", response={200: ContributionOut, **_ERRORS}, auth=write_auth,
              url_name="contribution_withdraw")
-def contribution_withdraw(request: HttpRequest, pk: int) -> Any:
-    contribution = selectors.contribution_get(pk=pk, viewer=request.auth)
-    services.contribution_withdraw(user=request.auth, contribution=contribution)
-    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request.auth))
+def contribution_withdraw(request: HttpRequest, pk: RecordId) -> Any:
+    contribution = selectors.contribution_get(pk=pk, viewer=request_auth(request))
+    services.contribution_withdraw(user=request_auth(request), contribution=contribution)
+    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request_auth(request)))
 
 
 @router.post("/contributions/{pk}/cosign", response={200: ContributionOut, **_ERRORS}, auth=write_auth,
              url_name="contribution_cosign")
-def contribution_cosign(request: HttpRequest, pk: int, payload: CosignIn) -> Any:
-    contribution = selectors.contribution_get(pk=pk, viewer=request.auth)
-    services.contribution_cosign(user=request.auth, contribution=contribution, actor=_actor(payload.actor))
-    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request.auth))
+def contribution_cosign(request: HttpRequest, pk: RecordId, payload: CosignIn) -> Any:
+    contribution = selectors.contribution_get(pk=pk, viewer=request_auth(request))
+    services.contribution_cosign(user=request_auth(request), contribution=contribution, actor=_actor(payload.actor))
+    return _contribution_out(selectors.contribution_get(pk=pk, viewer=request_auth(request)))
 
 
 # --- Documents -----------------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ def _document_out(document: OutcomeDocument) -> dict[str, Any]:
     return {
         "id": document.pk, "url": document.get_absolute_url(), "consultation": document.consultation.slug,
         "title": document.title, "kind": document.kind,
-        "adopted_version": document.adopted_version.number if document.adopted_version_id else None,
+        "adopted_version": document.adopted_version.number if document.adopted_version else None,
         "adopted_at": document.adopted_at,
         "versions": [{"number": v.number, "note": v.note, "created_at": v.created_at, "frozen_at": v.frozen_at}
                      for v in selectors.version_list(document=document)],
@@ -271,12 +273,12 @@ def _version_out(version: DocumentVersion) -> dict[str, Any]:
 
 
 @router.get("/documents/{pk}", response={200: DocumentOut, **_ERRORS}, url_name="document_detail")
-def document_detail(request: HttpRequest, pk: int) -> Any:
+def document_detail(request: HttpRequest, pk: RecordId) -> Any:
     return _document_out(selectors.document_get(pk=pk))
 
 
 @router.get("/documents/{pk}/versions/{number}", response={200: VersionOut, **_ERRORS}, url_name="version_detail")
-def version_detail(request: HttpRequest, pk: int, number: int) -> Any:
+def version_detail(request: HttpRequest, pk: RecordId, number: RecordId) -> Any:
     document = selectors.document_get(pk=pk)
     return _version_out(selectors.version_get(document=document, number=number))
 
@@ -284,13 +286,13 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> Any:
 @router.post("/{slug}/compile", response={201: VersionOut, **_ERRORS}, auth=write_auth, url_name="document_compile")
 def document_compile(request: HttpRequest, slug: str) -> Any:
     """Synthesis: compile the contributions into a new draft version (editors, during synthesis)."""
-    version = services.outcome_draft_compile(user=request.auth, consultation=selectors.consultation_get(slug=slug))
+    version = services.outcome_draft_compile(user=request_auth(request), consultation=selectors.consultation_get(slug=slug))
     return Status(201, _version_out(version))
 
 
 @router.post("/documents/{pk}/versions", response={201: VersionOut, **_ERRORS}, auth=write_auth,
              url_name="version_create")
-def version_create(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+def version_create(request: HttpRequest, pk: RecordId, payload: VersionIn) -> Any:
     """Editors rewrite the latest version: the paragraphs given, in order, become a new version."""
     document = selectors.document_get(pk=pk)
     edits = []
@@ -302,17 +304,17 @@ def version_create(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
                 raise ValidationError("A paragraph can cite only contributions to this consultation.")
         edits.append(services.ParagraphEdit(text=item.text, key=item.key or None, heading=item.heading,
                                             editorial=item.editorial, sources=sources))
-    version = services.document_version_create(user=request.auth, document=document, paragraphs=edits,
+    version = services.document_version_create(user=request_auth(request), document=document, paragraphs=edits,
                                                note=payload.note)
     return Status(201, _version_out(version))
 
 
 @router.post("/documents/{pk}/adopt", response={200: DocumentOut, **_ERRORS}, auth=write_auth,
              url_name="document_adopt")
-def document_adopt(request: HttpRequest, pk: int, payload: AdoptIn) -> Any:
+def document_adopt(request: HttpRequest, pk: RecordId, payload: AdoptIn) -> Any:
     document = selectors.document_get(pk=pk)
     version = selectors.version_get(document=document, number=payload.version)
-    services.document_adopt(user=request.auth, document=document, version=version)
+    services.document_adopt(user=request_auth(request), document=document, version=version)
     return _document_out(selectors.document_get(pk=pk))
 
 
@@ -328,7 +330,7 @@ def _endorsement_out(e: Endorsement) -> dict[str, Any]:
 
 @router.get("/documents/{pk}/endorsements", response={200: list[EndorsementOut], **_ERRORS},
             url_name="endorsement_list")
-def endorsement_list(request: HttpRequest, pk: int, include_withdrawn: bool = False) -> Any:
+def endorsement_list(request: HttpRequest, pk: RecordId, include_withdrawn: bool = False) -> Any:
     document = selectors.document_get(pk=pk)
     return [_endorsement_out(e) for e in selectors.endorsement_list(document=document,
                                                                     include_withdrawn=include_withdrawn)]
@@ -339,16 +341,16 @@ def endorsement_list(request: HttpRequest, pk: int, include_withdrawn: bool = Fa
 def endorsement_create(request: HttpRequest, payload: EndorsementIn) -> Any:
     data = payload.dict()
     document = selectors.document_get(pk=data.pop("document"))
-    endorsement = services.endorsement_create(user=request.auth, document=document, actor=_actor(data.pop("actor")),
+    endorsement = services.endorsement_create(user=request_auth(request), document=document, actor=_actor(data.pop("actor")),
                                               **data)
     return Status(201, _endorsement_out(selectors.endorsement_get(pk=endorsement.pk)))
 
 
 @router.post("/endorsements/{pk}/withdraw", response={200: EndorsementOut, **_ERRORS}, auth=write_auth,
              url_name="endorsement_withdraw")
-def endorsement_withdraw(request: HttpRequest, pk: int, payload: WithdrawIn) -> Any:
+def endorsement_withdraw(request: HttpRequest, pk: RecordId, payload: WithdrawIn) -> Any:
     """Withdraw an endorsement (someone holding a role in the endorsing actor), dated and with a reason."""
-    endorsement = services.endorsement_withdraw(user=request.auth, endorsement=selectors.endorsement_get(pk=pk),
+    endorsement = services.endorsement_withdraw(user=request_auth(request), endorsement=selectors.endorsement_get(pk=pk),
                                                 reason=payload.reason)
     return _endorsement_out(selectors.endorsement_get(pk=endorsement.pk))
 

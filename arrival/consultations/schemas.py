@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "framework items as kind:code, e.g. gcm_objective:15, sdg_target:10.7, nua_paragraph:28"
 
 
-class ActorRef(Schema):
+class ConsultationActorRef(Schema):
     id: int
     slug: str
     name: str
@@ -29,7 +31,7 @@ class ForumOut(Schema):
     source: str
 
 
-class PhaseOut(Schema):
+class ConsultationPhaseOut(Schema):
     phase_type: str
     label: str
     starts_at: datetime
@@ -51,7 +53,7 @@ class ConsultationOut(Schema):
     title: str
     purpose: str
     language: str
-    owner: ActorRef
+    owner: ConsultationActorRef
     forum: str | None = Field(None, description="key of the forum")
     access: str = Field(description="open, networks or invited")
     current_phase: str | None = Field(None, description="phase type key of the running phase")
@@ -60,10 +62,10 @@ class ConsultationOut(Schema):
 
 
 class ConsultationDetailOut(ConsultationOut):
-    phases: list[PhaseOut]
+    phases: list[ConsultationPhaseOut]
     questions: list[QuestionOut]
-    access_networks: list[ActorRef]
-    invited: list[ActorRef]
+    access_networks: list[ConsultationActorRef]
+    invited: list[ConsultationActorRef]
     documents: list[int]
 
 
@@ -81,14 +83,14 @@ class QuestionIn(Schema):
 
 
 class ConsultationIn(Schema):
-    owner: int = Field(description="id of the network, organisation or national government running it")
+    owner: RecordId = Field(description="id of the network, organisation or national government running it")
     title: str
     purpose: str
     phases: list[PhaseIn]
     forum: str | None = Field(None, description="key of the forum")
     access: str = "open"
-    access_networks: list[int] = Field(default_factory=list)
-    invited: list[int] = Field(default_factory=list)
+    access_networks: list[RecordId] = Field(default_factory=list)
+    invited: list[RecordId] = Field(default_factory=list)
     questions: list[QuestionIn] = Field(default_factory=list)
     language: str = "en"
     time_zone: str = "UTC"
@@ -103,7 +105,7 @@ class ContributionOut(Schema):
     id: int
     url: str
     consultation: str
-    actor: ActorRef
+    actor: ConsultationActorRef
     title: str
     summary: str
     answers: dict[str, str] = Field(description="answers keyed by guiding question id")
@@ -112,7 +114,7 @@ class ContributionOut(Schema):
     language: str
     status: str
     tags: list[str] = Field(description=TAG_HELP)
-    cosigned_by: list[ActorRef]
+    cosigned_by: list[ConsultationActorRef]
     version_count: int
     adopted_paragraphs: list[str] = Field(description="where it ended up: document id:version:paragraph number")
     is_demo: bool
@@ -121,7 +123,7 @@ class ContributionOut(Schema):
 
 class ContributionIn(Schema):
     consultation: str = Field(description="slug of the consultation")
-    actor: int = Field(description="id of the government or network contributing")
+    actor: RecordId = Field(description="id of the government or network contributing")
     title: str
     summary: str = ""
     answers: dict[str, str] = Field(default_factory=dict)
@@ -142,7 +144,7 @@ class ContributionPatch(Schema):
 
 
 class CosignIn(Schema):
-    actor: int
+    actor: RecordId
 
 
 class ParagraphOut(Schema):
@@ -153,7 +155,7 @@ class ParagraphOut(Schema):
     heading: str
     text: str
     editorial: bool
-    sources: list[int] = Field(description="ids of the contributions the paragraph came from")
+    sources: list[RecordId] = Field(description="ids of the contributions the paragraph came from")
     framework_codes: list[str]
 
 
@@ -190,7 +192,7 @@ class ParagraphIn(Schema):
     text: str
     heading: str | None = None
     editorial: bool | None = None
-    sources: list[int] | None = Field(None, description="contribution ids; omitted: keep the rewritten paragraph's")
+    sources: list[RecordId] | None = Field(None, description="contribution ids; omitted: keep the rewritten paragraph's")
 
 
 class VersionIn(Schema):
@@ -199,14 +201,14 @@ class VersionIn(Schema):
 
 
 class AdoptIn(Schema):
-    version: int
+    version: RecordId
 
 
 class EndorsementOut(Schema):
     id: int
     document: int
     version: int
-    actor: ActorRef
+    actor: ConsultationActorRef
     signatory_name: str
     signatory_title: str
     authority: str
@@ -217,8 +219,8 @@ class EndorsementOut(Schema):
 
 
 class EndorsementIn(Schema):
-    document: int
-    actor: int
+    document: RecordId
+    actor: RecordId
     signatory_name: str
     signatory_title: str
     authority: str

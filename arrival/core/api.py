@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -11,7 +12,22 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle, BaseThrottle
+
+# --- Bounds of what a request may say ---------------------------------------------------------------
+# Beyond these a request is a 422 naming the field, before any query: both databases store ids as 64-bit
+# integers (PostgreSQL raises on a larger one, SQLite overflows), and counts in 32-bit columns.
+MAX_RECORD_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
+YEAR_MIN, YEAR_MAX = 1900, 2200
+MAX_PAGE = 10_000_000
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+"""A record's id, in a path, a filter or a body."""
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+"""A calendar year."""
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+"""A page of a list, from 1."""
 
 
 class Problem(Schema):
@@ -24,12 +40,15 @@ class Problem(Schema):
     errors: list[dict[str, Any]] | None = None
 
 
+MAX_PAGE_SIZE = 500
+
+
 class PageNumberWithTotal(PaginationBase):
     """`?page=N&page_size=M` → `{count, page, page_size, items}`; the total lets clients plan their paging."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
-        page_size: int = Field(settings.ARRIVAL_API_PAGE_SIZE, ge=1, le=500)
+        page: PageNumber = 1
+        page_size: int = Field(settings.ARRIVAL_API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     class Output(Schema):
         count: int
@@ -39,7 +58,10 @@ class PageNumberWithTotal(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet | list, pagination: Input, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        # Some lists are ranked in Python (search) and come as a list: it is counted the same way.
         offset = (pagination.page - 1) * pagination.page_size
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         return {
@@ -50,14 +72,16 @@ class PageNumberWithTotal(PaginationBase):
         }
 
 
-def problem_payload(request: HttpRequest, *, status: int, title: str, detail: str = "", **extra: Any) -> dict:
+def problem_payload(
+    request: HttpRequest, *, status: int, title: str, detail: str = "", **extra: Any
+) -> dict[str, Any]:
     return {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
 
 
 # --- Authentication for writes -------------------------------------------------------------------
 # accounts owns API tokens; it registers the function that turns a bearer key into a user, so routers
 # of apps below accounts can require authentication without importing it.
-TokenResolver = Any  # Callable[[str], User | None]
+TokenResolver = Callable[[str], Any]  # the key → its User, or None
 _token_resolver: TokenResolver | None = None
 
 
@@ -81,6 +105,11 @@ write_auth = [BearerToken(), SessionAuth(csrf=True)]
 PROBLEM_RESPONSES: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
 
 
+def request_auth(request: HttpRequest) -> Any:
+    """What the operation's authentication let through — the signed-in user — which ninja keeps on the request."""
+    return getattr(request, "auth", None)
+
+
 def api_reader(request: HttpRequest) -> Any:
     """The person reading a public endpoint: a bearer token's user when one is sent, else the session's (maybe
     anonymous) — so reads show a token holder what their roles let them see."""
@@ -100,5 +129,5 @@ class AuthenticatedRate(AuthRateThrottle):
     cache = caches["throttle"]
 
 
-def api_throttles() -> list[AnonRateThrottle | AuthRateThrottle]:
+def api_throttles() -> list[BaseThrottle]:
     return [AnonymousRate(settings.ARRIVAL_API_RATE_ANON), AuthenticatedRate(settings.ARRIVAL_API_RATE_USER)]

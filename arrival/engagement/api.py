@@ -22,7 +22,9 @@ from arrival.actors.models import Actor
 from arrival.core.api import (
     PROBLEM_RESPONSES,
     PageNumberWithTotal,
+    RecordId,
     api_reader,
+    request_auth,
     write_auth,
 )
 from arrival.engagement import selectors, services
@@ -75,7 +77,7 @@ class NotificationFilter(Schema):
 @paginate(PageNumberWithTotal)
 def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) -> Any:
     """The caller's notifications, newest first."""
-    return selectors.notification_list(user=request.auth, unread_only=filters.unread)
+    return selectors.notification_list(user=request_auth(request), unread_only=filters.unread)
 
 
 @router.post("/notifications/read", response={200: MarkedOut, **_ERRORS}, auth=write_auth,
@@ -84,33 +86,33 @@ def notification_mark_read(request: HttpRequest, payload: MarkReadIn) -> Any:
     """Mark one notification read, or all of them when `id` is empty."""
     notification = None
     if payload.id is not None:
-        notification = Notification.objects.filter(pk=payload.id, recipient_id=request.auth.pk).first()
+        notification = Notification.objects.filter(pk=payload.id, recipient_id=request_auth(request).pk).first()
         if notification is None:
             raise Http404("No such notification.")
-    return {"marked": services.notification_mark_read(user=request.auth, notification=notification)}
+    return {"marked": services.notification_mark_read(user=request_auth(request), notification=notification)}
 
 
 @router.get("/notification-settings", response={200: NotificationSettingsIO, **_ERRORS}, auth=write_auth,
             url_name="notification_settings_get")
 def notification_settings_get(request: HttpRequest) -> Any:
-    return {"digest_period": selectors.notification_settings_get(user=request.auth),
-            "deliveries": selectors.notification_preferences_get(user=request.auth)}
+    return {"digest_period": selectors.notification_settings_get(user=request_auth(request)),
+            "deliveries": selectors.notification_preferences_get(user=request_auth(request))}
 
 
 @router.put("/notification-settings", response={200: NotificationSettingsIO, **_ERRORS}, auth=write_auth,
             url_name="notification_settings_set")
 def notification_settings_set(request: HttpRequest, payload: NotificationSettingsIO) -> Any:
-    settings = services.notification_settings_set(user=request.auth, digest_period=payload.digest_period,
+    settings = services.notification_settings_set(user=request_auth(request), digest_period=payload.digest_period,
                                                   deliveries=payload.deliveries)
     return {"digest_period": settings.digest_period,
-            "deliveries": selectors.notification_preferences_get(user=request.auth)}
+            "deliveries": selectors.notification_preferences_get(user=request_auth(request))}
 
 
 @router.get("/work", response={200: list[WorkItemOut], **_ERRORS}, auth=write_auth, url_name="my_work")
 @paginate(PageNumberWithTotal)
 def my_work(request: HttpRequest) -> Any:
     """Everything across the apps that waits on the caller, oldest first ("My work")."""
-    return selectors.work_items(user=request.auth)
+    return selectors.work_items(user=request_auth(request))
 
 
 # --- Comments and reports --------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def comment_list(request: HttpRequest, query: Query[TargetQuery]) -> Any:
 @router.post("/comments", response={201: CommentOut, **_ERRORS}, auth=write_auth, url_name="comment_create")
 def comment_create(request: HttpRequest, payload: CommentIn) -> Any:
     """Comment on a record, or answer a comment with `parent`; the record's current phase must allow it."""
-    user = request.auth
+    user = request_auth(request)
     if payload.target_type.lower() == "engagement.comment":
         raise ValidationError("Answer a comment with `parent`, on the record it is about.")
     target = _target(user, payload.target_type, payload.target_id)
@@ -176,19 +178,19 @@ def comment_create(request: HttpRequest, payload: CommentIn) -> Any:
 
 
 @router.delete("/comments/{pk}", response={204: None, **_ERRORS}, auth=write_auth, url_name="comment_remove")
-def comment_remove(request: HttpRequest, pk: int) -> Any:
+def comment_remove(request: HttpRequest, pk: RecordId) -> Any:
     """Remove one's own comment: it keeps its place as removed, its words are gone."""
     comment = Comment.objects.filter(pk=pk).first()
     if comment is None:
         raise Http404("No such comment.")
-    services.comment_remove(user=request.auth, comment=comment)
+    services.comment_remove(user=request_auth(request), comment=comment)
     return Status(204, None)
 
 
 @router.post("/reports", response={201: ReportOut, **_ERRORS}, auth=write_auth, url_name="report_create")
 def report_create(request: HttpRequest, payload: ReportIn) -> Any:
     """Report a record to its moderators (once per person and record)."""
-    user = request.auth
+    user = request_auth(request)
     target = _target(user, payload.target_type, payload.target_id)
     report = services.report_create(user=user, target=target, reason=payload.reason, note=payload.note,
                                     process=target_process_for(target))
@@ -200,7 +202,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Any:
 
 
 class QueueFilter(Schema):
-    process: int | None = None
+    process: RecordId | None = None
 
 
 def _queue_out(item: Any) -> dict[str, Any]:
@@ -228,7 +230,7 @@ def _decision_out(decision: ModerationDecision, label: str) -> dict[str, Any]:
 @paginate(PageNumberWithTotal)
 def moderation_queue(request: HttpRequest, filters: Query[QueueFilter]) -> Any:
     """Reported records waiting for a decision, in the processes the caller moderates."""
-    allowed = selectors.moderable_process_ids(request.auth)
+    allowed = selectors.moderable_process_ids(request_auth(request))
     if allowed is not None and not allowed:
         raise PermissionDenied("Only moderators see the moderation queue.")
     process = None
@@ -236,7 +238,7 @@ def moderation_queue(request: HttpRequest, filters: Query[QueueFilter]) -> Any:
         process = Process.objects.filter(pk=filters.process).first()
         if process is None or (allowed is not None and process.pk not in allowed):
             raise Http404("No such process among those you moderate.")
-    return [_queue_out(item) for item in selectors.moderation_queue(user=request.auth, process=process)]
+    return [_queue_out(item) for item in selectors.moderation_queue(user=request_auth(request), process=process)]
 
 
 def _moderated_target(label: str, pk: str) -> Any:
@@ -251,7 +253,7 @@ def _moderated_target(label: str, pk: str) -> Any:
 def moderation_decide(request: HttpRequest, payload: DecisionIn) -> Any:
     """Hide, restore, or dismiss the reports on a record; the author is told, the reason kept on record."""
     target = _moderated_target(payload.target_type, payload.target_id)
-    decision = services.moderation_decide(user=request.auth, target=target, action=payload.action,
+    decision = services.moderation_decide(user=request_auth(request), target=target, action=payload.action,
                                           reason=payload.reason)
     return Status(201, _decision_out(decision, target._meta.label_lower))
 
@@ -261,7 +263,7 @@ def moderation_decide(request: HttpRequest, payload: DecisionIn) -> Any:
 def moderation_history(request: HttpRequest, query: Query[TargetQuery]) -> Any:
     """Every decision taken on a record, newest first (its moderators only)."""
     target = _moderated_target(query.target_type, query.target_id)
-    if not request.auth.has_perm("engagement.moderate_process", selectors.target_process(target)):
+    if not request_auth(request).has_perm("engagement.moderate_process", selectors.target_process(target)):
         raise PermissionDenied("Only this record's moderators see its history.")
     label = target._meta.label_lower
     return [_decision_out(d, label) for d in selectors.moderation_history(target=target)]

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 
 class NotificationOut(Schema):
     id: int
@@ -17,7 +19,7 @@ class NotificationOut(Schema):
 
 
 class MarkReadIn(Schema):
-    id: int | None = Field(None, description="One notification; all unread ones when empty.")
+    id: RecordId | None = Field(None, description="One notification; all unread ones when empty.")
 
 
 class MarkedOut(Schema):
@@ -59,9 +61,9 @@ class CommentIn(Schema):
     target_type: str = Field(..., description='"app_label.model", e.g. "consultations.contribution"')
     target_id: str
     body: str
-    parent: int | None = None
+    parent: RecordId | None = None
     language: str = ""
-    author_actor: int | None = None
+    author_actor: RecordId | None = None
 
 
 class ReportIn(Schema):

@@ -10,17 +10,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
+from arrival.core.api import (
+    MAX_INT32,
+    PROBLEM_RESPONSES,
+    PageNumber,
+    PageNumberWithTotal,
+    RecordId,
+    request_auth,
+    write_auth,
+)
 from arrival.core.permissions import require
 from arrival.engagement.models import Visibility
 from arrival.participation import selectors, services
 from arrival.participation.models import AnswerStatus, Category, Neighbourhood, ParticipationProcess, Proposal
 from arrival.participation.schemas import (
-    AnswerIn,
-    AnswerOut,
+    ParticipationAnswerIn,
+    ParticipationAnswerOut,
     ProcessOut,
     ProposalDetailOut,
     ProposalIn,
@@ -35,13 +43,13 @@ _ERRORS = PROBLEM_RESPONSES
 
 
 class ProposalQuery(Schema):
-    category: int | None = None
-    neighbourhood: int | None = None
-    status: int | None = None
+    category: RecordId | None = None
+    neighbourhood: RecordId | None = None
+    status: RecordId | None = None
     language: str | None = None
     kind: str | None = None
     sort: str = "newest"
-    seed: int = 1
+    seed: int = Field(1, ge=0, le=MAX_INT32)
 
 
 def _process_out(process: ParticipationProcess) -> dict[str, Any]:
@@ -128,7 +136,7 @@ def proposal_list(request: HttpRequest, slug: str, query: Query[ProposalQuery]) 
 
 @router.get("/processes/{slug}/report-back", response={200: ReportBackOut, **_ERRORS},
             url_name="participation_report_back")
-def report_back(request: HttpRequest, slug: str, page: int = 1) -> Any:
+def report_back(request: HttpRequest, slug: str, page: PageNumber = 1) -> Any:
     """What happened to every input: counts by status and, 50 a page (most supported first), each input with
     its current answer and links."""
     process = selectors.process_get(slug=slug)
@@ -150,7 +158,7 @@ def report_back(request: HttpRequest, slug: str, page: int = 1) -> Any:
 
 
 @router.get("/proposals/{pk}", response={200: ProposalDetailOut, **_ERRORS}, url_name="participation_proposal_detail")
-def proposal_detail(request: HttpRequest, pk: int) -> Any:
+def proposal_detail(request: HttpRequest, pk: RecordId) -> Any:
     return _detail_out(_visible_proposal(pk))
 
 
@@ -168,7 +176,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn) -> Any:
         neighbourhood = Neighbourhood.objects.filter(owner=process.owner_id, pk=payload.neighbourhood).first()
         if neighbourhood is None:
             raise ValidationError({"neighbourhood": "No such neighbourhood in this city."})
-    proposal = services.proposal_create(user=request.auth, process=process, kind=payload.kind, title=payload.title,
+    proposal = services.proposal_create(user=request_auth(request), process=process, kind=payload.kind, title=payload.title,
                                         body=payload.body, language=payload.language, category=category,
                                         neighbourhood=neighbourhood)
     return Status(201, _detail_out(selectors.proposal_get(pk=proposal.pk)))
@@ -176,31 +184,31 @@ def proposal_create(request: HttpRequest, payload: ProposalIn) -> Any:
 
 @router.post("/proposals/{pk}/support", response={200: SupportOut, **_ERRORS}, auth=write_auth,
              url_name="participation_support")
-def support(request: HttpRequest, pk: int) -> Any:
+def support(request: HttpRequest, pk: RecordId) -> Any:
     """Support a proposal (once per person, while the phase allows supporting)."""
     proposal = _visible_proposal(pk)
-    services.support_create(user=request.auth, proposal=proposal)
+    services.support_create(user=request_auth(request), proposal=proposal)
     return {"proposal": pk, "support_count": Proposal.objects.get(pk=pk).support_count, "supported": True}
 
 
 @router.delete("/proposals/{pk}/support", response={200: SupportOut, **_ERRORS}, auth=write_auth,
                url_name="participation_support_withdraw")
-def support_withdraw(request: HttpRequest, pk: int) -> Any:
+def support_withdraw(request: HttpRequest, pk: RecordId) -> Any:
     proposal = _visible_proposal(pk)
-    services.support_withdraw(user=request.auth, proposal=proposal)
+    services.support_withdraw(user=request_auth(request), proposal=proposal)
     return {"proposal": pk, "support_count": Proposal.objects.get(pk=pk).support_count, "supported": False}
 
 
-@router.post("/proposals/{pk}/answers", response={201: AnswerOut, **_ERRORS}, auth=write_auth,
+@router.post("/proposals/{pk}/answers", response={201: ParticipationAnswerOut, **_ERRORS}, auth=write_auth,
              url_name="participation_answer_create")
-def answer_create(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def answer_create(request: HttpRequest, pk: RecordId, payload: ParticipationAnswerIn) -> Any:
     """The city's team answers with one of its statuses and a public text; the author is notified."""
     proposal = selectors.proposal_get(pk=pk)
-    require(request.auth, "participation.change_participationprocess", proposal)
+    require(request_auth(request), "participation.change_participationprocess", proposal)
     status = AnswerStatus.objects.filter(pk=payload.status, owner=proposal.process.owner_id).first()
     if status is None:
         raise ValidationError({"status": "Choose one of this city's statuses."})
-    answer = services.answer_create(user=request.auth, proposal=proposal, status=status, text=payload.text,
+    answer = services.answer_create(user=request_auth(request), proposal=proposal, status=status, text=payload.text,
                                     reasons=payload.reasons)
     return Status(201, {"status": status.label, "status_kind": status.kind, "text": answer.text,
                         "reasons": answer.reasons, "created_at": answer.created_at, "is_demo": answer.is_demo})

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
 
-class PhaseOut(Schema):
+
+class ParticipationPhaseOut(Schema):
     phase_type: str
     name: str
     starts_at: datetime
@@ -28,11 +30,11 @@ class ProcessOut(Schema):
     access: str
     privacy_notice: str
     retention_months: int
-    phases: list[PhaseOut]
+    phases: list[ParticipationPhaseOut]
     is_demo: bool
 
 
-class AnswerOut(Schema):
+class ParticipationAnswerOut(Schema):
     status: str
     status_kind: str
     text: str
@@ -47,7 +49,7 @@ class TranslationOut(Schema):
     body: str
 
 
-class LinkOut(Schema):
+class ParticipationLinkOut(Schema):
     kind: str
     label: str
     url: str
@@ -73,8 +75,8 @@ class ProposalOut(Schema):
 
 class ProposalDetailOut(ProposalOut):
     translations: list[TranslationOut]
-    answer: AnswerOut | None
-    links: list[LinkOut]
+    answer: ParticipationAnswerOut | None
+    links: list[ParticipationLinkOut]
 
 
 class ProposalIn(Schema):
@@ -83,8 +85,8 @@ class ProposalIn(Schema):
     title: str
     body: str
     language: str = Field(..., description="language tag of the text, any language (e.g. ar, ti, fa-AF)")
-    category: int | None = None
-    neighbourhood: int | None = None
+    category: RecordId | None = None
+    neighbourhood: RecordId | None = None
 
 
 class SupportOut(Schema):
@@ -93,8 +95,8 @@ class SupportOut(Schema):
     supported: bool
 
 
-class AnswerIn(Schema):
-    status: int = Field(..., description="id of one of the city's answer statuses")
+class ParticipationAnswerIn(Schema):
+    status: RecordId = Field(..., description="id of one of the city's answer statuses")
     text: str
     reasons: str = ""
 
@@ -111,7 +113,7 @@ class ReportBackRow(Schema):
     support_count: int
     status: str | None
     answer: str | None
-    links: list[LinkOut]
+    links: list[ParticipationLinkOut]
 
 
 class ReportBackOut(Schema):

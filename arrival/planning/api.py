@@ -16,16 +16,16 @@ from ninja.pagination import paginate
 
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
-from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
+from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, RecordId, write_auth
 from arrival.planning import selectors, services
 from arrival.planning.models import Declaration, DialogueMessage, IntakeRound, LocalityResponse, Plan
 from arrival.planning.schemas import (
-    AssignmentOut,
     DeclarationIn,
     DeclarationOut,
     KeyOut,
     MessageIn,
     MessageOut,
+    PlanningAssignmentOut,
     PlanOut,
     ResponseIn,
     ResponseOut,
@@ -37,7 +37,7 @@ router = Router(tags=["planning"], auth=write_auth)
 _ERRORS = PROBLEM_RESPONSES
 
 
-def _round(request: HttpRequest, round_id: int, perm: str = "planning.view_intakeround") -> IntakeRound:
+def _round(request: HttpRequest, round_id: RecordId, perm: str = "planning.view_intakeround") -> IntakeRound:
     try:
         intake_round = selectors.round_get(pk=round_id)
     except IntakeRound.DoesNotExist:
@@ -56,7 +56,7 @@ def _round_out(r: IntakeRound) -> dict[str, Any]:
         "unplaced_penalty": r.unplaced_penalty, "currency": r.currency,
         "categories": [{"code": c.code, "label": c.label} for c in r.categories.all()],
         "localities": [{"id": loc.actor_id, "name": loc.actor.name, "region": loc.region_id,
-                        "region_name": loc.region.name if loc.region_id else ""} for loc in r.localities.all()],
+                        "region_name": loc.region.name if loc.region else ""} for loc in r.localities.all()],
         "is_demo": r.is_demo,
     }
 
@@ -79,13 +79,13 @@ def round_list(request: HttpRequest) -> Any:
 
 
 @router.get("/rounds/{round_id}", response={200: RoundOut, **_ERRORS}, url_name="planning_round_detail")
-def round_detail(request: HttpRequest, round_id: int) -> Any:
+def round_detail(request: HttpRequest, round_id: RecordId) -> Any:
     return _round_out(_round(request, round_id))
 
 
 @router.get("/rounds/{round_id}/declarations", response={200: list[DeclarationOut], **_ERRORS},
             url_name="planning_declaration_list")
-def declaration_list(request: HttpRequest, round_id: int) -> Any:
+def declaration_list(request: HttpRequest, round_id: RecordId) -> Any:
     """Planners: every declaration; a locality's people: their own only."""
     intake_round = _round(request, round_id)
     return [_declaration_out(d) for d in selectors.declarations_visible(user=request.user, intake_round=intake_round)]
@@ -100,7 +100,7 @@ def _locality(intake_round: IntakeRound, locality_id: int) -> Actor:
 
 @router.get("/rounds/{round_id}/declarations/{locality_id}", response={200: DeclarationOut, **_ERRORS},
             url_name="planning_declaration_detail")
-def declaration_detail(request: HttpRequest, round_id: int, locality_id: int) -> Any:
+def declaration_detail(request: HttpRequest, round_id: RecordId, locality_id: RecordId) -> Any:
     intake_round = _round(request, round_id)
     actor = _locality(intake_round, locality_id)
     declaration = selectors.declaration_get(intake_round=intake_round, actor_id=actor.pk)
@@ -113,7 +113,7 @@ def declaration_detail(request: HttpRequest, round_id: int, locality_id: int) ->
 
 @router.put("/rounds/{round_id}/declarations/{locality_id}", response={200: DeclarationOut, **_ERRORS},
             url_name="planning_declaration_save")
-def declaration_save(request: HttpRequest, round_id: int, locality_id: int, payload: DeclarationIn) -> Any:
+def declaration_save(request: HttpRequest, round_id: RecordId, locality_id: RecordId, payload: DeclarationIn) -> Any:
     """Save (and with `submit`, submit) the locality's declaration; its officers and administrators only."""
     intake_round = _round(request, round_id)
     actor = _locality(intake_round, locality_id)
@@ -122,11 +122,14 @@ def declaration_save(request: HttpRequest, round_id: int, locality_id: int, payl
         capacities={k: {"value": v.value, "state": v.state} for k, v in payload.capacities.items()},
         labour=payload.labour, places_volunteered=payload.places_volunteered, funding_needs=payload.funding_needs,
         notes=payload.notes, submit=payload.submit)
-    return _declaration_out(selectors.declaration_get(intake_round=intake_round, actor_id=declaration.actor_id))
+    saved = selectors.declaration_get(intake_round=intake_round, actor_id=declaration.actor_id)
+    if saved is None:  # declaration_save has just written it
+        raise Http404("No such declaration.")
+    return _declaration_out(saved)
 
 
 @router.get("/rounds/{round_id}/keys", response={200: list[KeyOut], **_ERRORS}, url_name="planning_key_list")
-def key_list(request: HttpRequest, round_id: int) -> Any:
+def key_list(request: HttpRequest, round_id: RecordId) -> Any:
     """Every key computed on the round's current inputs (planners); keys that lack inputs are left out."""
     intake_round = _round(request, round_id, "planning.change_intakeround")
     out = []
@@ -166,14 +169,14 @@ def _reader_scope(request: HttpRequest, intake_round: IntakeRound) -> set[int] |
 
 
 @router.get("/rounds/{round_id}/plans", response={200: list[PlanOut], **_ERRORS}, url_name="planning_plan_list")
-def plan_list(request: HttpRequest, round_id: int) -> Any:
+def plan_list(request: HttpRequest, round_id: RecordId) -> Any:
     """Plans with certificate, baselines and aggregate allocations (localities: published versions, own rows)."""
     intake_round = _round(request, round_id)
     scope = _reader_scope(request, intake_round)
     return [_plan_out(p, scope) for p in selectors.plan_list(user=request.user, intake_round=intake_round)]
 
 
-def _plan(request: HttpRequest, round_id: int, version: int) -> tuple[IntakeRound, Plan]:
+def _plan(request: HttpRequest, round_id: RecordId, version: RecordId) -> tuple[IntakeRound, Plan]:
     intake_round = _round(request, round_id)
     try:
         plan = selectors.plan_get(intake_round=intake_round, version=version)
@@ -185,14 +188,14 @@ def _plan(request: HttpRequest, round_id: int, version: int) -> tuple[IntakeRoun
 
 
 @router.get("/rounds/{round_id}/plans/{version}", response={200: PlanOut, **_ERRORS}, url_name="planning_plan_detail")
-def plan_detail(request: HttpRequest, round_id: int, version: int) -> Any:
+def plan_detail(request: HttpRequest, round_id: RecordId, version: RecordId) -> Any:
     intake_round, plan = _plan(request, round_id, version)
     return _plan_out(plan, _reader_scope(request, intake_round))
 
 
-@router.get("/rounds/{round_id}/plans/{version}/assignment", response={200: list[AssignmentOut], **_ERRORS},
+@router.get("/rounds/{round_id}/plans/{version}/assignment", response={200: list[PlanningAssignmentOut], **_ERRORS},
             url_name="planning_plan_assignment")
-def plan_assignment(request: HttpRequest, round_id: int, version: int) -> Any:
+def plan_assignment(request: HttpRequest, round_id: RecordId, version: RecordId) -> Any:
     """Case-level assignment (pseudonymous ids): the round's national planners only."""
     intake_round, plan = _plan(request, round_id, version)
     if not request.user.has_perm("planning.view_case", intake_round):
@@ -215,7 +218,7 @@ def _response_out(r: Any) -> dict[str, Any]:
 
 @router.get("/rounds/{round_id}/responses", response={200: list[ResponseOut], **_ERRORS},
             url_name="planning_response_list")
-def response_list(request: HttpRequest, round_id: int) -> Any:
+def response_list(request: HttpRequest, round_id: RecordId) -> Any:
     """Answers on record, each objection with its thread (a locality: its own only)."""
     intake_round = _round(request, round_id)
     responses = selectors.responses_for_round(intake_round=intake_round).prefetch_related(
@@ -228,7 +231,7 @@ def response_list(request: HttpRequest, round_id: int) -> Any:
 
 @router.post("/rounds/{round_id}/responses/{response_id}/messages", response={201: MessageOut, **_ERRORS},
              url_name="planning_message_create")
-def message_create(request: HttpRequest, round_id: int, response_id: int, payload: MessageIn) -> Any:
+def message_create(request: HttpRequest, round_id: RecordId, response_id: RecordId, payload: MessageIn) -> Any:
     """Write in an objection's thread: the round's planners reply (`link_version`: a later version it led to);
     the locality's officers answer back (`declaration`: a revised declaration, which becomes their current one)."""
     intake_round = _round(request, round_id)
@@ -258,7 +261,7 @@ def message_create(request: HttpRequest, round_id: int, response_id: int, payloa
 
 @router.post("/rounds/{round_id}/plans/{version}/responses/{locality_id}", response={201: ResponseOut, **_ERRORS},
              url_name="planning_response_create")
-def response_create(request: HttpRequest, round_id: int, version: int, locality_id: int, payload: ResponseIn) -> Any:
+def response_create(request: HttpRequest, round_id: RecordId, version: RecordId, locality_id: RecordId, payload: ResponseIn) -> Any:
     """Accept, or object with reasons and a revised declaration (which becomes the current declaration)."""
     intake_round, plan = _plan(request, round_id, version)
     actor = _locality(intake_round, locality_id)

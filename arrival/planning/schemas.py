@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from arrival.core.api import MAX_INT32, RecordId
 
 
 class RoundOut(Schema):
@@ -37,7 +39,7 @@ class CapacityIn(Schema):
 class DeclarationIn(Schema):
     capacities: dict[str, CapacityIn] = {}
     labour: dict[str, float] = {}
-    places_volunteered: int | None = None
+    places_volunteered: int | None = Field(None, ge=0, le=MAX_INT32)
     funding_needs: str | None = None
     notes: str = ""
     submit: bool = False
@@ -94,7 +96,7 @@ class PlanOut(Schema):
     is_demo: bool
 
 
-class AssignmentOut(Schema):
+class PlanningAssignmentOut(Schema):
     case: str
     locality: int | None
 
@@ -110,7 +112,7 @@ class MessageIn(Schema):
     locality's answer back (optionally with a revised declaration)."""
 
     body: str
-    link_version: int | None = None
+    link_version: RecordId | None = None
     declaration: DeclarationIn | None = None
 
 

@@ -20,8 +20,12 @@ from ninja.pagination import paginate
 from arrival.actors.models import Actor
 from arrival.core.api import (
     PROBLEM_RESPONSES,
+    PageNumber,
     PageNumberWithTotal,
+    RecordId,
+    Year,
     api_reader,
+    request_auth,
     write_auth,
 )
 from arrival.core.permissions import require
@@ -31,7 +35,7 @@ from arrival.frameworks.selectors import item_get
 from arrival.practices import search, selectors, services
 from arrival.practices.models import CallForPractices, Practice, ReviewAssignment
 from arrival.practices.schemas import (
-    AssignmentOut,
+    PracticeAssignmentOut,
     PracticeDetailOut,
     PracticeIn,
     PracticeOut,
@@ -54,15 +58,15 @@ class PracticeFilter(Schema):
     objective: str | None = None  # GCM objective number
     language: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2
-    government: int | None = None
+    government: RecordId | None = None
     region: str | None = None  # UN M49 region
-    year: int | None = None  # year published
+    year: Year | None = None  # year published
 
 
 class SearchQuery(Schema):
     q: str = ""
     mode: str = "hybrid"
-    page: int = 1
+    page: PageNumber = 1
     objective: list[str] = []
     theme: list[str] = []
     region: list[str] = []
@@ -102,7 +106,7 @@ def _practice_out(practice: Practice, tags: list[str]) -> dict[str, Any]:
         "stage": practice.stage, "governments": [_government_out(g) for g in practice.governments.all()],
         "tags": tags, "themes": practice.themes, "started": practice.started, "ended": practice.ended,
         "published_at": practice.published_at,
-        "adapted_from": practice.adapted_from.slug if practice.adapted_from_id else None,
+        "adapted_from": practice.adapted_from.slug if practice.adapted_from else None,
         "is_demo": practice.is_demo,
     }
 
@@ -129,7 +133,7 @@ def _detail_out(practice: Practice, reader: Any) -> dict[str, Any]:
             "problem", "approach", "results", "lessons", "replication_conditions", "target_groups", "budget",
             "funding_sources", "contact_role", "other_languages", "adaptation_note", "decision_reasons")},
         "partners": [p.name for p in practice.partners.all()],
-        "call": practice.call.slug if practice.call_id else None,
+        "call": practice.call.slug if practice.call else None,
         "quantitative_results": list(practice.quantitative_results.all()),
         "links": list(practice.links.all()),
         "images": [{"url": reverse("core:attachment_download", args=[image.attachment_id]), "alt_text": image.alt_text}
@@ -247,13 +251,13 @@ def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@router.get("/assignments", response={200: list[AssignmentOut], **_ERRORS}, auth=write_auth, url_name="assignment_list")
+@router.get("/assignments", response={200: list[PracticeAssignmentOut], **_ERRORS}, auth=write_auth, url_name="assignment_list")
 def assignment_list(request: HttpRequest) -> Any:
     """The review invitations and reviews of the signed-in reviewer."""
     return [
         {"id": a.pk, "practice": a.practice.slug, "practice_title": a.practice.title, "role": a.role,
          "status": a.status, "reviewer_government": a.reviewer_actor.name, "due_at": a.due_at}
-        for a in selectors.assignments_for_user(user=request.auth)
+        for a in selectors.assignments_for_user(user=request_auth(request))
     ]
 
 
@@ -269,7 +273,7 @@ def practice_detail(request: HttpRequest, slug: str) -> Any:
 @router.post("/", response={201: PracticeDetailOut, **_ERRORS}, auth=write_auth, url_name="practice_create")
 def practice_create(request: HttpRequest, payload: PracticeIn) -> Any:
     """A new draft for a government the caller works for (officer or administrator)."""
-    user = request.auth
+    user = request_auth(request)
     data = payload.dict()
     government = _actor(data.pop("government"))
     require(user, "practices.add_practice", government)
@@ -281,7 +285,7 @@ def practice_create(request: HttpRequest, payload: PracticeIn) -> Any:
 @router.patch("/{slug}", response={200: PracticeDetailOut, **_ERRORS}, auth=write_auth, url_name="practice_update")
 def practice_update(request: HttpRequest, slug: str, payload: PracticePatch) -> Any:
     """Change a draft (or a practice sent back for revision): only the fields sent."""
-    user = request.auth
+    user = request_auth(request)
     practice = _practice_or_404(slug)
     require(user, "practices.change_practice", practice)
     data = payload.dict(exclude_unset=True)
@@ -296,7 +300,7 @@ def practice_update(request: HttpRequest, slug: str, payload: PracticePatch) -> 
 @router.post("/{slug}/submit", response={200: PracticeDetailOut, **_ERRORS}, auth=write_auth, url_name="practice_submit")
 def practice_submit(request: HttpRequest, slug: str, payload: SubmitIn) -> Any:
     """Send a complete draft to the curators, optionally answering an open call."""
-    user = request.auth
+    user = request_auth(request)
     practice = _practice_or_404(slug)
     call = None
     if payload.call:
@@ -311,28 +315,28 @@ def practice_submit(request: HttpRequest, slug: str, payload: SubmitIn) -> Any:
 # --- Reviewer writes -------------------------------------------------------------------------------
 
 
-def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
+def _assignment(request: HttpRequest, pk: RecordId) -> ReviewAssignment:
     try:
         assignment = selectors.assignment_get(pk=pk)
     except ReviewAssignment.DoesNotExist:
         raise Http404("No review assignment with this id.") from None
-    if assignment.reviewer_id != request.auth.pk:
+    if assignment.reviewer_id != request_auth(request).pk:
         raise Http404("No review assignment with this id.")  # someone else's invitation is not disclosed
     return assignment
 
 
-@router.post("/assignments/{pk}/respond", response={200: AssignmentOut, **_ERRORS}, auth=write_auth,
+@router.post("/assignments/{pk}/respond", response={200: PracticeAssignmentOut, **_ERRORS}, auth=write_auth,
              url_name="assignment_respond")
-def assignment_respond(request: HttpRequest, pk: int, payload: RespondIn) -> Any:
+def assignment_respond(request: HttpRequest, pk: RecordId, payload: RespondIn) -> Any:
     """Accept (declaring conflicts of interest, or none) or decline an invitation to review."""
-    assignment = services.review_respond(user=request.auth, assignment=_assignment(request, pk), **payload.dict())
+    assignment = services.review_respond(user=request_auth(request), assignment=_assignment(request, pk), **payload.dict())
     return {"id": assignment.pk, "practice": assignment.practice.slug, "practice_title": assignment.practice.title,
             "role": assignment.role, "status": assignment.status, "reviewer_government": assignment.reviewer_actor.name}
 
 
 @router.post("/assignments/{pk}/review", response={201: ReviewSubmittedOut, **_ERRORS}, auth=write_auth,
              url_name="assignment_review")
-def assignment_review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def assignment_review(request: HttpRequest, pk: RecordId, payload: ReviewIn) -> Any:
     """Submit the rubric: six criteria scored 1–5, comments and a recommendation."""
-    review = services.review_submit(user=request.auth, assignment=_assignment(request, pk), **payload.dict())
+    review = services.review_submit(user=request_auth(request), assignment=_assignment(request, pk), **payload.dict())
     return Status(201, {"assignment": pk, "overall": round(review.overall, 2)})

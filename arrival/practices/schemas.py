@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from arrival.core.api import RecordId
+
 TAG_HELP = "kind:code, e.g. gcm_objective:5, sdg_target:10.7, nua_paragraph:28, domain:1"
 
 
@@ -43,7 +45,7 @@ class ResultOut(Schema):
     source: str
 
 
-class LinkOut(Schema):
+class PracticeLinkOut(Schema):
     url: str
     label: str
 
@@ -87,14 +89,14 @@ class PracticeDetailOut(PracticeOut):
     call: str | None = Field(None, description="slug of the call for practices it answered")
     decision_reasons: str
     quantitative_results: list[ResultOut]
-    links: list[LinkOut]
+    links: list[PracticeLinkOut]
     images: list[ImageOut]
     reviews: list[ReviewOut]
     needs_extra_reviewer: bool | None = Field(None, description="curators only: two peer reviews ≥ 2 points apart")
 
 
 class PracticeIn(Schema):
-    government: int = Field(description="id of the local or regional government behind the practice")
+    government: RecordId = Field(description="id of the local or regional government behind the practice")
     title: str
     summary: str
     language: str
@@ -133,17 +135,17 @@ class PracticePatch(Schema):
     status: str | None = None
     started: date | None = None
     ended: date | None = None
-    governments: list[int] | None = Field(None, description="ids of every government behind a joint practice")
+    governments: list[RecordId] | None = Field(None, description="ids of every government behind a joint practice")
     tags: list[str] | None = Field(None, description=TAG_HELP)
 
 
 class SubmitIn(Schema):
     call: str | None = Field(None, description="slug of an open call for practices (its organiser screens it)")
-    curating_organisation: int | None = Field(
+    curating_organisation: RecordId | None = Field(
         None, description="without a call: id of the network or organisation that screens it (default: site staff)")
 
 
-class AssignmentOut(Schema):
+class PracticeAssignmentOut(Schema):
     id: int
     practice: str = Field(description="slug")
     practice_title: str
