@@ -53,7 +53,8 @@ def _round_out(r: IntakeRound) -> dict[str, Any]:
         "period_start": r.period_start, "period_end": r.period_end, "total": r.total, "deadline": r.deadline,
         "status": r.status, "key_name": r.key_name, "key_weights": r.key_weights, "band": r.band,
         "weights": {"outcome": r.weight_outcome, "preference": r.weight_preference, "demand": r.weight_demand},
-        "unplaced_penalty": r.unplaced_penalty, "currency": r.currency,
+        "unplaced_penalty": r.unplaced_penalty, "currency": r.currency, "undeclared_rule": r.undeclared_rule,
+        "case_languages": list(r.case_languages or []), "case_groups": list(r.case_groups or []),
         "categories": [{"code": c.code, "label": c.label} for c in r.categories.all()],
         "localities": [{"id": loc.actor_id, "name": loc.actor.name, "region": loc.region_id,
                         "region_name": loc.region.name if loc.region_id else ""} for loc in r.localities.all()],
@@ -195,8 +196,8 @@ def plan_detail(request: HttpRequest, round_id: int, version: int) -> Any:
 def plan_assignment(request: HttpRequest, round_id: int, version: int) -> Any:
     """Case-level assignment (pseudonymous ids): the round's national planners only."""
     intake_round, plan = _plan(request, round_id, version)
-    if not request.user.has_perm("planning.view_case", intake_round):
-        raise PermissionDenied("Case-level data is for the round's national planners only.")
+    services.case_read_require(user=request.user, intake_round=intake_round,
+                               what=f"API assignment of version {version}")
     return [{"case": case_id, "locality": int(actor_id) if actor_id else None} for case_id, actor_id in plan.assignment]
 
 

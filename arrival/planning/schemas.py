@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 
@@ -24,14 +24,20 @@ class RoundOut(Schema):
     weights: dict[str, float]
     unplaced_penalty: float
     currency: str
+    undeclared_rule: str
+    case_languages: list[str]
+    case_groups: list[str]
     categories: list[dict[str, str]]
     localities: list[dict[str, Any]]
     is_demo: bool
 
 
 class CapacityIn(Schema):
+    """One service: "provided" or "partial" with a value (the capacity), "not_provided" (capacity 0) or
+    "no_limit" (the service does not constrain the plan here)."""
+
     value: float | None = None
-    state: str = "provided"
+    state: Literal["provided", "partial", "not_provided", "no_limit"] = "provided"
 
 
 class DeclarationIn(Schema):
