@@ -34,7 +34,7 @@ def m49_regions() -> dict[str, str]:
     with path.open(encoding="utf-8") as fh:
         rows = csv.reader(line for line in fh if not line.startswith("#"))
         next(rows)
-        return {code: name for code, name in rows}
+        return dict(rows)
 
 
 @cache

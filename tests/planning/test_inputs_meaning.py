@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from arrival.planning import selectors, services
-from arrival.planning.models import Case, DeclaredCapacity
+from arrival.planning.models import DeclaredCapacity
 from tests.planning.factories import FULL_CAPACITY, declare, open_round, round_world
 
 
