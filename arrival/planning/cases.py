@@ -69,7 +69,9 @@ def languages_clean(values: Iterable[Any]) -> list[str]:
         if not code:
             continue
         if code not in language_codes():
-            raise ValidationError(_("“%(code)s” is not an ISO 639 language code (e.g. ar, uk, fa).") % {"code": value})
+            raise ValidationError(
+                _("“%(code)s” is not an ISO 639 language code (e.g. ar, uk, fa).") % {"code": value}
+            )
         if code not in clean:
             clean.append(code)
     return clean
@@ -85,8 +87,13 @@ def groups_clean(values: Iterable[Any]) -> list[str]:
         if not code:
             continue
         if not GROUP_CODE.fullmatch(code):
-            raise ValidationError(_("The group “%(code)s” is not a code: use lower-case letters, digits, “-” and "
-                                    "“_”, at most 40 (e.g. group_a).") % {"code": value})
+            raise ValidationError(
+                _(
+                    "The group “%(code)s” is not a code: use lower-case letters, digits, “-” and "
+                    "“_”, at most 40 (e.g. group_a)."
+                )
+                % {"code": value}
+            )
         if code not in clean:
             clean.append(code)
     return clean
@@ -100,50 +107,94 @@ class CaseRules:
     languages: frozenset[str]
     groups: frozenset[str]
 
-    def errors(self, *, pseudonym: str, size: Any, needs: Any, skills: Any, languages: Sequence[str], origin: str,
-               group: str, category: str) -> list[str]:
+    def errors(
+        self,
+        *,
+        pseudonym: str,
+        size: Any,
+        needs: Any,
+        skills: Any,
+        languages: Sequence[str],
+        origin: str,
+        group: str,
+        category: str,
+    ) -> list[str]:
         """What is wrong with one case's values (empty when it may be stored)."""
         out: list[str] = []
         if not CASE_ID.fullmatch(pseudonym or ""):
-            out.append(_("the case id “%(value)s” is not an opaque code: use letters, digits, “-” and “_” only, no "
-                         "spaces, at most 64") % {"value": pseudonym})
+            out.append(
+                _(
+                    "the case id “%(value)s” is not an opaque code: use letters, digits, “-” and “_” only, no "
+                    "spaces, at most 64"
+                )
+                % {"value": pseudonym}
+            )
         if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_FAMILY_SIZE:
-            out.append(_("the family size must be a whole number from 1 to %(max)s") % {"max": MAX_FAMILY_SIZE})
+            out.append(
+                _("the family size must be a whole number from 1 to %(max)s") % {"max": MAX_FAMILY_SIZE}
+            )
         for name, (mapping, keys) in {"need": (needs, SERVICE_KEYS), "skill": (skills, SECTOR_KEYS)}.items():
             for key, value in dict(mapping or {}).items():
                 if key not in keys:
-                    out.append(_("unknown %(kind)s “%(key)s” (one of: %(keys)s)")
-                               % {"kind": name, "key": key, "keys": ", ".join(keys)})
-                elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (
-                        name == "skill" and value > 1):
+                    out.append(
+                        _("unknown %(kind)s “%(key)s” (one of: %(keys)s)")
+                        % {"kind": name, "key": key, "keys": ", ".join(keys)}
+                    )
+                elif (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or value < 0
+                    or (name == "skill" and value > 1)
+                ):
                     out.append(_("%(kind)s “%(key)s” must be a number") % {"kind": name, "key": key})
         unknown = [code for code in languages if code not in self.languages]
         if unknown:
-            out.append(_("language “%(value)s” is not in the round's list (%(codes)s)")
-                       % {"value": unknown[0], "codes": ", ".join(sorted(self.languages)) or "—"})
+            out.append(
+                _("language “%(value)s” is not in the round's list (%(codes)s)")
+                % {"value": unknown[0], "codes": ", ".join(sorted(self.languages)) or "—"}
+            )
         if origin and origin not in origin_codes():
-            out.append(_("origin “%(value)s” is not an ISO 3166 country code (e.g. SY, SYR) or a UN M49 region "
-                         "code (e.g. 145)") % {"value": origin})
+            out.append(
+                _(
+                    "origin “%(value)s” is not an ISO 3166 country code (e.g. SY, SYR) or a UN M49 region "
+                    "code (e.g. 145)"
+                )
+                % {"value": origin}
+            )
         if group and group not in self.groups:
-            out.append(_("group “%(value)s” is not in the round's list (%(codes)s)")
-                       % {"value": group, "codes": ", ".join(sorted(self.groups)) or "—"})
+            out.append(
+                _("group “%(value)s” is not in the round's list (%(codes)s)")
+                % {"value": group, "codes": ", ".join(sorted(self.groups)) or "—"}
+            )
         if category and category not in self.categories:
-            out.append(_("category “%(value)s” is not one of the round's (%(codes)s)")
-                       % {"value": category, "codes": ", ".join(sorted(self.categories))})
+            out.append(
+                _("category “%(value)s” is not one of the round's (%(codes)s)")
+                % {"value": category, "codes": ", ".join(sorted(self.categories))}
+            )
         return out
 
 
 def case_rules(intake_round: IntakeRound) -> CaseRules:
-    return CaseRules(categories=frozenset(intake_round.categories.values_list("code", flat=True)),
-                     languages=frozenset(intake_round.case_languages or ()),
-                     groups=frozenset(intake_round.case_groups or ()))
+    return CaseRules(
+        categories=frozenset(intake_round.categories.values_list("code", flat=True)),
+        languages=frozenset(intake_round.case_languages or ()),
+        groups=frozenset(intake_round.case_groups or ()),
+    )
 
 
 def case_row_errors(*, case: Any, intake_round: IntakeRound, rules: CaseRules | None = None) -> list[str]:
     """What is wrong with a stored (or about to be stored) `Case` of `intake_round`."""
     rules = rules or case_rules(intake_round)
-    return rules.errors(pseudonym=case.pseudonym, size=case.size, needs=case.needs, skills=case.skills,
-                        languages=list(case.languages), origin=case.origin, group=case.group, category=case.category)
+    return rules.errors(
+        pseudonym=case.pseudonym,
+        size=case.size,
+        needs=case.needs,
+        skills=case.skills,
+        languages=list(case.languages),
+        origin=case.origin,
+        group=case.group,
+        category=case.category,
+    )
 
 
 def column_errors(header: Sequence[str]) -> list[str]:

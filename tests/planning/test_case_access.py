@@ -35,7 +35,10 @@ def test_superusers_and_staff_see_no_case_data_without_a_grant(client, make):
         selectors.case_list(user=boss, intake_round=world.round)
     client.force_login(boss)
     assert client.get(reverse("planning:cases", args=[world.round.pk])).status_code == 403
-    assert client.get(reverse("planning:plan_assignment", args=[world.round.pk, plan.version])).status_code == 403
+    assert (
+        client.get(reverse("planning:plan_assignment", args=[world.round.pk, plan.version])).status_code
+        == 403
+    )
     client.logout()
     url = f"/api/v1/planning/rounds/{world.round.pk}/plans/{plan.version}/assignment"
     assert client.get(url, **_auth(boss)).status_code == 403
@@ -48,7 +51,9 @@ def test_a_planners_grant_opens_case_data_for_a_limited_time_on_record(client):
     plan = compute(world)
     boss = _superuser()
     grant = services.case_access_grant(user=world.planner, intake_round=world.round, grantee=boss, hours=2)
-    assert AuditEvent.objects.filter(action="planning.grant_case_access", target_id=str(world.round.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="planning.grant_case_access", target_id=str(world.round.pk)
+    ).exists()
     assert selectors.case_list(user=boss, intake_round=world.round).count() == 20
     client.force_login(boss)
     assert client.get(reverse("planning:cases", args=[world.round.pk])).status_code == 200

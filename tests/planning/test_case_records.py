@@ -14,8 +14,12 @@ HEADER = "id,size,need_interpreter,skill_care,languages,origin,group,category\n"
 
 def _world():
     world = round_world()
-    services.round_update(user=world.planner, intake_round=world.round, case_languages=["ar", "uk", "fa"],
-                          case_groups=["group_a", "group_b"])
+    services.round_update(
+        user=world.planner,
+        intake_round=world.round,
+        case_languages=["ar", "uk", "fa"],
+        case_groups=["group_a", "group_b"],
+    )
     return world
 
 
@@ -35,19 +39,30 @@ def test_a_row_with_a_name_passport_and_status_is_refused_and_nothing_is_stored(
     assert not world.round.cases.exists()
 
 
-@pytest.mark.parametrize(("cell", "column", "value"), [
-    ("id", "id", "C 001"),
-    ("origin", "origin", "Syria"),
-    ("origin", "origin", "XX"),
-    ("languages", "languages", "arabic"),
-    ("languages", "languages", "de"),  # a real code, but not in the round's list
-    ("group", "group", "christians"),
-    ("category", "category", "asylum_seeker"),
-])
+@pytest.mark.parametrize(
+    ("cell", "column", "value"),
+    [
+        ("id", "id", "C 001"),
+        ("origin", "origin", "Syria"),
+        ("origin", "origin", "XX"),
+        ("languages", "languages", "arabic"),
+        ("languages", "languages", "de"),  # a real code, but not in the round's list
+        ("group", "group", "christians"),
+        ("category", "category", "asylum_seeker"),
+    ],
+)
 def test_each_closed_field_refuses_values_outside_its_list(cell, column, value):
     world = _world()
-    row = {"id": "C-001", "size": "2", "need_interpreter": "1", "skill_care": "0.5", "languages": "ar",
-           "origin": "SY", "group": "group_a", "category": "resettlement"}
+    row = {
+        "id": "C-001",
+        "size": "2",
+        "need_interpreter": "1",
+        "skill_care": "0.5",
+        "languages": "ar",
+        "origin": "SY",
+        "group": "group_a",
+        "category": "resettlement",
+    }
     row[cell] = value
     with pytest.raises(ValidationError) as error:
         _import(world, HEADER + ",".join(row.values()) + "\n")
@@ -64,8 +79,10 @@ def test_unknown_columns_are_refused():
 
 def test_valid_codes_are_stored():
     world = _world()
-    text = HEADER + "C-001,2,1,0.5,ar;uk,SY,group_a,resettlement\nC_002,1,,,fa,145,group_b,relocation\n" \
+    text = (
+        HEADER + "C-001,2,1,0.5,ar;uk,SY,group_a,resettlement\nC_002,1,,,fa,145,group_b,relocation\n"
         "c3,1,,,,SYR,,\n"
+    )
     assert _import(world, text) == 3
     origins = sorted(world.round.cases.values_list("origin", flat=True))
     assert origins == ["145", "SY", "SYR"]

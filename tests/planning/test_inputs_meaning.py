@@ -23,7 +23,9 @@ def test_not_provided_is_capacity_zero_and_no_limit_is_explicit():
     world = round_world()
     open_round(world)
     first, second, third = world.cities
-    declare(world, first, capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "not_provided"}})
+    declare(
+        world, first, capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "not_provided"}}
+    )
     declare(world, second, capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "no_limit"}})
     declare(world, third, capacities={**FULL_CAPACITY, "interpreter": {"value": 2, "state": "provided"}})
     _interpreter_cases(world)
@@ -41,7 +43,9 @@ def test_not_provided_is_capacity_zero_and_no_limit_is_explicit():
 def test_a_service_left_out_of_a_declaration_is_not_provided():
     world = round_world()
     open_round(world)
-    declaration = declare(world, world.cities[0], capacities={"housing_1br": {"value": 3, "state": "provided"}})
+    declaration = declare(
+        world, world.cities[0], capacities={"housing_1br": {"value": 3, "state": "provided"}}
+    )
     states = {c.service: (c.value, c.state) for c in declaration.capacities.all()}
     assert states["interpreter"] == (0, "not_provided")
 
@@ -79,13 +83,24 @@ def test_undeclared_locality_last_round_rule_uses_its_previous_declaration():
     world = _undeclared_world("last_round", band=None)
     silent = world.cities[2]
     earlier = services.round_create(
-        user=world.planner, government=world.government, title="Round 2026", period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 12, 31), total=100, deadline=timezone.now() + dt.timedelta(days=3),
-        categories=["Resettlement"])
+        user=world.planner,
+        government=world.government,
+        title="Round 2026",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        total=100,
+        deadline=timezone.now() + dt.timedelta(days=3),
+        categories=["Resettlement"],
+    )
     services.localities_set(user=world.planner, intake_round=earlier, table=f"locality\n{silent.slug}\n")
     services.round_open(user=world.planner, intake_round=earlier)
-    services.declaration_save(user=world.officers[silent.pk], intake_round=earlier, actor=silent, submit=True,
-                              capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "not_provided"}})
+    services.declaration_save(
+        user=world.officers[silent.pk],
+        intake_round=earlier,
+        actor=silent,
+        submit=True,
+        capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "not_provided"}},
+    )
     world.round.cases.update(needs={"interpreter": 1.0}, tied_to="")
     plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
     row = plan.inputs["undeclared"]["localities"][str(silent.pk)]
@@ -113,4 +128,3 @@ def test_round_list_counts_each_locality_once():
     for user in (world.planner, member):
         rounds = list(selectors.round_list(user=user))
         assert [r.locality_count for r in rounds] == [10]
-

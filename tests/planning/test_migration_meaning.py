@@ -19,13 +19,20 @@ def test_stored_not_provided_becomes_capacity_zero_and_free_text_is_cleared():
     DeclaredCapacity.objects.filter(service="interpreter").update(state="not_provided", value=None)
     first = world.round.cases.order_by("id").first()
     old_id = first.pseudonym
-    world.round.cases.filter(pk=first.pk).update(pseudonym="Amina Haddad", origin="Passport N1234567",
-                                                 group="asylum seeker", category="asylum seeker",
-                                                 languages=["arabic", "ar"], skills={"care": 0.5, "cooking": 1})
+    world.round.cases.filter(pk=first.pk).update(
+        pseudonym="Amina Haddad",
+        origin="Passport N1234567",
+        group="asylum seeker",
+        category="asylum seeker",
+        languages=["arabic", "ar"],
+        skills={"care": 0.5, "cooking": 1},
+    )
     plan.assignment = [["Amina Haddad" if p == old_id else p, a] for p, a in plan.assignment]
     plan.save()
     migration.forwards(apps, None)
-    assert set(DeclaredCapacity.objects.filter(service="interpreter").values_list("value", flat=True)) == {0.0}
+    assert set(DeclaredCapacity.objects.filter(service="interpreter").values_list("value", flat=True)) == {
+        0.0
+    }
     first.refresh_from_db()
     assert first.pseudonym == f"case-{first.pk}"
     assert (first.origin, first.group, first.category) == ("", "", "")

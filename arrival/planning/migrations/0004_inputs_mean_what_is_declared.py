@@ -7,47 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_dialogue_threads_and_waiting_work'),
+        ("planning", "0003_dialogue_threads_and_waiting_work"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='intakeround',
-            name='case_groups',
-            field=models.JSONField(blank=True, default=arrival.planning.models.default_case_groups, verbose_name='groups of the cases'),
+            model_name="intakeround",
+            name="case_groups",
+            field=models.JSONField(
+                blank=True,
+                default=arrival.planning.models.default_case_groups,
+                verbose_name="groups of the cases",
+            ),
         ),
         migrations.AddField(
-            model_name='intakeround',
-            name='case_languages',
-            field=models.JSONField(blank=True, default=arrival.planning.models.default_case_languages, verbose_name='language codes of the cases'),
+            model_name="intakeround",
+            name="case_languages",
+            field=models.JSONField(
+                blank=True,
+                default=arrival.planning.models.default_case_languages,
+                verbose_name="language codes of the cases",
+            ),
         ),
         migrations.AddField(
-            model_name='intakeround',
-            name='undeclared_rule',
-            field=models.CharField(choices=[('exclude', 'Exclude it: it receives no one'), ('key_quota', 'Use its key quota only: at most its quota, no service limits'), ('last_round', "Use its declaration in the government's previous round (else exclude it)")], default='key_quota', max_length=12, verbose_name='localities without a submitted declaration'),
+            model_name="intakeround",
+            name="undeclared_rule",
+            field=models.CharField(
+                choices=[
+                    ("exclude", "Exclude it: it receives no one"),
+                    ("key_quota", "Use its key quota only: at most its quota, no service limits"),
+                    (
+                        "last_round",
+                        "Use its declaration in the government's previous round (else exclude it)",
+                    ),
+                ],
+                default="key_quota",
+                max_length=12,
+                verbose_name="localities without a submitted declaration",
+            ),
         ),
         migrations.AlterField(
-            model_name='declaredcapacity',
-            name='state',
-            field=models.CharField(choices=[('provided', 'Provided'), ('partial', 'Partial'), ('not_provided', 'Not provided'), ('no_limit', 'No limit')], default='not_provided', max_length=12, verbose_name='state'),
+            model_name="declaredcapacity",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("provided", "Provided"),
+                    ("partial", "Partial"),
+                    ("not_provided", "Not provided"),
+                    ("no_limit", "No limit"),
+                ],
+                default="not_provided",
+                max_length=12,
+                verbose_name="state",
+            ),
         ),
         migrations.CreateModel(
-            name='CaseAccessGrant',
+            name="CaseAccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(verbose_name='until')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('granted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='given by')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_grants', to='planning.intakeround')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='given to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(verbose_name="until")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given by",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_grants",
+                        to="planning.intakeround",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given to",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['round', 'user', 'expires_at'], name='planning_grant_active')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["round", "user", "expires_at"], name="planning_grant_active")
+                ],
             },
         ),
     ]

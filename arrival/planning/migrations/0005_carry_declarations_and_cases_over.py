@@ -38,7 +38,15 @@ def forwards(apps, schema_editor):
         round_groups: set[str] = set()
         taken = set(Case.objects.filter(round=intake_round).values_list("pseudonym", flat=True))
         for case in Case.objects.filter(round=intake_round).iterator():
-            before = (case.pseudonym, case.origin, case.group, case.category, case.languages, case.needs, case.skills)
+            before = (
+                case.pseudonym,
+                case.origin,
+                case.group,
+                case.category,
+                case.languages,
+                case.needs,
+                case.skills,
+            )
             if not CASE_ID.fullmatch(case.pseudonym or ""):
                 new = f"case-{case.pk}"
                 while new in taken:
@@ -55,23 +63,37 @@ def forwards(apps, schema_editor):
             if case.category and case.category not in categories:
                 case.category = ""
             case.languages = [str(c).lower() for c in (case.languages or []) if str(c).lower() in languages]
-            case.needs = {k: v for k, v in (case.needs or {}).items()
-                          if k in SERVICE_KEYS and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0}
-            case.skills = {k: v for k, v in (case.skills or {}).items()
-                           if k in SECTOR_KEYS and isinstance(v, int | float) and not isinstance(v, bool)
-                           and 0 <= v <= 1}
+            case.needs = {
+                k: v
+                for k, v in (case.needs or {}).items()
+                if k in SERVICE_KEYS and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            }
+            case.skills = {
+                k: v
+                for k, v in (case.skills or {}).items()
+                if k in SECTOR_KEYS and isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1
+            }
             if not 1 <= (case.size or 0) <= 50:
                 case.size = min(max(case.size or 1, 1), 50)
             round_languages.update(case.languages)
             if case.group:
                 round_groups.add(case.group)
-            if before != (case.pseudonym, case.origin, case.group, case.category, case.languages, case.needs,
-                          case.skills):
+            if before != (
+                case.pseudonym,
+                case.origin,
+                case.group,
+                case.category,
+                case.languages,
+                case.needs,
+                case.skills,
+            ):
                 cleaned += 1
                 case.save()
         if renamed:
             for plan in Plan.objects.filter(round=intake_round):
-                plan.assignment = [[renamed.get(pseudonym, pseudonym), actor] for pseudonym, actor in plan.assignment]
+                plan.assignment = [
+                    [renamed.get(pseudonym, pseudonym), actor] for pseudonym, actor in plan.assignment
+                ]
                 plan.save(update_fields=["assignment"])
         if round_languages or round_groups:
             intake_round.case_languages = sorted(round_languages) or intake_round.case_languages
