@@ -57,7 +57,8 @@ def _round_out(r: IntakeRound) -> dict[str, Any]:
         "case_languages": list(r.case_languages or []), "case_groups": list(r.case_groups or []),
         "categories": [{"code": c.code, "label": c.label} for c in r.categories.all()],
         "localities": [{"id": loc.actor_id, "name": loc.actor.name, "region": loc.region_id,
-                        "region_name": loc.region.name if loc.region_id else ""} for loc in r.localities.all()],
+                        "region_name": loc.region.name if loc.region is not None else ""}
+                       for loc in r.localities.all()],
         "is_demo": r.is_demo,
     }
 
@@ -123,7 +124,8 @@ def declaration_save(request: HttpRequest, round_id: int, locality_id: int, payl
         capacities={k: {"value": v.value, "state": v.state} for k, v in payload.capacities.items()},
         labour=payload.labour, places_volunteered=payload.places_volunteered, funding_needs=payload.funding_needs,
         notes=payload.notes, submit=payload.submit)
-    return _declaration_out(selectors.declaration_get(intake_round=intake_round, actor_id=declaration.actor_id))
+    saved = selectors.declaration_get(intake_round=intake_round, actor_id=declaration.actor_id)
+    return _declaration_out(saved if saved is not None else declaration)
 
 
 @router.get("/rounds/{round_id}/keys", response={200: list[KeyOut], **_ERRORS}, url_name="planning_key_list")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 # The services a locality declares capacity for (and a case may need), in the order forms show them.
-SERVICES: tuple[tuple[str, str], ...] = (
+SERVICES: tuple[tuple[str, str | Promise], ...] = (
     ("housing_1br", _("Housing units, one bedroom")),
     ("housing_2br", _("Housing units, two bedrooms")),
     ("housing_3br", _("Housing units, three or more bedrooms")),
@@ -29,7 +30,7 @@ SERVICES: tuple[tuple[str, str], ...] = (
 SERVICE_KEYS = tuple(key for key, _label in SERVICES)
 SERVICE_LABELS = dict(SERVICES)
 
-SECTORS: tuple[tuple[str, str], ...] = (
+SECTORS: tuple[tuple[str, str | Promise], ...] = (
     ("agriculture", _("Agriculture")),
     ("construction", _("Construction")),
     ("manufacturing", _("Manufacturing")),

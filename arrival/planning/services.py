@@ -322,7 +322,8 @@ def _find_locality(value: str, country_id: int | None) -> Actor | None:
     actor = Actor.objects.filter(slug=value, kind__in=LOCALITY_KINDS).first()
     if actor is not None:
         return actor
-    matches = list(Actor.objects.filter(name__iexact=value, kind__in=LOCALITY_KINDS, country_id=country_id)
+    in_country = Q(country_id=country_id) if country_id is not None else Q(country__isnull=True)
+    matches = list(Actor.objects.filter(in_country, name__iexact=value, kind__in=LOCALITY_KINDS)
                    .order_by("-population", "id")[:2])
     return matches[0] if matches else None
 
@@ -425,7 +426,8 @@ def _round_locality(intake_round: IntakeRound, actor: Actor) -> RoundLocality:
     return locality
 
 
-def _declaration_values(capacities: Mapping[str, Any], labour: Mapping[str, Any]) -> tuple[dict, dict]:
+def _declaration_values(capacities: Mapping[str, Any],
+                        labour: Mapping[str, Any]) -> tuple[dict[str, tuple[float | None, str]], dict[str, float]]:
     """{service: (value, state)} and {sector: value}, validated; unknown keys are refused."""
     clean_caps: dict[str, tuple[float | None, str]] = {}
     for service, item in capacities.items():
@@ -977,7 +979,7 @@ def key_results(*, intake_round: IntakeRound, key_name: str | None = None,
         for rl, loc in zip(round_localities, domain_locs, strict=True):
             region_id = str(rl.region_id) if rl.region_id else str(rl.actor_id)
             by_region[region_id].append(loc)
-            region_actors[region_id] = rl.region if rl.region_id else rl.actor
+            region_actors[region_id] = rl.region if rl.region is not None else rl.actor
         regions = [
             _region_locality(region_actors[rid], members, key_inputs.get(int(rid))) if region_actors[rid].kind
             == ActorKind.REGIONAL_GOVERNMENT and not (len(members) == 1 and members[0].id == rid) else members[0]
@@ -1090,7 +1092,7 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
         demand: dict[str, float] = {}
         states: dict[str, str] = {}
         submitted = declaration is not None and declaration.status == DeclarationStatus.SUBMITTED
-        if submitted:
+        if declaration is not None and submitted:
             capacities, states, demand = _capacities_of(declaration)
             keep.append(index)
         else:
@@ -1140,8 +1142,8 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
     domain_locs = [all_locs[i] for i in keep]
     round_localities = [all_localities[i] for i in keep]
     key = key_results(intake_round=intake_round, localities=domain_locs)
-    shares = np.array([key["by_locality"][loc.id]["quota"] for loc in domain_locs], dtype=np.float64)
-    shares = shares / shares.sum() if shares.sum() > 0 else None
+    quota_array = np.array([key["by_locality"][loc.id]["quota"] for loc in domain_locs], dtype=np.float64)
+    shares = quota_array / quota_array.sum() if quota_array.sum() > 0 else None
     if quota_capped:
         # At most the key quota of the cases' persons (the quota the band is drawn around), no service limits.
         persons = sum(c.size for c in cases)
@@ -1238,7 +1240,7 @@ class PlanComputeResult:
     job: Any = None
 
 
-def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, solved: Any, baselines: dict,
+def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, solved: Any, baselines: dict[str, Any],
                 metrics: Any, time_limit: float) -> Plan:
     ids = [loc.id for loc in build.problem.localities]
     assignment = [int(j) for j in solved.assignment]

@@ -231,7 +231,7 @@ def read_scores(path_or_file: Any, cases: Sequence[Case], localities: Sequence[L
             if not np.isnan(out[i, 0]):
                 raise PlanFileError(f"case '{cid}' appears twice", line=line)
             out[i, order] = [_number(x.strip(), f"score for {cols[k]}", line, maximum=1.0) for k, x in enumerate(row[1:])]
-    missing_rows = np.nonzero(np.isnan(out[:, 0]))[0] if len(localities) else []
+    missing_rows: Sequence[int] = np.nonzero(np.isnan(out[:, 0]))[0].tolist() if len(localities) else []
     if len(missing_rows):
         raise PlanFileError(f"no scores for case '{cases[missing_rows[0]].id}'")
     return out
