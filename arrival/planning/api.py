@@ -18,7 +18,14 @@ from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
 from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, write_auth
 from arrival.planning import selectors, services
-from arrival.planning.models import Declaration, DialogueMessage, IntakeRound, LocalityResponse, Plan
+from arrival.planning.models import (
+    CaseAccessGrant,
+    Declaration,
+    DialogueMessage,
+    IntakeRound,
+    LocalityResponse,
+    Plan,
+)
 from arrival.planning.schemas import (
     AssignmentOut,
     DeclarationIn,
@@ -26,6 +33,8 @@ from arrival.planning.schemas import (
     KeyOut,
     MessageIn,
     MessageOut,
+    PlanningCaseGrantIn,
+    PlanningCaseGrantOut,
     PlanOut,
     ResponseIn,
     ResponseOut,
@@ -278,3 +287,50 @@ def response_create(request: HttpRequest, round_id: int, version: int, locality_
     else:
         raise ValidationError("decision must be “accept” or “object”.")
     return Status(201, _response_out(response))
+
+
+def _grant_out(g: CaseAccessGrant) -> dict[str, Any]:
+    return {"id": g.pk, "round": g.round_id, "user": g.user_id, "user_name": str(g.user),
+            "granted_by": g.granted_by_id, "created_at": g.created_at, "expires_at": g.expires_at,
+            "revoked_at": g.revoked_at}
+
+
+def _planner_of_cases(request: HttpRequest, round_id: int) -> IntakeRound:
+    intake_round = _round(request, round_id)
+    if selectors.case_access(user=request.user, intake_round=intake_round) != "planner":
+        raise PermissionDenied("Grants to the case records are given by the round's national planners only.")
+    return intake_round
+
+
+@router.get("/rounds/{round_id}/case-grants", response={200: list[PlanningCaseGrantOut], **_ERRORS},
+            url_name="planning_case_grant_list")
+def case_grant_list(request: HttpRequest, round_id: int) -> Any:
+    """Running grants to read the round's case records (the round's national planners only)."""
+    intake_round = _planner_of_cases(request, round_id)
+    return [_grant_out(g) for g in selectors.case_grant_list(intake_round=intake_round)]
+
+
+@router.post("/rounds/{round_id}/case-grants", response={201: PlanningCaseGrantOut, **_ERRORS},
+             url_name="planning_case_grant_create")
+def case_grant_create(request: HttpRequest, round_id: int, payload: PlanningCaseGrantIn) -> Any:
+    """Let a user read the round's case records for `hours` (1 to 720); on record in the audit log."""
+    from django.contrib.auth import get_user_model
+
+    intake_round = _planner_of_cases(request, round_id)
+    grantee = get_user_model().objects.filter(pk=payload.user).first()
+    if grantee is None:
+        raise ValidationError("No user with this id.")
+    grant = services.case_access_grant(user=request.user, intake_round=intake_round, grantee=grantee,
+                                       hours=payload.hours)
+    return Status(201, _grant_out(grant))
+
+
+@router.delete("/rounds/{round_id}/case-grants/{grant_id}", response={200: PlanningCaseGrantOut, **_ERRORS},
+               url_name="planning_case_grant_revoke")
+def case_grant_revoke(request: HttpRequest, round_id: int, grant_id: int) -> Any:
+    """End a running grant now; on record in the audit log."""
+    intake_round = _planner_of_cases(request, round_id)
+    grant = selectors.case_grant_list(intake_round=intake_round).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404("No running grant with this id.")
+    return _grant_out(services.case_access_revoke(user=request.user, grant=grant))

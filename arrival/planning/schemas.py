@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RoundOut(Schema):
@@ -142,3 +142,21 @@ class ResponseOut(Schema):
     awaiting_reply_since: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     messages: list[MessageOut] = []
+
+
+class PlanningCaseGrantIn(Schema):
+    """One of the round's planners lets a user (e.g. a superuser or site staff) read the case records for a time."""
+
+    user: int = Field(..., ge=1, le=2**63 - 1)
+    hours: int = Field(..., ge=1, le=24 * 30)
+
+
+class PlanningCaseGrantOut(Schema):
+    id: int
+    round: int
+    user: int
+    user_name: str
+    granted_by: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None

@@ -83,3 +83,29 @@ def test_a_grant_can_be_revoked_and_only_planners_give_one():
     assert AuditEvent.objects.filter(action="planning.revoke_case_access").exists()
     with pytest.raises(PermissionDenied):
         selectors.case_list(user=boss, intake_round=world.round)
+
+
+def test_planners_give_and_revoke_grants_through_the_api(client):
+    world = ready_round(cases=10)
+    plan = compute(world)
+    boss = _superuser()
+    base = f"/api/v1/planning/rounds/{world.round.pk}/case-grants"
+    assert (
+        client.post(
+            base, {"user": boss.pk, "hours": 2}, content_type="application/json", **_auth(boss)
+        ).status_code
+        == 403
+    )  # a superuser cannot grant itself
+    made = client.post(
+        base, {"user": boss.pk, "hours": 2}, content_type="application/json", **_auth(world.planner)
+    )
+    assert made.status_code == 201 and made.json()["user"] == boss.pk
+    assert [g["id"] for g in client.get(base, **_auth(world.planner)).json()] == [made.json()["id"]]
+    url = f"/api/v1/planning/rounds/{world.round.pk}/plans/{plan.version}/assignment"
+    assert client.get(url, **_auth(boss)).status_code == 200
+    assert client.delete(f"{base}/{made.json()['id']}", **_auth(world.planner)).status_code == 200
+    assert client.get(url, **_auth(boss)).status_code == 403
+    bad = client.post(
+        base, {"user": boss.pk, "hours": 0}, content_type="application/json", **_auth(world.planner)
+    )
+    assert bad.status_code == 422
