@@ -20,6 +20,10 @@ CASE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 GROUP_CODE = re.compile(r"[a-z0-9_-]{1,40}")
 
 
+def _values(case):
+    return (case.pseudonym, case.origin, case.group, case.category, case.languages, case.needs, case.skills)
+
+
 def forwards(apps, schema_editor):
     from arrival.planning.cases import language_codes, origin_codes
     from arrival.planning.models import SECTOR_KEYS, SERVICE_KEYS
@@ -38,15 +42,7 @@ def forwards(apps, schema_editor):
         round_groups: set[str] = set()
         taken = set(Case.objects.filter(round=intake_round).values_list("pseudonym", flat=True))
         for case in Case.objects.filter(round=intake_round).iterator():
-            before = (
-                case.pseudonym,
-                case.origin,
-                case.group,
-                case.category,
-                case.languages,
-                case.needs,
-                case.skills,
-            )
+            before = _values(case)
             if not CASE_ID.fullmatch(case.pseudonym or ""):
                 new = f"case-{case.pk}"
                 while new in taken:
@@ -78,15 +74,7 @@ def forwards(apps, schema_editor):
             round_languages.update(case.languages)
             if case.group:
                 round_groups.add(case.group)
-            if before != (
-                case.pseudonym,
-                case.origin,
-                case.group,
-                case.category,
-                case.languages,
-                case.needs,
-                case.skills,
-            ):
+            if before != _values(case):
                 cleaned += 1
                 case.save()
         if renamed:
