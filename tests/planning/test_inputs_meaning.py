@@ -128,3 +128,18 @@ def test_round_list_counts_each_locality_once():
     for user in (world.planner, member):
         rounds = list(selectors.round_list(user=user))
         assert [r.locality_count for r in rounds] == [10]
+
+
+def test_a_service_declared_not_provided_takes_no_family_that_needs_it():
+    # Only states that existed before: "not provided" must not mean "unlimited".
+    world = round_world()
+    open_round(world)
+    first, second, third = world.cities
+    declare(
+        world, first, capacities={**FULL_CAPACITY, "interpreter": {"value": None, "state": "not_provided"}}
+    )
+    for city in (second, third):
+        declare(world, city, capacities={**FULL_CAPACITY, "interpreter": {"value": 100, "state": "provided"}})
+    _interpreter_cases(world)
+    plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=20).plan
+    assert plan.metrics["service_use"]["interpreter"][str(first.pk)] == 0
