@@ -18,7 +18,14 @@ from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
 from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, RecordId, write_auth
 from arrival.planning import selectors, services
-from arrival.planning.models import Declaration, DialogueMessage, IntakeRound, LocalityResponse, Plan
+from arrival.planning.models import (
+    CaseAccessGrant,
+    Declaration,
+    DialogueMessage,
+    IntakeRound,
+    LocalityResponse,
+    Plan,
+)
 from arrival.planning.schemas import (
     DeclarationIn,
     DeclarationOut,
@@ -26,6 +33,8 @@ from arrival.planning.schemas import (
     MessageIn,
     MessageOut,
     PlanningAssignmentOut,
+    PlanningCaseGrantIn,
+    PlanningCaseGrantOut,
     PlanOut,
     ResponseIn,
     ResponseOut,
@@ -53,10 +62,12 @@ def _round_out(r: IntakeRound) -> dict[str, Any]:
         "period_start": r.period_start, "period_end": r.period_end, "total": r.total, "deadline": r.deadline,
         "status": r.status, "key_name": r.key_name, "key_weights": r.key_weights, "band": r.band,
         "weights": {"outcome": r.weight_outcome, "preference": r.weight_preference, "demand": r.weight_demand},
-        "unplaced_penalty": r.unplaced_penalty, "currency": r.currency,
+        "unplaced_penalty": r.unplaced_penalty, "currency": r.currency, "undeclared_rule": r.undeclared_rule,
+        "case_languages": list(r.case_languages or []), "case_groups": list(r.case_groups or []),
         "categories": [{"code": c.code, "label": c.label} for c in r.categories.all()],
         "localities": [{"id": loc.actor_id, "name": loc.actor.name, "region": loc.region_id,
-                        "region_name": loc.region.name if loc.region else ""} for loc in r.localities.all()],
+                        "region_name": loc.region.name if loc.region is not None else ""}
+                       for loc in r.localities.all()],
         "is_demo": r.is_demo,
     }
 
@@ -123,9 +134,7 @@ def declaration_save(request: HttpRequest, round_id: RecordId, locality_id: Reco
         labour=payload.labour, places_volunteered=payload.places_volunteered, funding_needs=payload.funding_needs,
         notes=payload.notes, submit=payload.submit)
     saved = selectors.declaration_get(intake_round=intake_round, actor_id=declaration.actor_id)
-    if saved is None:  # declaration_save has just written it
-        raise Http404("No such declaration.")
-    return _declaration_out(saved)
+    return _declaration_out(saved if saved is not None else declaration)
 
 
 @router.get("/rounds/{round_id}/keys", response={200: list[KeyOut], **_ERRORS}, url_name="planning_key_list")
@@ -198,8 +207,8 @@ def plan_detail(request: HttpRequest, round_id: RecordId, version: RecordId) -> 
 def plan_assignment(request: HttpRequest, round_id: RecordId, version: RecordId) -> Any:
     """Case-level assignment (pseudonymous ids): the round's national planners only."""
     intake_round, plan = _plan(request, round_id, version)
-    if not request.user.has_perm("planning.view_case", intake_round):
-        raise PermissionDenied("Case-level data is for the round's national planners only.")
+    services.case_read_require(user=request.user, intake_round=intake_round,
+                               what=f"API assignment of version {version}")
     return [{"case": case_id, "locality": int(actor_id) if actor_id else None} for case_id, actor_id in plan.assignment]
 
 
@@ -278,3 +287,50 @@ def response_create(request: HttpRequest, round_id: RecordId, version: RecordId,
     else:
         raise ValidationError("decision must be “accept” or “object”.")
     return Status(201, _response_out(response))
+
+
+def _grant_out(g: CaseAccessGrant) -> dict[str, Any]:
+    return {"id": g.pk, "round": g.round_id, "user": g.user_id, "user_name": str(g.user),
+            "granted_by": g.granted_by_id, "created_at": g.created_at, "expires_at": g.expires_at,
+            "revoked_at": g.revoked_at}
+
+
+def _planner_of_cases(request: HttpRequest, round_id: int) -> IntakeRound:
+    intake_round = _round(request, round_id)
+    if selectors.case_access(user=request.user, intake_round=intake_round) != "planner":
+        raise PermissionDenied("Grants to the case records are given by the round's national planners only.")
+    return intake_round
+
+
+@router.get("/rounds/{round_id}/case-grants", response={200: list[PlanningCaseGrantOut], **_ERRORS},
+            url_name="planning_case_grant_list")
+def case_grant_list(request: HttpRequest, round_id: RecordId) -> Any:
+    """Running grants to read the round's case records (the round's national planners only)."""
+    intake_round = _planner_of_cases(request, round_id)
+    return [_grant_out(g) for g in selectors.case_grant_list(intake_round=intake_round)]
+
+
+@router.post("/rounds/{round_id}/case-grants", response={201: PlanningCaseGrantOut, **_ERRORS},
+             url_name="planning_case_grant_create")
+def case_grant_create(request: HttpRequest, round_id: RecordId, payload: PlanningCaseGrantIn) -> Any:
+    """Let a user read the round's case records for `hours` (1 to 720); on record in the audit log."""
+    from django.contrib.auth import get_user_model
+
+    intake_round = _planner_of_cases(request, round_id)
+    grantee = get_user_model().objects.filter(pk=payload.user).first()
+    if grantee is None:
+        raise ValidationError("No user with this id.")
+    grant = services.case_access_grant(user=request.user, intake_round=intake_round, grantee=grantee,
+                                       hours=payload.hours)
+    return Status(201, _grant_out(grant))
+
+
+@router.delete("/rounds/{round_id}/case-grants/{grant_id}", response={200: PlanningCaseGrantOut, **_ERRORS},
+               url_name="planning_case_grant_revoke")
+def case_grant_revoke(request: HttpRequest, round_id: RecordId, grant_id: RecordId) -> Any:
+    """End a running grant now; on record in the audit log."""
+    intake_round = _planner_of_cases(request, round_id)
+    grant = selectors.case_grant_list(intake_round=intake_round).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404("No running grant with this id.")
+    return _grant_out(services.case_access_revoke(user=request.user, grant=grant))

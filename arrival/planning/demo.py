@@ -72,8 +72,8 @@ def _capacities(rng: random.Random, population: int, partial: bool) -> dict[str,
         "health": {"value": round(rng.uniform(20, 60) * scale), "state": "provided"},
         "interpreter": {"value": round(rng.uniform(10, 30) * scale), "state": "provided"},
     }
-    if partial:
-        caps["health"] = {"value": None, "state": "not_provided"}
+    if partial:  # "not provided" is capacity 0: these cities take no family that needs an interpreter
+        caps["health"] = {"value": None, "state": "no_limit"}
         caps["childcare"]["state"] = "partial"
         caps["interpreter"] = {"value": None, "state": "not_provided"}
     return caps
@@ -138,6 +138,12 @@ def load_demo_planning(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
             notes="Demo declaration with invented figures.", submit=gid != DRAFT_CITY, is_demo=True,
         )
     services.cases_generate_synthetic(user=planner, intake_round=intake_round, count=CASES, seed=SEED)
+    # A synthetic family tied to a city that provides no interpreter, needing one, could not be placed at all.
+    no_interpreter = [str(actor.pk) for gid, actor in cities if gid in PARTIAL_CITIES]
+    for case in intake_round.cases.filter(tied_to__in=no_interpreter):
+        if case.needs.get("interpreter"):
+            case.tied_to = ""
+            case.save(update_fields=["tied_to"])
     services.funding_rates_set(user=planner, intake_round=intake_round, is_demo=True, rates=[
         {"service": "person", "basis": "person", "amount": "12000"},
         {"service": "language_course", "basis": "unit", "amount": "1500"},

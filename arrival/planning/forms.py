@@ -15,6 +15,9 @@ from arrival.planning.models import (
     CapacityState,
     Declaration,
     KeyName,
+    UndeclaredRule,
+    default_case_groups,
+    default_case_languages,
 )
 
 KEY_INPUT_CHOICES = (
@@ -68,6 +71,17 @@ class RoundForm(Form):
     weight_demand = forms.FloatField(label=_("Weight of labour demand"), initial=0.0, min_value=0)
     unplaced_penalty = forms.FloatField(label=_("Penalty for an unplaced family"), initial=1.0, min_value=0)
     currency = forms.CharField(label=_("Funding currency"), max_length=3, initial="EUR")
+    undeclared_rule = forms.ChoiceField(
+        label=_("Localities without a submitted declaration"), choices=UndeclaredRule.choices,
+        initial=UndeclaredRule.KEY_QUOTA, widget=forms.RadioSelect,
+        help_text=_("How a plan treats a locality whose declaration is missing or left in draft when it is computed."))
+    case_languages = forms.CharField(
+        label=_("Language codes of the cases"), required=False, initial=" ".join(default_case_languages()),
+        help_text=_("ISO 639 codes separated by spaces, e.g. ar uk fa: a case may list only these."))
+    case_groups = forms.CharField(
+        label=_("Groups of the cases"), required=False, initial=" ".join(default_case_groups()),
+        help_text=_("Codes separated by spaces (lower-case letters, digits, - and _), e.g. group_a group_b: a case's "
+                    "group is one of these."))
 
     def __init__(self, *args: Any, governments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +120,8 @@ class LocalityTableForm(Form):
 
 
 class DeclarationForm(Form):
-    """Per service a value and a state (provided / partial / not provided), labour demand, money, notes."""
+    """Per service a value and a state (provided / partial / not provided = 0 / no limit), labour demand, money,
+    notes."""
 
     def __init__(self, *args: Any, declaration: Declaration | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -196,6 +211,11 @@ class AnswerForm(DeclarationForm):
 
 class AcceptForm(Form):
     reasons = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CaseGrantForm(Form):
+    username = forms.CharField(label=_("Username of the person to let in"), max_length=150)
+    hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=24 * 30, initial=8)
 
 
 class CasesUploadForm(Form):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 # The services a locality declares capacity for (and a case may need), in the order forms show them.
-SERVICES: tuple[tuple[str, str], ...] = (
+SERVICES: tuple[tuple[str, str | Promise], ...] = (
     ("housing_1br", _("Housing units, one bedroom")),
     ("housing_2br", _("Housing units, two bedrooms")),
     ("housing_3br", _("Housing units, three or more bedrooms")),
@@ -29,7 +30,7 @@ SERVICES: tuple[tuple[str, str], ...] = (
 SERVICE_KEYS = tuple(key for key, _label in SERVICES)
 SERVICE_LABELS = dict(SERVICES)
 
-SECTORS: tuple[tuple[str, str], ...] = (
+SECTORS: tuple[tuple[str, str | Promise], ...] = (
     ("agriculture", _("Agriculture")),
     ("construction", _("Construction")),
     ("manufacturing", _("Manufacturing")),
@@ -59,6 +60,22 @@ class KeyName(models.TextChoices):
     CUSTOM = "custom", _("Custom weighted key")
 
 
+class UndeclaredRule(models.TextChoices):
+    """What a plan does with a locality that has no submitted declaration when it is computed."""
+
+    EXCLUDE = "exclude", _("Exclude it: it receives no one")
+    KEY_QUOTA = "key_quota", _("Use its key quota only: at most its quota, no service limits")
+    LAST_ROUND = "last_round", _("Use its declaration in the government's previous round (else exclude it)")
+
+
+def default_case_languages() -> list[str]:
+    return ["ar", "fa", "ps", "ti", "uk", "fr", "en", "so", "ku"]
+
+
+def default_case_groups() -> list[str]:
+    return ["group_a", "group_b"]
+
+
 class IntakeRound(TimeStampedModel, DemoFlagged):
     government = models.ForeignKey(
         Actor, on_delete=models.PROTECT, related_name="intake_rounds", verbose_name=_("national government")
@@ -80,6 +97,11 @@ class IntakeRound(TimeStampedModel, DemoFlagged):
     band = models.FloatField(_("band around the key"), null=True, blank=True,
                              help_text=_("e.g. 0.2: each locality places within ±20 per cent of its key quota"))
     unplaced_penalty = models.FloatField(_("penalty for an unplaced family"), default=1.0)
+    undeclared_rule = models.CharField(_("localities without a submitted declaration"), max_length=12,
+                                       choices=UndeclaredRule.choices, default=UndeclaredRule.KEY_QUOTA)
+    # The closed lists a case record's codes come from (arrival/planning/cases.py checks every case against them).
+    case_languages = models.JSONField(_("language codes of the cases"), default=default_case_languages, blank=True)
+    case_groups = models.JSONField(_("groups of the cases"), default=default_case_groups, blank=True)
     currency = models.CharField(_("funding currency"), max_length=3, default="EUR")
     # The outcome model trained on the planner's historical records (services.outcome_model_train): its published
     # coefficients and what is needed to predict (standardisation, demand normalisation), l2, iterations, the
@@ -135,6 +157,7 @@ class CapacityState(models.TextChoices):
     PROVIDED = "provided", _("Provided")
     PARTIAL = "partial", _("Partial")
     NOT_PROVIDED = "not_provided", _("Not provided")
+    NO_LIMIT = "no_limit", _("No limit")
 
 
 class Declaration(TimeStampedModel, DemoFlagged):
@@ -160,6 +183,9 @@ class Declaration(TimeStampedModel, DemoFlagged):
 
 
 class DeclaredCapacity(models.Model):
+    """One service of a declaration: provided or partial (value = the capacity), not provided (capacity 0) or
+    no limit (the service does not constrain the plan in this locality)."""
+
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="capacities")
     service = models.CharField(_("service"), max_length=32, choices=SERVICES)
     value = models.FloatField(_("units"), null=True, blank=True)
@@ -210,7 +236,11 @@ class KeyInput(TimeStampedModel, DemoFlagged):
 
 
 class Case(DemoFlagged):
-    """A family to place: pseudonymous id, never a name, never a legal or migration status."""
+    """A family to place: pseudonymous id, never a name, never a legal or migration status.
+
+    Every field is closed or numeric (arrival/planning/cases.py): the id an opaque code, origin an ISO 3166 or M49
+    code, languages, group and category from the round's lists, needs and skills keyed by the services and sectors.
+    """
 
     round = models.ForeignKey(IntakeRound, on_delete=models.CASCADE, related_name="cases")
     pseudonym = models.CharField(_("pseudonymous id"), max_length=64)
@@ -230,6 +260,27 @@ class Case(DemoFlagged):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class CaseAccessGrant(models.Model):
+    """One of the round's planners lets a superuser or site staff member read the round's case records until
+    `expires_at` (or until revoked). Given and revoked through services, each on record in the audit log."""
+
+    round = models.ForeignKey(IntakeRound, on_delete=models.CASCADE, related_name="case_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("given to"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("given by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("until"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["round", "user", "expires_at"], name="planning_grant_active")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} → {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class PlanStatus(models.TextChoices):

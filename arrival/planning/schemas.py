@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -26,14 +26,20 @@ class RoundOut(Schema):
     weights: dict[str, float]
     unplaced_penalty: float
     currency: str
+    undeclared_rule: str
+    case_languages: list[str]
+    case_groups: list[str]
     categories: list[dict[str, str]]
     localities: list[dict[str, Any]]
     is_demo: bool
 
 
 class CapacityIn(Schema):
+    """One service: "provided" or "partial" with a value (the capacity), "not_provided" (capacity 0) or
+    "no_limit" (the service does not constrain the plan here)."""
+
     value: float | None = None
-    state: str = "provided"
+    state: Literal["provided", "partial", "not_provided", "no_limit"] = "provided"
 
 
 class DeclarationIn(Schema):
@@ -138,3 +144,21 @@ class ResponseOut(Schema):
     awaiting_reply_since: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     messages: list[MessageOut] = []
+
+
+class PlanningCaseGrantIn(Schema):
+    """One of the round's planners lets a user (e.g. a superuser or site staff) read the case records for a time."""
+
+    user: RecordId
+    hours: int = Field(..., ge=1, le=24 * 30)
+
+
+class PlanningCaseGrantOut(Schema):
+    id: int
+    round: int
+    user: int
+    user_name: str
+    granted_by: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None

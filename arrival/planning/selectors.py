@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rules.permissions import has_perm as _rule_has_perm
 
 from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for, role_list
@@ -22,6 +24,7 @@ from arrival.planning.models import (
     Allocation,
     CapacityState,
     Case,
+    CaseAccessGrant,
     Declaration,
     DeclarationStatus,
     DialogueMessage,
@@ -39,21 +42,33 @@ from arrival.planning.models import (
 LOCALITY_TEAM = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)
 
 
+def rule_test(perm: str, user: Any, obj: Any) -> bool:
+    """The named rule itself (django-rules), without Django's shortcut that grants a superuser everything."""
+    return bool(_rule_has_perm(perm, user, obj))  # type: ignore[no-untyped-call]  # django-rules ships no types
+
+
 def round_get(*, pk: int) -> IntakeRound:
     return IntakeRound.objects.select_related("government", "government__country").get(pk=pk)
 
 
 def round_list(*, user: Any) -> QuerySet[IntakeRound]:
-    """The rounds `user` may see: their national government's (planners), those they take part in, all (staff)."""
-    rounds = IntakeRound.objects.select_related("government").annotate(locality_count=Count("localities"))
+    """The rounds `user` may see: their national government's (planners), those they take part in, all (staff).
+
+    `locality_count` is counted in a subquery of its own, so the join that finds the rounds a user takes part in
+    cannot multiply it.
+    """
+    count = (RoundLocality.objects.filter(round=OuterRef("pk")).order_by().values("round")
+             .annotate(n=Count("id")).values("n"))
+    rounds = IntakeRound.objects.select_related("government").annotate(
+        locality_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
     if user is not None and getattr(user, "is_authenticated", False) and user.is_active and user.is_staff:
         return rounds
     planner_of = actor_ids_for(user, [RoleKind.PLANNER])
     member_of = actor_ids_for(user)
+    taking_part = RoundLocality.objects.filter(round=OuterRef("pk"), actor_id__in=member_of)
     return rounds.filter(
-        Q(government_id__in=planner_of)
-        | (Q(localities__actor_id__in=member_of) & ~Q(status=RoundStatus.DRAFT))
-    ).distinct()
+        Q(government_id__in=planner_of) | (Exists(taking_part) & ~Q(status=RoundStatus.DRAFT))
+    )
 
 
 def user_localities(*, user: Any, intake_round: IntakeRound) -> list[RoundLocality]:
@@ -77,6 +92,7 @@ def declaration_status(*, intake_round: IntakeRound) -> list[dict[str, Any]]:
             provided=Count("capacities", filter=Q(capacities__state=CapacityState.PROVIDED)),
             partial=Count("capacities", filter=Q(capacities__state=CapacityState.PARTIAL)),
             not_provided=Count("capacities", filter=Q(capacities__state=CapacityState.NOT_PROVIDED)),
+            no_limit=Count("capacities", filter=Q(capacities__state=CapacityState.NO_LIMIT)),
         )
     }
     rows = []
@@ -88,6 +104,7 @@ def declaration_status(*, intake_round: IntakeRound) -> list[dict[str, Any]]:
             "provided": declaration.provided if declaration else 0,
             "partial": declaration.partial if declaration else 0,
             "not_provided": declaration.not_provided if declaration else len(SERVICE_KEYS),
+            "no_limit": declaration.no_limit if declaration else 0,
         })
     return rows
 
@@ -106,9 +123,33 @@ def declarations_visible(*, user: Any, intake_round: IntakeRound) -> QuerySet[De
     return declarations.filter(actor_id__in=actor_ids_for(user))
 
 
+def case_access(*, user: Any, intake_round: IntakeRound) -> str | None:
+    """How `user` may read the round's case records: "planner" (one of its national planners), "grant" (a grant
+    a planner gave, still running) or None. Superusers and site staff get nothing by their flags: Django's
+    superuser shortcut in `has_perm` is bypassed by testing the rule itself."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if rule_test("planning.view_case", user, intake_round):
+        return "planner"
+    if case_grant_active(user=user, intake_round=intake_round) is not None:
+        return "grant"
+    return None
+
+
+def case_grant_active(*, user: Any, intake_round: IntakeRound) -> CaseAccessGrant | None:
+    return (CaseAccessGrant.objects.filter(round=intake_round, user_id=user.pk, revoked_at__isnull=True,
+                                           expires_at__gt=timezone.now()).order_by("-expires_at").first())
+
+
+def case_grant_list(*, intake_round: IntakeRound) -> QuerySet[CaseAccessGrant]:
+    """Grants still running, for the round's planners to see and revoke."""
+    return (CaseAccessGrant.objects.filter(round=intake_round, revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("user", "granted_by"))
+
+
 def case_list(*, user: Any, intake_round: IntakeRound) -> QuerySet[Case]:
-    """Case records: the round's national planners only (DESIGN.md rules 1 and 3)."""
-    if not user.has_perm("planning.view_case", intake_round):
+    """Case records: the round's national planners, or whom they granted access (DESIGN.md rules 1 and 3)."""
+    if case_access(user=user, intake_round=intake_round) is None:
         raise PermissionDenied("Case records are for the round's national planners only.")
     return intake_round.cases.order_by("id")
 
@@ -116,7 +157,7 @@ def case_list(*, user: Any, intake_round: IntakeRound) -> QuerySet[Case]:
 def case_summary(*, intake_round: IntakeRound) -> dict[str, Any]:
     """Aggregate facts about the cases (counts only) — safe to show to anyone who sees the round."""
     rows = intake_round.cases.values("category").annotate(families=Count("id"))
-    persons = defaultdict(int)
+    persons: defaultdict[str, int] = defaultdict(int)
     for category, size in intake_round.cases.values_list("category", "size"):
         persons[category] += size
     return {"families": sum(r["families"] for r in rows), "persons": sum(persons.values()),
@@ -126,7 +167,7 @@ def case_summary(*, intake_round: IntakeRound) -> dict[str, Any]:
 
 def case_groups(*, user: Any, intake_round: IntakeRound) -> list[str]:
     """The group names of the round's cases (for fairness floors): the round's planners only."""
-    if not user.has_perm("planning.view_case", intake_round):
+    if case_access(user=user, intake_round=intake_round) != "planner":
         raise PermissionDenied("Case records are for the round's national planners only.")
     return sorted(set(intake_round.cases.exclude(group="").values_list("group", flat=True).distinct()))
 
@@ -147,6 +188,14 @@ def plan_current(*, intake_round: IntakeRound, published_only: bool = False) -> 
     if published_only:
         plans = plans.filter(published_at__isnull=False)
     return plans.first()
+
+
+def undeclared_treatment(*, plan: Plan) -> dict[int, dict[str, Any]]:
+    """How this version treated each locality without a submitted declaration, by the round's rule:
+    {actor id: {"treatment": "excluded" | "key_quota" | "last_round", "round": earlier round id, "quota": persons,
+    "draft": bool}} (empty for versions computed before the rule existed)."""
+    rows = ((plan.inputs or {}).get("undeclared") or {}).get("localities") or {}
+    return {int(actor_id): dict(row) for actor_id, row in rows.items()}
 
 
 def declarations_not_counted(*, plan: Plan) -> dict[int, str]:

@@ -19,17 +19,18 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +42,7 @@ from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement.services import notification_send
+from arrival.planning.cases import CASE_COLUMNS, case_rules, column_errors, groups_clean, languages_clean
 from arrival.planning.models import (
     FUNDING_PERSON,
     SECTOR_KEYS,
@@ -48,6 +50,7 @@ from arrival.planning.models import (
     Allocation,
     CapacityState,
     Case,
+    CaseAccessGrant,
     Declaration,
     DeclarationStatus,
     DeclaredCapacity,
@@ -67,11 +70,15 @@ from arrival.planning.models import (
     ResponseDecision,
     RoundLocality,
     RoundStatus,
+    UndeclaredRule,
+    default_case_groups,
+    default_case_languages,
 )
 
 ROUND_FIELDS = (
     "title", "period_start", "period_end", "total", "deadline", "status", "weight_outcome", "weight_preference",
-    "weight_demand", "key_name", "band", "unplaced_penalty", "currency",
+    "weight_demand", "key_name", "band", "unplaced_penalty", "currency", "undeclared_rule", "case_languages",
+    "case_groups",
 )
 DECLARATION_FIELDS = ("status", "places_volunteered", "funding_needs", "notes", "submitted_at")
 PLAN_FIELDS = ("version", "status", "objective", "bound", "gap", "seconds", "method", "published_at", "respond_by")
@@ -161,11 +168,18 @@ def _round_values(values: Mapping[str, Any], current: IntakeRound | None) -> dic
     if key_name == KeyName.CUSTOM and not any(clean_weights.values()):
         raise ValidationError(_("A custom key needs at least one weight."))
     band = _number(pick("band"), _("Band"), minimum=0.0, maximum=10.0)
-    result = {
+    undeclared_rule = pick("undeclared_rule", UndeclaredRule.KEY_QUOTA) or UndeclaredRule.KEY_QUOTA
+    if undeclared_rule not in UndeclaredRule.values:
+        raise ValidationError(_("Unknown rule “%(rule)s” for localities without a declaration (one of: %(rules)s).")
+                              % {"rule": undeclared_rule, "rules": ", ".join(UndeclaredRule.values)})
+    result: dict[str, Any] = {
         "title": title[:200], "period_start": start, "period_end": end, "total": total, "deadline": deadline,
         "key_name": key_name, "key_weights": clean_weights, "band": band,
         "unplaced_penalty": _number(pick("unplaced_penalty", 1.0), _("Unplaced penalty"), minimum=0.0) or 0.0,
         "currency": (str(pick("currency", "EUR") or "EUR").strip().upper())[:3],
+        "undeclared_rule": undeclared_rule,
+        "case_languages": languages_clean(_code_list(pick("case_languages", default_case_languages()))),
+        "case_groups": groups_clean(_code_list(pick("case_groups", default_case_groups()))),
     }
     for name, label in (("weight_outcome", _("Weight of the predicted outcome")),
                         ("weight_preference", _("Weight of preferences")),
@@ -174,6 +188,15 @@ def _round_values(values: Mapping[str, Any], current: IntakeRound | None) -> dic
     if len(result["currency"]) != 3 or not result["currency"].isalpha():
         raise ValidationError(_("The currency is a three-letter code such as EUR."))
     return result
+
+
+def _code_list(value: Any) -> list[Any]:
+    """Codes given as a list, or as text separated by commas, semicolons, spaces or lines."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,;]+", value) if part]
+    return list(value)
 
 
 def _categories_clean(categories: Iterable[Any]) -> list[tuple[str, str]]:
@@ -299,7 +322,8 @@ def _find_locality(value: str, country_id: int | None) -> Actor | None:
     actor = Actor.objects.filter(slug=value, kind__in=LOCALITY_KINDS).first()
     if actor is not None:
         return actor
-    matches = list(Actor.objects.filter(name__iexact=value, kind__in=LOCALITY_KINDS, country_id=country_id)
+    in_country = Q(country_id=country_id) if country_id is not None else Q(country__isnull=True)
+    matches = list(Actor.objects.filter(in_country, name__iexact=value, kind__in=LOCALITY_KINDS)
                    .order_by("-population", "id")[:2])
     return matches[0] if matches else None
 
@@ -402,7 +426,8 @@ def _round_locality(intake_round: IntakeRound, actor: Actor) -> RoundLocality:
     return locality
 
 
-def _declaration_values(capacities: Mapping[str, Any], labour: Mapping[str, Any]) -> tuple[dict, dict]:
+def _declaration_values(capacities: Mapping[str, Any],
+                        labour: Mapping[str, Any]) -> tuple[dict[str, tuple[float | None, str]], dict[str, float]]:
     """{service: (value, state)} and {sector: value}, validated; unknown keys are refused."""
     clean_caps: dict[str, tuple[float | None, str]] = {}
     for service, item in capacities.items():
@@ -416,9 +441,12 @@ def _declaration_values(capacities: Mapping[str, Any], labour: Mapping[str, Any]
             raise ValidationError(_("Unknown state “%(state)s” for %(service)s.") % {"state": state, "service": service})
         number = _number(value, service)
         if state == CapacityState.NOT_PROVIDED:
-            number = None
+            number = 0.0  # not provided: this locality takes no one who needs the service
+        elif state == CapacityState.NO_LIMIT:
+            number = None  # no limit: the service does not constrain the plan here
         elif number is None:
-            raise ValidationError(_("Give a number for %(service)s, or mark it “not provided”.") % {"service": service})
+            raise ValidationError(_("Give a number for %(service)s, or mark it “not provided” or “no limit”.")
+                                  % {"service": service})
         clean_caps[service] = (number, state)
     clean_labour: dict[str, float] = {}
     for sector, value in labour.items():
@@ -439,8 +467,8 @@ def _declaration_write(*, declaration: Declaration, capacities: Mapping[str, Any
     declaration.save()
     declaration.capacities.all().delete()
     DeclaredCapacity.objects.bulk_create([
-        DeclaredCapacity(declaration=declaration, service=service, value=caps.get(service, (None, ""))[0],
-                         state=caps.get(service, (None, CapacityState.NOT_PROVIDED))[1])
+        DeclaredCapacity(declaration=declaration, service=service, value=caps.get(service, (0.0, ""))[0],
+                         state=caps.get(service, (0.0, CapacityState.NOT_PROVIDED))[1])
         for service in SERVICE_KEYS
     ])
     declaration.labour_demand.all().delete()
@@ -466,7 +494,8 @@ def declaration_save(*, user: Any, intake_round: IntakeRound, actor: Actor, capa
                      is_demo: bool = False) -> Declaration:
     """Save (and with `submit`, submit) a locality's declaration while the round is open, before its deadline.
 
-    "Partial" and "not provided" are valid states; a service left out counts as not provided. Saving without
+    "Partial", "not provided" (capacity 0) and "no limit" are valid states; a service left out counts as not
+    provided. Saving without
     `submit` keeps the declaration a draft (a submitted one goes back to draft until submitted again).
     """
     locality = _round_locality(intake_round, actor)
@@ -542,6 +571,59 @@ def key_inputs_set(*, user: Any, intake_round: IntakeRound, rows: Mapping[int, M
 # --- cases (planners only) -------------------------------------------------------------------------------
 
 
+def case_write_require(*, user: Any, intake_round: IntakeRound) -> None:
+    """Writing case records (import, synthetic cases, the outcome model, floors): the round's planners only —
+    never a superuser or site staff by their flag (Django's superuser shortcut is not used)."""
+    from arrival.planning.selectors import case_access
+
+    if case_access(user=user, intake_round=intake_round) != "planner":
+        raise PermissionDenied(_("Case records are for the round's national planners only."))
+
+
+def case_read_require(*, user: Any, intake_round: IntakeRound, what: str) -> None:
+    """Reading case-level data: the round's planners, or someone they gave a grant that is still running; each
+    read under a grant is on record in the audit log (`what` says which page or route)."""
+    from arrival.planning.selectors import case_access
+
+    access = case_access(user=user, intake_round=intake_round)
+    if access is None:
+        raise PermissionDenied(_("Case records are for the round's national planners only."))
+    if access == "grant":
+        audit_record(user=user, action="planning.view_cases_under_grant", target=intake_round, after={"what": what})
+
+
+MAX_GRANT_HOURS = 24 * 30
+
+
+@transaction.atomic
+def case_access_grant(*, user: Any, intake_round: IntakeRound, grantee: Any, hours: Any) -> CaseAccessGrant:
+    """One of the round's planners lets `grantee` (e.g. a superuser or site staff member helping with the round)
+    read its case records for `hours` (at most 30 days). On record in the audit log."""
+    case_write_require(user=user, intake_round=intake_round)
+    length = _number(hours, _("Hours"), minimum=1, maximum=MAX_GRANT_HOURS, integer=True)
+    if length is None:
+        raise ValidationError(_("Say for how many hours the access is given."))
+    if grantee is None or not getattr(grantee, "is_active", False):
+        raise ValidationError(_("Give access to an active user."))
+    grant = CaseAccessGrant.objects.create(round=intake_round, user=grantee, granted_by=user,
+                                           expires_at=timezone.now() + timedelta(hours=int(length)))
+    audit_record(user=user, action="planning.grant_case_access", target=intake_round,
+                 after={"grant": grant.pk, "user": grantee.pk, "expires_at": grant.expires_at.isoformat()})
+    return grant
+
+
+@transaction.atomic
+def case_access_revoke(*, user: Any, grant: CaseAccessGrant) -> CaseAccessGrant:
+    """End a grant now (one of the round's planners). On record in the audit log."""
+    case_write_require(user=user, intake_round=grant.round)
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        audit_record(user=user, action="planning.revoke_case_access", target=grant.round,
+                     after={"grant": grant.pk, "user": grant.user_id, "revoked_at": grant.revoked_at.isoformat()})
+    return grant
+
+
 def _locality_ids(intake_round: IntakeRound) -> dict[str, str]:
     """Every way a case file may name a locality (actor id, address name, GeoNames id) → actor id as text."""
     names: dict[str, str] = {}
@@ -569,56 +651,50 @@ def cases_import(*, user: Any, intake_round: IntakeRound, file: Any, is_demo: bo
     """Replace the round's cases with a CSV file (the format of `arrival plan`, docs/planning.md).
 
     Read by `arrival.planning.domain.files.read_cases`; preferences and ties name localities by actor id,
-    address name or GeoNames id; categories by the round's category codes. All lines or none.
+    address name or GeoNames id. Every value is checked against the closed lists of `arrival.planning.cases`
+    (opaque ids, ISO 3166 / M49 origins, the round's categories, languages and groups; no other column). All
+    lines or none: every bad line is named and nothing is stored.
     """
     from arrival.planning.domain.files import PlanFileError, read_cases
 
-    require(user, "planning.view_case", intake_round)
+    case_write_require(user=user, intake_round=intake_round)
     intake_round = _round_locked(intake_round)
-    if isinstance(file, bytes):
-        file = io.BytesIO(file)
+    data = file if isinstance(file, bytes) else file.read()
+    if isinstance(data, bytes):
+        data = data.decode("utf-8-sig", errors="replace")
+    header = [h.strip() for h in next(csv.reader(io.StringIO(data)), [])]
+    bad_columns = column_errors(header)
+    if bad_columns:
+        raise ValidationError([_("line 1: column(s) %(columns)s are not part of a case record; the columns are %(allowed)s, "
+                                 "need_<service> and skill_<sector>.")
+                               % {"columns": ", ".join(bad_columns), "allowed": ", ".join(CASE_COLUMNS)}])
     try:
-        parsed = read_cases(file)
+        parsed = read_cases(io.StringIO(data))
     except PlanFileError as error:
-        line = getattr(error, "line", None)
-        message = str(error)
-        if line is not None and not message.startswith("line"):
-            message = _("line %(line)s: %(message)s") % {"line": line, "message": message}
-        raise ValidationError([message]) from None
+        raise ValidationError([_file_error_message(error)]) from None
     names = _locality_ids(intake_round)
-    categories = set(intake_round.categories.values_list("code", flat=True))
+    rules = case_rules(intake_round)
     errors: list[str] = []
     rows: list[Case] = []
-    seen: set[str] = set()
     for number, case in enumerate(parsed, start=2):
-        if case.id in seen:
-            errors.append(_("line %(line)s: the case id %(id)s is repeated.") % {"line": number, "id": case.id})
-        seen.add(case.id)
+        problems = rules.errors(pseudonym=case.id, size=case.size, needs=case.needs, skills=case.skills,
+                                languages=case.languages, origin=case.origin, group=case.group, category=case.category)
         preferences = []
         for name in case.preferences:
             if name not in names:
-                errors.append(_("line %(line)s: preference “%(name)s” is not a locality of this round.")
-                              % {"line": number, "name": name})
+                problems.append(_("preference “%(name)s” is not a locality of this round") % {"name": name})
             else:
                 preferences.append(names[name])
         tie = ""
         if case.tied_to:
             if case.tied_to not in names:
-                errors.append(_("line %(line)s: tie “%(name)s” is not a locality of this round.")
-                              % {"line": number, "name": case.tied_to})
+                problems.append(_("tie “%(name)s” is not a locality of this round") % {"name": case.tied_to})
             else:
                 tie = names[case.tied_to]
-        if case.category and case.category not in categories:
-            errors.append(_("line %(line)s: category “%(category)s” is not one of the round's (%(codes)s).")
-                          % {"line": number, "category": case.category, "codes": ", ".join(sorted(categories))})
-        unknown = [s for s in case.needs if s not in SERVICE_KEYS]
-        if unknown:
-            errors.append(_("line %(line)s: unknown service(s) %(names)s.") % {"line": number, "names": ", ".join(unknown)})
-        if len(case.id) > 64:
-            errors.append(_("line %(line)s: the case id is longer than 64 characters.") % {"line": number})
+        errors.extend(_("line %(line)s: %(message)s.") % {"line": number, "message": problem} for problem in problems)
         rows.append(Case(round=intake_round, pseudonym=case.id, size=case.size, needs=dict(case.needs),
-                         skills=dict(case.skills), languages=list(case.languages), origin=case.origin[:64],
-                         preferences=preferences, tied_to=tie, group=case.group[:64], category=case.category,
+                         skills=dict(case.skills), languages=list(case.languages), origin=case.origin,
+                         preferences=preferences, tied_to=tie, group=case.group, category=case.category,
                          is_demo=is_demo))
         if len(errors) > 50:
             break
@@ -635,7 +711,9 @@ def synthetic_case_rows(*, intake_round: IntakeRound, count: int, seed: int) -> 
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     locality_ids = [str(pk) for pk in intake_round.localities.values_list("actor_id", flat=True)]
     categories = list(intake_round.categories.values_list("code", flat=True)) or [""]
-    languages = ["ar", "fa", "ps", "ti", "uk", "fr", "en", "so", "ku"]
+    languages = list(intake_round.case_languages or [])
+    groups = list(intake_round.case_groups or []) or [""]
+    origins = ["145", "014", "034", "151"]  # UN M49 regions (Western Asia, Eastern Africa, Southern Asia, Eastern Europe)
     rows = []
     for index in range(count):
         size = rng.choices([1, 2, 3, 4, 5, 6], weights=[25, 15, 20, 20, 12, 8])[0]
@@ -663,9 +741,9 @@ def synthetic_case_rows(*, intake_round: IntakeRound, count: int, seed: int) -> 
         preferences = rng.sample(locality_ids, min(3, len(locality_ids))) if locality_ids and rng.random() < 0.6 else []
         rows.append(Case(
             round=intake_round, pseudonym=f"C{index + 1:05d}", size=size, needs=needs, skills=skills,
-            languages=rng.sample(languages, rng.choice([1, 2])), origin=rng.choice(["A", "B", "C", "D"]),
+            languages=rng.sample(languages, min(len(languages), rng.choice([1, 2]))), origin=rng.choice(origins),
             preferences=preferences, tied_to=rng.choice(locality_ids) if locality_ids and rng.random() < 0.03 else "",
-            group=rng.choice(["group_a", "group_b"]), category=rng.choices(categories, k=1)[0], is_demo=True,
+            group=rng.choice(groups), category=rng.choices(categories, k=1)[0], is_demo=True,
         ))
     return rows
 
@@ -673,7 +751,7 @@ def synthetic_case_rows(*, intake_round: IntakeRound, count: int, seed: int) -> 
 @transaction.atomic
 def cases_generate_synthetic(*, user: Any, intake_round: IntakeRound, count: int, seed: int = 1) -> int:
     """Replace the round's cases with `count` invented families (demo and tests), labelled demo."""
-    require(user, "planning.view_case", intake_round)
+    case_write_require(user=user, intake_round=intake_round)
     count = int(_number(count, _("Number of cases"), minimum=1, maximum=200_000, integer=True) or 0)
     intake_round = _round_locked(intake_round)
     if not intake_round.localities.exists():
@@ -737,7 +815,7 @@ def outcome_model_train(*, user: Any, intake_round: IntakeRound, file: Any, l2: 
     from arrival.planning.domain.files import PlanFileError, read_outcome_records
     from arrival.planning.domain.outcomes import FEATURES
 
-    require(user, "planning.view_case", intake_round)
+    case_write_require(user=user, intake_round=intake_round)
     penalty = _number(l2, _("L2 penalty"), minimum=0.0, maximum=1e6)
     penalty = 1.0 if penalty is None else float(penalty)
     intake_round = _round_locked(intake_round)
@@ -776,7 +854,7 @@ def outcome_model_train(*, user: Any, intake_round: IntakeRound, file: Any, l2: 
 @transaction.atomic
 def outcome_model_clear(*, user: Any, intake_round: IntakeRound) -> None:
     """Remove the round's trained model: plans go back to seeded synthetic scores (or an uploaded file)."""
-    require(user, "planning.view_case", intake_round)
+    case_write_require(user=user, intake_round=intake_round)
     intake_round = _round_locked(intake_round)
     _round_trainable(intake_round)
     if not intake_round.outcome_model:
@@ -795,7 +873,7 @@ def floors_clean(*, user: Any, intake_round: IntakeRound, floors: Mapping[str, A
     are dropped. Reading the groups is reading case data: the round's planners only."""
     if not floors or not any(str(v).strip() for v in floors.values() if v is not None):
         return {}
-    require(user, "planning.view_case", intake_round)
+    case_write_require(user=user, intake_round=intake_round)
     groups = set(intake_round.cases.exclude(group="").values_list("group", flat=True).distinct())
     clean: dict[str, float] = {}
     for group, value in floors.items():
@@ -901,7 +979,7 @@ def key_results(*, intake_round: IntakeRound, key_name: str | None = None,
         for rl, loc in zip(round_localities, domain_locs, strict=True):
             region_id = str(rl.region_id) if rl.region_id else str(rl.actor_id)
             by_region[region_id].append(loc)
-            region_actors[region_id] = rl.region if rl.region_id else rl.actor
+            region_actors[region_id] = rl.region if rl.region is not None else rl.actor
         regions = [
             _region_locality(region_actors[rid], members, key_inputs.get(int(rid))) if region_actors[rid].kind
             == ActorKind.REGIONAL_GOVERNMENT and not (len(members) == 1 and members[0].id == rid) else members[0]
@@ -937,62 +1015,144 @@ def key_results(*, intake_round: IntakeRound, key_name: str | None = None,
     return out
 
 
+def _capacities_of(declaration: Declaration) -> tuple[dict[str, float | None], dict[str, str], dict[str, float]]:
+    """What a submitted declaration means for the planner: per service a capacity (not provided = 0, no limit =
+    None), the states as declared, and the labour demand."""
+    capacities: dict[str, float | None] = {}
+    states: dict[str, str] = {}
+    for cap in declaration.capacities.all():
+        if cap.state == CapacityState.NO_LIMIT:
+            capacities[cap.service] = None
+        elif cap.state == CapacityState.NOT_PROVIDED:
+            capacities[cap.service] = 0.0
+        else:
+            capacities[cap.service] = float(cap.value or 0.0)
+        states[cap.service] = cap.state
+    return capacities, states, {d.sector: d.value for d in declaration.labour_demand.all()}
+
+
+def _earlier_declarations(intake_round: IntakeRound, actor_ids: Iterable[int]) -> dict[int, Declaration]:
+    """Per actor, its submitted declaration in the latest earlier round of the same government."""
+    earlier = (Declaration.objects.filter(round__government_id=intake_round.government_id, actor_id__in=list(actor_ids),
+                                          status=DeclarationStatus.SUBMITTED)
+               .exclude(round=intake_round)
+               .filter(Q(round__period_start__lt=intake_round.period_start)
+                       | Q(round__period_start=intake_round.period_start, round_id__lt=intake_round.pk))
+               .order_by("actor_id", "-round__period_start", "-round_id")
+               .prefetch_related("capacities", "labour_demand"))
+    out: dict[int, Declaration] = {}
+    for declaration in earlier:
+        out.setdefault(declaration.actor_id, declaration)
+    return out
+
+
+# The pseudo-service that caps a locality without a declaration at its key quota (rule "key quota only"): every
+# case needs its size in it, and only those localities declare a capacity for it.
+QUOTA_SERVICE = "persons_within_key_quota"
+
+
 def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
                   fairness_floors: Mapping[str, float] | None = None) -> ProblemBuild:
     """The `PlanningProblem` of the round as its current, submitted declarations and key inputs stand.
 
+    A submitted declaration's services are capacities ("not provided" = 0, "no limit" = no constraint). A locality
+    without a submitted declaration follows the round's `undeclared_rule`: excluded (not in the plan), key quota
+    only (at most its key quota of the cases' persons, no service limits), or its submitted declaration of the
+    government's previous round (excluded when it has none). `inputs["undeclared"]` records what each got.
     Scores: the uploaded file if given, else the round's trained outcome model if any, else seeded synthetic
     scores. `fairness_floors` are already validated (`floors_clean`).
     """
+    import dataclasses
+
     import numpy as np
 
     from arrival.planning.domain import Case as DomainCase
     from arrival.planning.domain import PlanningProblem, Weights, scores_synthetic
     from arrival.planning.domain.files import PlanFileError, read_scores
+    from arrival.planning.domain.keys import largest_remainder
 
-    round_localities = list(intake_round.localities.select_related("actor", "region").order_by("actor_id"))
-    if not round_localities:
+    all_localities = list(intake_round.localities.select_related("actor", "region").order_by("actor_id"))
+    if not all_localities:
         raise ValidationError(_("The round has no localities."))
     declarations = {d.actor_id: d for d in Declaration.objects.filter(round=intake_round)
                     .prefetch_related("capacities", "labour_demand")}
+    rule = intake_round.undeclared_rule
+    missing = [rl.actor_id for rl in all_localities if getattr(declarations.get(rl.actor_id), "status", None)
+               != DeclarationStatus.SUBMITTED]
+    earlier = _earlier_declarations(intake_round, missing) if rule == UndeclaredRule.LAST_ROUND and missing else {}
     key_inputs = _key_inputs(intake_round)
-    domain_locs = []
+    all_locs = []
+    keep: list[int] = []
+    quota_capped: list[int] = []
     declared: dict[str, Any] = {}
-    for rl in round_localities:
+    undeclared: dict[str, Any] = {}
+    for index, rl in enumerate(all_localities):
         declaration = declarations.get(rl.actor_id)
         capacities: dict[str, float | None] = {}
         demand: dict[str, float] = {}
         states: dict[str, str] = {}
-        if declaration is not None and declaration.status == DeclarationStatus.SUBMITTED:
-            for cap in declaration.capacities.all():
-                capacities[cap.service] = None if cap.state == CapacityState.NOT_PROVIDED else cap.value
-                states[cap.service] = cap.state
-            demand = {d.sector: d.value for d in declaration.labour_demand.all()}
-        declared[str(rl.actor_id)] = {"submitted": bool(states), "states": states,
+        submitted = declaration is not None and declaration.status == DeclarationStatus.SUBMITTED
+        if declaration is not None and submitted:
+            capacities, states, demand = _capacities_of(declaration)
+            keep.append(index)
+        else:
+            aid = str(rl.actor_id)
+            row: dict[str, Any] = {"treatment": "excluded", "round": None,
+                                   "draft": declaration is not None and declaration.status == DeclarationStatus.DRAFT}
+            if rule == UndeclaredRule.KEY_QUOTA:
+                row["treatment"] = "key_quota"
+                quota_capped.append(len(keep))
+                keep.append(index)
+            elif rule == UndeclaredRule.LAST_ROUND and rl.actor_id in earlier:
+                capacities, states, demand = _capacities_of(earlier[rl.actor_id])
+                row["treatment"], row["round"] = "last_round", earlier[rl.actor_id].round_id
+                keep.append(index)
+            undeclared[aid] = row
+        declared[str(rl.actor_id)] = {"submitted": submitted, "states": states,
                                       "draft": declaration is not None and declaration.status == DeclarationStatus.DRAFT}
-        domain_locs.append(_domain_locality(rl.actor, key_inputs.get(rl.actor_id), region=str(rl.region_id or ""),
-                                            capacities=capacities, sector_demand=demand))
+        all_locs.append(_domain_locality(rl.actor, key_inputs.get(rl.actor_id), region=str(rl.region_id or ""),
+                                         capacities=capacities, sector_demand=demand))
+    if not keep:
+        raise ValidationError(_("No locality can receive cases: none submitted a declaration and the round's rule "
+                                "excludes localities without one."))
     cases = list(intake_round.cases.order_by("id"))
     if not cases:
         raise ValidationError(_("The round has no cases: import them or generate synthetic ones."))
+    kept_ids = {all_locs[i].id for i in keep}
     domain_cases = [DomainCase(id=c.pseudonym, size=c.size, needs=dict(c.needs), skills=dict(c.skills),
-                               languages=tuple(c.languages), origin=c.origin, preferences=tuple(c.preferences),
-                               tied_to=c.tied_to or None, group=c.group, category=c.category) for c in cases]
-    key = key_results(intake_round=intake_round, localities=domain_locs)
-    shares = np.array([key["by_locality"][loc.id]["quota"] for loc in domain_locs], dtype=np.float64)
-    shares = shares / shares.sum() if shares.sum() > 0 else None
+                               languages=tuple(c.languages), origin=c.origin,
+                               preferences=tuple(p for p in c.preferences if p in kept_ids),
+                               tied_to=c.tied_to if c.tied_to in kept_ids else None, group=c.group,
+                               category=c.category) for c in cases]
+    ties_dropped = sum(1 for c in cases if c.tied_to and c.tied_to not in kept_ids)
     if scores_file is not None:
         try:
-            scores = read_scores(scores_file, domain_cases, domain_locs)
+            all_scores = read_scores(scores_file, domain_cases, all_locs)
         except PlanFileError as error:
             raise ValidationError([str(error)]) from None
         scores_source, scores_kind = "uploaded", "uploaded"
     elif intake_round.outcome_model:
-        scores = _outcome_model_load(intake_round.outcome_model).predict(domain_cases, domain_locs)
+        all_scores = _outcome_model_load(intake_round.outcome_model).predict(domain_cases, all_locs)
         scores_source, scores_kind = "trained model", "model"
     else:
-        scores = scores_synthetic(domain_cases, domain_locs, seed=intake_round.pk)
+        all_scores = scores_synthetic(domain_cases, all_locs, seed=intake_round.pk)
         scores_source, scores_kind = f"synthetic (seed {intake_round.pk})", "synthetic"
+    excluded = len(keep) < len(all_locs)
+    scores = np.ascontiguousarray(all_scores[:, keep]) if excluded else all_scores
+    domain_locs = [all_locs[i] for i in keep]
+    round_localities = [all_localities[i] for i in keep]
+    key = key_results(intake_round=intake_round, localities=domain_locs)
+    quota_array = np.array([key["by_locality"][loc.id]["quota"] for loc in domain_locs], dtype=np.float64)
+    shares = quota_array / quota_array.sum() if quota_array.sum() > 0 else None
+    if quota_capped:
+        # At most the key quota of the cases' persons (the quota the band is drawn around), no service limits.
+        persons = sum(c.size for c in cases)
+        weights = list(shares) if shares is not None else [1.0 / len(domain_locs)] * len(domain_locs)
+        quotas = largest_remainder(persons, weights)
+        for j in quota_capped:
+            domain_locs[j] = dataclasses.replace(domain_locs[j], capacities={QUOTA_SERVICE: float(quotas[j])})
+            undeclared[domain_locs[j].id]["quota"] = int(quotas[j])
+        domain_cases = [dataclasses.replace(c, needs={**c.needs, QUOTA_SERVICE: float(c.size)}) for c in domain_cases]
     floors = dict(fairness_floors or {})
     problem = PlanningProblem(
         cases=domain_cases, localities=domain_locs, scores=scores,
@@ -1004,6 +1164,7 @@ def problem_build(*, intake_round: IntakeRound, scores_file: Any = None,
     inputs = {"declarations": declared, "scores": scores_source, "scores_source": scores_kind,
               "scores_model": outcome_model_summary(intake_round.outcome_model) if scores_kind == "model" else None,
               "fairness_floors": floors, "cases": len(cases),
+              "undeclared": {"rule": rule, "localities": undeclared, "ties_dropped": ties_dropped},
               "weights": {"outcome": intake_round.weight_outcome, "preference": intake_round.weight_preference,
                           "demand": intake_round.weight_demand},
               "band": intake_round.band, "unplaced_penalty": intake_round.unplaced_penalty}
@@ -1079,7 +1240,7 @@ class PlanComputeResult:
     job: Any = None
 
 
-def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, solved: Any, baselines: dict,
+def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, solved: Any, baselines: dict[str, Any],
                 metrics: Any, time_limit: float) -> Plan:
     ids = [loc.id for loc in build.problem.localities]
     assignment = [int(j) for j in solved.assignment]
@@ -1097,7 +1258,7 @@ def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, so
         "key_deviation": ({aid: float(v) for aid, v in zip(ids, metrics.key_deviation, strict=True)}
                           if metrics.key_deviation is not None else {aid: persons[aid] - quotas[aid] for aid in ids}),
         "service_use": {s: {aid: float(v) for aid, v in zip(ids, arr, strict=True)}
-                        for s, arr in metrics.service_use.items()},
+                        for s, arr in metrics.service_use.items() if s in SERVICE_KEYS},
         "capacity": capacity,
         "group_outcome": {g: float(v) for g, v in metrics.group_outcome.items()},
         "group_outcome_ratio": _plain(metrics.group_outcome_ratio),

@@ -26,6 +26,7 @@ from arrival.planning import selectors, services
 from arrival.planning.forms import (
     AcceptForm,
     AnswerForm,
+    CaseGrantForm,
     CasesUploadForm,
     DeclarationForm,
     FundingForm,
@@ -47,6 +48,7 @@ from arrival.planning.models import (
     Plan,
     PlanStatus,
     RoundStatus,
+    UndeclaredRule,
 )
 from arrival.reports.charts import Bar, bar_chart
 from arrival.reports.exports import OpenDataMeta, csv_bytes, xlsx_bytes, xlsx_header
@@ -77,6 +79,20 @@ def _round(request: HttpRequest, pk: int, perm: str = "planning.view_intakeround
     if not request.user.has_perm(perm, intake_round):
         raise PermissionDenied(_("This page is for the round's planners and participating localities."))
     return intake_round
+
+
+def _case_round(request: HttpRequest, pk: int, what: str) -> IntakeRound:
+    """A round whose case-level data the page shows: its planners, or a grantee (each visit audited)."""
+    try:
+        intake_round = selectors.round_get(pk=pk)
+    except IntakeRound.DoesNotExist:
+        raise Http404(_("No intake round at this address.")) from None
+    services.case_read_require(user=request.user, intake_round=intake_round, what=what)
+    return intake_round
+
+
+def _can_view_cases(request: HttpRequest, intake_round: IntakeRound) -> bool:
+    return selectors.case_access(user=request.user, intake_round=intake_round) is not None
 
 
 def _planner_round(request: HttpRequest, pk: int) -> IntakeRound:
@@ -147,6 +163,8 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     intake_round = _planner_round(request, pk)
     initial = {name: getattr(intake_round, name) for name in services.ROUND_FIELDS if name != "status"}
     initial["categories"] = "\n".join(intake_round.categories.values_list("label", flat=True))
+    initial["case_languages"] = " ".join(intake_round.case_languages or [])
+    initial["case_groups"] = " ".join(intake_round.case_groups or [])
     for name, weight in intake_round.key_weights.items():
         initial[f"kw_{name}"] = weight
     form = RoundForm(request.POST or None, governments=Actor.objects.none(), editing=True, initial=initial)
@@ -173,11 +191,14 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         mine_ids = {locality.actor_id for locality in mine}
         rows = [row for row in rows if row["locality"].actor_id in mine_ids]
     plans = selectors.plan_list(user=request.user, intake_round=intake_round)
+    grants_shown = selectors.case_access(user=request.user, intake_round=intake_round) == "planner"
     return render(request, "planning/round_detail.html", {
+        "grant_form": CaseGrantForm() if grants_shown else None,
+        "grants": selectors.case_grant_list(intake_round=intake_round) if grants_shown else [],
         "round": intake_round, "planner": planner, "mine": mine, "rows": rows, "plans": plans,
         "categories": intake_round.categories.all(), "cases": selectors.case_summary(intake_round=intake_round)
         if planner else None,
-        "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
+        "can_view_cases": _can_view_cases(request, intake_round),
         "responses": selectors.responses_for_round(intake_round=intake_round) if planner else [],
         "published": selectors.plan_current(intake_round=intake_round, published_only=True),
         "scores_form": ScoresForm(groups=_groups(request, intake_round)),
@@ -187,9 +208,47 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _groups(request: HttpRequest, intake_round: IntakeRound) -> list[str]:
     """The cases' groups, for fairness floors: read by the round's planners only (site staff get no floors)."""
-    if not request.user.has_perm("planning.view_case", intake_round):
+    if selectors.case_access(user=request.user, intake_round=intake_round) != "planner":
         return []
     return selectors.case_groups(user=request.user, intake_round=intake_round)
+
+
+@require_POST
+@login_required
+def case_grant_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the round's planners gives a user (by username) time-limited access to the case records."""
+    intake_round = _round(request, pk)
+    form = CaseGrantForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("planning:round_detail", pk=pk)
+    from django.contrib.auth import get_user_model
+
+    grantee = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+    try:
+        if grantee is None:
+            raise ValidationError(_("No user with this username."))
+        services.case_access_grant(user=request.user, intake_round=intake_round, grantee=grantee,
+                                   hours=form.cleaned_data["hours"])
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("Access to the case records is given."))
+    return redirect("planning:round_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def case_grant_revoke(request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
+    intake_round = _round(request, pk)
+    grant = selectors.case_grant_list(intake_round=intake_round).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404(_("No running grant with this id."))
+    services.case_access_revoke(user=request.user, grant=grant)
+    messages.success(request, _("The access is revoked."))
+    return redirect("planning:round_detail", pk=pk)
 
 
 @require_POST
@@ -306,7 +365,7 @@ def keys(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def cases(request: HttpRequest, pk: int) -> HttpResponse:
-    intake_round = _round(request, pk, "planning.view_case")
+    intake_round = _case_round(request, pk, "cases page")
     upload = CasesUploadForm(prefix="upload")
     synthetic = SyntheticCasesForm(prefix="synthetic")
     file_errors: list[str] = []
@@ -422,6 +481,7 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     summary = selectors.allocation_summary(plan=plan)
     group_outcome = sorted(plan.metrics.get("group_outcome", {}).items())
     not_counted = selectors.declarations_not_counted(plan=plan)
+    treatment = selectors.undeclared_treatment(plan=plan)
     return render(request, "planning/plan_detail.html", {
         "scores": _scores_source(plan), "floors": _floor_rows(plan),
         "round": intake_round, "plan": plan, "summary": summary, "chart": _baseline_chart(plan),
@@ -430,10 +490,17 @@ def plan_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
         "responses": selectors.response_list(plan=plan).filter(decision="accept"), "service_labels": SERVICE_LABELS,
         "threads": selectors.thread_list(intake_round=intake_round, plan=plan),
         "linked_replies": selectors.replies_linked(plan=plan), "publish_form": PublishForm(),
-        "not_counted": [{"actor": row["actor"], "why": not_counted[row["actor"].pk]} for row in summary
+        "not_counted": [{"actor": row["actor"], "why": not_counted[row["actor"].pk],
+                         "treatment": treatment.get(row["actor"].pk)} for row in summary
                         if row["actor"].pk in not_counted],
-        "can_view_cases": request.user.has_perm("planning.view_case", intake_round),
+        "undeclared_rule": _undeclared_rule_label(plan),
+        "can_view_cases": _can_view_cases(request, intake_round),
     })
+
+
+def _undeclared_rule_label(plan: Plan) -> str:
+    rule = ((plan.inputs or {}).get("undeclared") or {}).get("rule")
+    return str(UndeclaredRule(rule).label) if rule in UndeclaredRule.values else ""
 
 
 def _trained_by(summary: dict[str, Any]) -> str:
@@ -482,7 +549,7 @@ def _floor_rows(plan: Plan) -> list[dict[str, Any]]:
 @login_required
 def outcome_model(request: HttpRequest, pk: int) -> HttpResponse:
     """Train the round's outcome model on historical records, see its coefficients, or remove it (planners only)."""
-    intake_round = _round(request, pk, "planning.view_case")
+    intake_round = _case_round(request, pk, "outcome model page")
     form = OutcomeModelForm(prefix="model")
     file_errors: list[str] = []
     if request.method == "POST":
@@ -515,7 +582,7 @@ def outcome_model(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_assignment(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     """Case-level assignment: the round's national planners only."""
-    intake_round = _round(request, pk, "planning.view_case")
+    intake_round = _case_round(request, pk, f"assignment of version {version}")
     plan = _plan(intake_round, version)
     names = {str(r.actor_id): r.actor.name for r in selectors.locality_list(intake_round=intake_round)}
     rows = [{"case": case_id, "locality": names.get(actor_id, "") if actor_id else ""}
@@ -655,6 +722,7 @@ def allocation(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
         "threads": selectors.thread_list(intake_round=intake_round, actor_ids={actor.pk}),
         "funding": selectors.funding_lines(plan=plan, actor_id=actor.pk) if plan else None,
         "not_counted": selectors.declarations_not_counted(plan=plan).get(actor.pk) if plan else None,
+        "treatment": selectors.undeclared_treatment(plan=plan).get(actor.pk) if plan else None,
     })
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from arrival.accounts.models import RoleKind
 from arrival.actors.models import ActorKind
 from arrival.planning.models import IntakeRound, LocalityResponse, PlanStatus, RoundStatus
+from tests.accounts.factories import StaffFactory
 from tests.actors.factories import ActorFactory, CountryFactory, LocalGovernmentFactory
 from tests.browser.conftest import assert_no_serious_axe_violations, page_as
 from tests.planning.factories import user_with_role
@@ -29,7 +30,7 @@ def _declare(page, round_id: int, actor_id: int, *, value: str, partial: bool) -
     for label in SERVICES:
         page.get_by_label(label, exact=True).fill(value)
         page.get_by_label(f"State of: {label}", exact=True).select_option("provided")
-    page.get_by_label("State of: Health-care capacity (persons)", exact=True).select_option("not_provided")
+    page.get_by_label("State of: Health-care capacity (persons)", exact=True).select_option("no_limit")
     if partial:
         page.get_by_label("State of: Interpreter capacity (persons)", exact=True).select_option("partial")
     page.get_by_label("Health and care", exact=True).fill("15")
@@ -55,6 +56,7 @@ def test_round_declarations_objection_revision_acceptance(browser, page, live_se
     planner_page.get_by_label("Persons to place", exact=True).fill("120")
     deadline = (timezone.localtime() + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
     planner_page.get_by_label("Deadline for declarations", exact=True).fill(deadline)
+    planner_page.get_by_label("Exclude it: it receives no one").check()
     planner_page.get_by_role("button", name="Create the round").click()
     intake_round = IntakeRound.objects.get(title="Zedland intake 2027")
     planner_page.get_by_label("Localities and regions (CSV)").fill(
@@ -64,6 +66,7 @@ def test_round_declarations_objection_revision_acceptance(browser, page, live_se
     planner_page.goto(f"/planning/{intake_round.pk}/")
     planner_page.get_by_role("button", name="Open for declarations").click()
     expect(planner_page.locator("#round-status")).to_have_text("Open for declarations")
+    expect(planner_page.locator("#undeclared-rule")).to_have_text("Exclude it: it receives no one")
     assert_no_serious_axe_violations(planner_page)
 
     # Two localities declare (one with partial and not-provided services).
@@ -80,6 +83,12 @@ def test_round_declarations_objection_revision_acceptance(browser, page, live_se
     planner_page.get_by_label("Number of synthetic families").fill("40")
     planner_page.get_by_role("button", name="Generate").click()
     expect(planner_page.get_by_role("rowheader", name="C00001")).to_be_visible()
+    # ... and lets a member of the site staff read the case records for eight hours.
+    helper = StaffFactory(username="site-helper")
+    planner_page.goto(f"/planning/{intake_round.pk}/")
+    planner_page.get_by_label("Username of the person to let in").fill(helper.username)
+    planner_page.get_by_role("button", name="Give access").click()
+    expect(planner_page.locator("#case-grants")).to_contain_text(str(helper))
     # ... trains the round's outcome model on historical records (a real file), which then gives the scores ...
     planner_page.goto(f"/planning/{intake_round.pk}/outcome-model/")
     planner_page.get_by_label("Historical outcome records (CSV)").set_input_files(

@@ -47,7 +47,7 @@ FULL_CAPACITY = {
     "school_12_17": {"value": 80, "state": "partial"},
     "childcare": {"value": 80, "state": "provided"},
     "language_course": {"value": 300, "state": "provided"},
-    "health": {"value": None, "state": "not_provided"},
+    "health": {"value": None, "state": "no_limit"},
     "interpreter": {"value": 50, "state": "partial"},
 }
 

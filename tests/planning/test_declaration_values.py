@@ -1,4 +1,5 @@
-"""Invariants of declaration input (hypothesis): "not provided" never carries a number, the rest always do."""
+"""Invariants of declaration input (hypothesis): "not provided" is capacity 0, "no limit" carries no number (no
+constraint), the rest always carry a finite number."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from arrival.planning.services import _declaration_values
 
 values = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 10_000),
                    st.sampled_from(["", "12", "3,5", "x"]))
-states = st.sampled_from(["provided", "partial", "not_provided", "maybe"])
+states = st.sampled_from(["provided", "partial", "not_provided", "no_limit", "maybe"])
 
 
 @given(st.dictionaries(st.sampled_from(SERVICE_KEYS), st.tuples(values, states), max_size=len(SERVICE_KEYS)))
@@ -21,8 +22,10 @@ def test_declared_values_are_clean_or_refused(capacities):
     except ValidationError:
         return
     for value, state in clean.values():
-        assert state in {"provided", "partial", "not_provided"}
+        assert state in {"provided", "partial", "not_provided", "no_limit"}
         if state == "not_provided":
+            assert value == 0
+        elif state == "no_limit":
             assert value is None
         else:
             assert value is not None and value >= 0 and value == value and value != float("inf")

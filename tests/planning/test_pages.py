@@ -71,7 +71,7 @@ def test_declaration_form_saves_partial_and_not_provided(client):
     declaration = Declaration.objects.get(round=world.round, actor=city)
     assert declaration.status == "submitted"
     states = {c.service: (c.value, c.state) for c in declaration.capacities.all()}
-    assert states["health"] == (None, "not_provided") and states["childcare"] == (30, "partial")
+    assert states["health"] == (0, "not_provided") and states["childcare"] == (30, "partial")
     detail = client.get(reverse("planning:round_detail", args=[world.round.pk])).content.decode()
     assert "Submitted" in detail
 

@@ -20,8 +20,8 @@ def test_import_maps_localities_and_categories():
     a, b = world.cities[0], world.cities[1]
     local_b = b.local.geonames_id
     count = services.cases_import(user=world.planner, intake_round=world.round, file=_file(world, [
-        f"F1,3,1,1,0.5,ar;fr,{a.slug};{local_b},,g1,resettlement",
-        f"F2,1,,,,,,{a.pk},g2,relocation",
+        f"F1,3,1,1,0.5,ar;fr,{a.slug};{local_b},,group_a,resettlement",
+        f"F2,1,,,,,,{a.pk},group_b,relocation",
     ]))
     assert count == 2
     first, second = world.round.cases.order_by("pseudonym")

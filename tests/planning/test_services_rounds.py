@@ -91,7 +91,7 @@ def test_declaration_partial_and_not_provided_are_valid():
     declaration = declare(world, city, places_volunteered=25, funding_needs="12000.50", notes="Housing tight.")
     assert declaration.status == DeclarationStatus.SUBMITTED
     states = {c.service: (c.value, c.state) for c in declaration.capacities.all()}
-    assert states["health"] == (None, CapacityState.NOT_PROVIDED)
+    assert states["health"] == (None, CapacityState.NO_LIMIT)
     assert states["interpreter"] == (50, CapacityState.PARTIAL)
     assert states["housing_1br"] == (40, CapacityState.PROVIDED)
     assert {d.sector: d.value for d in declaration.labour_demand.all()} == {"care": 20, "construction": 10}

@@ -33,7 +33,7 @@ class _Room:
         self.upper = limits[1] if limits else np.full(problem.m, np.inf)
 
     def fits(self, i: int) -> np.ndarray:
-        ok = self.persons + self.sizes[i] <= self.upper + 1e-9
+        ok: np.ndarray = self.persons + self.sizes[i] <= self.upper + 1e-9
         nz = np.nonzero(self.need[i])[0]
         for k in nz:
             ok &= self.load[:, k] + self.need[i, k] <= self.cap[:, k] + 1e-9

@@ -1,7 +1,7 @@
 """CSV files for `arrival plan` and uploads (formats in docs/planning.md, "File formats").
 
 Every file has a header row and one record per line, UTF-8, comma-separated.
-- Localities: `id,name,population[,region]` then any of `cap_<service>` (empty = not provided),
+- Localities: `id,name,population[,region]` then any of `cap_<service>` (units, 0 = not provided, or `no_limit`),
   `demand_<sector>`, `key_<input>` (e.g. key_tax_revenue, key_gdp, key_unemployment_rate, key_past_effort,
   key_language:ar).
 - Cases: `id,size` then any of `need_<service>`, `skill_<sector>` (0..1), `languages` and `preferences`
@@ -89,6 +89,37 @@ def _number(text: str, what: str, line: int, *, minimum: float = 0.0, maximum: f
     return x
 
 
+NO_LIMIT = "no_limit"
+
+
+def _capacity(cell: str, column: str, line: int) -> float | None:
+    """A capacity cell: units (0 = not provided), or `no_limit` (the service does not constrain this locality).
+    An empty cell is refused: it could mean either."""
+    if cell == NO_LIMIT:
+        return None
+    if cell == "":
+        raise PlanFileError(f"{column} is empty: write the units (0 = not provided) or {NO_LIMIT}", line=line)
+    return _number(cell, column, line)
+
+
+def check_services(localities: Sequence[Locality], case_columns: Sequence[str]) -> None:
+    """Every capacity column of the localities file needs its need column in the cases file: without it no case
+    would use the service, and the capacity would limit nothing while the plan claims to respect it."""
+    needs = {c[5:] for c in case_columns if c.startswith("need_")}
+    declared = sorted({s for loc in localities for s in loc.capacities})
+    missing = [s for s in declared if s not in needs]
+    if missing:
+        pairs = "; ".join(f"cap_{s} has no need_{s}" for s in missing)
+        raise PlanFileError(f"a capacity column of the localities file has no matching need column in the cases "
+                            f"file ({pairs}): add need_<service> to the cases, or remove the capacity column", line=1)
+
+
+def read_header(path_or_file: Any) -> list[str]:
+    """The column names of a CSV file (its first line)."""
+    with _open(path_or_file) as fh:
+        return [h.strip() for h in next(csv.reader(fh), [])]
+
+
 def read_localities(path_or_file: Any) -> list[Locality]:
     out: list[Locality] = []
     seen: set[str] = set()
@@ -108,7 +139,7 @@ def read_localities(path_or_file: Any) -> list[Locality]:
             key_inputs: dict[str, float] = {}
             for col, cell in row.items():
                 if col.startswith("cap_"):
-                    caps[col[4:]] = None if cell == "" else _number(cell, col, line)
+                    caps[col[4:]] = _capacity(cell, col, line)
                 elif col.startswith("demand_") and cell != "":
                     demand[col[7:]] = _number(cell, col, line)
                 elif col.startswith("key_") and cell != "":
@@ -200,7 +231,7 @@ def read_scores(path_or_file: Any, cases: Sequence[Case], localities: Sequence[L
             if not np.isnan(out[i, 0]):
                 raise PlanFileError(f"case '{cid}' appears twice", line=line)
             out[i, order] = [_number(x.strip(), f"score for {cols[k]}", line, maximum=1.0) for k, x in enumerate(row[1:])]
-    missing_rows = np.nonzero(np.isnan(out[:, 0]))[0] if len(localities) else []
+    missing_rows: Sequence[int] = np.nonzero(np.isnan(out[:, 0]))[0].tolist() if len(localities) else []
     if len(missing_rows):
         raise PlanFileError(f"no scores for case '{cases[missing_rows[0]].id}'")
     return out

@@ -92,7 +92,8 @@ def _share(x: np.ndarray) -> np.ndarray:
 
 def _inverse_share(x: np.ndarray) -> np.ndarray:
     inv = 1.0 / np.maximum(x, _FLOOR)
-    return inv / inv.sum()
+    share: np.ndarray = inv / inv.sum()
+    return share
 
 
 def _inputs(localities: Sequence[Locality], names: Sequence[str]) -> list[dict[str, float | str]]:

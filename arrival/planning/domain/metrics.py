@@ -34,7 +34,7 @@ def plan_metrics(problem: PlanningProblem, plan_or_assignment: Any) -> PlanMetri
     group_outcome: dict[str, float] = {}
     if problem.scores is not None and rows.size:
         got = problem.scores[rows, a[rows]].astype(np.float64)
-        groups = np.array([problem.cases[i].group for i in rows])
+        groups = np.array([problem.cases[i].group for i in rows.tolist()])
         for g in sorted(set(groups.tolist())):
             if g:
                 group_outcome[g] = float(got[groups == g].mean())

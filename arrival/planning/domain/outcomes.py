@@ -75,7 +75,8 @@ def demand_match(cases: Sequence[Case], localities: Sequence[Locality],
         return np.zeros((len(cases), len(localities)), dtype=np.float32)
     skills = skill_matrix(cases, sectors)
     skills /= np.maximum(skills.sum(axis=1, keepdims=True), 1.0)
-    return skills @ relative_demand(localities, sectors, top).T
+    match: np.ndarray = skills @ relative_demand(localities, sectors, top).T
+    return match
 
 
 def _languages(cases: Sequence[Case], localities: Sequence[Locality]) -> list[str]:
@@ -186,7 +187,7 @@ class OutcomeModel:
     def fit(cls, records: Sequence[OutcomeRecord], *, l2: float = 1.0, max_iter: int = 50) -> OutcomeModel:
         if not records:
             raise ValueError("no outcome records to train on")
-        top = demand_top({r.locality.id: r.locality for r in records}.values())
+        top = demand_top(list({r.locality.id: r.locality for r in records}.values()))
         rows = np.stack([_features([r.case], [r.locality], top)[0, 0] for r in records]).astype(np.float64)
         y = np.array([float(r.outcome) for r in records])
         if np.any((y < 0) | (y > 1)):

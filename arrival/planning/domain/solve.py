@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -76,9 +76,9 @@ def objective_matrix(problem: PlanningProblem) -> np.ndarray:
     """n × m float32 value v_ij actually optimised. With weights (1, 0, 0) it is the score matrix itself (no copy)."""
     w = problem.weights
     key = ("V", w.outcome, w.preference, w.demand)
-    cached = problem._cache.get("V")
+    cached = cast("tuple[tuple[object, ...], np.ndarray] | None", problem._cache.get("V"))
     if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     if problem.scores is None:
         from .outcomes import scores_synthetic
 
@@ -123,8 +123,8 @@ def plan_validate(problem: PlanningProblem, assignment: np.ndarray, *, tol: floa
     if np.any((a < -1) | (a >= problem.m)):
         return ["the assignment names a locality that does not exist"]
     ties = problem.ties()
-    for i in np.nonzero((ties >= 0) & (a != ties))[0]:
-        msgs.append(f"case {problem.cases[i].id} is tied to {problem.localities[ties[i]].id} but placed elsewhere")
+    for i in np.nonzero((ties >= 0) & (a != ties))[0].tolist():
+        msgs.append(f"case {problem.cases[i].id} is tied to {problem.localities[int(ties[i])].id} but placed elsewhere")
     placed = a >= 0
     services = problem.services()
     if services:
@@ -132,22 +132,22 @@ def plan_validate(problem: PlanningProblem, assignment: np.ndarray, *, tol: floa
         need = problem.need_matrix()
         for k, s in enumerate(services):
             use = np.bincount(a[placed], weights=need[placed, k], minlength=problem.m)
-            for j in np.nonzero(use > cap[:, k] + tol)[0]:
+            for j in np.nonzero(use > cap[:, k] + tol)[0].tolist():
                 msgs.append(f"{problem.localities[j].id}: {s} needs {use[j]:g} but the capacity is {cap[j, k]:g}")
     limits = problem.band_limits()
     if limits is not None:
         persons = np.bincount(a[placed], weights=problem.sizes()[placed], minlength=problem.m)
         lower, upper = limits
-        for j in np.nonzero((persons < lower - tol) | (persons > upper + tol))[0]:
+        for j in np.nonzero((persons < lower - tol) | (persons > upper + tol))[0].tolist():
             msgs.append(f"{problem.localities[j].id}: {persons[j]:g} persons, outside the band {lower[j]:g}–{upper[j]:g}")
     if problem.fairness_floors:
         names, gidx = problem.groups()
         objective_matrix(problem)  # fills in synthetic scores when none were given
-        s = problem.scores
+        score_matrix = cast(np.ndarray, problem.scores)
         for g, name in enumerate(names):
             rows = np.nonzero((gidx == g) & placed)[0]
             if rows.size:
-                mean = float(s[rows, a[rows]].astype(np.float64).mean())
+                mean = float(score_matrix[rows, a[rows]].astype(np.float64).mean())
                 if mean < problem.fairness_floors[name] - tol:
                     msgs.append(f"group {name}: mean predicted outcome {mean:.4f} below its floor {problem.fairness_floors[name]:.4f}")
     return msgs
@@ -321,7 +321,7 @@ def _solve_mip(problem: PlanningProblem, v: np.ndarray, *, time_limit: float) ->
     if problem.fairness_floors:
         names, gidx = problem.groups()
         objective_matrix(problem)  # fills in synthetic scores when none were given
-        s = problem.scores
+        s = cast(np.ndarray, problem.scores)
         for g, name in enumerate(names):
             f = problem.fairness_floors[name]
             terms = [(float(s[i, j]) - f) * var for (i, j), var in x.items() if gidx[i] == g]
@@ -417,7 +417,7 @@ def _flow_prices(rows: np.ndarray, cols: np.ndarray, vint: np.ndarray, a: np.nda
     p = np.zeros(m + 1, dtype=np.int64)
     if m <= 2_000:  # dense relaxation: one (m+1)² max-plus product per sweep
         none = np.iinfo(np.int64).min // 4
-        dense = np.full((m + 1) * (m + 1), none, dtype=np.int64)
+        dense: np.ndarray = np.full((m + 1) * (m + 1), none, dtype=np.int64)
         dense[key] = w
         dense = dense.reshape(m + 1, m + 1)
         active = np.unique(src)
@@ -615,7 +615,7 @@ class _Lag:
     def price_table(self, y: np.ndarray) -> np.ndarray:
         """T × m: what the multipliers charge a family of each type in each locality (floors aside)."""
         lam, alpha, beta, _ = self.unpack(y)
-        table = self.type_need @ lam.T
+        table: np.ndarray = self.type_need @ lam.T
         if self.lower is not None:
             table += self.type_size[:, None] * (alpha - beta)[None, :]
         return table
@@ -737,7 +737,7 @@ class _Cands:
     def reduced(self, lg: _Lag, y: np.ndarray) -> np.ndarray:
         lam, alpha, beta, mu = lg.unpack(y)
         if lg.type_of is not None:
-            r = self.v - lg.price_table(y).ravel()[self.cell]
+            r: np.ndarray = self.v - lg.price_table(y).ravel()[self.cell]
         else:
             r = self.v.copy()
             for k in range(lam.shape[1]):  # one gather per service (much faster than an einsum over pairs × S)
@@ -969,8 +969,7 @@ def _eject_into(i: int, j: int, a: np.ndarray, v: np.ndarray, need: np.ndarray, 
     members = members[np.argsort(v[members, j], kind="stable")][:60]
     moved: list[tuple[int, int]] = []
     gain = float(v[i, j]) + pen
-    for k in members:
-        k = int(k)
+    for k in members.tolist():
         short = load[j] + need[i] - capf[j]
         pshort = persons[j] + sizes[i] - upper[j]
         if not np.any(short > eps) and pshort <= eps:
@@ -1204,7 +1203,8 @@ def _segmented_cumsum(x: np.ndarray, keys: np.ndarray) -> np.ndarray:
         return cs
     starts = np.r_[0, np.nonzero(np.diff(keys))[0] + 1]
     seg = np.repeat(starts, np.diff(np.r_[starts, keys.size]))
-    return cs - cs[seg] + x[seg]
+    out: np.ndarray = cs - cs[seg] + x[seg]
+    return out
 
 
 def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray | None, cd: _Cands, y: np.ndarray,
@@ -1280,7 +1280,7 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
     if over.size:
         members_sorted = np.argsort(a, kind="stable")
         bounds_ = np.searchsorted(a[members_sorted], np.arange(m + 1))
-        for j in over:  # always completed: capacities are never exceeded, whatever the time
+        for j in over.tolist():  # always completed: capacities are never exceeded, whatever the time
             members = members_sorted[bounds_[j]:bounds_[j + 1]]
             members = members[ties[members] < 0]
             members = members[np.argsort(regret[members], kind="stable")]
@@ -1318,7 +1318,7 @@ def _repair(problem: PlanningProblem, lg: _Lag, v: np.ndarray, s_mat: np.ndarray
         by_col = np.argsort(ec, kind="stable")
         col_start = np.searchsorted(ec[by_col], np.arange(m + 1))
         own_all = np.where(a >= 0, v[np.arange(n), np.maximum(a, 0)], -lg.pen).astype(np.float64)
-        for j in np.nonzero(persons < lower - eps)[0]:
+        for j in np.nonzero(persons < lower - eps)[0].tolist():
             if time.perf_counter() > deadline:
                 break
             # first the candidate pairs of j (cheap), then, if still short, every case by its loss

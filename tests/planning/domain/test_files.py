@@ -18,7 +18,7 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "planning
 def test_example_files_read() -> None:
     locs = read_localities(EXAMPLES / "localities.csv")
     assert [x.id for x in locs] == ["north", "river", "hill", "port"]
-    assert locs[1].capacities == {"housing": 4.0, "school": None, "language_course": 5.0}  # empty = not provided
+    assert locs[1].capacities == {"housing": 4.0, "school": None, "language_course": 5.0}  # no_limit = no constraint
     assert locs[0].key_inputs["unemployment_rate"] == 0.06 and locs[0].sector_demand["care"] == 12.0
     cases = read_cases(EXAMPLES / "cases.csv")
     assert cases[0].languages == ("ar", "en") and cases[0].preferences == ("north", "river")
@@ -84,3 +84,20 @@ def test_plan_command_bad_file_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="line 9: case F08 prefers unknown locality 'atlantis'"):
         _run(tmp_path, cases=unknown)
     assert not (tmp_path / "plan.csv").exists()
+
+
+def test_a_capacity_without_its_need_column_is_an_error_naming_both(tmp_path: Path) -> None:
+    # The cases call the service "housing_units": a capacity "cap_housing" would limit nothing.
+    cases = tmp_path / "cases.csv"
+    cases.write_text((EXAMPLES / "cases.csv").read_text().replace("need_housing", "need_housing_units", 1))
+    with pytest.raises(CommandError, match=r"line 1: .*cap_housing has no need_housing") as err:
+        _run(tmp_path, cases=cases)
+    assert "need_housing" in str(err.value) and "cap_housing" in str(err.value)
+    assert not (tmp_path / "plan.csv").exists()
+
+
+def test_capacity_cells_are_explicit(tmp_path: Path) -> None:
+    locs = read_localities(io.StringIO("id,name,population,cap_housing,cap_school\na,A,10,0,no_limit\n"))
+    assert locs[0].capacities == {"housing": 0.0, "school": None}  # 0 = not provided, no_limit = no constraint
+    with pytest.raises(PlanFileError, match="line 2: cap_school is empty"):
+        read_localities(io.StringIO("id,name,population,cap_housing,cap_school\na,A,10,3,\n"))

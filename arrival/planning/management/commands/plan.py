@@ -31,7 +31,7 @@ from arrival.planning.domain import (
     read_scores,
     write_plan,
 )
-from arrival.planning.domain.files import check_references
+from arrival.planning.domain.files import check_references, check_services, read_header
 from arrival.planning.domain.outcomes import scores_synthetic
 
 
@@ -66,6 +66,7 @@ class Command(BaseCommand):
         try:
             cases = read_cases(o["cases"])
             check_references(cases, localities)
+            check_services(localities, read_header(o["cases"]))
         except PlanFileError as exc:
             raise CommandError(f"{o['cases']}: {exc}") from exc
         if o["scores"]:
