@@ -10,6 +10,8 @@ module is the authority and also checks what a schema cannot (unique codes, asce
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -158,6 +160,25 @@ class Framework:
             if score >= band.lower:
                 chosen = band
         return chosen
+
+
+# --- the scoring content and its checksum -----------------------------------------------------------------
+
+TRANSLATIONS = "translations"
+
+
+def scoring_content(content: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything of a decoded framework file but its translations: what a version's scores and the meaning of
+    its answers rest on (structure, codes, answer types, weights, options, thresholds, bands, the coverage
+    rule, and the source texts that say what each answer means)."""
+    return {key: value for key, value in content.items() if key != TRANSLATIONS}
+
+
+def content_checksum(content: Mapping[str, Any]) -> str:
+    """SHA-256 of the scoring content as canonical JSON (sorted keys, no spaces, UTF-8): comments, layout,
+    key order and translations of the file never change it."""
+    text = json.dumps(scoring_content(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- reading ---------------------------------------------------------------------------------------------
