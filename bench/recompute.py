@@ -160,7 +160,7 @@ def fill(args: argparse.Namespace) -> dict[str, int]:
                     else:
                         answer_rows.append((pk, column_ids[column], None, special_names[code], "", "", "", now))
                 canonical = "{" + ",".join(parts) + "}"
-                hashes.append(hashlib.sha256(f"{framework.sha256}\n{canonical}".encode()).hexdigest())
+                hashes.append(hashlib.sha256(f"{framework.content_sha256}\n{canonical}".encode()).hexdigest())
             _bulk(Answer._meta.db_table, answer_cols, answer_rows)
             batch = score_batch(compiled, block, with_subcategories=True)
             results = batch_results(compiled, block, batch)

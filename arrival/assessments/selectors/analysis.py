@@ -32,7 +32,7 @@ from arrival.actors.models import Actor, Membership
 from arrival.actors.selectors import current_membership_q
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.domain.scoring import Answer as ScoringAnswer
-from arrival.assessments.domain.scoring import indicator_score
+from arrival.assessments.domain.scoring import indicator_score, is_answered
 from arrival.assessments.gap_providers import gap_records
 from arrival.assessments.models import (
     Answer,
@@ -76,7 +76,6 @@ POPULATION_BANDS: tuple[tuple[int, int | None, Any], ...] = (
 
 VIEW_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, FrameworkKind.NUA_PARAGRAPH)
 
-_ANSWERED_SPECIALS = {SpecialAnswer.NOT_COMPETENT, SpecialAnswer.NOT_APPLICABLE}
 _PUBLISHED = AssessmentStatus.PUBLISHED
 
 
@@ -103,7 +102,7 @@ class IndicatorResult:
     @property
     def answered(self) -> bool:
         """Counts towards coverage (docs/methods.md §3): a value, or "not a power" / "not applicable"."""
-        return self.value is not None or self.special in _ANSWERED_SPECIALS
+        return is_answered(ScoringAnswer(value=self.value, special=self.special or None))
 
     @property
     def special_label(self) -> str:

@@ -13,8 +13,15 @@ from django.utils.translation import gettext as _
 
 from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework
 from arrival.assessments.domain.framework_file import Indicator as FileIndicator
+from arrival.assessments.domain.scoring import (
+    UNKNOWN,
+    CompiledFramework,
+    answer_code,
+    compile_framework,
+    coverage_percent,
+    is_answered,
+)
 from arrival.assessments.domain.scoring import Answer as DomainAnswer
-from arrival.assessments.domain.scoring import CompiledFramework, answer_code, compile_framework
 from arrival.assessments.models import (
     Answer,
     Assessment,
@@ -29,7 +36,11 @@ from arrival.assessments.models import (
 from arrival.core.models import Attachment, AuditEvent
 
 __all__ = [
+    "AnswerCount",
+    "AnswerCounts",
     "SubmissionProblems",
+    "answer_counts",
+    "overall_band_out",
     "answer_lacks_evidence",
     "answer_needs_evidence",
     "assessment_answers",
@@ -256,6 +267,69 @@ class SubmissionProblems:
         if self.no_validator:
             problems.append(_("Name the government or organisation that validates this assessment."))
         return problems
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    """How many of some scored indicators are answered (`domain.scoring.is_answered`), "unknown", or blank."""
+
+    answered: int
+    unknown: int
+    blank: int
+    total: int
+
+    @property
+    def coverage(self) -> float:
+        """Percent answered, rounded as every published coverage (docs/methods.md §3, §5)."""
+        return coverage_percent(self.answered, self.total)
+
+
+@dataclass(frozen=True)
+class AnswerCounts(AnswerCount):
+    domains: dict[str, AnswerCount] = field(default_factory=dict)
+
+
+def answer_counts(*, assessment: Assessment) -> AnswerCounts:
+    """Answered, unknown and blank scored indicators per domain and in all, with the one rule of
+    `is_answered`: what progress, coverage, the pages, the documents and the API count. Unscored numbers are
+    outside every count (docs/methods.md §1). One query."""
+    parsed = framework_parsed(framework=assessment.framework)
+    rows = {code: DomainAnswer(value=value, special=special or None) for code, value, special in
+            Answer.objects.filter(assessment=assessment, indicator__is_outcome=False).values_list(
+                "indicator__code", "value", "special")}
+    domains: dict[str, AnswerCount] = {}
+    for domain in parsed.domains:
+        answered = unknown = total = 0
+        for indicator in (i for s in domain.subcategories for i in s.indicators if i.is_scored):
+            total += 1
+            answer = rows.get(indicator.code)
+            if is_answered(answer):
+                answered += 1
+            elif answer is not None and answer.special == UNKNOWN:
+                unknown += 1
+        domains[domain.code] = AnswerCount(answered=answered, unknown=unknown, blank=total - answered - unknown,
+                                           total=total)
+    return AnswerCounts(
+        answered=sum(d.answered for d in domains.values()), unknown=sum(d.unknown for d in domains.values()),
+        blank=sum(d.blank for d in domains.values()), total=sum(d.total for d in domains.values()), domains=domains,
+    )
+
+
+BANDED = "banded"
+NOT_BANDED_PARTIAL = "not_banded_partial"
+NO_SCORE = "no_score"
+
+
+def overall_band_out(*, record: ScoreRecord) -> dict[str, Any]:
+    """The overall score's band as the page states it (docs/methods.md §10): a partial overall score is not
+    banded ("not banded: partial"), and no overall score has no band."""
+    if record.overall is None:
+        return {"overall_band": None, "overall_band_status": NO_SCORE}
+    if record.partial:
+        return {"overall_band": None, "overall_band_status": NOT_BANDED_PARTIAL}
+    band = record.result.get("band") or {}
+    return {"overall_band": {"code": band["code"], "label": band["label"], "lower": band["lower"]},
+            "overall_band_status": BANDED}
 
 
 def submission_problems(*, assessment: Assessment) -> SubmissionProblems:

@@ -19,7 +19,6 @@ from tqdm import tqdm
 from arrival.assessments.models import Assessment, AssessmentStatus
 from arrival.assessments.scores import recompute
 
-
 _SHOWN = 200  # differences printed; the summary line counts them all
 
 
