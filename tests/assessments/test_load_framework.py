@@ -27,7 +27,9 @@ translations:
 """
 
 
-def _variant(tmp_path: Path, name: str, *, version: str = "1.0", extra: str = "", replace: tuple[str, str] = ("", "")) -> Path:
+def _variant(
+    tmp_path: Path, name: str, *, version: str = "1.0", extra: str = "", replace: tuple[str, str] = ("", "")
+) -> Path:
     text = LMGF_PATH.read_text(encoding="utf-8").replace('version: "1.0"', f'version: "{version}"')
     if replace[0]:
         text = text.replace(*replace)
@@ -36,7 +38,9 @@ def _variant(tmp_path: Path, name: str, *, version: str = "1.0", extra: str = ""
     return path
 
 
-def test_a_new_version_loads_from_a_file_outside_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_new_version_loads_from_a_file_outside_the_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_lmgf()
     call_command("load_framework", str(_variant(tmp_path, "mine.yaml", version="1.1")))
     out = capsys.readouterr().out
@@ -50,15 +54,22 @@ def test_a_new_version_loads_from_a_file_outside_the_package(tmp_path: Path, cap
 def test_a_changed_scoring_content_under_an_existing_version_is_refused(tmp_path: Path) -> None:
     framework = load_lmgf()
     before = (framework.sha256, framework.content_sha256, framework.content)
-    changed = _variant(tmp_path, "weights.yaml", replace=("            type: maturity\n", "            type: maturity\n            weight: 2\n"))
-    with pytest.raises(CommandError, match=r"weights.yaml: LMGF-1.0 is already loaded with other scoring content"):
+    changed = _variant(
+        tmp_path,
+        "weights.yaml",
+        replace=("            type: maturity\n", "            type: maturity\n            weight: 2\n"),
+    )
+    with pytest.raises(
+        CommandError, match=r"weights.yaml: LMGF-1.0 is already loaded with other scoring content"
+    ):
         call_command("load_framework", str(changed))
     framework.refresh_from_db()
     assert (framework.sha256, framework.content_sha256, framework.content) == before
 
 
-def test_translations_are_added_and_fixed_under_the_same_version(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_translations_are_added_and_fixed_under_the_same_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assessment = AssessmentFactory()
     answer_all(assessment, level=3)
     publish(assessment)  # the version is frozen now
@@ -68,7 +79,8 @@ def test_translations_are_added_and_fixed_under_the_same_version(tmp_path: Path,
     assert "translations: fr" in capsys.readouterr().out
     framework.refresh_from_db()
     assert framework.content_sha256 == checksum and framework.content["translations"]["fr"]["bands"] == {
-        "meets": "Satisfait"}
+        "meets": "Satisfait"
+    }
     fixed = TRANSLATIONS_FR.replace("Satisfait", "Atteint")
     call_command("load_framework", str(_variant(tmp_path, "fr-fixed.yaml", extra=fixed)))
     framework.refresh_from_db()
@@ -81,8 +93,13 @@ def test_translations_are_added_and_fixed_under_the_same_version(tmp_path: Path,
 def test_a_broken_file_names_each_problem_with_its_line_and_changes_nothing(tmp_path: Path) -> None:
     load_lmgf()
     count = IndicatorFramework.objects.count()
-    broken = _variant(tmp_path, "broken.yaml", version="2.0", extra=TRANSLATIONS_FR.replace("D1.1.1:", "D9.9.9:"),
-                      replace=("maturity_scale:\n  - None\n", "maturity_scale:\n"))
+    broken = _variant(
+        tmp_path,
+        "broken.yaml",
+        version="2.0",
+        extra=TRANSLATIONS_FR.replace("D1.1.1:", "D9.9.9:"),
+        replace=("maturity_scale:\n  - None\n", "maturity_scale:\n"),
+    )
     with pytest.raises(CommandError) as error:
         call_command("load_framework", str(broken))
     message = str(error.value)

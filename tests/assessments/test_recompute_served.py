@@ -35,7 +35,9 @@ def _published(seed: int = 3, cycle: int = 2024) -> Assessment:
         if rng.random() < 0.1:
             rows.append({"indicator_code": indicator.code, "special": rng.choice(SPECIALS)})
         else:
-            rows.append({"indicator_code": indicator.code, "value": rng.randint(0, 4), "evidence_reference": "D"})
+            rows.append(
+                {"indicator_code": indicator.code, "value": rng.randint(0, 4), "evidence_reference": "D"}
+            )
     answers_save_many(user=officer, assessment=assessment, rows=rows)
     return publish(assessment, team=officer)
 
@@ -65,16 +67,23 @@ def test_lowering_the_overall_and_its_domain_rows_by_a_tenth_fails_the_check(
     # …and the check says so, naming the assessment and each field.
     code, out = _check(capsys)
     assert code == 1
-    assert f"assessment {assessment.pk} ({assessment.government.name} {assessment.cycle}): overall: stored " \
-           f"{round(true_overall - 0.1, 1)!r}, recomputed {true_overall!r}" in out
-    assert f"assessment {assessment.pk} ({assessment.government.name} {assessment.cycle}): domain_scores[D1].score" \
-           in out
+    assert (
+        f"assessment {assessment.pk} ({assessment.government.name} {assessment.cycle}): overall: stored "
+        f"{round(true_overall - 0.1, 1)!r}, recomputed {true_overall!r}" in out
+    )
+    assert (
+        f"assessment {assessment.pk} ({assessment.government.name} {assessment.cycle}): domain_scores[D1].score"
+        in out
+    )
     assert "1 differing" in out
     # Without --check the record and its rows are rewritten from the answers, and the check passes again.
     call_command("recompute_scores", verbosity=0)
     assert "1 rewritten" in capsys.readouterr().out
     assert _check(capsys)[0] == 0
-    assert client.get(f"/api/v1/assessments/assessments/{assessment.pk}").json()["scores"]["overall"] == true_overall
+    assert (
+        client.get(f"/api/v1/assessments/assessments/{assessment.pk}").json()["scores"]["overall"]
+        == true_overall
+    )
 
 
 def _record(assessment: Assessment) -> ScoreRecord:
@@ -109,55 +118,97 @@ def _bump(value: float) -> float:
 
 
 TAMPERINGS: dict[str, tuple[Callable[[Assessment], None], str]] = {
-    "overall column": (lambda a: ScoreRecord.objects.filter(assessment=a).update(overall=_bump(_record(a).overall)),
-                       ": overall: stored"),
-    "partial column": (lambda a: ScoreRecord.objects.filter(assessment=a).update(partial=not _record(a).partial),
-                       ": partial: stored"),
-    "coverage column": (lambda a: ScoreRecord.objects.filter(assessment=a).update(coverage=_bump(_record(a).coverage)),
-                        ": coverage: stored"),
-    "framework label": (lambda a: ScoreRecord.objects.filter(assessment=a).update(framework_label="LMGF-0.9"),
-                        ": framework_label: stored 'LMGF-0.9'"),
-    "overall in the JSON": (lambda a: _set_result(a, lambda r: r.update(overall=_bump(r["overall"]))),
-                            ": result.overall: stored"),
-    "overall band in the JSON": (lambda a: _set_result(a, lambda r: r.update(band=None)), ": result.band: stored"),
+    "overall column": (
+        lambda a: ScoreRecord.objects.filter(assessment=a).update(overall=_bump(_record(a).overall)),
+        ": overall: stored",
+    ),
+    "partial column": (
+        lambda a: ScoreRecord.objects.filter(assessment=a).update(partial=not _record(a).partial),
+        ": partial: stored",
+    ),
+    "coverage column": (
+        lambda a: ScoreRecord.objects.filter(assessment=a).update(coverage=_bump(_record(a).coverage)),
+        ": coverage: stored",
+    ),
+    "framework label": (
+        lambda a: ScoreRecord.objects.filter(assessment=a).update(framework_label="LMGF-0.9"),
+        ": framework_label: stored 'LMGF-0.9'",
+    ),
+    "overall in the JSON": (
+        lambda a: _set_result(a, lambda r: r.update(overall=_bump(r["overall"]))),
+        ": result.overall: stored",
+    ),
+    "overall band in the JSON": (
+        lambda a: _set_result(a, lambda r: r.update(band=None)),
+        ": result.band: stored",
+    ),
     "domain score in the JSON": (
         lambda a: _set_result(a, lambda r: r["domains"][1].update(score=_bump(r["domains"][1]["score"]))),
-        ": result.domains[D2].score: stored"),
+        ": result.domains[D2].score: stored",
+    ),
     "domain band in the JSON": (
-        lambda a: _set_result(a, lambda r: r["domains"][1].update(band={"code": "x", "label": "x", "lower": 0})),
-        ": result.domains[D2].band.code: stored 'x'"),
+        lambda a: _set_result(
+            a, lambda r: r["domains"][1].update(band={"code": "x", "label": "x", "lower": 0})
+        ),
+        ": result.domains[D2].band.code: stored 'x'",
+    ),
     "domain coverage in the JSON": (
         lambda a: _set_result(a, lambda r: r["domains"][1].update(coverage_percent=1.0)),
-        ": result.domains[D2].coverage_percent: stored 1.0"),
+        ": result.domains[D2].coverage_percent: stored 1.0",
+    ),
     "sub-category score in the JSON": (
         lambda a: _set_result(a, lambda r: r["domains"][2]["subcategories"][1].update(score=1.0)),
-        ": result.domains[D3].subcategories[D3.2].score: stored 1.0"),
-    "answered count in the JSON": (lambda a: _set_result(a, lambda r: r.update(answered=r["total"])),
-                                   ": result.answered: stored"),
-    "overall interval": (lambda a: _set_uncertainty(a, lambda u: u["overall"].update(low=u["overall"]["low"] - 1)),
-                         ": interval.overall.low: stored"),
-    "domain interval": (lambda a: _set_uncertainty(a, lambda u: _first_interval(u).update(high=101.0)),
-                        ".high: stored 101.0"),
-    "intervals missing": (lambda a: ScoreRecord.objects.filter(assessment=a).update(uncertainty=None),
-                          ": interval: stored None"),
+        ": result.domains[D3].subcategories[D3.2].score: stored 1.0",
+    ),
+    "answered count in the JSON": (
+        lambda a: _set_result(a, lambda r: r.update(answered=r["total"])),
+        ": result.answered: stored",
+    ),
+    "overall interval": (
+        lambda a: _set_uncertainty(a, lambda u: u["overall"].update(low=u["overall"]["low"] - 1)),
+        ": interval.overall.low: stored",
+    ),
+    "domain interval": (
+        lambda a: _set_uncertainty(a, lambda u: _first_interval(u).update(high=101.0)),
+        ".high: stored 101.0",
+    ),
+    "intervals missing": (
+        lambda a: ScoreRecord.objects.filter(assessment=a).update(uncertainty=None),
+        ": interval: stored None",
+    ),
     "domain row score": (lambda a: _domain_row(a).update(score=1.0), ": domain_scores[D2].score: stored 1.0"),
-    "domain row band": (lambda a: _domain_row(a).update(band="fully_meets" if _domain_row(a).get().band != "fully_meets"
-                                                        else "meets"),
-                        ": domain_scores[D2].band: stored"),
-    "domain row coverage": (lambda a: _domain_row(a).update(coverage=12.5),
-                            ": domain_scores[D2].coverage: stored 12.5"),
-    "domain row interval low": (lambda a: _domain_row(a).update(low=0.0), ": domain_scores[D2].low: stored 0.0"),
-    "domain row interval high": (lambda a: _domain_row(a).update(high=100.0),
-                                 ": domain_scores[D2].high: stored 100.0"),
+    "domain row band": (
+        lambda a: _domain_row(a).update(
+            band="fully_meets" if _domain_row(a).get().band != "fully_meets" else "meets"
+        ),
+        ": domain_scores[D2].band: stored",
+    ),
+    "domain row coverage": (
+        lambda a: _domain_row(a).update(coverage=12.5),
+        ": domain_scores[D2].coverage: stored 12.5",
+    ),
+    "domain row interval low": (
+        lambda a: _domain_row(a).update(low=0.0),
+        ": domain_scores[D2].low: stored 0.0",
+    ),
+    "domain row interval high": (
+        lambda a: _domain_row(a).update(high=100.0),
+        ": domain_scores[D2].high: stored 100.0",
+    ),
     "domain row deleted": (lambda a: _domain_row(a).delete(), ": domain_scores[D2]: stored None"),
-    "domain row added": (lambda a: DomainScore.objects.create(assessment=a, domain_code="D9", score=50.0, coverage=100.0,
-                                                              low=None, high=None),
-                         ": domain_scores[D9]: stored "),
+    "domain row added": (
+        lambda a: DomainScore.objects.create(
+            assessment=a, domain_code="D9", score=50.0, coverage=100.0, low=None, high=None
+        ),
+        ": domain_scores[D9]: stored ",
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", list(TAMPERINGS))
-def test_tampering_with_any_served_number_fails_the_check(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tampering_with_any_served_number_fails_the_check(
+    kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assessment = _published()
     untouched = _published(seed=4, cycle=2023)
     assert _check(capsys)[0] == 0

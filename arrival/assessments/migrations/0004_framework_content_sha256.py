@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_named_validators_from_validations'),
+        ("assessments", "0003_named_validators_from_validations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicatorframework',
-            name='content_sha256',
-            field=models.CharField(default='', help_text='SHA-256 of the scoring content (everything but translations) as canonical JSON; never changes under one version.', max_length=64),
+            model_name="indicatorframework",
+            name="content_sha256",
+            field=models.CharField(
+                default="",
+                help_text="SHA-256 of the scoring content (everything but translations) as canonical JSON; never changes under one version.",
+                max_length=64,
+            ),
         ),
         migrations.AlterField(
-            model_name='indicatorframework',
-            name='sha256',
-            field=models.CharField(help_text='SHA-256 of the file as last loaded (translations included).', max_length=64),
+            model_name="indicatorframework",
+            name="sha256",
+            field=models.CharField(
+                help_text="SHA-256 of the file as last loaded (translations included).", max_length=64
+            ),
         ),
     ]

@@ -23,7 +23,8 @@ def _content_checksum(content):
 
 def _answers_json(Answer, assessment_id):
     rows = Answer.objects.filter(assessment_id=assessment_id, indicator__is_outcome=False).values_list(
-        "indicator__code", "value", "special")
+        "indicator__code", "value", "special"
+    )
     answers = {code: [value, special or ""] for code, value, special in rows if value is not None or special}
     return json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -38,8 +39,9 @@ def _rehash(apps, *, forwards):
             framework.content_sha256 = checksum
             framework.save(update_fields=["content_sha256"])
         old_prefix, new_prefix = (framework.sha256, checksum) if forwards else (checksum, framework.sha256)
-        records = ScoreRecord.objects.filter(assessment__framework=framework).only("pk", "assessment_id",
-                                                                                  "inputs_sha256")
+        records = ScoreRecord.objects.filter(assessment__framework=framework).only(
+            "pk", "assessment_id", "inputs_sha256"
+        )
         for record in records.iterator(chunk_size=2000):
             answers = _answers_json(Answer, record.assessment_id)
             if record.inputs_sha256 != hashlib.sha256(f"{old_prefix}\n{answers}".encode()).hexdigest():
@@ -57,7 +59,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("assessments", "0004_framework_content_sha256"),
     ]

@@ -17,9 +17,11 @@ from arrival.assessments.services import framework_load
 
 
 class Command(BaseCommand):
-    help = ("Load an indicator framework version from a YAML or JSON file: validate it, checksum its scoring "
-            "content, refuse a changed scoring content under an existing version; translations may be added or "
-            "fixed under the same version.")
+    help = (
+        "Load an indicator framework version from a YAML or JSON file: validate it, checksum its scoring "
+        "content, refuse a changed scoring content under an existing version; translations may be added or "
+        "fixed under the same version."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="Path of the framework file (format arrival-framework/1).")
