@@ -83,7 +83,7 @@ def score_store(*, assessment: Assessment, with_interval: bool = False) -> Score
     an answer stays fast.
     """
     framework = assessment.framework
-    parsed = framework_parsed(framework=framework)
+    parsed = framework_parsed(framework=framework, language="")  # stored scores carry the file's own texts
     answers = answers_for_scoring(assessment=assessment)
     score = score_assessment(parsed, answers)
     uncertainty = None

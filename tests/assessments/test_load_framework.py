@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from arrival import cli
 from arrival.assessments.models import IndicatorFramework
 from arrival.assessments.scores import recompute
+from arrival.assessments.selectors.records import framework_parsed
 from tests.assessments.factories import LMGF_PATH, AssessmentFactory, answer_all, load_lmgf, publish
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +87,22 @@ def test_translations_are_added_and_fixed_under_the_same_version(
     call_command("load_framework", str(_variant(tmp_path, "fr-fixed.yaml", extra=fixed)))
     framework.refresh_from_db()
     assert framework.content["translations"]["fr"]["bands"] == {"meets": "Atteint"}
-    # Published scores stay reproducible: translations are no part of what they were computed from.
-    report = recompute(check=True)
+    # Pages read the texts in the viewer's language, the file's own where no translation is given.
+    with translation.override("fr"):
+        shown = framework_parsed(framework=framework)
+        assert shown.title == "Cadre local de gouvernance des migrations"
+        assert shown.domains[0].title == "Droits des personnes migrantes"
+        assert shown.domains[0].subcategories[0].title == "Health care"  # not translated: stays English
+        assert shown.indicator("D1.1.1").question.startswith("Chaque habitant")
+        assert (
+            shown.band_for(60.0).label == "Atteint"
+            and shown.band_for(10.0).label == "Requires further progress"
+        )
+        # Published scores stay reproducible, whatever the language: translations are no part of what they
+        # were computed from, and stored scores keep the file's own texts.
+        report = recompute(check=True)
     assert report.identical == 1 and not report.differing and not report.frameworks
+    assert framework_parsed(framework=framework).title == "Local Migration Governance Framework"
 
 
 def test_a_broken_file_names_each_problem_with_its_line_and_changes_nothing(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +182,51 @@ def content_checksum(content: Mapping[str, Any]) -> str:
     key order and translations of the file never change it."""
     text = json.dumps(scoring_content(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def translated(framework: Framework, content: Mapping[str, Any], language: str) -> Framework:
+    """`framework` with the texts `content["translations"][language]` gives (checked by the parser); every
+    text it does not give stays in the file's language. Codes, numbers and structure never change."""
+    texts = (content.get(TRANSLATIONS) or {}).get(language) or {}
+    if not texts:
+        return framework
+    items: Mapping[str, Any] = texts.get("items") or {}
+
+    def text(item: Mapping[str, Any], key: str, default: str) -> str:
+        value = item.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else default
+
+    def indicator(i: Indicator) -> Indicator:
+        item = items.get(i.code) or {}
+        labels = item.get("options") or {}
+        return replace(
+            i, question=text(item, "question", i.question), guidance=text(item, "guidance", i.guidance),
+            unit=text(item, "unit", i.unit),
+            levels=tuple(" ".join(t.split()) for t in item["levels"]) if item.get("levels") else i.levels,
+            options=tuple(replace(o, label=labels.get(o.code, o.label)) for o in i.options),
+        )
+
+    def outcome(o: OutcomeIndicator) -> OutcomeIndicator:
+        item = items.get(o.code) or {}
+        return replace(o, title=text(item, "title", o.title), definition=text(item, "definition", o.definition),
+                       unit=text(item, "unit", o.unit), disaggregation=text(item, "disaggregation", o.disaggregation))
+
+    band_labels: Mapping[str, str] = texts.get("bands") or {}
+    return replace(
+        framework, title=text(texts, "title", framework.title),
+        description=text(texts, "description", framework.description),
+        bands_note=text(texts, "bands_note", framework.bands_note),
+        bands=tuple(replace(b, label=band_labels.get(b.code, b.label)) for b in framework.bands),
+        maturity_scale=tuple(texts["maturity_scale"]) if texts.get("maturity_scale") else framework.maturity_scale,
+        domains=tuple(
+            replace(d, title=text(items.get(d.code) or {}, "title", d.title), subcategories=tuple(
+                replace(sub, title=text(items.get(sub.code) or {}, "title", sub.title),
+                        indicators=tuple(indicator(i) for i in sub.indicators))
+                for sub in d.subcategories))
+            for d in framework.domains
+        ),
+        outcome_panel=tuple(outcome(o) for o in framework.outcome_panel),
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework
+from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework, translated
 from arrival.assessments.domain.framework_file import Indicator as FileIndicator
 from arrival.assessments.domain.scoring import (
     UNKNOWN,
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 # Parsed and compiled frameworks by file hash: a version's content never changes under the same hash.
-_parsed: dict[str, Framework] = {}
+_parsed: dict[tuple[str, str], Framework] = {}
 _compiled: dict[str, CompiledFramework] = {}
 
 
@@ -95,19 +96,28 @@ def framework_get(*, code: str, version: str) -> IndicatorFramework:
         raise Http404(f"No framework {code} {version}.") from None
 
 
-def framework_parsed(*, framework: IndicatorFramework) -> Framework:
-    """The framework file's content as the domain's dataclasses (cached by the file's SHA-256)."""
-    parsed = _parsed.get(framework.sha256)
+def framework_parsed(*, framework: IndicatorFramework, language: str | None = None) -> Framework:
+    """The framework file's content as the domain's dataclasses, its texts in `language` where the file's
+    `translations` give them (default: the active language; "" for the file's own texts, which is what scores
+    store). Cached by the file's SHA-256 and the language."""
+    if language is None:
+        language = (translation.get_language() or "").split("-")[0]
+    key = (framework.sha256, language)
+    parsed = _parsed.get(key)
     if parsed is None:
-        parsed = _parsed[framework.sha256] = parse_framework(framework.content)
+        source = _parsed.get((framework.sha256, ""))
+        if source is None:
+            source = _parsed[(framework.sha256, "")] = parse_framework(framework.content)
+        parsed = _parsed[key] = translated(source, framework.content, language) if language else source
     return parsed
 
 
 def framework_compiled(*, framework: IndicatorFramework) -> CompiledFramework:
-    """The framework laid out for the batch scorer and the Monte Carlo (cached by the file's SHA-256)."""
+    """The framework laid out for the batch scorer and the Monte Carlo, with the file's own texts (cached by the
+    file's SHA-256)."""
     compiled = _compiled.get(framework.sha256)
     if compiled is None:
-        compiled = _compiled[framework.sha256] = compile_framework(framework_parsed(framework=framework))
+        compiled = _compiled[framework.sha256] = compile_framework(framework_parsed(framework=framework, language=""))
     return compiled
 
 
