@@ -432,8 +432,13 @@ def recompute(
                 record = records.get(pk)
                 stored = served_numbers(record=record, domain_rows=rows[pk])
                 expected = _fresh_numbers(framework, compiled, codes[r], hashes[r], fresh[r])
-                problems = [_("no stored score")] if record is None else number_differences(
-                    stored, expected, domain_codes=domain_codes)
+                if record is None:
+                    problems = [_("no stored score")]
+                elif _same(stored, expected):  # one comparison of everything; fields are walked only on a miss
+                    problems = []
+                else:  # a key present on one side only with a null value is a difference too
+                    problems = number_differences(stored, expected, domain_codes=domain_codes) or [
+                        _("stored score differs from the recomputed one (a field present on one side only)")]
                 if record is not None and not problems and isinstance(record.uncertainty, dict) \
                         and "peer_position" in record.uncertainty:
                     problems = _peer_position_differences(
