@@ -4,6 +4,7 @@ content checksummed, a changed scoring content under an existing version refused
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -129,3 +130,52 @@ def test_a_broken_file_names_each_problem_with_its_line_and_changes_nothing(tmp_
 def test_arrival_help_lists_load_framework(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
     assert "  load-framework  " in capsys.readouterr().out
+
+
+def test_the_data_migration_carries_stored_scores_over_to_the_scoring_content_checksum() -> None:
+    """Before 0005 a score's inputs hash started from the file's SHA-256; the migration computes each version's
+    `content_sha256` and moves every hash that matched its answers, and only those."""
+    import hashlib
+    import importlib
+    import json
+
+    from django.apps import apps
+
+    from arrival.assessments.models import Answer, ScoreRecord
+    from arrival.assessments.scores import answers_for_scoring, inputs_sha256
+
+    kept, stale = AssessmentFactory(cycle=2023), AssessmentFactory(cycle=2024)
+    for assessment in (kept, stale):
+        answer_all(assessment, level=2)
+        publish(assessment)
+    framework = IndicatorFramework.objects.get(code="LMGF", version="1.0")
+    checksum = framework.content_sha256
+
+    def old_hash(assessment: Any) -> str:
+        answers = {
+            c: [a.value, a.special or ""] for c, a in answers_for_scoring(assessment=assessment).items()
+        }
+        text = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(f"{framework.sha256}\n{text}".encode()).hexdigest()
+
+    # The state an installation was in before the migration.
+    IndicatorFramework.objects.filter(pk=framework.pk).update(content_sha256="")
+    for assessment in (kept, stale):
+        ScoreRecord.objects.filter(assessment=assessment).update(inputs_sha256=old_hash(assessment))
+    changed = Answer.objects.filter(assessment=stale).first()
+    assert changed is not None
+    Answer.objects.filter(pk=changed.pk).update(value=4)  # changed behind the services, before the migration
+
+    migration = importlib.import_module("arrival.assessments.migrations.0005_scores_hash_scoring_content")
+    migration.forwards(apps, None)
+
+    framework.refresh_from_db()
+    assert framework.content_sha256 == checksum
+    assert ScoreRecord.objects.get(assessment=kept).inputs_sha256 == inputs_sha256(
+        framework, answers_for_scoring(assessment=kept)
+    )
+    report = recompute(check=True)
+    assert [d.assessment_id for d in report.differing] == [stale.pk]
+    assert any(
+        "the answers changed since the score was stored" in line for line in report.differing[0].fields
+    )
