@@ -11,7 +11,8 @@ answers, 4% unanswered) and the stored score of each — computed by the engine'
 would store it. Then it times:
 
 (b) `arrival recompute-scores --check`: read every published assessment's answers from the database, score
-    them with `score_batch`, compare each with its stored score bit for bit (all must be identical);
+    them with `score_batch` and their intervals with the seeded Monte Carlo, compare every stored number (record,
+    JSON, intervals, domain rows) bit for bit (all must be identical);
 (c) `answer_save` on one draft assessment: the whole service (permission, validation, audit row, rescoring
     without the Monte Carlo), its median over --saves calls; the Monte Carlo of publication is timed apart.
 
@@ -28,6 +29,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -95,8 +97,9 @@ def fill(args: argparse.Namespace) -> dict[str, int]:
 
     from arrival.actors.models import Actor, ActorKind
     from arrival.assessments.domain.scoring import score_batch
+    from arrival.assessments.domain.uncertainty import score_intervals
     from arrival.assessments.loader import load_indicator_frameworks
-    from arrival.assessments.models import Answer, Assessment, AssessmentStatus, ScoreRecord
+    from arrival.assessments.models import Answer, Assessment, AssessmentStatus, DomainScore, ScoreRecord
     from arrival.assessments.scores import batch_results
     from arrival.assessments.selectors.records import framework_compiled, framework_current
     from arrival.frameworks.loader import load_frameworks
@@ -125,7 +128,8 @@ def fill(args: argparse.Namespace) -> dict[str, int]:
     answer_cols = ["assessment_id", "indicator_id", "value", "special", "comment", "evidence_url",
                    "evidence_reference", "updated_at"]
     score_cols = ["assessment_id", "framework_label", "inputs_sha256", "computed_at", "overall", "partial",
-                  "coverage", "result"]
+                  "coverage", "result", "uncertainty"]
+    domain_cols = ["assessment_id", "domain_code", "score", "band", "coverage", "low", "high"]
     special_names = {-2: "unknown", -3: "not_competent", -4: "not_applicable"}
     for start in range(0, args.governments, step):
         stop = min(start + step, args.governments)
@@ -160,14 +164,23 @@ def fill(args: argparse.Namespace) -> dict[str, int]:
                     else:
                         answer_rows.append((pk, column_ids[column], None, special_names[code], "", "", "", now))
                 canonical = "{" + ",".join(parts) + "}"
-                hashes.append(hashlib.sha256(f"{framework.sha256}\n{canonical}".encode()).hexdigest())
+                hashes.append(hashlib.sha256(f"{framework.content_sha256}\n{canonical}".encode()).hexdigest())
             _bulk(Answer._meta.db_table, answer_cols, answer_rows)
             batch = score_batch(compiled, block, with_subcategories=True)
             results = batch_results(compiled, block, batch)
+            # As publication stores it: the intervals of the seeded Monte Carlo and one row per domain, so that
+            # `recompute-scores --check`, which compares every served number, finds them identical.
+            intervals = [score_intervals(compiled, block[r]) for r in range(len(ids))]
             _bulk(ScoreRecord._meta.db_table, score_cols, [
                 (pk, framework.label, hashes[r], now, results[r]["overall"], results[r]["partial"],
-                 results[r]["coverage_percent"], json.dumps(result))
+                 results[r]["coverage_percent"], json.dumps(result), json.dumps(asdict(intervals[r])))
                 for r, (pk, result) in enumerate(zip(ids, results, strict=True))
+            ])
+            _bulk(DomainScore._meta.db_table, domain_cols, [
+                (pk, domain["code"], domain["score"], domain["band"]["code"] if domain["band"] else "",
+                 domain["coverage_percent"], span.low if span else None, span.high if span else None)
+                for r, (pk, result) in enumerate(zip(ids, results, strict=True))
+                for domain, span in zip(result["domains"], intervals[r].domains, strict=True)
             ])
         done = stop * args.cycles
         rate = done / (time.perf_counter() - started)
@@ -191,8 +204,9 @@ def sanity_check() -> None:
         record = ScoreRecord.objects.get(assessment=assessment)
         fresh = score_result(score_assessment(framework_parsed(framework=assessment.framework), answers))
         if record.inputs_sha256 != inputs_sha256(assessment.framework, answers) or canonical(record.result) != \
-                canonical(fresh):
-            raise SystemExit(f"bench: synthetic assessment {assessment.pk} was not stored as the services store it")
+                canonical(fresh) or record.uncertainty is None or not assessment.domain_scores.exists():
+            raise SystemExit(f"bench: synthetic assessment {assessment.pk} was not stored as the services store it "
+                             f"(a database filled by an older bench: run again with --fresh)")
 
 
 # --- measuring -----------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from arrival.assessments.schemas import (
 )
 from arrival.assessments.selectors import records as selectors
 from arrival.assessments.selectors.outcomes import OutcomeRow, outcome_panel
+from arrival.assessments.selectors.records import overall_band_out
 from arrival.assessments.selectors.validation import named_validator_list, validator_candidates
 from arrival.assessments.services import outcome_panel_save
 from arrival.core.api import (
@@ -203,8 +204,9 @@ def assessment_detail(request: HttpRequest, assessment_id: RecordId) -> Any:
         intervals = (record.uncertainty or {}).get("domains") or [None] * len(record.result["domains"])
         out["scores"] = {
             "framework": record.framework_label, "inputs_sha256": record.inputs_sha256,
-            "overall": record.overall, "overall_band": _band(record.result.get("band")), "partial": record.partial,
-            "coverage": record.coverage, "interval": (record.uncertainty or {}).get("overall"),
+            "overall": record.overall, "partial": record.partial, **overall_band_out(record=record),
+            "coverage": record.coverage, "answered": record.result["answered"], "total": record.result["total"],
+            "interval": (record.uncertainty or {}).get("overall"),
             "computed_at": record.computed_at,
             "domains": [
                 {"code": d["code"], "title": titles.get(d["code"], d["code"]), "status": d["status"],

@@ -21,7 +21,12 @@ class IndicatorFramework(TimeStampedModel):
     version = models.CharField(max_length=20)
     title = models.CharField(max_length=200)
     content = models.JSONField(help_text=_("The framework file as loaded (parsed YAML)."))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the file as last loaded (translations included)."))
+    content_sha256 = models.CharField(
+        max_length=64, default="",
+        help_text=_("SHA-256 of the scoring content (everything but translations) as canonical JSON; never changes "
+                    "under one version."),
+    )
     is_current = models.BooleanField(default=True)
     frozen_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set when a published assessment first uses this version; never changes after.")

@@ -28,6 +28,7 @@ from arrival.assessments.domain.scoring import Answer as DomainAnswer
 from arrival.assessments.domain.scoring import indicator_score
 from arrival.assessments.models import Assessment, AssessmentStatus, DomainScore, OutcomeValue, SpecialAnswer
 from arrival.assessments.selectors import (
+    answer_counts,
     assessment_answers,
     assessment_get,
     framework_parsed,
@@ -219,6 +220,7 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
     cycles = {c.cycle: c for c in progress_over_cycles(government=assessment.government)}
     changes = score_changes(current=cycles[assessment.cycle], previous=cycles.get(previous.cycle) if previous else None) \
         if assessment.cycle in cycles and previous else []
+    counts = answer_counts(assessment=assessment)
     specials = defaultdict(int)
     for answer in answers.values():
         if answer.special:
@@ -239,8 +241,9 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
         "outcomes": _outcomes(assessment, parsed),
         "sdg_links": _sdg_links(parsed, answers),
         "specials": dict(specials),
-        "answered": len([a for a in answers.values() if a.value is not None or a.special]),
-        "total": len(parsed.indicators),
+        # The one rule for "answered" (selectors.answer_counts), as coverage counts it.
+        "answered": counts.answered,
+        "total": counts.total,
         "licence": settings.ARRIVAL_DATA_LICENCE,
     }
 
@@ -374,7 +377,9 @@ def _assessment_rows(assessment: Assessment) -> list[dict[str, Any]]:
     if score is not None:
         rows.append({**common, "record": "overall", "code": "overall", "title": _("Overall"), "score": score.overall,
                      "coverage_percent": score.coverage,
-                     "band": parsed.band_for(score.overall).label if score.overall is not None else ""})
+                     # a partial overall score is not banded (docs/methods.md §10), as on the page and in the API
+                     "band": parsed.band_for(score.overall).label if score.overall is not None and not score.partial
+                     else ""})
     for domain in _domain_rows(assessment, parsed):
         rows.append({**common, "record": "domain", "code": domain.code, "title": domain.title, "score": domain.score,
                      "band": domain.band, "coverage_percent": domain.coverage, "interval_low": domain.low,

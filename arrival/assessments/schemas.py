@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -115,9 +115,16 @@ class ScoresOut(Schema):
     framework: str
     inputs_sha256: str
     overall: float | None
-    overall_band: BandOut | None
+    overall_band: BandOut | None = Field(
+        description="The overall score's band; none when the score is partial (not banded) or absent")
+    overall_band_status: Literal["banded", "not_banded_partial", "no_score"] = Field(
+        description="banded; not_banded_partial: some domain has insufficient data, so the overall score is the "
+                    "mean of the others and carries no band (as the page says); no_score")
     partial: bool
-    coverage: float
+    coverage: float = Field(description="Share of the scored indicators answered, percent: answered ÷ total")
+    answered: int = Field(description="Scored indicators answered: a value, not_competent or not_applicable "
+                                      "(unknown is not answered; docs/methods.md §3)")
+    total: int = Field(description="Scored indicators of the framework version")
     interval: IntervalOut | None
     domains: list[DomainScoreOut]
     computed_at: datetime

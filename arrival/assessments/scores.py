@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
-from arrival.assessments.domain.framework_file import Framework
+from arrival.assessments.domain.framework_file import Framework, content_checksum
 from arrival.assessments.domain.scoring import (
     CODE_MISSING,
     CODE_NOT_COMPETENT,
@@ -62,12 +63,12 @@ def answers_for_scoring(*, assessment: Assessment) -> dict[str, DomainAnswer]:
 
 
 def inputs_sha256(framework: IndicatorFramework, answers: Mapping[str, DomainAnswer]) -> str:
-    """SHA-256 over the framework file's hash and the canonical JSON of the answers."""
+    """SHA-256 over the framework's scoring-content checksum and the canonical JSON of the answers."""
     canonical = json.dumps(
         {code: [answer.value, answer.special or ""] for code, answer in answers.items()},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )
-    return hashlib.sha256(f"{framework.sha256}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{framework.content_sha256}\n{canonical}".encode()).hexdigest()
 
 
 def score_result(score: AssessmentScore) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def score_store(*, assessment: Assessment, with_interval: bool = False) -> Score
     an answer stays fast.
     """
     framework = assessment.framework
-    parsed = framework_parsed(framework=framework)
+    parsed = framework_parsed(framework=framework, language="")  # stored scores carry the file's own texts
     answers = answers_for_scoring(assessment=assessment)
     score = score_assessment(parsed, answers)
     uncertainty = None
@@ -93,7 +94,7 @@ def score_store(*, assessment: Assessment, with_interval: bool = False) -> Score
         found = score_intervals(compiled, codes)
         intervals = list(found.domains)
         uncertainty = asdict(found)
-    record, _ = ScoreRecord.objects.update_or_create(
+    record, _created = ScoreRecord.objects.update_or_create(
         assessment=assessment,
         defaults={
             "framework_label": framework.label,
@@ -209,11 +210,21 @@ _MISSING = object()
 
 
 @dataclass
+class Difference:
+    """What differs between one published assessment's stored numbers and a fresh computation."""
+
+    assessment_id: int
+    label: str  # "<government> <cycle>"
+    fields: list[str]  # "<field>: stored X, recomputed Y", one per differing number
+
+
+@dataclass
 class RecomputeReport:
     checked: int = 0
     identical: int = 0
     rewritten: int = 0
-    differing: list[tuple[int, str]] = field(default_factory=list)  # (assessment id, what differs)
+    differing: list[Difference] = field(default_factory=list)
+    frameworks: list[str] = field(default_factory=list)  # framework content that no longer matches its checksum
 
 
 def _codes_from_database(framework: IndicatorFramework, assessment_ids: list[int],
@@ -259,8 +270,127 @@ def _codes_from_database(framework: IndicatorFramework, assessment_ids: list[int
     hashes = []
     for row in answers:
         canonical_answers = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        hashes.append(hashlib.sha256(f"{framework.sha256}\n{canonical_answers}".encode()).hexdigest())
+        hashes.append(hashlib.sha256(f"{framework.content_sha256}\n{canonical_answers}".encode()).hexdigest())
     return codes, hashes
+
+
+# What `recompute` compares: every stored number a page, an export, the benchmark or the API serves.
+_INTERVAL_KEYS = ("seed", "draws", "domains", "overall")
+_DOMAIN_ROW_FIELDS = ("score", "band", "coverage", "low", "high")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."  # noqa: PLR2004 - a readable line
+
+
+def _same(stored: Any, fresh: Any) -> bool:
+    """Equal, with floats equal only when their bits are (and 1 never equal to 1.0 or True)."""
+    return canonical(stored) == canonical(fresh)
+
+
+def _differences(stored: Any, fresh: Any, path: str, names: list[str] | None = None) -> list[str]:
+    """Each differing leaf as "<path>: stored X, recomputed Y"; lists of records are walked by their code
+    (`names` gives the code of each position when the records carry none, e.g. the domains of an interval)."""
+    if isinstance(stored, dict) and isinstance(fresh, dict):
+        found = []
+        for key in sorted(set(stored) | set(fresh)):
+            found += _differences(stored.get(key), fresh.get(key), f"{path}.{key}" if path else key)
+        return found
+    if isinstance(stored, list) and isinstance(fresh, list) and len(stored) == len(fresh):
+        found = []
+        for n, (a, b) in enumerate(zip(stored, fresh, strict=True)):
+            code = b.get("code") if isinstance(b, dict) else None
+            if code is None and names is not None and n < len(names):
+                code = names[n]
+            found += _differences(a, b, f"{path}[{code if code is not None else n}]")
+        return found
+    if _same(stored, fresh):
+        return []
+    return [f"{path}: stored {_show(stored)}, recomputed {_show(fresh)}"]
+
+
+def served_numbers(*, record: ScoreRecord | None, domain_rows: Iterable[DomainScore]) -> dict[str, Any]:
+    """The stored numbers of one assessment as `recompute` compares them (absent record: all None)."""
+    uncertainty = record.uncertainty if record is not None else None
+    return {
+        "framework_label": record.framework_label if record else None,
+        "inputs_sha256": record.inputs_sha256 if record else None,
+        "overall": record.overall if record else None,
+        "partial": record.partial if record else None,
+        "coverage": record.coverage if record else None,
+        "result": record.result if record else None,
+        "interval": {key: uncertainty.get(key) for key in _INTERVAL_KEYS} if isinstance(uncertainty, dict) else None,
+        "domain_scores": {row.domain_code: {name: getattr(row, name) for name in _DOMAIN_ROW_FIELDS}
+                          for row in domain_rows},
+    }
+
+
+def _fresh_numbers(framework: IndicatorFramework, compiled: CompiledFramework, codes: np.ndarray, sha: str,
+                   result: dict[str, Any]) -> dict[str, Any]:
+    """What `score_store(…, with_interval=True)` writes for these answer codes, in `served_numbers`' shape."""
+    found = score_intervals(compiled, codes)
+    interval = json.loads(canonical(asdict(found)))  # as stored: tuples become lists
+    return {
+        "framework_label": framework.label, "inputs_sha256": sha, "overall": result["overall"],
+        "partial": result["partial"], "coverage": result["coverage_percent"], "result": result,
+        "interval": {key: interval[key] for key in _INTERVAL_KEYS},
+        "domain_scores": {
+            domain["code"]: {"score": domain["score"], "band": domain["band"]["code"] if domain["band"] else "",
+                             "coverage": domain["coverage_percent"], "low": span.low if span else None,
+                             "high": span.high if span else None}
+            for domain, span in zip(result["domains"], found.domains, strict=True)
+        },
+    }
+
+
+def number_differences(stored: dict[str, Any], fresh: dict[str, Any], *, domain_codes: list[str]) -> list[str]:
+    """Every stored number that differs from the fresh one, each named by its field."""
+    found: list[str] = []
+    for key in ("framework_label", "inputs_sha256", "overall", "partial", "coverage", "result", "interval"):
+        names = domain_codes if key == "interval" else None
+        if key == "interval" and isinstance(stored[key], dict) and isinstance(fresh[key], dict):
+            found += [line for sub in _INTERVAL_KEYS for line in _differences(
+                stored[key][sub], fresh[key][sub], f"interval.{sub}", names)]
+        elif key == "result" and isinstance(stored[key], dict):
+            found += _differences(stored[key], fresh[key], "result")
+        elif not _same(stored[key], fresh[key]):
+            found.append(f"{key}: stored {_show(stored[key])}, recomputed {_show(fresh[key])}")
+    if stored["inputs_sha256"] is not None and stored["inputs_sha256"] != fresh["inputs_sha256"]:
+        found.append(_("inputs_sha256: the answers changed since the score was stored"))
+    rows_stored, rows_fresh = stored["domain_scores"], fresh["domain_scores"]
+    for code in sorted(set(rows_stored) | set(rows_fresh)):
+        if code not in rows_stored or code not in rows_fresh:
+            found.append(f"domain_scores[{code}]: stored {_show(rows_stored.get(code))}, "
+                         f"recomputed {_show(rows_fresh.get(code))}")
+        else:
+            found += _differences(rows_stored[code], rows_fresh[code], f"domain_scores[{code}]")
+    return found
+
+
+def _peer_position_differences(assessment: Assessment) -> list[str]:
+    """The kept peer position, recomputed when the page would serve it (its group has not changed since)."""
+    record = ScoreRecord.objects.get(assessment=assessment)
+    cached = (record.uncertainty or {}).get("peer_position") if isinstance(record.uncertainty, dict) else None
+    if not isinstance(cached, dict):
+        return []
+    group = peer_position_group(assessment=assessment)
+    if group is None or len(group.rows) - 1 < MIN_GROUP_SIZE:
+        return []
+    settings = MonteCarloSettings()
+    if cached.get("key") != _group_key(assessment.framework, group.rows, settings):
+        return []  # a changed group: the page computes the position afresh, the kept one is never served
+    fresh = _peer_position_fresh(assessment, group, cached["key"], settings)
+    return _differences(cached, fresh, "interval.peer_position")
+
+
+def framework_content_problems(framework: IndicatorFramework) -> list[str]:
+    """The framework content scores are recomputed from must still hash to the checksum it was loaded with."""
+    found = content_checksum(framework.content)
+    if found == framework.content_sha256:
+        return []
+    return [f"framework {framework.label}: content: stored content hashes to {found[:12]}…, loaded as "
+            f"{framework.content_sha256[:12]}… (changed behind `arrival load-framework`)"]
 
 
 def recompute(
@@ -270,9 +400,13 @@ def recompute(
     chunk: int = 2_000,
     progress: Callable[[int], Any] | None = None,
 ) -> RecomputeReport:
-    """Recompute published scores with the batch path and compare them bit for bit with the stored ones.
+    """Recompute published scores from their answers and compare every stored number with the fresh one.
 
-    With `check`, nothing is written; otherwise records that differ are rewritten with `score_store`.
+    Compared, bit for bit: the ScoreRecord's columns (framework label, inputs hash, overall, partial,
+    coverage), its JSON result (every domain and sub-category, bands, counts), its intervals (recomputed with
+    the same seeded Monte Carlo), the peer position it keeps when the page would serve it, and every
+    DomainScore row (score, band, coverage, interval). The framework content must match its checksum.
+    With `check`, nothing is written; otherwise assessments that differ are rewritten with `score_store`.
     `progress(n)` is called after each chunk with the number of assessments it held.
     """
     report = RecomputeReport()
@@ -280,39 +414,43 @@ def recompute(
     if assessment_ids is not None:
         published = published.filter(pk__in=list(assessment_ids))
     for framework in IndicatorFramework.objects.filter(pk__in=published.values("framework_id")).order_by("pk"):
+        report.frameworks += framework_content_problems(framework)
         compiled = framework_compiled(framework=framework)
+        domain_codes = [domain.code for domain in compiled.framework.domains]
         ids = list(published.filter(framework=framework).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
             codes, hashes = _codes_from_database(framework, part, chunk)
             batch = score_batch(compiled, codes, with_subcategories=True)
             fresh = batch_results(compiled, codes, batch)
-            stored = {
-                pk: (result, sha, label)
-                for pk, result, sha, label in ScoreRecord.objects.filter(assessment_id__in=part).values_list(
-                    "assessment_id", "result", "inputs_sha256", "framework_label"
-                )
-            }
+            records = {record.assessment_id: record for record in ScoreRecord.objects.filter(assessment_id__in=part)}
+            rows: dict[int, list[DomainScore]] = {pk: [] for pk in part}
+            for row in DomainScore.objects.filter(assessment_id__in=part).order_by("domain_code"):
+                rows[row.assessment_id].append(row)
             for r, pk in enumerate(part):
                 report.checked += 1
-                record = stored.get(pk)
-                problem = ""
+                record = records.get(pk)
+                stored = served_numbers(record=record, domain_rows=rows[pk])
+                expected = _fresh_numbers(framework, compiled, codes[r], hashes[r], fresh[r])
                 if record is None:
-                    problem = "no stored score"
-                elif record[2] != framework.label:
-                    problem = f"stored for {record[2]}, answers belong to {framework.label}"
-                elif record[1] != hashes[r]:
-                    problem = "answers changed since the score was stored"
-                elif canonical(record[0]) != canonical(fresh[r]):
-                    problem = "stored score differs from the recomputed one"
-                if not problem:
+                    problems = [_("no stored score")]
+                elif _same(stored, expected):  # one comparison of everything; fields are walked only on a miss
+                    problems = []
+                else:  # a key present on one side only with a null value is a difference too
+                    problems = number_differences(stored, expected, domain_codes=domain_codes) or [
+                        _("stored score differs from the recomputed one (a field present on one side only)")]
+                if record is not None and not problems and isinstance(record.uncertainty, dict) \
+                        and "peer_position" in record.uncertainty:
+                    problems = _peer_position_differences(
+                        Assessment.objects.select_related("framework", "government").get(pk=pk))
+                if not problems:
                     report.identical += 1
                     continue
-                report.differing.append((pk, problem))
+                assessment = Assessment.objects.select_related("framework", "government").get(pk=pk)
+                report.differing.append(Difference(pk, f"{assessment.government.name} {assessment.cycle}", problems))
                 if not check:
                     with transaction.atomic():
-                        score_store(assessment=Assessment.objects.select_related("framework").get(pk=pk),
-                                    with_interval=True)
+                        score_store(assessment=assessment, with_interval=True)
                     report.rewritten += 1
             if progress is not None:
                 progress(len(part))
@@ -371,8 +509,23 @@ def _peer_codes(compiled: CompiledFramework, assessment_ids: list[int]) -> np.nd
 
 
 def _group_key(framework: IndicatorFramework, rows: list[tuple[int, int, str]], settings: MonteCarloSettings) -> str:
-    text = "\n".join([framework.sha256, settings.describe().decode(), *(f"{g}:{a}:{sha}" for g, a, sha in rows)])
+    text = "\n".join([framework.content_sha256, settings.describe().decode(), *(f"{g}:{a}:{sha}" for g, a, sha in rows)])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _peer_position_fresh(assessment: Assessment, group: Any, key: str, settings: MonteCarloSettings) -> dict[str, Any]:
+    """The peer position as `peer_position` keeps it, computed from the group's published answers."""
+    others = len(group.rows) - 1
+    compiled = framework_compiled(framework=assessment.framework)
+    ordered = _peer_codes(compiled, [pk for _g, pk, _sha in group.rows])  # by government id (methods.md §6)
+    city = next(r for r, (g, _pk, _sha) in enumerate(group.rows) if g == group.city_government_id)
+    found = rank_interval(compiled, ordered, city, settings)
+    fresh: dict[str, Any] = {"key": key, "others": others, "percentile": None, "low": None, "high": None,
+                             "seed": None, "draws": None}
+    if found is not None:
+        fresh.update(percentile=found.percentile, low=found.percentile_interval.low,
+                     high=found.percentile_interval.high, seed=found.seed, draws=found.draws)
+    return fresh
 
 
 def peer_position(*, assessment: Assessment) -> PeerPosition | None:
@@ -391,21 +544,12 @@ def peer_position(*, assessment: Assessment) -> PeerPosition | None:
     if others < MIN_GROUP_SIZE:
         return PeerPosition(group=group.label, others=others)
     settings = MonteCarloSettings()
-    framework = assessment.framework
-    key = _group_key(framework, group.rows, settings)
+    key = _group_key(assessment.framework, group.rows, settings)
     record = ScoreRecord.objects.get(assessment=assessment)
     uncertainty = dict(record.uncertainty or {})
     cached = uncertainty.get("peer_position")
     if not (isinstance(cached, dict) and cached.get("key") == key):
-        compiled = framework_compiled(framework=framework)
-        ordered = _peer_codes(compiled, [pk for _g, pk, _sha in group.rows])  # by government id (methods.md §6)
-        city = next(r for r, (g, _pk, _sha) in enumerate(group.rows) if g == group.city_government_id)
-        found = rank_interval(compiled, ordered, city, settings)
-        cached = {"key": key, "others": others, "percentile": None, "low": None, "high": None,
-                  "seed": None, "draws": None}
-        if found is not None:
-            cached.update(percentile=found.percentile, low=found.percentile_interval.low,
-                          high=found.percentile_interval.high, seed=found.seed, draws=found.draws)
+        cached = _peer_position_fresh(assessment, group, key, settings)
         uncertainty["peer_position"] = cached
         ScoreRecord.objects.filter(pk=record.pk).update(uncertainty=uncertainty)
     return PeerPosition(group=group.label, others=others, percentile=cached["percentile"], low=cached["low"],

@@ -27,9 +27,11 @@ from arrival.assessments.domain.framework_file import (
     MATURITY,
     NUMBER,
     TAG_KINDS,
+    TRANSLATIONS,
     YES_NO,
     Framework,
     FrameworkFileError,
+    content_checksum,
     parse_framework_text,
 )
 from arrival.assessments.domain.framework_file import Indicator as FileIndicator
@@ -117,62 +119,70 @@ def _tag_items(tags: Iterable[str]) -> list[FrameworkItem]:
 
 
 def framework_load(*, path: str | Path) -> IndicatorFramework:
-    """Load (or update) a framework version from its file, with its indicators and their framework tags.
+    """Load a framework version from its file (anywhere on disk), with its indicators and their framework tags.
 
-    Idempotent: the same file changes nothing. A frozen version (used by a published assessment) whose file
-    changed is refused. The highest version of a framework code becomes its current version.
+    The file is checked in full first (every problem with its line). Its scoring content — everything but
+    `translations` — is checksummed (`content_checksum`): a new version is created; the same version with the
+    same scoring content changes nothing, or only its translations when those differ; the same version with a
+    different scoring content is refused, whether or not an assessment uses it yet, since answers and scores
+    already given under it would change meaning. Publish such a change as a new version. The highest version of
+    a framework code becomes its current version. On any error nothing is changed.
     """
-    raw = Path(path).read_bytes()
+    name = Path(path).name
+    try:
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise ValidationError(_("%(file)s: cannot be read (%(reason)s).") % {"file": name, "reason": exc.strerror}) \
+            from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(_("%(file)s: not UTF-8 text (byte %(position)s).") % {"file": name,
+                                                                                     "position": exc.start}) from exc
     sha = hashlib.sha256(raw).hexdigest()
     try:
-        parsed = parse_framework_text(raw.decode("utf-8"), known_tags=_known_tags())
+        parsed = parse_framework_text(text, known_tags=_known_tags())
     except FrameworkFileError as exc:
-        raise ValidationError(_("%(file)s: %(errors)s") % {"file": Path(path).name, "errors": exc}) from exc
-    content = yaml.safe_load(raw.decode("utf-8"))  # stored as loaded: framework_parsed re-reads it
+        raise ValidationError(_("%(file)s: %(errors)s") % {"file": name, "errors": exc}) from exc
+    content = yaml.safe_load(text)  # stored as loaded: framework_parsed re-reads it
+    checksum = content_checksum(content)
     with transaction.atomic():
         framework = IndicatorFramework.objects.select_for_update().filter(
             code=parsed.code, version=parsed.version
         ).first()
-        if framework is not None and framework.sha256 == sha:
+        if framework is not None and framework.sha256 == sha and framework.content_sha256 == checksum:
             return framework
-        if framework is not None and framework.frozen_at is not None:
+        if framework is not None and framework.content_sha256 != checksum:
             raise ValidationError(
-                _("%(label)s is frozen: a published assessment uses it. Publish the changes as a new version.")
-                % {"label": framework.label}
+                _("%(file)s: %(label)s is already loaded with other scoring content (checksum %(stored)s…, this "
+                  "file's %(found)s…). Only translations may change under the same version: publish a changed "
+                  "framework as a new version.")
+                % {"file": name, "label": framework.label, "stored": framework.content_sha256[:12],
+                   "found": checksum[:12]}
             )
-        before = {"sha256": framework.sha256} if framework else None
-        if framework is None:
-            framework = IndicatorFramework(code=parsed.code, version=parsed.version)
-        framework.title = parsed.title
-        framework.content = content
-        framework.sha256 = sha
-        framework.save()
+        if framework is not None:  # the same scoring content: translations added or fixed
+            before = {"sha256": framework.sha256, "translations": sorted(framework.content.get(TRANSLATIONS) or {})}
+            framework.content = content
+            framework.sha256 = sha
+            framework.save(update_fields=["content", "sha256", "updated_at"])
+            audit_record(user=None, action="assessments.framework_translations_update", target=framework,
+                         before=before, after={"sha256": sha, "translations": sorted(content.get(TRANSLATIONS) or {})})
+            return framework
+        framework = IndicatorFramework.objects.create(
+            code=parsed.code, version=parsed.version, title=parsed.title, content=content, sha256=sha,
+            content_sha256=checksum,
+        )
         rows = _indicator_rows(parsed)
-        existing = {i.code: i for i in framework.indicators.all()}
-        stale = set(existing) - {row["code"] for row in rows}
-        used = set(Answer.objects.filter(indicator__code__in=stale, indicator__framework=framework)
-                   .values_list("indicator__code", flat=True))
-        if used:
-            raise ValidationError(
-                _("%(label)s: indicators %(codes)s have answers and cannot be removed from the file.")
-                % {"label": framework.label, "codes": ", ".join(sorted(used))}
-            )
-        framework.indicators.filter(code__in=stale).delete()
         for position, row in enumerate(rows, start=1):
             tags = row.pop("tags")
-            indicator = existing.get(row["code"]) or Indicator(framework=framework, code=row["code"])
-            for name, value in row.items():
-                setattr(indicator, name, value)
-            indicator.position = position
-            indicator.save()
+            indicator = Indicator.objects.create(framework=framework, position=position, **row)
             tags_load(record=indicator, items=_tag_items(tags))
         versions = IndicatorFramework.objects.filter(code=parsed.code)
         newest = max(versions, key=lambda f: _version_key(f.version))
         versions.exclude(pk=newest.pk).update(is_current=False)
         versions.filter(pk=newest.pk).update(is_current=True)
         framework.refresh_from_db()
-        audit_record(user=None, action="assessments.framework_load", target=framework, before=before,
-                     after={"sha256": sha, "indicators": len(rows)})
+        audit_record(user=None, action="assessments.framework_load", target=framework, before=None,
+                     after={"sha256": sha, "content_sha256": checksum, "indicators": len(rows)})
     return framework
 
 

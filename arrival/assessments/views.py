@@ -81,14 +81,12 @@ def _structure(parsed: ff.Framework, domain_code: str | None = None) -> list[ff.
     return [d for d in parsed.domains if d.code == domain_code]
 
 
-def _progress(parsed: ff.Framework, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """Answered / total per domain (any answer, "unknown" included, counts as filled in)."""
-    rows = []
-    for domain in parsed.domains:
-        codes = [i.code for s in domain.subcategories for i in s.indicators]
-        done = sum(1 for code in codes if code in answers and (answers[code].value is not None or answers[code].special))
-        rows.append({"domain": domain, "answered": done, "total": len(codes)})
-    return rows
+def _progress(assessment: Assessment, parsed: ff.Framework) -> list[dict[str, Any]]:
+    """Answered of the scored indicators per domain, and how many are "unknown" (the one rule of
+    `selectors.answer_counts`, as coverage counts)."""
+    counts = selectors.answer_counts(assessment=assessment).domains
+    return [{"domain": domain, "answered": counts[domain.code].answered, "unknown": counts[domain.code].unknown,
+             "total": counts[domain.code].total} for domain in parsed.domains]
 
 
 def _indicator_context(
@@ -216,10 +214,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _workspace(request: HttpRequest, assessment: Assessment, parsed: ff.Framework,
                chosen_ids: list[int] | None = None) -> dict[str, Any]:
     """What the overview of an unpublished assessment shows: progress, validators, validations, next steps."""
-    answers = selectors.assessment_answers(assessment=assessment)
     named = selectors.named_validator_list(assessment=assessment)
     context = {
-        "progress": _progress(parsed, answers), "validations": selectors.assessment_validations(assessment=assessment),
+        "progress": _progress(assessment, parsed), "validations": selectors.assessment_validations(assessment=assessment),
         "report_links": report_links(assessment), "named": named,
         "named_names": _names(named),
     }
@@ -272,7 +269,7 @@ def _questionnaire(request: HttpRequest, assessment: Assessment, domain_code: st
     ]
     return render(request, "assessments/questionnaire.html", {
         "assessment": assessment, "parsed": parsed, "domain": domains[0], "sections": sections,
-        "progress": _progress(parsed, answers), "unsaved": unsaved, "unsaved_anchor": _anchor(unsaved_code or ""),
+        "progress": _progress(assessment, parsed), "unsaved": unsaved, "unsaved_anchor": _anchor(unsaved_code or ""),
         **rights,
     }, status=200 if unsaved is None else 422)
 
@@ -335,7 +332,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         request=request, assessment=assessment, indicator=indicator, answer=answers.get(code),
         comments=comments.get(code, []), form=None if saved else form, saved=saved,
     )
-    context["progress"] = _progress(parsed, answers)
+    context["progress"] = _progress(assessment, parsed)
     context.update(oob_progress=True, domain_link=True, domain=domain)
     return render(request, "assessments/_indicator.html", context, status=200 if saved else 422)
 

@@ -77,7 +77,7 @@ def test_check_passes_on_untouched_scores_and_fails_on_tampering(capsys: pytest.
         call_command("recompute_scores", "--check", verbosity=0)
     assert exit_.value.code == 1
     out = capsys.readouterr().out
-    assert f"assessment {ids[1]}: stored score differs" in out and "1 differing" in out
+    assert f"assessment {ids[1]} (" in out and ": result.domains[D4].raw: stored " in out and "1 differing" in out
 
     call_command("recompute_scores", "--assessment", str(ids[1]), verbosity=0)  # repairs from the answers
     assert "1 rewritten" in capsys.readouterr().out

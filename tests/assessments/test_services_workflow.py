@@ -191,14 +191,14 @@ def test_frozen_framework_refuses_a_changed_file(tmp_path: Path) -> None:
     changed.write_text(LMGF_PATH.read_text(encoding="utf-8").replace("title: Local Migration Governance Framework",
                                                                     "title: Local Migration Governance Framework (edited)"),
                        encoding="utf-8")
-    framework_load(path=changed)  # not yet frozen: the version is updated
+    # A changed scoring content under the same version is refused, frozen or not (docs/framework-format.md).
+    with pytest.raises(ValidationError, match="already loaded with other scoring content"):
+        framework_load(path=changed)
     framework.refresh_from_db()
-    assert framework.title.endswith("(edited)")
+    assert not framework.title.endswith("(edited)")
     publish(_answered(AssessmentFactory(framework=framework)))
-    with pytest.raises(ValidationError, match="frozen"):
-        framework_load(path=LMGF_PATH)
-    framework.refresh_from_db()
-    assert framework.title.endswith("(edited)")
+    with pytest.raises(ValidationError, match="already loaded with other scoring content"):
+        framework_load(path=changed)
 
 
 def test_framework_load_reports_file_errors(tmp_path: Path) -> None:

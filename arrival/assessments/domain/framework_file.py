@@ -10,10 +10,12 @@ module is the authority and also checks what a schema cannot (unique codes, asce
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,8 @@ MAX_CHOICE_OPTIONS = 100  # answer codes are stored as int8 in the vectorised sc
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 TAG_KINDS = ("gcm_objective", "sdg_target", "nua_paragraph", "domain")
 DEFAULT_MIN_COVERAGE_PERCENT = 60
+# Languages a file may translate into: the other UN languages (the file's own texts are English).
+TRANSLATION_LANGUAGES = ("ar", "es", "fr", "ru", "zh")
 
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
 _FRAMEWORK_CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,19}$")
@@ -136,6 +140,7 @@ class Framework:
     maturity_scale: tuple[str, ...]
     domains: tuple[Domain, ...]
     outcome_panel: tuple[OutcomeIndicator, ...]
+    languages: tuple[str, ...] = ()  # languages the file's `translations` give texts in
 
     @property
     def key(self) -> str:
@@ -160,6 +165,70 @@ class Framework:
         return chosen
 
 
+# --- the scoring content and its checksum -----------------------------------------------------------------
+
+TRANSLATIONS = "translations"
+
+
+def scoring_content(content: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything of a decoded framework file but its translations: what a version's scores and the meaning of
+    its answers rest on (structure, codes, answer types, weights, options, thresholds, bands, the coverage
+    rule, and the source texts that say what each answer means)."""
+    return {key: value for key, value in content.items() if key != TRANSLATIONS}
+
+
+def content_checksum(content: Mapping[str, Any]) -> str:
+    """SHA-256 of the scoring content as canonical JSON (sorted keys, no spaces, UTF-8): comments, layout,
+    key order and translations of the file never change it."""
+    text = json.dumps(scoring_content(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def translated(framework: Framework, content: Mapping[str, Any], language: str) -> Framework:
+    """`framework` with the texts `content["translations"][language]` gives (checked by the parser); every
+    text it does not give stays in the file's language. Codes, numbers and structure never change."""
+    texts = (content.get(TRANSLATIONS) or {}).get(language) or {}
+    if not texts:
+        return framework
+    items: Mapping[str, Any] = texts.get("items") or {}
+
+    def text(item: Mapping[str, Any], key: str, default: str) -> str:
+        value = item.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else default
+
+    def indicator(i: Indicator) -> Indicator:
+        item = items.get(i.code) or {}
+        labels = item.get("options") or {}
+        return replace(
+            i, question=text(item, "question", i.question), guidance=text(item, "guidance", i.guidance),
+            unit=text(item, "unit", i.unit),
+            levels=tuple(" ".join(t.split()) for t in item["levels"]) if item.get("levels") else i.levels,
+            options=tuple(replace(o, label=labels.get(o.code, o.label)) for o in i.options),
+        )
+
+    def outcome(o: OutcomeIndicator) -> OutcomeIndicator:
+        item = items.get(o.code) or {}
+        return replace(o, title=text(item, "title", o.title), definition=text(item, "definition", o.definition),
+                       unit=text(item, "unit", o.unit), disaggregation=text(item, "disaggregation", o.disaggregation))
+
+    band_labels: Mapping[str, str] = texts.get("bands") or {}
+    return replace(
+        framework, title=text(texts, "title", framework.title),
+        description=text(texts, "description", framework.description),
+        bands_note=text(texts, "bands_note", framework.bands_note),
+        bands=tuple(replace(b, label=band_labels.get(b.code, b.label)) for b in framework.bands),
+        maturity_scale=tuple(texts["maturity_scale"]) if texts.get("maturity_scale") else framework.maturity_scale,
+        domains=tuple(
+            replace(d, title=text(items.get(d.code) or {}, "title", d.title), subcategories=tuple(
+                replace(sub, title=text(items.get(sub.code) or {}, "title", sub.title),
+                        indicators=tuple(indicator(i) for i in sub.indicators))
+                for sub in d.subcategories))
+            for d in framework.domains
+        ),
+        outcome_panel=tuple(outcome(o) for o in framework.outcome_panel),
+    )
+
+
 # --- reading ---------------------------------------------------------------------------------------------
 
 
@@ -175,7 +244,43 @@ def parse_framework_text(text: str, *, known_tags: Mapping[str, set[str]] | None
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrameworkFileError([("", f"not valid YAML: {where}{problem}")]) from exc
-    return parse_framework(data, known_tags=known_tags)
+    try:
+        return parse_framework(data, known_tags=known_tags)
+    except FrameworkFileError as exc:
+        root = yaml.compose(text)  # the same text parsed above: composes without error
+        raise FrameworkFileError([
+            (f"line {_line_of(root, path)}, {path}" if path and root is not None else path, message)
+            for path, message in exc.errors
+        ]) from None
+
+
+def _line_of(node: yaml.Node, path: str) -> int:
+    """The line (from 1) of the value at `path` (e.g. `domains[0].subcategories[1].code`, where codes may hold
+    dots): the deepest node the path reaches; keys are matched longest first."""
+    line = node.start_mark.line + 1
+    rest = path
+    while rest:
+        if isinstance(node, yaml.MappingNode):
+            found: tuple[str, yaml.Node, yaml.Node] | None = None
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if (rest == key or rest.startswith((key + ".", key + "["))) and (found is None or len(key) > len(found[0])):
+                    found = (key, key_node, value_node)
+            if found is None:
+                break
+            key, key_node, node = found
+            line = key_node.start_mark.line + 1
+            rest = rest[len(key):].removeprefix(".")
+        elif isinstance(node, yaml.SequenceNode):
+            match = re.match(r"\[(\d+)\]\.?", rest)
+            if match is None or int(match.group(1)) >= len(node.value):
+                break
+            node = node.value[int(match.group(1))]
+            line = node.start_mark.line + 1
+            rest = rest[match.end():]
+        else:
+            break
+    return line
 
 
 def parse_framework(data: Any, *, known_tags: Mapping[str, set[str]] | None = None) -> Framework:
@@ -298,7 +403,7 @@ class _Reader:
 
     def framework(self, data: Any) -> Framework | None:
         allowed = {"format", "code", "version", "title", "licence", "description", "bands", "min_coverage_percent",
-                   "maturity_scale", "domains", "outcome_panel"}
+                   "maturity_scale", "domains", "outcome_panel", "translations"}
         required = {"format", "code", "version", "title", "licence", "bands", "domains"}
         doc = self.mapping(data, "", allowed, required)
         if doc is None:
@@ -329,11 +434,70 @@ class _Reader:
         if not scale and any(i.answer_type == MATURITY for d in domains for s in d.subcategories
                              for i in s.indicators):
             self.error("maturity_scale", "required when any indicator is a maturity scale")
+        languages = self.translations(doc["translations"], domains, panel, bands) if "translations" in doc else ()
         return Framework(
             code=code, version=version, title=self.text(doc, "title", ""), licence=self.text(doc, "licence", ""),
             description=self.text(doc, "description", "", required=False), bands_note=note, bands=bands,
             min_coverage_percent=coverage, maturity_scale=scale, domains=domains, outcome_panel=panel,
+            languages=languages,
         )
+
+    def translations(self, value: Any, domains: tuple[Domain, ...], panel: tuple[OutcomeIndicator, ...],
+                     bands: tuple[Band, ...]) -> tuple[str, ...]:
+        """`translations: {fr: {...}, ...}`: texts only, checked against the codes of the file."""
+        doc = self.mapping(value, TRANSLATIONS, set(TRANSLATION_LANGUAGES), set())
+        if doc is None:
+            return ()
+        fields: dict[str, set[str]] = {}
+        options: dict[str, set[str]] = {}
+        for domain in domains:
+            fields[domain.code] = {"title"}
+            for sub in domain.subcategories:
+                fields[sub.code] = {"title"}
+                for indicator in sub.indicators:
+                    fields[indicator.code] = {"question", "guidance"} | (
+                        {"levels"} if indicator.answer_type == MATURITY else set()) | (
+                        {"options"} if indicator.answer_type == CHOICE else set()) | (
+                        {"unit"} if indicator.answer_type == NUMBER else set())
+                    options[indicator.code] = {o.code for o in indicator.options}
+        for outcome in panel:
+            fields[outcome.code] = {"title", "definition", "unit", "disaggregation"}
+        band_codes = {band.code for band in bands}
+        for language, raw in doc.items():
+            path = _join(TRANSLATIONS, str(language))
+            texts = self.mapping(raw, path, {"title", "description", "bands_note", "bands", "maturity_scale", "items"},
+                                 set())
+            if texts is None:
+                continue
+            for key in ("title", "description", "bands_note"):
+                if key in texts:
+                    self.text(texts, key, path)
+            if "maturity_scale" in texts:
+                self.levels(texts["maturity_scale"], _join(path, "maturity_scale"))
+            if "bands" in texts:
+                self.text_map(texts["bands"], _join(path, "bands"), band_codes, "band code")
+            items = self.mapping(texts.get("items", {}), _join(path, "items"), set(fields), set()) or {}
+            for code, item in items.items():
+                where = _join(_join(path, "items"), str(code))
+                item_doc = self.mapping(item, where, fields.get(str(code), set()), set())
+                if item_doc is None:
+                    continue
+                for key in ("title", "question", "guidance", "definition", "unit", "disaggregation"):
+                    if key in item_doc:
+                        self.text(item_doc, key, where)
+                if "levels" in item_doc:
+                    self.levels(item_doc["levels"], _join(where, "levels"))
+                if "options" in item_doc:
+                    self.text_map(item_doc["options"], _join(where, "options"), options.get(str(code), set()),
+                                  "option code")
+        return tuple(sorted(str(language) for language in doc))
+
+    def text_map(self, value: Any, path: str, codes: set[str], what: str) -> None:
+        """A mapping from known codes to non-empty texts."""
+        doc = self.mapping(value, path, codes, set())
+        for code, text in (doc or {}).items():
+            if not isinstance(text, str) or not text.strip():
+                self.error(_join(path, str(code)), f"expected a non-empty text for this {what}")
 
     def bands(self, value: Any, path: str) -> tuple[tuple[Band, ...], str]:
         doc = self.mapping(value, path, {"note", "cutoffs"}, {"note", "cutoffs"})

@@ -26,6 +26,9 @@ NOT_COMPETENT = "not_competent"  # not a power of this government
 NOT_APPLICABLE = "not_applicable"  # not applicable here
 UNKNOWN = "unknown"
 SPECIAL_ANSWERS = (NOT_COMPETENT, NOT_APPLICABLE, UNKNOWN)
+# The special answers that count as answered (docs/methods.md §3): the team knows, and says the indicator is
+# outside this government's powers or does not apply. "unknown" is not answered.
+ANSWERED_SPECIALS = (NOT_COMPETENT, NOT_APPLICABLE)
 
 # Answer codes of the vectorised path: 0, 1, 2… are answer values; negatives are the absence of a value.
 CODE_MISSING = -1  # not answered yet
@@ -59,6 +62,21 @@ def round_score(value: float) -> float:
 def round_scores(values: np.ndarray) -> np.ndarray:
     """`round_score` element-wise; NaN stays NaN."""
     return np.floor(values * 10.0 + 0.5) / 10.0
+
+
+def is_answered(answer: Answer | None) -> bool:
+    """The one rule for "answered" (coverage, progress, pages, documents, API; docs/methods.md §3): a value, or
+    "not a power of this government" / "not applicable here". "unknown" and no answer are not answered."""
+    if answer is None:
+        return False
+    if answer.special:
+        return answer.special in ANSWERED_SPECIALS
+    return answer.value is not None
+
+
+def code_is_answered(code: int) -> bool:
+    """`is_answered` on an answer code (the vectorised path tests `codes >= 0 | codes <= CODE_NOT_COMPETENT`)."""
+    return code >= 0 or code <= CODE_NOT_COMPETENT
 
 
 def coverage_percent(answered: int, total: int) -> float:
@@ -211,7 +229,7 @@ def score_assessment(framework: Framework, answers: Mapping[str, Answer]) -> Ass
                     continue
                 code = answer_code(indicator, answers.get(indicator.code))
                 s_total += 1
-                if code >= 0 or code <= CODE_NOT_COMPETENT:
+                if code_is_answered(code):
                     s_answered += 1
                 score = code_score(indicator, code)
                 if score is not None:

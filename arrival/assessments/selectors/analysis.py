@@ -32,7 +32,7 @@ from arrival.actors.models import Actor, Membership
 from arrival.actors.selectors import current_membership_q
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.domain.scoring import Answer as ScoringAnswer
-from arrival.assessments.domain.scoring import indicator_score
+from arrival.assessments.domain.scoring import indicator_score, is_answered
 from arrival.assessments.gap_providers import gap_records
 from arrival.assessments.models import (
     Answer,
@@ -76,7 +76,6 @@ POPULATION_BANDS: tuple[tuple[int, int | None, Any], ...] = (
 
 VIEW_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, FrameworkKind.NUA_PARAGRAPH)
 
-_ANSWERED_SPECIALS = {SpecialAnswer.NOT_COMPETENT, SpecialAnswer.NOT_APPLICABLE}
 _PUBLISHED = AssessmentStatus.PUBLISHED
 
 
@@ -103,7 +102,7 @@ class IndicatorResult:
     @property
     def answered(self) -> bool:
         """Counts towards coverage (docs/methods.md §3): a value, or "not a power" / "not applicable"."""
-        return self.value is not None or self.special in _ANSWERED_SPECIALS
+        return is_answered(ScoringAnswer(value=self.value, special=self.special or None))
 
     @property
     def special_label(self) -> str:
@@ -409,10 +408,11 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
     eligible = benchmark_eligible(framework=assessment.framework, cycle=assessment.cycle)
     own = dict(DomainScore.objects.filter(assessment=assessment).values_list("domain_code", "score"))
     groups: list[PeerGroup] = []
-    if government.country_id:
+    country = government.country
+    if country is not None:
         groups.append(_group(
-            "country", str(_("Same country: %(name)s") % {"name": government.country.name}),
-            eligible.filter(assessment__government__country_id=government.country_id), parsed, own,
+            "country", str(_("Same country: %(name)s") % {"name": country.name}),
+            eligible.filter(assessment__government__country_id=country.pk), parsed, own,
         ))
     band = population_band(government.population)
     if band is not None:
@@ -436,10 +436,10 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
             str(_("Same network: %(name)s") % {"name": membership.network.name}),
             eligible.filter(assessment__government_id__in=members), parsed, own,
         ))
-    if government.country_id and government.country.region:
+    if country is not None and country.region:
         groups.append(_group(
-            "region", str(_("Same world region (UN M49): %(name)s") % {"name": government.country.region}),
-            eligible.filter(assessment__government__country__region=government.country.region), parsed, own,
+            "region", str(_("Same world region (UN M49): %(name)s") % {"name": country.region}),
+            eligible.filter(assessment__government__country__region=country.region), parsed, own,
         ))
     return groups
 
@@ -590,7 +590,7 @@ def dashboard(*, framework: IndicatorFramework, cycle: int | None = None, domain
 
     by_region: dict[str, list[Assessment]] = defaultdict(list)
     for a in rows:
-        region = a.government.country.region if a.government.country_id else ""
+        region = a.government.country.region if a.government.country is not None else ""
         by_region[region or str(_("No region recorded"))].append(a)
     result["regions"] = [_distribution(name, *collect(group), parsed) for name, group in sorted(by_region.items())]
 

@@ -9,12 +9,20 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework
+from arrival.assessments.domain.framework_file import MATURITY, Framework, parse_framework, translated
 from arrival.assessments.domain.framework_file import Indicator as FileIndicator
+from arrival.assessments.domain.scoring import (
+    UNKNOWN,
+    CompiledFramework,
+    answer_code,
+    compile_framework,
+    coverage_percent,
+    is_answered,
+)
 from arrival.assessments.domain.scoring import Answer as DomainAnswer
-from arrival.assessments.domain.scoring import CompiledFramework, answer_code, compile_framework
 from arrival.assessments.models import (
     Answer,
     Assessment,
@@ -29,7 +37,11 @@ from arrival.assessments.models import (
 from arrival.core.models import Attachment, AuditEvent
 
 __all__ = [
+    "AnswerCount",
+    "AnswerCounts",
     "SubmissionProblems",
+    "answer_counts",
+    "overall_band_out",
     "answer_lacks_evidence",
     "answer_needs_evidence",
     "assessment_answers",
@@ -58,7 +70,7 @@ __all__ = [
 ]
 
 # Parsed and compiled frameworks by file hash: a version's content never changes under the same hash.
-_parsed: dict[str, Framework] = {}
+_parsed: dict[tuple[str, str], Framework] = {}
 _compiled: dict[str, CompiledFramework] = {}
 
 
@@ -84,19 +96,28 @@ def framework_get(*, code: str, version: str) -> IndicatorFramework:
         raise Http404(f"No framework {code} {version}.") from None
 
 
-def framework_parsed(*, framework: IndicatorFramework) -> Framework:
-    """The framework file's content as the domain's dataclasses (cached by the file's SHA-256)."""
-    parsed = _parsed.get(framework.sha256)
+def framework_parsed(*, framework: IndicatorFramework, language: str | None = None) -> Framework:
+    """The framework file's content as the domain's dataclasses, its texts in `language` where the file's
+    `translations` give them (default: the active language; "" for the file's own texts, which is what scores
+    store). Cached by the file's SHA-256 and the language."""
+    if language is None:
+        language = (translation.get_language() or "").split("-")[0]
+    key = (framework.sha256, language)
+    parsed = _parsed.get(key)
     if parsed is None:
-        parsed = _parsed[framework.sha256] = parse_framework(framework.content)
+        source = _parsed.get((framework.sha256, ""))
+        if source is None:
+            source = _parsed[(framework.sha256, "")] = parse_framework(framework.content)
+        parsed = _parsed[key] = translated(source, framework.content, language) if language else source
     return parsed
 
 
 def framework_compiled(*, framework: IndicatorFramework) -> CompiledFramework:
-    """The framework laid out for the batch scorer and the Monte Carlo (cached by the file's SHA-256)."""
+    """The framework laid out for the batch scorer and the Monte Carlo, with the file's own texts (cached by the
+    file's SHA-256)."""
     compiled = _compiled.get(framework.sha256)
     if compiled is None:
-        compiled = _compiled[framework.sha256] = compile_framework(framework_parsed(framework=framework))
+        compiled = _compiled[framework.sha256] = compile_framework(framework_parsed(framework=framework, language=""))
     return compiled
 
 
@@ -256,6 +277,69 @@ class SubmissionProblems:
         if self.no_validator:
             problems.append(_("Name the government or organisation that validates this assessment."))
         return problems
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    """How many of some scored indicators are answered (`domain.scoring.is_answered`), "unknown", or blank."""
+
+    answered: int
+    unknown: int
+    blank: int
+    total: int
+
+    @property
+    def coverage(self) -> float:
+        """Percent answered, rounded as every published coverage (docs/methods.md §3, §5)."""
+        return coverage_percent(self.answered, self.total)
+
+
+@dataclass(frozen=True)
+class AnswerCounts(AnswerCount):
+    domains: dict[str, AnswerCount] = field(default_factory=dict)
+
+
+def answer_counts(*, assessment: Assessment) -> AnswerCounts:
+    """Answered, unknown and blank scored indicators per domain and in all, with the one rule of
+    `is_answered`: what progress, coverage, the pages, the documents and the API count. Unscored numbers are
+    outside every count (docs/methods.md §1). One query."""
+    parsed = framework_parsed(framework=assessment.framework)
+    rows = {code: DomainAnswer(value=value, special=special or None) for code, value, special in
+            Answer.objects.filter(assessment=assessment, indicator__is_outcome=False).values_list(
+                "indicator__code", "value", "special")}
+    domains: dict[str, AnswerCount] = {}
+    for domain in parsed.domains:
+        answered = unknown = total = 0
+        for indicator in (i for s in domain.subcategories for i in s.indicators if i.is_scored):
+            total += 1
+            answer = rows.get(indicator.code)
+            if is_answered(answer):
+                answered += 1
+            elif answer is not None and answer.special == UNKNOWN:
+                unknown += 1
+        domains[domain.code] = AnswerCount(answered=answered, unknown=unknown, blank=total - answered - unknown,
+                                           total=total)
+    return AnswerCounts(
+        answered=sum(d.answered for d in domains.values()), unknown=sum(d.unknown for d in domains.values()),
+        blank=sum(d.blank for d in domains.values()), total=sum(d.total for d in domains.values()), domains=domains,
+    )
+
+
+BANDED = "banded"
+NOT_BANDED_PARTIAL = "not_banded_partial"
+NO_SCORE = "no_score"
+
+
+def overall_band_out(*, record: ScoreRecord) -> dict[str, Any]:
+    """The overall score's band as the page states it (docs/methods.md §10): a partial overall score is not
+    banded ("not banded: partial"), and no overall score has no band."""
+    if record.overall is None:
+        return {"overall_band": None, "overall_band_status": NO_SCORE}
+    if record.partial:
+        return {"overall_band": None, "overall_band_status": NOT_BANDED_PARTIAL}
+    band = record.result.get("band") or {}
+    return {"overall_band": {"code": band["code"], "label": band["label"], "lower": band["lower"]},
+            "overall_band_status": BANDED}
 
 
 def submission_problems(*, assessment: Assessment) -> SubmissionProblems:

@@ -170,7 +170,7 @@ def validation_work_items(user: Any) -> list[WorkItem]:
                     if rows else [assessment.submitted_at or assessment.updated_at])
         items.append(WorkItem(
             kind="assessments.validate",
-            action=_("Continue the validation") if assessment.started else _("Validate"),  # type: ignore[attr-defined]
+            action=_("Continue the validation") if assessment.started else _("Validate"),
             title=_title(assessment), url=reverse("assessments:validation", args=[assessment.pk]), waiting_since=since,
             for_actor=", ".join(sorted(r.actor.name for r in rows)),
         ))
@@ -194,7 +194,7 @@ def correction_work_items(user: Any) -> list[WorkItem]:
     return [
         WorkItem(kind="assessments.correct", action=_("Make the requested changes and resubmit"),
                  title=_title(a), url=reverse("assessments:detail", args=[a.pk]),
-                 waiting_since=_first_of(a.returned_at, a.updated_at))  # type: ignore[attr-defined]
+                 waiting_since=_first_of(a.returned_at, a.updated_at))
         for a in assessments
     ]
 
