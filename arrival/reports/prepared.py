@@ -1,6 +1,7 @@
 """Export kinds: what each export address serves, and how its file is built.
 
-An app registers each of its export kinds once (at import of its `exports` module)::
+An app registers each of its export kinds once, in its `exports` module or a module its `tasks` imports
+(so a worker finds it)::
 
     export_kind_register(ExportKind(
         name="assessments.open_data", formats={"csv": CSV, "json": JSON, "xlsx": XLSX},
@@ -63,10 +64,14 @@ def export_kind_register(kind: ExportKind) -> ExportKind:
 
 def export_kind_get(name: str) -> ExportKind:
     if name not in _kinds:
-        # Apps register their kinds in modules their `tasks` import; a worker may not have loaded them yet.
+        # Apps register their kinds in their `exports` module or one their `tasks` imports; a worker may not
+        # have loaded them yet.
+        from django.utils.module_loading import autodiscover_modules
+
         from arrival.core.jobs.registry import autodiscover
 
         autodiscover()
+        autodiscover_modules("exports")
     try:
         return _kinds[name]
     except KeyError:

@@ -49,4 +49,6 @@ def prepared_file_response(*, kind: str, params: dict[str, Any], fmt: str, publi
     waiting = HttpResponse(message + "\n", status=503, content_type="text/plain; charset=utf-8")
     waiting["Retry-After"] = str(RETRY_AFTER_SECONDS)
     waiting["Cache-Control"] = "no-store"
+    # An expected answer, not a server fault: keep it out of the error log (and the admins' mail).
+    waiting._has_been_logged = True  # type: ignore[attr-defined]
     return waiting
