@@ -109,6 +109,13 @@ def _transfers() -> tuple[Any, dict[str, Any], dict[str, str]]:
     return world.planner, {"pk": world.round.pk}, {"csv": CSV, "xlsx": XLSX}
 
 
+def _practices_open_data() -> tuple[Any, dict[str, Any], dict[str, str]]:
+    from tests.practices.factories import published_practice
+
+    published_practice()
+    return None, {}, {"csv": CSV, "json": JSON, "xlsx": XLSX}
+
+
 ADDRESSES: dict[str, Callable[[], tuple[Any, dict[str, Any], dict[str, str]]]] = {
     "assessments/<int:pk>/report.<fmt>": _assessment_report,
     "assessments/<int:pk>/open-data.<fmt>": _assessment_open_data,
@@ -117,6 +124,7 @@ ADDRESSES: dict[str, Callable[[], tuple[Any, dict[str, Any], dict[str, str]]]] =
     "commitments/<int:pk>/file-once/<str:form>.<fmt>": _file_once,
     "consultations/documents/<int:pk>/versions/<int:number>/export.<fmt>": _outcome_document,
     "planning/<int:pk>/funding/transfers.<fmt>": _transfers,
+    "practices/open-data.<fmt>": _practices_open_data,
 }
 
 
