@@ -35,6 +35,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("worker", "[--once]", "run background jobs and the schedule (digests, reminders, retention)"),
     ("recompute-scores", "[--check]", "recompute every stored assessment score from its answers"),
     ("reindex-practices", "", "rebuild the practices' full-text and meaning indexes"),
+    ("prepare-exports", "[--kind NAME] [--rebuild]", "queue the build of every public open-data file and document"),
     ("plan", "--localities L.csv --cases C.csv --out PLAN.csv [...]", "run the intake planner on files"),
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),
     ("bench-participation", "", "benchmark resident participation at scale"),

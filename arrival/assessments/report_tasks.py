@@ -439,12 +439,20 @@ def build_open_data_all(params: dict[str, Any], fmt: str) -> Built:
                  filename=download_name(assessment=None, kind=fmt))
 
 
+def _published() -> Any:
+    ids = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    return ({"pk": pk} for pk in ids.iterator(chunk_size=2000))
+
+
 export_kind_register(ExportKind(name=KIND_REPORT, formats=REPORT_FORMATS, build=build_report,
-                                source=lambda params: assessment_source(params["pk"]), address=_report_address))
+                                source=lambda params: assessment_source(params["pk"]), address=_report_address,
+                                published=_published))
 export_kind_register(ExportKind(name=KIND_OPEN_DATA, formats=OPEN_DATA_FORMATS, build=build_open_data,
-                                source=lambda params: assessment_source(params["pk"]), address=_open_data_address))
+                                source=lambda params: assessment_source(params["pk"]), address=_open_data_address,
+                                published=_published))
 export_kind_register(ExportKind(name=KIND_OPEN_DATA_ALL, formats=OPEN_DATA_FORMATS, build=build_open_data_all,
-                                source=lambda params: SOURCE_ALL, address=_open_data_all_address))
+                                source=lambda params: SOURCE_ALL, address=_open_data_all_address,
+                                published=lambda: [{}]))
 
 
 def assessment_files_refresh(*, assessment: Assessment) -> None:

@@ -165,8 +165,16 @@ def source_name(pk: int) -> str:
     return f"commitments.commitment:{pk}"
 
 
+def _published() -> Any:
+    from arrival.commitments.models import PUBLIC_STATUSES
+
+    ids = Commitment.objects.filter(status__in=PUBLIC_STATUSES).order_by("pk").values_list("pk", flat=True)
+    return ({"pk": pk, "form": form} for pk in ids.iterator(chunk_size=2000) for form in FORMS)
+
+
 export_kind_register(ExportKind(name=KIND, formats=FORMATS, build=_build,
-                                source=lambda params: source_name(params["pk"]), address=_address))
+                                source=lambda params: source_name(params["pk"]), address=_address,
+                                published=_published))
 
 
 def commitment_files_refresh(*, commitment: Commitment) -> None:

@@ -4,6 +4,10 @@ from arrival.commitments import file_once, views
 from arrival.reports.urls_exports import export_path
 
 urlpatterns = [
-    export_path("<int:pk>/file-once/<str:form>.<fmt>", views.commitment_file_once, name="file_once_export",
-                formats=tuple(file_once.FORMATS)),
+    export_path(
+        "<int:pk>/file-once/<str:form>.<fmt>",
+        views.commitment_file_once,
+        name="file_once_export",
+        formats=tuple(file_once.FORMATS),
+    ),
 ]

@@ -132,8 +132,13 @@ def _version_address(params: dict[str, Any], fmt: str) -> str:
     return reverse("consultations:version_export", args=[params["document"], params["number"], fmt])
 
 
+def _published() -> Any:
+    versions = DocumentVersion.objects.order_by("pk").values_list("document_id", "number")
+    return ({"document": document, "number": number} for document, number in versions.iterator(chunk_size=2000))
+
+
 export_kind_register(ExportKind(name=KIND_VERSION, formats=FORMATS, build=build_version, source=_version_source,
-                                address=_version_address))
+                                address=_version_address, published=_published))
 
 
 def version_files_refresh(*, version: DocumentVersion) -> None:

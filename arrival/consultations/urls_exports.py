@@ -4,6 +4,10 @@ from arrival.consultations import exports, views
 from arrival.reports.urls_exports import export_path
 
 urlpatterns = [
-    export_path("documents/<int:pk>/versions/<int:number>/export.<fmt>", views.version_export, name="version_export",
-                formats=tuple(exports.FORMATS)),
+    export_path(
+        "documents/<int:pk>/versions/<int:number>/export.<fmt>",
+        views.version_export,
+        name="version_export",
+        formats=tuple(exports.FORMATS),
+    ),
 ]

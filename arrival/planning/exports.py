@@ -28,8 +28,12 @@ def transfer_rows(table: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]
     columns += [*labels, "total", "currency"]
     rows = []
     for row in table["rows"]:
-        item = {"locality": row["actor"].name, "persons": row["persons"], "total": float(row["total"]),
-                "currency": table["currency"]}
+        item = {
+            "locality": row["actor"].name,
+            "persons": row["persons"],
+            "total": float(row["total"]),
+            "currency": table["currency"],
+        }
         for label, amount in zip(labels, row["amounts"], strict=True):
             item[label] = float(amount)
         rows.append(item)
@@ -46,18 +50,31 @@ def _build(params: dict[str, Any], fmt: str) -> Built:
     if plan is None:
         raise ValueError(f"Round {intake_round.pk} has no plan to compute transfers from.")
     columns, rows = transfer_rows(selectors.transfer_table(plan=plan))
-    meta = OpenDataMeta(title=f"Transfers: {intake_round.title}", version=f"plan-v{plan.version}",
-                        source=absolute_url(_address(params, fmt)))
-    return Built(content=open_data_file(fmt, columns, rows, meta),
-                 filename=f"transfers-round-{intake_round.pk}-v{plan.version}.{fmt}")
+    meta = OpenDataMeta(
+        title=f"Transfers: {intake_round.title}",
+        version=f"plan-v{plan.version}",
+        source=absolute_url(_address(params, fmt)),
+    )
+    return Built(
+        content=open_data_file(fmt, columns, rows, meta),
+        filename=f"transfers-round-{intake_round.pk}-v{plan.version}.{fmt}",
+    )
 
 
 def _source(params: dict[str, Any]) -> str:
     return f"planning.round:{params['round']}:transfers"
 
 
-export_kind_register(ExportKind(name=KIND_TRANSFERS, formats=FORMATS, build=_build, source=_source,
-                                address=_address, per_language=False))
+export_kind_register(
+    ExportKind(
+        name=KIND_TRANSFERS,
+        formats=FORMATS,
+        build=_build,
+        source=_source,
+        address=_address,
+        per_language=False,
+    )
+)
 
 
 def transfer_files_refresh(*, intake_round: IntakeRound) -> None:

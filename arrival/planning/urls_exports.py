@@ -4,6 +4,10 @@ from arrival.planning import exports, views
 from arrival.reports.urls_exports import export_path
 
 urlpatterns = [
-    export_path("<int:pk>/funding/transfers.<fmt>", views.funding_export, name="funding_export",
-                formats=tuple(exports.FORMATS)),
+    export_path(
+        "<int:pk>/funding/transfers.<fmt>",
+        views.funding_export,
+        name="funding_export",
+        formats=tuple(exports.FORMATS),
+    ),
 ]

@@ -30,15 +30,29 @@ def _address(params: dict[str, Any], fmt: str) -> str:
 
 def _build(params: dict[str, Any], fmt: str) -> Built:
     versions = selectors.tag_framework_versions()
-    meta = OpenDataMeta(title="Arrival: published, peer-reviewed practices", version=OPEN_DATA_VERSION,
-                        source=absolute_url(_address(params, fmt)),
-                        notes={"tag_framework_versions": versions} if versions else {})
-    return Built(content=open_data_file(fmt, selectors.OPEN_DATA_COLUMNS, selectors.open_data_rows(), meta),
-                 filename=f"arrival-practices.{fmt}")
+    meta = OpenDataMeta(
+        title="Arrival: published, peer-reviewed practices",
+        version=OPEN_DATA_VERSION,
+        source=absolute_url(_address(params, fmt)),
+        notes={"tag_framework_versions": versions} if versions else {},
+    )
+    return Built(
+        content=open_data_file(fmt, selectors.OPEN_DATA_COLUMNS, selectors.open_data_rows(), meta),
+        filename=f"arrival-practices.{fmt}",
+    )
 
 
-export_kind_register(ExportKind(name=KIND_OPEN_DATA, formats=FORMATS, build=_build, source=lambda params: SOURCE,
-                                address=_address, per_language=False))
+export_kind_register(
+    ExportKind(
+        name=KIND_OPEN_DATA,
+        formats=FORMATS,
+        build=_build,
+        source=lambda params: SOURCE,
+        address=_address,
+        per_language=False,
+        published=lambda: [{}],
+    )
+)
 
 
 def practice_changed(practice_id: int) -> None:

@@ -4,5 +4,7 @@ from arrival.practices import exports, views
 from arrival.reports.urls_exports import export_path
 
 urlpatterns = [
-    export_path("open-data.<fmt>", views.open_data_export, name="open_data_export", formats=tuple(exports.FORMATS)),
+    export_path(
+        "open-data.<fmt>", views.open_data_export, name="open_data_export", formats=tuple(exports.FORMATS)
+    ),
 ]

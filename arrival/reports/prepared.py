@@ -17,7 +17,7 @@ Views answer with `arrival.reports.responses.prepared_file_response`; services c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -48,7 +48,8 @@ class ExportKind:
     source: Callable[[dict[str, Any]], str]
     address: Callable[[dict[str, Any], str], str]
     per_language: bool = True  # False: one file whatever the reader's language (the default language's)
-    label: str = ""
+    # The parameters of every public file of this kind (for `arrival prepare-exports`); None: none are public.
+    published: Callable[[], Iterable[dict[str, Any]]] | None = None
 
 
 _kinds: dict[str, ExportKind] = {}
@@ -62,16 +63,20 @@ def export_kind_register(kind: ExportKind) -> ExportKind:
     return kind
 
 
+def _discover() -> None:
+    # Apps register their kinds in their `exports` module or one their `tasks` imports; a worker may not
+    # have loaded them yet.
+    from django.utils.module_loading import autodiscover_modules
+
+    from arrival.core.jobs.registry import autodiscover
+
+    autodiscover()
+    autodiscover_modules("exports")
+
+
 def export_kind_get(name: str) -> ExportKind:
     if name not in _kinds:
-        # Apps register their kinds in their `exports` module or one their `tasks` imports; a worker may not
-        # have loaded them yet.
-        from django.utils.module_loading import autodiscover_modules
-
-        from arrival.core.jobs.registry import autodiscover
-
-        autodiscover()
-        autodiscover_modules("exports")
+        _discover()
     try:
         return _kinds[name]
     except KeyError:
@@ -79,6 +84,8 @@ def export_kind_get(name: str) -> ExportKind:
 
 
 def export_kinds() -> list[ExportKind]:
+    """Every registered export kind, by name."""
+    _discover()
     return sorted(_kinds.values(), key=lambda kind: kind.name)
 
 

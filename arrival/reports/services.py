@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from arrival.core.jobs import job_enqueue
 from arrival.core.models import Job, JobStatus
 from arrival.reports.models import PreparedFile
-from arrival.reports.prepared import export_kind_get, file_key
+from arrival.reports.prepared import export_kind_get, export_kinds, file_key
 
 TASK_PREPARE = "reports.prepare_file"
 
@@ -137,3 +137,29 @@ def prepared_files_delete(*, source: str) -> int:
         default_storage.delete(row.path)
     PreparedFile.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return len(rows)
+
+
+def prepared_files_queue_published(*, kind: str | None = None, rebuild: bool = False) -> int:
+    """Queue the build of every public file (of `kind`, or of every kind) in the default language: those never
+    built, or with `rebuild` all of them. For an upgrade or a new storage; returns how many builds were queued."""
+    queued = 0
+    language = settings.LANGUAGE_CODE
+    for entry in export_kinds():
+        if entry.published is None or (kind is not None and entry.name != kind):
+            continue
+        built = (
+            set()
+            if rebuild
+            else set(
+                PreparedFile.objects.filter(kind=entry.name, language=language).values_list("key", flat=True)
+            )
+        )
+        for params in entry.published():
+            for fmt in entry.formats:
+                if file_key(kind=entry.name, params=params, fmt=fmt, language=language) in built:
+                    continue
+                queued += (
+                    prepared_file_queue(kind=entry.name, params=params, fmt=fmt, language=language)
+                    is not None
+                )
+    return queued
