@@ -115,13 +115,17 @@ def build_version(params: dict[str, Any], fmt: str) -> Built:
     """One version of an outcome document as PDF, DOCX, Markdown, CSV or JSON."""
     version = _version_of(params)
     source = absolute_url(version.get_absolute_url())
-    content: bytes | str = {
-        "pdf": lambda: version_pdf(version), "docx": lambda: version_docx(version),
-        "md": lambda: version_markdown(version), "csv": lambda: version_csv(version, source=source),
-        "json": lambda: version_json(version, source=source),
-    }[fmt]()
-    return Built(content=content.encode("utf-8") if isinstance(content, str) else content,
-                 filename=f"outcome-{params['document']}-v{params['number']}.{fmt}")
+    if fmt == "pdf":
+        content = version_pdf(version)
+    elif fmt == "docx":
+        content = version_docx(version)
+    elif fmt == "md":
+        content = version_markdown(version).encode("utf-8")
+    elif fmt == "csv":
+        content = version_csv(version, source=source)
+    else:
+        content = version_json(version, source=source)
+    return Built(content=content, filename=f"outcome-{params['document']}-v{params['number']}.{fmt}")
 
 
 def _version_source(params: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def prepared_file_response(*, kind: str, params: dict[str, Any], fmt: str, publi
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
-        response["Last-Modified"] = row.built_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        response["Last-Modified"] = http_date(row.built_at.timestamp())
         response["Content-Language"] = language
         return response
     if not prepared_file_building(key=key):

@@ -8,9 +8,12 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from arrival.core.models import Job, JobStatus
 from arrival.reports.models import PreparedFile
+from arrival.reports.prepared import file_key
 from arrival.reports.services import TASK_PREPARE
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish
 
@@ -73,3 +76,15 @@ def test_a_failed_first_build_is_queued_again_by_the_next_get(client) -> None:  
     response = client.get(url)
     assert response.status_code == 503 and response["Retry-After"] == "10"
     assert Job.objects.filter(name=TASK_PREPARE, status=JobStatus.QUEUED).count() == 1
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4),
+       st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4))
+def test_one_file_key_per_export_parameters_and_format(first: dict, second: dict) -> None:
+    """Two addresses share a prepared file exactly when kind, parameters, format and language are equal, whatever
+    the order the parameters were given in."""
+    key = file_key(kind="k", params=first, fmt="csv", language="en")
+    assert key == file_key(kind="k", params=dict(reversed(list(first.items()))), fmt="csv", language="en")
+    assert (key == file_key(kind="k", params=second, fmt="csv", language="en")) == (first == second)
+    assert key != file_key(kind="k", params=first, fmt="json", language="en")
+    assert key != file_key(kind="k", params=first, fmt="csv", language="fr")
