@@ -130,15 +130,6 @@ def prepared_file_build(*, kind: str, params: dict[str, Any], fmt: str, language
     return row
 
 
-def prepared_files_delete(*, source: str) -> int:
-    """The source is gone or no longer public: its files are removed, and their addresses answer 404 again."""
-    rows = list(PreparedFile.objects.filter(source=source))
-    for row in rows:
-        default_storage.delete(row.path)
-    PreparedFile.objects.filter(pk__in=[row.pk for row in rows]).delete()
-    return len(rows)
-
-
 def prepared_files_queue_published(*, kind: str | None = None, rebuild: bool = False) -> int:
     """Queue the build of every public file (of `kind`, or of every kind) in the default language: those never
     built, or with `rebuild` all of them. For an upgrade or a new storage; returns how many builds were queued."""
