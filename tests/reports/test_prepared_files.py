@@ -78,8 +78,10 @@ def test_a_failed_first_build_is_queued_again_by_the_next_get(client) -> None:  
     assert Job.objects.filter(name=TASK_PREPARE, status=JobStatus.QUEUED).count() == 1
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4),
-       st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4))
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4),
+    st.dictionaries(st.text(min_size=1, max_size=5), st.integers() | st.text(max_size=5), max_size=4),
+)
 def test_one_file_key_per_export_parameters_and_format(first: dict, second: dict) -> None:
     """Two addresses share a prepared file exactly when kind, parameters, format and language are equal, whatever
     the order the parameters were given in."""
