@@ -20,17 +20,18 @@ from arrival.reports.charts import Bar, Chart, Series, bar_chart, line_chart
 
 # Report downloads (views_exports.py): (URL name, format, link text). Open data exists once published.
 REPORT_LINKS = (
-    ("assessments:report", "html", gettext_lazy("Assessment report (HTML)")),
-    ("assessments:report", "pdf", gettext_lazy("Assessment report (PDF)")),
-    ("assessments:report", "docx", gettext_lazy("Voluntary Local Review chapter, draft (DOCX)")),
+    ("assessments:report_export", "pdf", gettext_lazy("Assessment report (PDF)")),
+    ("assessments:report_export", "docx", gettext_lazy("Voluntary Local Review chapter, draft (DOCX)")),
 )
 OPEN_DATA_LINKS = (
-    ("assessments:open_data", "csv", gettext_lazy("Open data (CSV)")),
-    ("assessments:open_data", "json", gettext_lazy("Open data (JSON)")),
+    ("assessments:open_data_export", "csv", gettext_lazy("Open data (CSV)")),
+    ("assessments:open_data_export", "json", gettext_lazy("Open data (JSON)")),
+    ("assessments:open_data_export", "xlsx", gettext_lazy("Open data (XLSX)")),
 )
 ALL_DATA_LINKS = (
     ("csv", gettext_lazy("All published scores, every government (CSV)")),
     ("json", gettext_lazy("All published scores, every government (JSON)")),
+    ("xlsx", gettext_lazy("All published scores, every government (XLSX)")),
 )
 
 
@@ -70,12 +71,14 @@ def progress_chart(*, points: list[selectors.CyclePoint], government: Actor) -> 
 def report_links(assessment: Any) -> list[dict[str, str]]:
     """The assessment's report downloads, and its open data once published (a draft has none)."""
     links = [*REPORT_LINKS, *(OPEN_DATA_LINKS if assessment.status == "published" else ())]
-    return [{"url": reverse(name, args=[assessment.pk, fmt]), "label": str(label)} for name, fmt, label in links]
+    html = {"url": reverse("assessments:report", args=[assessment.pk]), "label": str(_("Assessment report (HTML)"))}
+    return [html, *({"url": reverse(name, args=[assessment.pk, fmt]), "label": str(label), "download": "1"}
+                   for name, fmt, label in links)]
 
 
 def all_data_links() -> list[dict[str, str]]:
     """Every published domain score as one open-data file."""
-    return [{"url": reverse("assessments:open_data_all", args=[fmt]), "label": str(label)} for fmt, label in ALL_DATA_LINKS]
+    return [{"url": reverse("assessments:open_data_all_export", args=[fmt]), "label": str(label)} for fmt, label in ALL_DATA_LINKS]
 
 
 def profile_context(*, actor: Actor) -> dict[str, Any] | None:

@@ -1,26 +1,21 @@
-"""Reports of assessments, rendered as background jobs: the assessment report (PDF), a Voluntary Local
-Review chapter draft (DOCX), and open data (CSV, JSON) for one published assessment or for all of them.
+"""Reports of assessments: the assessment report (PDF), a Voluntary Local Review chapter draft (DOCX), and
+open data (CSV, JSON, XLSX) for one published assessment or for all of them.
 
-A rendered file is stored in the default storage under a name that hashes what it was made from (status,
-scores, answers' last change, language), so a stored file is served as long as nothing it shows changed,
-and a change gives a new name. The HTML report is rendered on request from the same context.
+Each is an export kind (arrival.reports.prepared): a background job builds the file when its source changes
+— publication, a rescoring, an answer to a draft whose report was asked for — and its address serves the
+latest built file (views_exports.py). Every file names its licence, its source address and the framework
+version. The HTML report is rendered on request from the same context.
 """
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from arrival.assessments.domain import framework_file as ff
@@ -38,67 +33,40 @@ from arrival.assessments.selectors import (
     progress_over_cycles,
     score_changes,
 )
-from arrival.core.jobs import Progress, job_enqueue, task
-from arrival.core.models import Job, JobStatus
+from arrival.core.site import absolute_url
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.reports import charts
-from arrival.reports.documents import Bullets, Document, Heading, Paragraph, Table, render_docx, render_pdf
-from arrival.reports.exports import OpenDataMeta, csv_write, json_chunks
+from arrival.reports.documents import (
+    Bullets,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    colophon,
+    render_docx,
+    render_pdf,
+)
+from arrival.reports.exports import OpenDataMeta, open_data_file
+from arrival.reports.prepared import CSV, DOCX, JSON, PDF, XLSX, Built, ExportKind, export_kind_register
+from arrival.reports.services import prepared_files_refresh
 
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
-REPORT_KINDS = ("pdf", "docx")
-OPEN_DATA_KINDS = ("csv", "json")
-TASK_REPORT = "assessments.report"
-TASK_OPEN_DATA_ALL = "assessments.open_data_all"
-
-
-# --- where files go --------------------------------------------------------------------------------------
-
-
-def _assessment_key(assessment: Assessment, kind: str, language: str) -> str:
-    score = getattr(assessment, "score", None)
-    last_answer = assessment.answers.aggregate(at=Max("updated_at"))["at"]
-    parts = [str(assessment.pk), assessment.status, str(assessment.updated_at), str(last_answer),
-             score.inputs_sha256 if score else "", str(score.computed_at) if score else "", kind, language,
-             str(assessment.is_demo)]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+REPORT_FORMATS = {"pdf": PDF, "docx": DOCX}
+OPEN_DATA_FORMATS = {"csv": CSV, "json": JSON, "xlsx": XLSX}
+KIND_REPORT = "assessments.report"
+KIND_OPEN_DATA = "assessments.open_data"
+KIND_OPEN_DATA_ALL = "assessments.open_data_all"
+SOURCE_ALL = "assessments.published_scores"
 
 
-def report_path(*, assessment: Assessment, kind: str, language: str) -> str:
-    """Storage name of the file `kind` (pdf, docx, csv, json) of `assessment` in `language`, as it is now."""
-    return f"reports/assessments/{assessment.pk}/{kind}-{language}-{_assessment_key(assessment, kind, language)}.{kind}"
-
-
-def open_data_all_path(*, kind: str) -> str:
-    published = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED)
-    state = published.aggregate(last=Max("published_at"), changed=Max("updated_at"))
-    key = hashlib.sha256(f"{published.count()}\n{state['last']}\n{state['changed']}\n{kind}".encode()).hexdigest()[:20]
-    return f"reports/open-data/scores-{key}.{kind}"
-
-
-def stored(path: str) -> bool:
-    return default_storage.exists(path)
+def assessment_source(pk: int) -> str:
+    """The source name of every file made from assessment `pk` (arrival.reports.prepared)."""
+    return f"assessments.assessment:{pk}"
 
 
 def download_name(*, assessment: Assessment | None, kind: str) -> str:
     if assessment is None:
         return f"arrival-scores.{kind}"
     return f"arrival-{assessment.government.slug}-{assessment.cycle}.{kind}"
-
-
-def enqueue(*, user: Any, name: str, kwargs: dict[str, Any], label: str) -> Job:
-    """Queue a report job, or return the one already queued or running for the same file."""
-    waiting = Job.objects.filter(
-        name=name, kwargs__path=kwargs["path"], status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).first()
-    if waiting is not None and (waiting.user_id is None or waiting.user_id == getattr(user, "pk", None)):
-        return waiting
-    return job_enqueue(name=name, kwargs=kwargs, user=user, label=label)
 
 
 # --- the report's content --------------------------------------------------------------------------------
@@ -423,90 +391,82 @@ def _all_rows() -> Any:
         }
 
 
-def _write_open_data(path: str, kind: str, columns: tuple[str, ...], rows: Any, meta: OpenDataMeta) -> None:
-    # A spooled file keeps small exports in memory and moves large ones to disk, never building one big string.
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b") as spool:
-        if kind == "csv":
-            spool.write("\ufeff".encode())
-            text = _TextSink(spool)
-            csv_write(text, columns, rows, meta)
-        else:
-            for chunk in json_chunks(columns, rows, meta):
-                spool.write(chunk.encode("utf-8"))
-        spool.seek(0)
-        _save(path, File(spool))
+# --- the files behind the export addresses (arrival.reports.prepared) -------------------------------------
 
 
-class _TextSink:
-    """The smallest text file that csv.writer needs, writing UTF-8 into a binary file."""
-
-    def __init__(self, binary: Any) -> None:
-        self.binary = binary
-
-    def write(self, text: str) -> int:
-        self.binary.write(text.encode("utf-8"))
-        return len(text)
+def _report_address(params: dict[str, Any], fmt: str) -> str:
+    return reverse("assessments:report_export", args=[params["pk"], fmt])
 
 
-def _save(path: str, content: Any) -> None:
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    saved = default_storage.save(path, content)
-    if saved != path:  # a storage that renamed the file would break the link; never expected
-        raise RuntimeError(f"The storage saved {path!r} as {saved!r}")
+def _open_data_address(params: dict[str, Any], fmt: str) -> str:
+    return reverse("assessments:open_data_export", args=[params["pk"], fmt])
 
 
-# --- tasks -----------------------------------------------------------------------------------------------
+def _open_data_all_address(params: dict[str, Any], fmt: str) -> str:
+    return reverse("assessments:open_data_all_export", args=[fmt])
 
 
-@task(TASK_REPORT)
-def render_report(progress: Progress, *, assessment_id: int, kind: str, language: str, path: str) -> dict[str, Any]:
-    """Render one file of one assessment (pdf, docx, csv or json) into the default storage.
-
-    `path` is the file name the request expected; it identifies the job so the same file is never queued
-    twice. The file is written under the name that matches the assessment when the job runs.
-    """
-    with translation.override(language):
-        assessment = assessment_get(pk=assessment_id)
-        progress.update(done=0, total=2, message=_("Gathering the scores"))
-        target = report_path(assessment=assessment, kind=kind, language=language)
-        if kind in OPEN_DATA_KINDS:
-            meta = OpenDataMeta(
-                title=_("Arrival assessment: %(government)s %(cycle)s") % {"government": assessment.government,
-                                                                            "cycle": assessment.cycle},
-                version=assessment.framework.label,
-                source=reverse("assessments:open_data", args=[assessment.pk, kind]),
-            )
-            rows = _assessment_rows(assessment)
-            progress.update(done=1, message=_("Writing the file"))
-            _write_open_data(target, kind, ASSESSMENT_COLUMNS, rows, meta)
-            url = reverse("assessments:open_data", args=[assessment.pk, kind])
-        else:
-            context = report_context(assessment=assessment)
-            progress.update(done=1, message=_("Writing the document"))
-            if kind == "pdf":
-                content = render_pdf("assessments/report/report_pdf.html", context)
-            else:
-                content = render_docx(vlr_document(context))
-            _save(target, ContentFile(content))
-            url = reverse("assessments:report", args=[assessment.pk, kind])
-        return {"path": target, "url": url, "label": _("Download the %(kind)s file") % {"kind": kind.upper()}}
+def build_report(params: dict[str, Any], fmt: str) -> Built:
+    """The report (PDF) or the VLR chapter draft (DOCX) of one assessment, in the active language."""
+    assessment = assessment_get(pk=params["pk"])
+    about = colophon(source=_report_address(params, fmt), version=assessment.framework.label)
+    context = {**report_context(assessment=assessment), "colophon": about}
+    if fmt == "pdf":
+        content = render_pdf("assessments/report/report_pdf.html", context)
+    else:
+        content = render_docx(replace(vlr_document(context), colophon=about))
+    return Built(content=content, filename=download_name(assessment=assessment, kind=fmt))
 
 
-@task(TASK_OPEN_DATA_ALL)
-def render_open_data_all(progress: Progress, *, kind: str, path: str) -> dict[str, Any]:
-    """Every published domain score of every assessment, as one CSV or JSON file (`path`: as in render_report)."""
-    target = open_data_all_path(kind=kind)
-    total = DomainScore.objects.filter(assessment__status=AssessmentStatus.PUBLISHED).count()
-    progress.update(done=0, total=total, message=_("Writing %(count)s domain scores") % {"count": total})
+def build_open_data(params: dict[str, Any], fmt: str) -> Built:
+    """A published assessment's answers and scores (CSV, JSON or XLSX), with framework version and licence."""
+    assessment = assessment_get(pk=params["pk"])
+    meta = OpenDataMeta(
+        title=_("Arrival assessment: %(government)s %(cycle)s") % {"government": assessment.government,
+                                                                    "cycle": assessment.cycle},
+        version=assessment.framework.label, source=absolute_url(_open_data_address(params, fmt)),
+    )
+    return Built(content=open_data_file(fmt, ASSESSMENT_COLUMNS, _assessment_rows(assessment), meta),
+                 filename=download_name(assessment=assessment, kind=fmt))
+
+
+def build_open_data_all(params: dict[str, Any], fmt: str) -> Built:
+    """Every published domain score of every assessment as one file (CSV, JSON or XLSX)."""
     versions = sorted(set(Assessment.objects.filter(status=AssessmentStatus.PUBLISHED)
                           .values_list("framework__code", "framework__version").distinct()))
     meta = OpenDataMeta(
         title=_("Arrival: published migration governance scores"),
         version=", ".join(f"{code}-{version}" for code, version in versions) or "-",
-        source=reverse("assessments:open_data_all", args=[kind]),
+        source=absolute_url(_open_data_all_address(params, fmt)),
         notes={"demo_rows": Assessment.objects.filter(Q(status=AssessmentStatus.PUBLISHED) & Q(is_demo=True)).exists()},
     )
-    _write_open_data(target, kind, ALL_COLUMNS, _all_rows(), meta)
-    return {"path": target, "url": reverse("assessments:open_data_all", args=[kind]),
-            "label": _("Download the %(kind)s file") % {"kind": kind.upper()}}
+    return Built(content=open_data_file(fmt, ALL_COLUMNS, _all_rows(), meta),
+                 filename=download_name(assessment=None, kind=fmt))
+
+
+def _published() -> Any:
+    ids = Assessment.objects.filter(status=AssessmentStatus.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    return ({"pk": pk} for pk in ids.iterator(chunk_size=2000))
+
+
+export_kind_register(ExportKind(name=KIND_REPORT, formats=REPORT_FORMATS, build=build_report,
+                                source=lambda params: assessment_source(params["pk"]), address=_report_address,
+                                published=_published))
+export_kind_register(ExportKind(name=KIND_OPEN_DATA, formats=OPEN_DATA_FORMATS, build=build_open_data,
+                                source=lambda params: assessment_source(params["pk"]), address=_open_data_address,
+                                published=_published))
+export_kind_register(ExportKind(name=KIND_OPEN_DATA_ALL, formats=OPEN_DATA_FORMATS, build=build_open_data_all,
+                                source=lambda params: SOURCE_ALL, address=_open_data_all_address,
+                                published=lambda: [{}]))
+
+
+def assessment_files_refresh(*, assessment: Assessment) -> None:
+    """The assessment changed (published, rescored, answered): rebuild its files that exist, and on
+    publication its report and open data and the all-scores file, in the default language."""
+    if assessment.status == AssessmentStatus.PUBLISHED:
+        params = {"pk": assessment.pk}
+        prepared_files_refresh(source=assessment_source(assessment.pk),
+                               kinds=[(KIND_REPORT, params), (KIND_OPEN_DATA, params)])
+        prepared_files_refresh(source=SOURCE_ALL, kinds=[(KIND_OPEN_DATA_ALL, {})])
+    else:
+        prepared_files_refresh(source=assessment_source(assessment.pk))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import ActorKind
-from arrival.assessments import notifications
+from arrival.assessments import notifications, report_tasks
 from arrival.assessments.domain.framework_file import (
     MATURITY,
     NUMBER,
@@ -371,6 +371,7 @@ def answer_save(
                                evidence_url=evidence_url, evidence_reference=evidence_reference)
         answer = _answer_write(user=user, assessment=assessment, indicator=indicator, fields=fields)
         score_store(assessment=assessment)
+        report_tasks.assessment_files_refresh(assessment=assessment)
     return answer
 
 
@@ -423,6 +424,7 @@ def answers_save_many(*, user: Any, assessment: Assessment, rows: list[dict[str,
                                    answer=before or Answer(assessment=assessment, indicator=indicator))
             changed += int(old != snapshot_answer(answer))
         score_store(assessment=assessment)
+        report_tasks.assessment_files_refresh(assessment=assessment)
     return changed
 
 
@@ -724,6 +726,8 @@ def assessment_publish(*, user: Any, assessment: Assessment) -> Assessment:
                      after={**_audited(assessment), "framework": framework.label, "overall": record.overall,
                             "inputs_sha256": record.inputs_sha256})
         notifications.published(assessment=assessment, by=user)
+        # Its report, open data and the all-scores file are prepared now, not when first asked for.
+        report_tasks.assessment_files_refresh(assessment=assessment)
     return assessment
 
 

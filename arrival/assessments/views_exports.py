@@ -1,24 +1,21 @@
-"""Pages for the questionnaire workbook, its upload, the reports and the open data of assessments.
+"""The questionnaire workbook, its upload, the reports and the open data of assessments.
 
-Files are made by background jobs (report_tasks.py) and stored; a request serves the stored file when it
-is current, and otherwise offers to prepare it. Published assessments' reports and open data are public;
-a draft's report is for those who may view the assessment.
+Report and open-data addresses serve files that background jobs prepare when the assessment changes
+(report_tasks.py, arrival.reports): a GET answers with the latest prepared file, or 503 with Retry-After
+while the file's first build runs. Published assessments' reports and open data are public; a draft's
+report is for those who may view the assessment.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from arrival.assessments import report_tasks, xlsx
@@ -26,6 +23,7 @@ from arrival.assessments.models import Assessment, AssessmentStatus
 from arrival.assessments.selectors import assessment_get, can_edit, can_view
 from arrival.core.attachments import XLSX, attachment_create
 from arrival.core.jobs import job_enqueue
+from arrival.reports.responses import prepared_file_response
 
 
 def _viewable(request: HttpRequest, pk: int) -> Assessment:
@@ -43,86 +41,32 @@ def _published(request: HttpRequest, pk: int) -> Assessment:
     return assessment
 
 
-def _file_response(path: str, *, filename: str, kind: str, public: bool) -> FileResponse:
-    response = FileResponse(default_storage.open(path, "rb"), as_attachment=kind != "json", filename=filename,
-                            content_type=report_tasks.MEDIA_TYPES[kind])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
-    return response
-
-
-def _serve_or_prepare(request: HttpRequest, *, path: str, kind: str, filename: str, public: bool, title: str,
-                      enqueue: Any, back_url: str) -> HttpResponse:
-    if request.method == "GET" and default_storage.exists(path):
-        return _file_response(path, filename=filename, kind=kind, public=public)
-    if request.method == "POST":
-        if default_storage.exists(path):
-            return redirect(request.path)
-        job = enqueue()
-        if request.user.is_authenticated:
-            return redirect("core:job_detail", job.pk)
-        messages.info(request, _("The file is being prepared. Reload this page in a moment to download it."))
-        return redirect(request.path)
-    return render(request, "assessments/report/prepare.html", {"title": title, "kind": kind.upper(), "back_url": back_url})
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The assessment report: HTML now, PDF (the report) and DOCX (the VLR chapter draft) from a job."""
+@require_safe
+def report_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessment report as a web page, rendered now."""
     assessment = _viewable(request, pk)
-    if fmt == "html":
-        if request.method == "POST":
-            raise Http404
-        return render(request, "assessments/report/report_page.html", report_tasks.report_context(assessment=assessment))
-    if fmt not in report_tasks.REPORT_KINDS:
-        raise Http404
-    language = get_language()
-    path = report_tasks.report_path(assessment=assessment, kind=fmt, language=language)
-    title = (_("Assessment report (PDF): %(assessment)s") if fmt == "pdf" else
-             _("Voluntary Local Review chapter draft (DOCX): %(assessment)s")) % {"assessment": assessment}
-    return _serve_or_prepare(
-        request, path=path, kind=fmt, filename=report_tasks.download_name(assessment=assessment, kind=fmt),
-        public=assessment.status == AssessmentStatus.PUBLISHED, title=title,
-        back_url=reverse("assessments:detail", args=[assessment.pk]),
-        enqueue=lambda: report_tasks.enqueue(
-            user=request.user, name=report_tasks.TASK_REPORT, label=title,
-            kwargs={"assessment_id": assessment.pk, "kind": fmt, "language": language, "path": path},
-        ),
-    )
+    return render(request, "assessments/report/report_page.html", report_tasks.report_context(assessment=assessment))
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def open_data(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """A published assessment's answers and scores as CSV or JSON, with framework version and licence."""
+@require_safe
+def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    """The assessment report (PDF) or the Voluntary Local Review chapter draft (DOCX), as last prepared."""
+    assessment = _viewable(request, pk)
+    return prepared_file_response(kind=report_tasks.KIND_REPORT, params={"pk": assessment.pk}, fmt=fmt,
+                                  public=assessment.status == AssessmentStatus.PUBLISHED)
+
+
+@require_safe
+def open_data_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    """A published assessment's answers and scores as CSV, JSON or XLSX, with framework version and licence."""
     assessment = _published(request, pk)
-    if fmt not in report_tasks.OPEN_DATA_KINDS:
-        raise Http404
-    language = get_language()
-    path = report_tasks.report_path(assessment=assessment, kind=fmt, language=language)
-    title = _("Open data (%(kind)s): %(assessment)s") % {"kind": fmt.upper(), "assessment": assessment}
-    return _serve_or_prepare(
-        request, path=path, kind=fmt, filename=report_tasks.download_name(assessment=assessment, kind=fmt),
-        public=True, title=title, back_url=reverse("assessments:detail", args=[assessment.pk]),
-        enqueue=lambda: report_tasks.enqueue(
-            user=request.user, name=report_tasks.TASK_REPORT, label=title,
-            kwargs={"assessment_id": assessment.pk, "kind": fmt, "language": language, "path": path},
-        ),
-    )
+    return prepared_file_response(kind=report_tasks.KIND_OPEN_DATA, params={"pk": assessment.pk}, fmt=fmt, public=True)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def open_data_all(request: HttpRequest, fmt: str) -> HttpResponse:
-    """Every published domain score as one CSV or JSON file."""
-    if fmt not in report_tasks.OPEN_DATA_KINDS:
-        raise Http404
-    path = report_tasks.open_data_all_path(kind=fmt)
-    title = _("All published scores (%(kind)s)") % {"kind": fmt.upper()}
-    return _serve_or_prepare(
-        request, path=path, kind=fmt, filename=report_tasks.download_name(assessment=None, kind=fmt), public=True,
-        title=title, back_url=reverse("assessments:dashboard"),
-        enqueue=lambda: report_tasks.enqueue(user=request.user, name=report_tasks.TASK_OPEN_DATA_ALL, label=title,
-                                             kwargs={"kind": fmt, "path": path}),
-    )
+@require_safe
+def open_data_all_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """Every published domain score as one CSV, JSON or XLSX file."""
+    return prepared_file_response(kind=report_tasks.KIND_OPEN_DATA_ALL, params={}, fmt=fmt, public=True)
 
 
 # --- questionnaire workbook ------------------------------------------------------------------------------

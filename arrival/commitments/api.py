@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -49,6 +50,7 @@ from arrival.core.api import (
 )
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
+from arrival.reports.responses import prepared_file_response
 
 router = Router(tags=["commitments"])
 
@@ -285,16 +287,15 @@ def commitment_calendar(request: HttpRequest) -> Any:
 
 # A file download, not JSON: left out of the OpenAPI schema, linked from the commitment page.
 @router.get("/{pk}/file-once/{form}/{fmt}", url_name="commitment_file_once", include_in_schema=False)
-def commitment_file_once(request: HttpRequest, pk: RecordId, form: str, fmt: str) -> HttpResponse:
+def commitment_file_once(request: HttpRequest, pk: RecordId, form: str, fmt: str) -> HttpResponseBase:
     """The commitment in the fields of the UN Network's GCM pledge form (`un_gcm_pledge`) or of the Call to
     Local Action (`call_to_local_action`), as json, csv or docx (Arrival's mapping of their public fields)."""
     commitment, _reader_user = _visible(request, pk)
     if form not in file_once.FORMS or fmt not in file_once.FORMATS:
         raise Http404("No such export.")
-    commitment = selectors.commitment_get(pk=commitment.pk)
-    response = HttpResponse(file_once.render(commitment, form, fmt), content_type=file_once.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{file_once.filename(commitment, form, fmt)}"'
-    return response
+    # The same prepared file as the page's address (arrival.reports): the latest build, or 503 + Retry-After.
+    return prepared_file_response(kind=file_once.KIND, params={"pk": commitment.pk, "form": form}, fmt=fmt,
+                                  public=commitment.is_public)
 
 
 @router.get("/{pk}", response={200: CommitmentDetailOut, **_ERRORS}, url_name="commitment_detail")

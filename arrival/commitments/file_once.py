@@ -6,7 +6,11 @@ made or endorsed it):
 - the Call to Local Action for Migrants and Refugees ("call_to_local_action").
 
 Each form is a list of (key, label, value) rows; `render(commitment, form, fmt)` writes JSON, CSV or DOCX
-through `arrival.reports` (exports and documents).
+through `arrival.reports` (exports and documents). Each file names its licence and its source address.
+
+The files are the export kind "commitments.file_once" (arrival.reports.prepared): a background job builds
+them when the commitment changes (publication, edits, milestones, progress) and its address serves the
+latest built file.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from arrival.commitments.models import Commitment, CommitmentType
-from arrival.commitments.selectors import tags_by_commitment
+from arrival.commitments.selectors import commitment_get, tags_by_commitment
+from arrival.core.site import absolute_url
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
-from arrival.reports.documents import Document, Paragraph, Table, render_docx
+from arrival.reports.documents import Document, Paragraph, Table, colophon, render_docx
 from arrival.reports.exports import OpenDataMeta, csv_bytes, json_bytes
+from arrival.reports.prepared import CSV, DOCX, JSON, Built, ExportKind, export_kind_register
+from arrival.reports.services import prepared_files_refresh
 
-FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+FORMATS = {"json": JSON, "csv": CSV, "docx": DOCX}
+KIND = "commitments.file_once"
 MAPPING_VERSION = "arrival-file-once-1"
 
 
@@ -125,17 +133,54 @@ def render(commitment: Commitment, form: str, fmt: str) -> bytes:
         raise KeyError(fmt)
     spec = FORMS[form]
     rows = form_rows(commitment, form)
+    source = absolute_url(_address({"pk": commitment.pk, "form": form}, fmt))
     if fmt == "docx":
         return render_docx(Document(
             title=str(spec.title), subtitle=commitment.public_id or commitment.title,
             blocks=(Paragraph(str(spec.note), emphasis=True),
                     Table(caption=str(spec.title), columns=(_("Field"), _("Answer")),
                           rows=[(label, value) for _key, label, value in rows])),
+            colophon=colophon(source=source, version=MAPPING_VERSION),
         ))
-    meta = OpenDataMeta(title=str(spec.title), version=MAPPING_VERSION, source=commitment.get_absolute_url(),
+    meta = OpenDataMeta(title=str(spec.title), version=MAPPING_VERSION, source=source,
                         notes={"form": spec.key, "mapping": str(spec.note)})
     columns = [key for key, _label, _value in rows]
     record = {key: value for key, _label, value in rows}
     if fmt == "csv":
         return csv_bytes(columns, [record], meta)
     return json_bytes(columns, [record], meta)
+
+
+# --- the files behind the export address (arrival.reports.prepared) ---------------------------------------
+
+
+def _address(params: dict[str, Any], fmt: str) -> str:
+    return reverse("commitments:file_once_export", args=[params["pk"], params["form"], fmt])
+
+
+def _build(params: dict[str, Any], fmt: str) -> Built:
+    commitment = commitment_get(pk=params["pk"])
+    return Built(content=render(commitment, params["form"], fmt), filename=filename(commitment, params["form"], fmt))
+
+
+def source_name(pk: int) -> str:
+    return f"commitments.commitment:{pk}"
+
+
+def _published() -> Any:
+    from arrival.commitments.models import PUBLIC_STATUSES
+
+    ids = Commitment.objects.filter(status__in=PUBLIC_STATUSES).order_by("pk").values_list("pk", flat=True)
+    return ({"pk": pk, "form": form} for pk in ids.iterator(chunk_size=2000) for form in FORMS)
+
+
+export_kind_register(ExportKind(name=KIND, formats=FORMATS, build=_build,
+                                source=lambda params: source_name(params["pk"]), address=_address,
+                                published=_published))
+
+
+def commitment_files_refresh(*, commitment: Commitment) -> None:
+    """The commitment changed: rebuild its files that exist, and once it is public, both forms in every format."""
+    public = commitment.is_public
+    prepared_files_refresh(source=source_name(commitment.pk),
+                           kinds=[(KIND, {"pk": commitment.pk, "form": form}) for form in FORMS] if public else [])

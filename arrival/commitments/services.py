@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrival.actors.models import Actor
-from arrival.commitments import selectors
+from arrival.commitments import file_once, selectors
 from arrival.commitments.models import (
     Commitment,
     CommitmentForm,
@@ -278,6 +278,7 @@ def commitment_update(*, user: Any, commitment: Commitment, **fields: Any) -> Co
     _write_relations(user, commitment, relations)
     audit_record(user=user, action="commitments.update_commitment", target=commitment, before=before,
                  after=_audit_after(commitment))
+    file_once.commitment_files_refresh(commitment=commitment)
     return commitment
 
 
@@ -302,6 +303,7 @@ def _transition(user: Any, commitment: Commitment, action: str, before: dict[str
     commitment.save()
     audit_record(user=user, action=f"commitments.{action}", target=commitment, before=before,
                  after=_audit_after(commitment))
+    file_once.commitment_files_refresh(commitment=commitment)
     return commitment
 
 
@@ -469,6 +471,7 @@ def milestone_add(*, user: Any, commitment: Commitment, title: str, due_on: Any)
     milestone = _milestone_new(commitment, {"title": title, "due_on": due_on})
     audit_record(user=user, action="commitments.add_milestone", target=milestone,
                  after=snapshot(milestone, ("commitment", "title", "due_on")))
+    file_once.commitment_files_refresh(commitment=commitment)
     return milestone
 
 
@@ -568,6 +571,7 @@ def _refresh_progress(commitment: Commitment) -> None:
     if latest is not None:
         Commitment.objects.filter(pk=commitment.pk).update(progress_status=latest.status, progress_percent=latest.percent)
         commitment.progress_status, commitment.progress_percent = latest.status, latest.percent
+        file_once.commitment_files_refresh(commitment=commitment)
 
 
 def _clean_update(commitment: Commitment, *, reported_on: Any, status: str, percent: Any, narrative: str,

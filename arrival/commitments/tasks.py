@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from arrival.commitments import file_once  # noqa: F401 - registers the file-once export kind for workers
 from arrival.core.jobs import Progress, periodic
 
 

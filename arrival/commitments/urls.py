@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrival.commitments import views
+from arrival.commitments import urls_exports, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -22,6 +22,6 @@ urlpatterns = [
     path("<int:pk>/milestones/<int:milestone_pk>/done/", views.milestone_done, name="milestone_done"),
     path("<int:pk>/indicators/", views.indicator_add, name="indicator_add"),
     path("<int:pk>/indicators/<int:indicator_pk>/value/", views.indicator_value, name="indicator_value"),
-    path("<int:pk>/file-once/<str:form>.<str:fmt>", views.commitment_file_once, name="file_once"),
+    *urls_exports.urlpatterns,
     path("<int:pk>/<str:action>/", views.commitment_action, name="action"),
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +46,7 @@ from arrival.commitments.models import (
 )
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
+from arrival.reports.responses import prepared_file_response
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
@@ -167,7 +169,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "matched_by": selectors.commitments_matching(commitment=commitment),
         "can": can,
         "file_once": [{"form": key, "title": spec.title,
-                       "links": [(fmt.upper(), reverse("commitments:file_once", args=[commitment.pk, key, fmt]))
+                       "links": [(fmt.upper(), reverse("commitments:file_once_export", args=[commitment.pk, key, fmt]))
                                  for fmt in file_once.FORMATS]} for key, spec in file_once.FORMS.items()],
         "milestone_form": MilestoneForm(), "indicator_form": IndicatorForm(), "reason_form": ReasonForm(),
         "close_form": CloseForm(), "today": timezone.localdate(), "made_on": services.commitment_made_on(commitment),
@@ -431,13 +433,13 @@ def forum_report_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @require_safe
-def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> HttpResponse:
+def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> HttpResponseBase:
+    """The commitment in a registry's form fields (file_once.py), as last prepared."""
     commitment = _commitment(request, pk)
-    if form not in file_once.FORMS or fmt not in file_once.FORMATS:
+    if form not in file_once.FORMS:
         raise Http404(_("No such export."))
-    response = HttpResponse(file_once.render(commitment, form, fmt), content_type=file_once.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{file_once.filename(commitment, form, fmt)}"'
-    return response
+    return prepared_file_response(kind=file_once.KIND, params={"pk": commitment.pk, "form": form}, fmt=fmt,
+                                  public=commitment.is_public)
 
 
 # --- Dashboards --------------------------------------------------------------------------------------------

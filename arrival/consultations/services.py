@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.consultations import handoffs
+from arrival.consultations import exports, handoffs
 from arrival.consultations import phases as P
 from arrival.consultations.models import (
     Access,
@@ -580,6 +580,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
                  after={"document": document.pk, "number": version.number, "paragraphs": len(groups),
                         "contributions": [c.pk for c in contributions]})
     handoffs.version_published(version=version, by=user)
+    exports.version_files_refresh(version=version)
     return version
 
 
@@ -649,6 +650,7 @@ def document_version_create(*, user: Any, document: OutcomeDocument, paragraphs:
                  after={"document": document.pk, "number": version.number, "from": latest.number,
                         "paragraphs": len(paragraphs)})
     handoffs.version_published(version=version, by=user)
+    exports.version_files_refresh(version=version)
     return version
 
 
@@ -681,6 +683,7 @@ def document_adopt(*, user: Any, document: OutcomeDocument, version: DocumentVer
     audit_record(user=user, action="consultations.adopt_outcomedocument", target=document,
                  after={"version": version.number, "adopted_at": now.isoformat()})
     handoffs.document_adopted(document=document, by=user)
+    exports.version_files_refresh(version=version)
     return document
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrival.consultations import views
+from arrival.consultations import urls_exports, views
 
 app_name = "consultations"
 
@@ -18,7 +18,6 @@ urlpatterns = [
     path("documents/<int:pk>/diff/", views.version_diff, name="version_diff"),
     path("documents/<int:pk>/adopt/", views.document_adopt, name="document_adopt"),
     path("documents/<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
-    path("documents/<int:pk>/versions/<int:number>/export.<str:fmt>", views.version_export, name="version_export"),
     path("documents/<int:pk>/endorsements/", views.endorsement_page, name="endorsements"),
     path("documents/<int:pk>/endorsements/new/", views.endorsement_create, name="endorsement_create"),
     path("comments/<int:pk>/answer/", views.comment_answer, name="comment_answer"),
@@ -27,4 +26,5 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
     path("<slug:slug>/contribute/", views.contribution_create, name="contribution_create"),
     path("<slug:slug>/compile/", views.outcome_compile, name="compile"),
+    *urls_exports.urlpatterns,
 ]

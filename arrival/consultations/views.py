@@ -4,13 +4,13 @@ exports, endorsements, forums. Thin views: reads from `selectors`, writes throug
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,10 +36,10 @@ from arrival.consultations.forms import (
 )
 from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
 from arrival.core.attachments import attachment_create, attachment_list_for
-from arrival.core.site import absolute_url
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
+from arrival.reports.responses import prepared_file_response
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -458,32 +458,13 @@ def comment_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{target.split('#')[0]}#answer-{pk}")
 
 
-_EXPORTS = {
-    "pdf": ("application/pdf", "pdf"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "md": ("text/markdown; charset=utf-8", "md"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "json": ("application/json", "json"),
-}
-
-
 @require_safe
-def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+def version_export(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponseBase:
+    """One version of an outcome document as PDF, DOCX, Markdown, CSV or JSON, as last prepared (exports.py)."""
     document = selectors.document_get(pk=pk)
     version = selectors.version_get(document=document, number=number)
-    if fmt not in _EXPORTS:
-        raise Http404(_("Unknown export format."))
-    source = absolute_url(version.get_absolute_url())
-    makers: dict[str, Callable[[], bytes | str]] = {
-        "pdf": lambda: exports.version_pdf(version), "docx": lambda: exports.version_docx(version),
-        "md": lambda: exports.version_markdown(version), "csv": lambda: exports.version_csv(version, source=source),
-        "json": lambda: exports.version_json(version, source=source),
-    }
-    body = makers[fmt]()
-    content_type, suffix = _EXPORTS[fmt]
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="outcome-{document.pk}-v{version.number}.{suffix}"'
-    return response
+    return prepared_file_response(kind=exports.KIND_VERSION, params={"document": document.pk, "number": version.number},
+                                  fmt=fmt, public=True)
 
 
 # --- Endorsements --------------------------------------------------------------------------------------

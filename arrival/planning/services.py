@@ -42,6 +42,7 @@ from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement.services import notification_send
+from arrival.planning import exports
 from arrival.planning.cases import CASE_COLUMNS, case_rules, column_errors, groups_clean, languages_clean
 from arrival.planning.models import (
     FUNDING_PERSON,
@@ -1297,6 +1298,7 @@ def _plan_store(*, user: Any, intake_round: IntakeRound, build: ProblemBuild, so
         intake_round.status = RoundStatus.PLANNING
         intake_round.save(update_fields=["status", "updated_at"])
     audit_record(user=user, action="planning.compute_plan", target=plan, after=snapshot(plan, PLAN_FIELDS))
+    exports.transfer_files_refresh(intake_round=intake_round)
     return plan
 
 
@@ -1467,6 +1469,7 @@ def plan_publish(*, user: Any, plan: Plan, respond_by: datetime | None = None) -
     plan.status, plan.published_at, plan.respond_by = PlanStatus.PUBLISHED, timezone.now(), respond_by
     plan.save(update_fields=["status", "published_at", "respond_by", "updated_at"])
     audit_record(user=user, action="planning.publish_plan", target=plan, before=before, after=snapshot(plan, PLAN_FIELDS))
+    exports.transfer_files_refresh(intake_round=intake_round)
     _status_set(user=user, intake_round=intake_round, status=RoundStatus.PUBLISHED, action="planning.round_published")
 
     def text() -> str:
@@ -1517,6 +1520,7 @@ def response_accept(*, user: Any, plan: Plan, actor: Actor, reasons: str = "") -
         plan.save(update_fields=["status", "updated_at"])
         audit_record(user=user, action="planning.plan_accepted", target=plan, before=before,
                      after=snapshot(plan, PLAN_FIELDS))
+        exports.transfer_files_refresh(intake_round=intake_round)
         _status_set(user=user, intake_round=_round_locked(intake_round), status=RoundStatus.AGREED,
                     action="planning.round_agreed")
         _threads_close(LocalityResponse.objects.filter(plan__round_id=plan.round_id))
@@ -1716,4 +1720,6 @@ def funding_rates_set(*, user: Any, intake_round: IntakeRound, rates: Iterable[M
     ])
     audit_record(user=user, action="planning.set_funding_rates", target=intake_round, before=before,
                  after={"rates": [[r.service, r.basis, str(r.amount)] for r in saved]})
+    if intake_round.plans.exists():
+        exports.transfer_files_refresh(intake_round=intake_round)
     return saved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrival.planning import views
+from arrival.planning import urls_exports, views
 
 app_name = "planning"
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("<int:pk>/plans/<int:version>/cases/", views.plan_assignment, name="plan_assignment"),
     path("<int:pk>/plans/<int:version>/publish/", views.plan_publish, name="plan_publish"),
     path("<int:pk>/funding/", views.funding, name="funding"),
-    path("<int:pk>/funding/transfers.<str:fmt>", views.funding_export, name="funding_export"),
+    *urls_exports.urlpatterns,
     path("<int:pk>/declaration/<int:actor_id>/", views.declaration, name="declaration"),
     path("<int:pk>/allocation/<int:actor_id>/", views.allocation, name="allocation"),
     path("<int:pk>/allocation/<int:actor_id>/respond/", views.respond, name="respond"),

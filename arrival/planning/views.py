@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,8 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor, ActorKind
-from arrival.core.site import absolute_url
-from arrival.planning import selectors, services
+from arrival.planning import exports, selectors, services
 from arrival.planning.forms import (
     AcceptForm,
     AnswerForm,
@@ -51,8 +51,8 @@ from arrival.planning.models import (
     UndeclaredRule,
 )
 from arrival.reports.charts import Bar, bar_chart
-from arrival.reports.exports import OpenDataMeta, csv_bytes, xlsx_bytes, xlsx_header
 from arrival.reports.maps import point
+from arrival.reports.responses import prepared_file_response
 
 BASELINE_LABELS = {
     "optimised": _("This plan (optimised)"),
@@ -777,49 +777,12 @@ def funding(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _transfer_rows(table: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    columns = ["locality", "persons"]
-    labels = []
-    for column in table["columns"]:
-        rate = column["rate"]
-        labels.append(f"{rate.service}_{rate.basis}")
-    columns += labels + ["total", "currency"]
-    rows = []
-    for row in table["rows"]:
-        item = {"locality": row["actor"].name, "persons": row["persons"], "total": float(row["total"]),
-                "currency": table["currency"]}
-        for label, amount in zip(labels, row["amounts"], strict=True):
-            item[label] = float(amount)
-        rows.append(item)
-    return columns, rows
-
-
 @require_safe
 @login_required
-def funding_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def funding_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    """The round's funding transfers (CSV or XLSX) as last prepared (exports.py), for its planners."""
     intake_round = _planner_round(request, pk)
-    plan = selectors.plan_for_transfers(intake_round=intake_round)
-    if plan is None:
+    if selectors.plan_for_transfers(intake_round=intake_round) is None:
         raise Http404(_("No plan yet."))
-    columns, rows = _transfer_rows(selectors.transfer_table(plan=plan))
-    filename = f"transfers-round-{intake_round.pk}-v{plan.version}"
-    if fmt == "csv":
-        meta = OpenDataMeta(title=f"Transfers: {intake_round.title}", version=f"plan-v{plan.version}",
-                            source=absolute_url(request.get_full_path()))
-        response = HttpResponse(csv_bytes(columns, rows, meta), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Transfers"
-        xlsx_header(sheet, columns)
-        for row in rows:
-            sheet.append([row.get(column) for column in columns])
-        response = HttpResponse(xlsx_bytes(workbook),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    raise Http404(_("Unknown format."))
+    return prepared_file_response(kind=exports.KIND_TRANSFERS, params={"round": intake_round.pk}, fmt=fmt,
+                                  public=False)

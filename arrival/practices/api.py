@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -29,10 +30,9 @@ from arrival.core.api import (
     write_auth,
 )
 from arrival.core.permissions import require
-from arrival.core.site import absolute_url
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import item_get
-from arrival.practices import search, selectors, services
+from arrival.practices import exports, search, selectors, services
 from arrival.practices.models import CallForPractices, Practice, ReviewAssignment
 from arrival.practices.schemas import (
     PracticeAssignmentOut,
@@ -46,12 +46,11 @@ from arrival.practices.schemas import (
     SearchOut,
     SubmitIn,
 )
-from arrival.reports.exports import OpenDataMeta, csv_bytes, json_chunks
+from arrival.reports.responses import prepared_file_response
 
 router = Router(tags=["practices"])
 
 _ERRORS = PROBLEM_RESPONSES
-OPEN_DATA_VERSION = "practices-1"
 
 
 class PracticeFilter(Schema):
@@ -222,33 +221,21 @@ def practice_search(request: HttpRequest, query: Query[SearchQuery]) -> Any:
     }
 
 
-def _open_data_meta(request: HttpRequest) -> OpenDataMeta:
-    versions = selectors.tag_framework_versions()
-    return OpenDataMeta(title="Arrival: published, peer-reviewed practices", version=OPEN_DATA_VERSION,
-                        source=absolute_url(request.path),
-                        notes={"tag_framework_versions": versions} if versions else {})
-
-
-# A file download, not JSON: left out of the OpenAPI schema, linked from the practices pages.
+# File downloads, not JSON: the same prepared files as /practices/open-data.<fmt> (arrival.reports), the
+# latest build or 503 with Retry-After during the first; linked from the practices pages.
 @router.get("/open-data.csv", url_name="practice_open_data_csv", include_in_schema=False)
-def open_data_csv(request: HttpRequest) -> HttpResponse:
-    """Every published practice as one CSV table (tags as codes; licence and version in the last columns)."""
-    body = csv_bytes(selectors.OPEN_DATA_COLUMNS, selectors.open_data_rows(), _open_data_meta(request))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="arrival-practices.csv"'
-    return response
+def open_data_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every published practice as one CSV table (tags as codes; licence, version and source in the last columns)."""
+    return prepared_file_response(kind=exports.KIND_OPEN_DATA, params={}, fmt="csv", public=True)
 
 
 @router.get("/open-data.json", url_name="practice_open_data_json", openapi_extra={"responses": {200: {
     "description": "metadata (title, version, licence, source, generated_at) and data (one object per practice)",
     "content": {"application/json": {"schema": {"type": "object", "properties": {
         "metadata": {"type": "object"}, "data": {"type": "array", "items": {"type": "object"}}}}}}}}})
-def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
+def open_data_json(request: HttpRequest) -> HttpResponseBase:
     """Every published practice as JSON: `metadata` (licence, version) and `data`."""
-    chunks = json_chunks(selectors.OPEN_DATA_COLUMNS, selectors.open_data_rows(), _open_data_meta(request))
-    response = StreamingHttpResponse(chunks, content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="arrival-practices.json"'
-    return response
+    return prepared_file_response(kind=exports.KIND_OPEN_DATA, params={}, fmt="json", public=True)
 
 
 @router.get("/assignments", response={200: list[PracticeAssignmentOut], **_ERRORS}, auth=write_auth, url_name="assignment_list")

@@ -13,7 +13,7 @@ class PracticesConfig(AppConfig):
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, register
         from arrival.frameworks.selectors import register_public_records
-        from arrival.practices import handoffs, phases, profile, search
+        from arrival.practices import exports, handoffs, phases, profile, search
         from arrival.practices.demo import load_demo_practices
         from arrival.practices.models import Practice, ReviewStage
         from arrival.practices.selectors import practice_actor_ids, practices_for_gap
@@ -31,5 +31,7 @@ class PracticesConfig(AppConfig):
         register_gap_provider(practices_for_gap)
         # Search follows every committed change: published practices are indexed, others taken out.
         on_practice_changed(search.practice_changed)
+        # The open-data files follow every committed change to a published practice.
+        on_practice_changed(exports.practice_changed)
         profile.register()
         handoffs.register()

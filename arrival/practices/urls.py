@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arrival.practices import views
+from arrival.practices import urls_exports, views
 from arrival.practices.feeds import LatestPracticesFeed
 
 app_name = "practices"
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.practice_list, name="list"),
     path("new/", views.practice_create, name="create"),
     path("feed/", LatestPracticesFeed(), name="feed"),
+    *urls_exports.urlpatterns,
     path("replication/", views.replication, name="replication"),
     path("curation/", views.curation_queue, name="queue"),
     path("reviews/", views.my_reviews, name="my_reviews"),

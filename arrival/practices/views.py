@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from arrival.actors.selectors import actor_get, actor_list
 from arrival.core.http import HtmxHttpRequest
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
-from arrival.practices import search, selectors, services
+from arrival.practices import exports, search, selectors, services
 from arrival.practices.forms import (
     RUBRIC,
     AdaptedFromForm,
@@ -51,6 +52,7 @@ from arrival.practices.forms import (
 )
 from arrival.practices.models import Practice, ReviewAssignment, ReviewAssignmentStatus, ReviewStage
 from arrival.reports.maps import point
+from arrival.reports.responses import prepared_file_response
 
 SCREENING_STAGES = (ReviewStage.SUBMITTED, ReviewStage.SCREENING)
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -193,9 +195,16 @@ def _found(outcome: dict[str, Any], selected: dict[str, list[str]]) -> dict[str,
 
 
 def _open_data_links() -> list[dict[str, str]]:
-    """The API's open-data downloads of every published practice (CC BY unless the deployment says otherwise)."""
-    return [{"url": reverse(f"api:practice_open_data_{fmt}"), "label": label}
-            for fmt, label in (("csv", _("Open data (CSV)")), ("json", _("Open data (JSON)")))]
+    """The open-data downloads of every published practice (CC BY unless the deployment says otherwise)."""
+    return [{"url": reverse("practices:open_data_export", args=[fmt]), "label": label}
+            for fmt, label in (("csv", _("Open data (CSV)")), ("json", _("Open data (JSON)")),
+                               ("xlsx", _("Open data (XLSX)")))]
+
+
+@require_safe
+def open_data_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """Every published practice as CSV, JSON or XLSX, as last prepared (exports.py)."""
+    return prepared_file_response(kind=exports.KIND_OPEN_DATA, params={}, fmt=fmt, public=True)
 
 
 @require_safe

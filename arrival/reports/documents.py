@@ -105,11 +105,46 @@ Block = Heading | Paragraph | Bullets | Table
 
 
 @dataclass(frozen=True)
+class Colophon:
+    """What every published document says of itself: its licence, its source address (absolute) and, for
+    scores, the framework version they were computed with. DOCX and Markdown end with it; a PDF template
+    includes `reports/_colophon.html` (document_base.html does when the context has `colophon`)."""
+
+    licence: str
+    source: str
+    version: str = ""
+
+    @property
+    def licence_url(self) -> str:
+        from arrival.reports.exports import LICENCE_URLS
+
+        return LICENCE_URLS.get(self.licence, "")
+
+    def lines(self) -> list[str]:
+        from django.utils.translation import gettext as _
+
+        licence = f"{self.licence} ({self.licence_url})" if self.licence_url else self.licence
+        lines = [_("Licence: %(licence)s") % {"licence": licence}, _("Source: %(url)s") % {"url": self.source}]
+        if self.version:
+            lines.append(_("Framework version: %(version)s") % {"version": self.version})
+        return lines
+
+
+def colophon(*, source: str, version: str = "") -> Colophon:
+    """The colophon of a document published at `source` (a path or address), under the deployment's licence."""
+    from arrival.core.site import absolute_url
+    from arrival.reports.exports import data_licence
+
+    return Colophon(licence=data_licence(), source=source if "://" in source else absolute_url(source), version=version)
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     blocks: Sequence[Block] = field(default_factory=tuple)
     subtitle: str = ""
     rtl: bool | None = None  # None: follow the active language
+    colophon: Colophon | None = None
 
 
 def _set_bidi(paragraph: Any) -> None:
@@ -157,6 +192,16 @@ def render_docx(document: Document) -> bytes:
                 for cell, value in zip(cells, row, strict=True):
                     cell.text = str(value)
                     written.append(cell.paragraphs[0])
+    if document.colophon is not None:
+        for line in document.colophon.lines():
+            paragraph = out.add_paragraph()
+            paragraph.add_run(line).italic = True
+            written.append(paragraph)
+        properties = out.core_properties
+        properties.title = document.title[:255]
+        properties.identifier = document.colophon.source
+        properties.comments = " · ".join(document.colophon.lines())
+        properties.version = document.colophon.version
     if rtl:
         for paragraph in written:
             _set_bidi(paragraph)
@@ -191,4 +236,6 @@ def render_markdown(document: Document) -> str:
             lines.append("|" + "|".join(" --- " for _c in block.columns) + "|")
             lines += ["| " + " | ".join(_md_escape(str(v)) for v in row) + " |" for row in block.rows]
             lines.append("")
+    if document.colophon is not None:
+        lines += ["---", ""] + [f"{_md_escape(line)}  " for line in document.colophon.lines()]
     return "\n".join(lines).rstrip() + "\n"

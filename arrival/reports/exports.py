@@ -1,9 +1,11 @@
-"""Open-data files (CSV, JSON) that carry their licence and version, and XLSX helpers (openpyxl).
+"""Open-data files (CSV, JSON, XLSX) that carry their licence, version and source, and XLSX helpers (openpyxl).
 
-Open data: describe the file with `OpenDataMeta`, then `csv_bytes(columns, rows, meta)` or
-`json_bytes(columns, rows, meta)`. A CSV stays one plain table: the licence, version and source are
-appended as the last columns of every row, so no reader needs to skip comment lines. JSON has a
-`metadata` object beside the `data` list.
+Open data: describe the file with `OpenDataMeta`, then `csv_bytes(columns, rows, meta)`,
+`json_bytes(columns, rows, meta)` or `xlsx_open_data_bytes(columns, rows, meta)`. A CSV stays one plain
+table: the licence, version and source are appended as the last columns of every row, so no reader needs to
+skip comment lines. JSON has a `metadata` object beside the `data` list. An XLSX workbook has the table
+(with the same last columns) on its first sheet and the metadata on a second sheet, "metadata".
+The source is an absolute address (`arrival.core.site.absolute_url`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,6 +109,65 @@ def json_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: 
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------
+
+
+def xlsx_open_data_write(out: IO[bytes], columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
+                         meta: OpenDataMeta) -> None:
+    """The open-data table as a workbook: sheet "data" (columns, then data_version, licence, source) and sheet
+    "metadata" (one row per metadata field). Written in openpyxl's streaming mode, so rows never pile up."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    described = meta.as_dict()
+    workbook.properties.title = described["title"][:250]
+    workbook.properties.description = f"{meta.licence} {described['licence_url']}".strip()
+    workbook.properties.identifier = meta.source
+    workbook.properties.version = meta.version[:250]
+    data = workbook.create_sheet("data")
+    data.append([*columns, "data_version", "licence", "source"])
+    for row in rows:
+        data.append([*(_cell(row.get(column)) for column in columns), meta.version, meta.licence, meta.source])
+    about = workbook.create_sheet("metadata")
+    about.append(["field", "value"])
+    for key, value in described.items():
+        about.append([key, value if isinstance(value, int | float | str) else json.dumps(value, ensure_ascii=False)])
+    about.append(["columns", ", ".join(columns)])
+    workbook.save(out)
+
+
+def xlsx_open_data_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> bytes:
+    buffer = io.BytesIO()
+    xlsx_open_data_write(buffer, columns, rows, meta)
+    return buffer.getvalue()
+
+
+class _TextSink:
+    """The smallest text file that csv.writer needs, writing UTF-8 into a binary file."""
+
+    def __init__(self, binary: IO[bytes]) -> None:
+        self.binary = binary
+
+    def write(self, text: str) -> int:
+        self.binary.write(text.encode("utf-8"))
+        return len(text)
+
+
+def open_data_file(fmt: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> IO[bytes]:
+    """The open-data file as `fmt` (csv, json or xlsx) in a spooled temporary file, rewound: small files stay
+    in memory, large ones move to disk, and no format builds one big string."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - returned open
+    if fmt == "csv":
+        spool.write("\ufeff".encode())
+        csv_write(_TextSink(spool), columns, rows, meta)  # type: ignore[arg-type]
+    elif fmt == "json":
+        for chunk in json_chunks(columns, rows, meta):
+            spool.write(chunk.encode("utf-8"))
+    elif fmt == "xlsx":
+        xlsx_open_data_write(spool, columns, rows, meta)
+    else:
+        raise ValueError(f"No open-data format {fmt!r}.")
+    spool.seek(0)
+    return spool
 
 
 def xlsx_bytes(workbook: Any) -> bytes:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -41,13 +43,15 @@ def _exports(pk: int) -> dict[str, str]:
     return {
         "xlsx": reverse("assessments:questionnaire_xlsx", args=[pk]),
         "upload": reverse("assessments:import_xlsx", args=[pk]),
-        "html": reverse("assessments:report", args=[pk, "html"]),
-        "pdf": reverse("assessments:report", args=[pk, "pdf"]),
-        "docx": reverse("assessments:report", args=[pk, "docx"]),
-        "csv": reverse("assessments:open_data", args=[pk, "csv"]),
-        "json": reverse("assessments:open_data", args=[pk, "json"]),
-        "all_csv": reverse("assessments:open_data_all", args=["csv"]),
-        "all_json": reverse("assessments:open_data_all", args=["json"]),
+        "html": reverse("assessments:report", args=[pk]),
+        "pdf": reverse("assessments:report_export", args=[pk, "pdf"]),
+        "docx": reverse("assessments:report_export", args=[pk, "docx"]),
+        "csv": reverse("assessments:open_data_export", args=[pk, "csv"]),
+        "json": reverse("assessments:open_data_export", args=[pk, "json"]),
+        "xlsx_data": reverse("assessments:open_data_export", args=[pk, "xlsx"]),
+        "all_csv": reverse("assessments:open_data_all_export", args=["csv"]),
+        "all_json": reverse("assessments:open_data_all_export", args=["json"]),
+        "all_xlsx": reverse("assessments:open_data_all_export", args=["xlsx"]),
     }
 
 
@@ -64,7 +68,8 @@ def test_team_workspace_and_questionnaire_link_the_workbook_and_draft_reports(dr
     assert team.get(urls["xlsx"]).status_code == 200
     assert team.get(urls["upload"]).status_code == 200
     assert team.get(urls["html"]).status_code == 200
-    assert team.get(urls["pdf"]).status_code == 200  # the page offering to prepare it
+    first = team.get(urls["pdf"])  # a draft's report is first built when first asked for
+    assert first.status_code == 503 and int(first["Retry-After"]) > 0
 
 
 def test_drafts_exports_are_only_for_those_allowed(draft):
@@ -101,9 +106,12 @@ def test_public_page_profile_and_dashboard_link_reports_and_open_data(published)
     detail = _links(visitor.get(reverse("assessments:detail", args=[published.pk])).content.decode())
     profile = _links(visitor.get(reverse("actors:actor_detail", args=[published.government.slug])).content.decode())
     dashboard = _links(visitor.get(reverse("assessments:dashboard")).content.decode())
-    public = {urls[name] for name in ("html", "pdf", "docx", "csv", "json", "all_csv", "all_json")}
+    public = {urls[name] for name in ("html", "pdf", "docx", "csv", "json", "xlsx_data", "all_csv", "all_json",
+                                      "all_xlsx")}
     assert public <= detail and public <= profile
-    assert {urls["all_csv"], urls["all_json"]} <= dashboard
+    assert {urls["all_csv"], urls["all_json"], urls["all_xlsx"]} <= dashboard
     assert not {urls["xlsx"], urls["upload"]} & (detail | profile)  # the workbook is the team's
+    # Publication queued every file; once the worker ran, every link serves its file.
+    call_command("worker", "--once", stdout=io.StringIO())
     for url in public:
         assert visitor.get(url).status_code == 200, url

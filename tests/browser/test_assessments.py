@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from arrival.assessments.selectors.records import indicator_list
@@ -99,13 +102,22 @@ def test_officer_fills_submits_validator_accepts_officer_publishes_profile_and_p
     assert_no_serious_axe_violations(page)
     page.screenshot(path=str(tmp_path / "profile-en.png"), full_page=True)
 
-    # The PDF report: prepared by a background job (run eagerly here), then downloaded.
-    section.get_by_role("link", name="Assessment report (PDF)").click()
-    page.get_by_role("button", name=re.compile("Prepare the PDF file")).click()
-    page.wait_for_load_state("load")
-    response = page.request.get(f"/assessments/{assessment.pk}/report.pdf")
-    assert response.ok
-    assert response.body().startswith(b"%PDF")
+    # The report and the open data were prepared by background jobs at publication (run eagerly here): each
+    # link downloads its file at once.
+    with page.expect_download() as pdf:
+        section.get_by_role("link", name="Assessment report (PDF)").click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    assert pdf.value.suggested_filename == f"arrival-{government.slug}-2024.pdf"
+    with page.expect_download() as workbook:
+        section.get_by_role("link", name="Open data (XLSX)").click()
+    sheet = load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()), read_only=True)["metadata"]
+    metadata = dict(list(sheet.iter_rows(values_only=True))[1:])
+    assert metadata["licence"] == "CC BY 4.0" and metadata["version"] == "LMGF-1.0"
+    assert metadata["source"] == f"{live_server.url}/assessments/{assessment.pk}/open-data.xlsx"
+    page.goto("/assessments/")
+    with page.expect_download() as scores:
+        page.get_by_role("link", name="All published scores, every government (CSV)").click()
+    assert government.slug in Path(scores.value.path()).read_text(encoding="utf-8-sig")
 
     # Arabic, right to left.
     page.goto(f"/actors/{government.slug}/")

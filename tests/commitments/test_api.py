@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import docx
+from django.core.management import call_command
 from django.test import Client
 
 from arrival.accounts.models import RoleKind
@@ -103,9 +104,10 @@ def test_dashboards_and_file_once_downloads(client: Client):
     assert board["total"] == 1 and {"status": "published", "label": "Published", "count": 1} in board["by_status"]
     assert client.get(f"{BASE}/dashboards/objective/16").json()["total"] == 1
     assert client.get(f"{BASE}/dashboards/planet/x").status_code == 404
+    call_command("worker", "--once", stdout=io.StringIO())  # builds the files publication queued
     response = client.get(f"{BASE}/{commitment.pk}/file-once/un_gcm_pledge/docx")
     assert response.status_code == 200
-    table = docx.Document(io.BytesIO(response.content)).tables[0]
+    table = docx.Document(io.BytesIO(b"".join(response.streaming_content))).tables[0]
     assert table.rows[1].cells[1].text == "Ghent"
     assert client.get(f"{BASE}/{commitment.pk}/file-once/call_to_local_action/csv").status_code == 200
     assert client.get(f"{BASE}/{commitment.pk}/file-once/other/csv").status_code == 404

@@ -8,8 +8,11 @@ import io
 import json
 
 import docx
+from django.core.management import call_command
+from django.urls import reverse
 
-from arrival.commitments import file_once
+from arrival.commitments import file_once, services
+from arrival.core.models import Job
 from tests.commitments.factories import city, draft_commitment, network, person, published_commitment
 
 
@@ -78,3 +81,28 @@ def test_a_draft_exports_for_its_team_without_a_public_id():
     data = json.loads(file_once.render(draft, "un_gcm_pledge", "json"))
     assert data["data"][0]["arrival_public_id"] == "" and file_once.filename(draft, "un_gcm_pledge", "json").startswith(
         "commitment-")
+
+
+def _get(client, url):  # noqa: ANN001, ANN202
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+def test_publication_prepares_the_files_and_a_new_milestone_rebuilds_them(client, settings):  # noqa: ANN001
+    settings.ARRIVAL_SITE_URL = "http://testserver"
+    parts = published_commitment(city("Ghent"))
+    commitment = parts["commitment"]
+    queued = {(j.kwargs["params"]["form"], j.kwargs["fmt"]) for j in Job.objects.filter(name="reports.prepare_file")}
+    assert queued == {(form, fmt) for form in file_once.FORMS for fmt in file_once.FORMATS}
+    call_command("worker", "--once", stdout=io.StringIO())
+    url = reverse("commitments:file_once_export", args=[commitment.pk, "un_gcm_pledge", "json"])
+    before = json.loads(_get(client, url))
+    assert before["metadata"]["source"] == f"http://testserver{url}" and before["metadata"]["licence"] == "CC BY 4.0"
+    services.milestone_add(user=parts["team"], commitment=commitment, title="Desk opens", due_on="2030-01-01")
+    assert json.loads(_get(client, url)) == before  # the latest prepared file while the rebuild waits
+    call_command("worker", "--once", stdout=io.StringIO())
+    after = json.loads(_get(client, url))
+    assert "Desk opens" in after["data"][0]["timeline"] and "Desk opens" not in before["data"][0]["timeline"]
+    words = "\n".join(p.text for p in docx.Document(io.BytesIO(_get(client, url.replace(".json", ".docx")))).paragraphs)
+    assert "CC BY 4.0" in words and f"http://testserver{url.replace('.json', '.docx')}" in words

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import docx
+from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,11 +108,27 @@ def test_markdown_csv_json_exports() -> None:
     assert "gcm_objective" not in data["data"][1]["framework_codes"][0]
 
 
-def test_export_urls_answer_each_format(client) -> None:  # noqa: ANN001
-    flow = adopted_flow()
+def test_export_urls_answer_each_format(client, settings) -> None:  # noqa: ANN001
+    settings.ARRIVAL_SITE_URL = "http://testserver"
+    flow = adopted_flow()  # the draft's making and its adoption queued the builds
     document, version = flow["document"], flow["version"]
+    call_command("worker", "--once", stdout=io.StringIO())
     for fmt, start in (("pdf", b"%PDF"), ("docx", b"PK"), ("md", b"# "), ("csv", "\ufeff".encode()),
                        ("json", b"{")):
-        response = client.get(reverse("consultations:version_export", args=[document.pk, version.number, fmt]))
-        assert response.status_code == 200 and response.content.startswith(start), fmt
-    assert client.get(reverse("consultations:version_export", args=[document.pk, 1, "exe"])).status_code == 404
+        url = reverse("consultations:version_export", args=[document.pk, version.number, fmt])
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+        assert response.status_code == 200 and body.startswith(start), fmt
+        if fmt == "md":  # built again at adoption: the file says so, with its licence and source
+            text = body.decode()
+            assert "Adopted version 1" in text and "CC BY 4.0" in text
+            assert f"http://testserver{version.get_absolute_url()}" in text
+        if fmt == "docx":
+            words = "\n".join(p.text for p in docx.Document(io.BytesIO(body)).paragraphs)
+            assert "CC BY 4.0" in words and f"http://testserver{version.get_absolute_url()}" in words
+        if fmt == "pdf":
+            text = subprocess.run(["pdftotext", "-", "-"], input=body, capture_output=True, check=True).stdout.decode()  # noqa: S603, S607
+            assert "CC BY 4.0" in text and f"http://testserver{version.get_absolute_url()}" in "".join(text.split())
+    assert client.get(f"/consultations/documents/{document.pk}/versions/1/export.exe").status_code == 404
+
+

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from arrival.planning import services
@@ -119,10 +122,11 @@ def test_plan_flow_pages_and_transfer_export(client, fmt):
     assert "Certificate" in page and "<svg" in page and "Upper bound" in page
     assert client.get(reverse("planning:plan_assignment", args=[world.round.pk, plan.version])).status_code == 200
     client.post(reverse("planning:funding", args=[world.round.pk]), {"person": "100"})
+    call_command("worker", "--once", stdout=io.StringIO())  # the new plan and rates queued the file's build
     export = client.get(reverse("planning:funding_export", args=[world.round.pk, fmt]))
     assert export.status_code == 200
     if fmt == "csv":
-        assert "locality" in export.content.decode("utf-8-sig").splitlines()[0]
+        assert "locality" in b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
     client.post(reverse("planning:plan_publish", args=[world.round.pk, plan.version]))
     city = world.cities[0]
     client.force_login(world.officers[city.pk])

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+from django.core.management import call_command
 from django.test import Client
 
 from arrival.accounts.services import api_token_create
@@ -160,13 +161,18 @@ def test_reviewer_responds_and_reviews_through_the_api(client: Client) -> None:
 def test_open_data_csv_and_json_carry_licence_version_and_tags(client: Client) -> None:
     practice = published_practice()
     draft_practice(title="Not published")
+    first = client.get(f"{BASE}/open-data.csv")  # its first build: queued, and asked for again shortly
+    assert first.status_code == 503 and first["Retry-After"] == "10"
+    call_command("worker", "--once", stdout=io.StringIO())
     response = client.get(f"{BASE}/open-data.csv")
-    assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 1
     assert rows[0]["slug"] == practice.slug and rows[0]["gcm_objectives"] == "1"
     assert rows[0]["licence"] == "CC BY 4.0" and rows[0]["data_version"] == "practices-1"
     assert rows[0]["peer_reviews"] == "2"
+    client.get(f"{BASE}/open-data.json")
+    call_command("worker", "--once", stdout=io.StringIO())
     data = json.loads(b"".join(client.get(f"{BASE}/open-data.json").streaming_content))
     assert data["metadata"]["licence"] == "CC BY 4.0"
     assert [row["slug"] for row in data["data"]] == [practice.slug]

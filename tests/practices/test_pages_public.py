@@ -3,10 +3,12 @@ where it travelled, replication, calls, the feed, the profile section — and th
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -187,13 +189,16 @@ def test_open_data_downloads_are_linked_from_the_list(publish):
     practice = publish(title="Open practice")
     draft_practice(title="Closed draft")
     listing = Client().get(reverse("practices:list")).content.decode()
-    assert reverse("api:practice_open_data_csv") in listing and reverse("api:practice_open_data_json") in listing
-    csv = Client().get(reverse("api:practice_open_data_csv"))
-    assert csv.status_code == 200 and "Open practice" in csv.content.decode("utf-8-sig")
-    assert "Closed draft" not in csv.content.decode("utf-8-sig")
-    response = Client().get(reverse("api:practice_open_data_json"))
-    data = json.loads(b"".join(response.streaming_content))
-    assert [row["title"] for row in data["data"]] == [practice.title]
+    urls = {fmt: reverse("practices:open_data_export", args=[fmt]) for fmt in ("csv", "json", "xlsx")}
+    assert all(url in listing for url in urls.values())
+    call_command("worker", "--once", stdout=io.StringIO())  # the publication queued the files' build
+    csv = b"".join(Client().get(urls["csv"]).streaming_content).decode("utf-8-sig")
+    assert "Open practice" in csv and "Closed draft" not in csv
+    # The API's addresses serve the same prepared files.
+    for response in (Client().get(urls["json"]), Client().get(reverse("api:practice_open_data_json"))):
+        data = json.loads(b"".join(response.streaming_content))
+        assert [row["title"] for row in data["data"]] == [practice.title]
+        assert data["metadata"]["source"].endswith(urls["json"]) and data["metadata"]["licence"] == "CC BY 4.0"
 
 
 def test_curators_also_find_practices_in_review():
