@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.models import SpecialAnswer, ValidationDecision
+from arrival.core.forms import form_field
 
 SPECIALS = [(choice.value, choice.label) for choice in SpecialAnswer]
 NUMBER_GIVEN = "number"
@@ -36,7 +38,8 @@ class AnswerForm(forms.Form):
         kwargs.setdefault("prefix", indicator.code.replace(".", "_"))
         super().__init__(*args, **kwargs)
         self.indicator = indicator
-        answer = self.fields["answer"]
+        answer = form_field(self, "answer", forms.ChoiceField)
+        values: list[tuple[str, str | Promise]]
         if indicator.answer_type == ff.MATURITY:
             values = [(str(level), _("Level %(level)s: %(text)s") % {"level": level, "text": text})
                       for level, text in enumerate(indicator.levels)]
@@ -72,7 +75,7 @@ class AnswerForm(forms.Form):
         return initial
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         choice = data.get("answer") or ""
         value: Any = None
         special = ""
@@ -142,8 +145,8 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args: Any, cycles: list[int], domains: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].choices = [(c, str(c)) for c in cycles]
-        self.fields["domain"].choices = [("", _("Overall score")), *[(d.code, f"{d.code} {d.title}") for d in domains]]
+        form_field(self, "cycle", forms.TypedChoiceField).choices = [(c, str(c)) for c in cycles]
+        form_field(self, "domain", forms.ChoiceField).choices = [("", _("Overall score")), *[(d.code, f"{d.code} {d.title}") for d in domains]]
 
 
 class FrameworkViewForm(forms.Form):
@@ -151,4 +154,4 @@ class FrameworkViewForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
+        form_field(self, "kind", forms.ChoiceField).choices = kinds

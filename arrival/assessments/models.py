@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.models import DemoFlagged, TimeStampedModel
+from arrival.core.models import Attachment, DemoFlagged, TimeStampedModel
 
 
 class IndicatorFramework(TimeStampedModel):
@@ -116,6 +116,8 @@ class Answer(models.Model):
     evidence_reference = models.CharField(_("council decision or document reference"), max_length=300, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    evidence_files: list[Attachment]  # set for display by selectors.assessment_answers, never stored
 
     class Meta:
         constraints = [

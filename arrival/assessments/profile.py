@@ -16,6 +16,7 @@ from arrival.actors.models import Actor
 from arrival.actors.profile_sections import register_profile_section
 from arrival.assessments import scores, selectors
 from arrival.assessments.domain import framework_file as ff
+from arrival.assessments.selectors.analysis import CyclePoint
 from arrival.reports.charts import Bar, Chart, Series, bar_chart, line_chart
 
 # Report downloads (views_exports.py): (URL name, format, link text). Open data exists once published.
@@ -35,7 +36,7 @@ ALL_DATA_LINKS = (
 )
 
 
-def score_chart(*, current: selectors.CyclePoint, parsed: ff.Framework) -> Chart:
+def score_chart(*, current: CyclePoint, parsed: ff.Framework) -> Chart:
     """Domain scores of one cycle as bars, with 90% intervals, band colours and the band cut-offs."""
     band_index = {band.label: n for n, band in enumerate(parsed.bands)}
     bars = [
@@ -53,7 +54,7 @@ def score_chart(*, current: selectors.CyclePoint, parsed: ff.Framework) -> Chart
     )
 
 
-def progress_chart(*, points: list[selectors.CyclePoint], government: Actor) -> Chart:
+def progress_chart(*, points: list[CyclePoint], government: Actor) -> Chart:
     """Each domain's score over the published cycles, one line per domain."""
     domains = points[-1].domains
     series = [

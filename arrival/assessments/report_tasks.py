@@ -181,15 +181,15 @@ def report_context(*, assessment: Assessment) -> dict[str, Any]:
     strengths = [
         {"code": i.code, "question": i.question, "level": answers[i.code].value}
         for i in parsed.indicators
-        if i.answer_type == ff.MATURITY and i.code in answers and isinstance(answers[i.code].value, int)
-        and answers[i.code].value >= 3  # noqa: PLR2004 - implemented city-wide or better
+        if i.answer_type == ff.MATURITY and i.code in answers and isinstance(level := answers[i.code].value, int)
+        and level >= 3  # noqa: PLR2004 - implemented city-wide or better
     ]
     previous = previous_assessment(assessment=assessment)
     cycles = {c.cycle: c for c in progress_over_cycles(government=assessment.government)}
     changes = score_changes(current=cycles[assessment.cycle], previous=cycles.get(previous.cycle) if previous else None) \
         if assessment.cycle in cycles and previous else []
     counts = answer_counts(assessment=assessment)
-    specials = defaultdict(int)
+    specials: defaultdict[str, int] = defaultdict(int)
     for answer in answers.values():
         if answer.special:
             specials[str(SpecialAnswer(answer.special).label)] += 1

@@ -39,6 +39,7 @@ from arrival.assessments.forms import (
 )
 from arrival.assessments.models import Assessment, AssessmentStatus, Validation, ValidationDecision
 from arrival.assessments.profile import all_data_links, report_links, score_chart
+from arrival.core.http import HtmxHttpRequest
 from arrival.frameworks.models import KIND_SINGULAR, FrameworkKind
 
 METHODS_PATH = Path(settings.BASE_DIR) / "docs" / "methods.md"
@@ -304,7 +305,7 @@ def _answer_and_evidence_save(request: HttpRequest, assessment: Assessment, row:
 
 @login_required
 @require_POST
-def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def answer_save(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
     assessment = selectors.assessment_get(pk=pk)
     if not selectors.can_edit(user=request.user, assessment=assessment):
         raise PermissionDenied(_("You cannot change this assessment's answers now."))
@@ -437,7 +438,7 @@ def validation_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:validation", pk=assessment.pk)
 
 
-def _comment_response(request: HttpRequest, assessment: Assessment, code: str, write: Any, back: str) -> HttpResponse:
+def _comment_response(request: HtmxHttpRequest, assessment: Assessment, code: str, write: Any, back: str) -> HttpResponse:
     parsed = selectors.framework_parsed(framework=assessment.framework)
     try:
         parsed.indicator(code)
@@ -468,7 +469,7 @@ def _comment_response(request: HttpRequest, assessment: Assessment, code: str, w
 
 @login_required
 @require_POST
-def validation_comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def validation_comment(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
     assessment = _assessment(pk, request.user)
     validation = _my_validation(request.user, assessment)
     if validation is None:
@@ -520,7 +521,7 @@ def consultation_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consultation_comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def consultation_comment(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
     assessment = _assessment(pk, request.user)
 
     def write(indicator: Any, text: str) -> None:
@@ -531,7 +532,7 @@ def consultation_comment(request: HttpRequest, pk: int, code: str) -> HttpRespon
 
 @login_required
 @require_POST
-def team_comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def team_comment(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
     assessment = _assessment(pk, request.user)
 
     def write(indicator: Any, text: str) -> None:

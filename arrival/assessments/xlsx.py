@@ -92,7 +92,7 @@ def questionnaire_workbook(*, assessment: Assessment) -> bytes:
     parsed = framework_parsed(framework=assessment.framework)
     answers = assessment_answers(assessment=assessment)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has one worksheet
     sheet.title = _("Questionnaire")[:31]
     choices_sheet = workbook.create_sheet(CHOICES_SHEET)
     about = workbook.create_sheet(ABOUT_SHEET)

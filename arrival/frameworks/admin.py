@@ -26,7 +26,8 @@ class FrameworkAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="item_count", description="items")
     def item_count(self, obj: Framework) -> int:
-        return obj.item_count
+        count: int = getattr(obj, "item_count", 0)  # annotated by get_queryset
+        return count
 
 
 @admin.register(FrameworkItem)

@@ -157,6 +157,8 @@ def load_demo_planning(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
         say(f"demo intake round in Germany: {len(cities)} cities, no draft plan ({'; '.join(error.messages)})")
         return {"rounds": 1, "localities": len(cities), "cases": CASES}
     plan = result.plan
+    if plan is None:  # computed in the foreground, so it is there
+        raise RuntimeError("the demo plan was not computed")
     say(f"demo intake round in Germany: {len(cities)} cities, {CASES} synthetic families, draft plan v{plan.version} "
         f"(objective {plan.objective:.3f}, bound {plan.bound:.3f}, gap {plan.gap:.2e}, {plan.seconds:.1f} s)")
     return {"rounds": 1, "localities": len(cities), "cases": CASES}

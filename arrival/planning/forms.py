@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arrival.actors.models import Actor
+from arrival.core.forms import form_field
 from arrival.planning.models import (
     SECTORS,
     SERVICES,
@@ -53,7 +55,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RoundForm(Form):
-    government = forms.ModelChoiceField(queryset=None, label=_("National government"))
+    government = forms.ModelChoiceField(queryset=Actor.objects.none(), label=_("National government"))
     title = forms.CharField(label=_("Title"), max_length=200)
     period_start = forms.DateField(label=_("Period start"), widget=DateInput)
     period_end = forms.DateField(label=_("Period end"), widget=DateInput)
@@ -85,7 +87,7 @@ class RoundForm(Form):
 
     def __init__(self, *args: Any, governments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["government"].queryset = governments
+        form_field(self, "government", forms.ModelChoiceField).queryset = governments
         if len(governments) == 1:
             self.fields["government"].initial = governments[0].pk
         if editing:

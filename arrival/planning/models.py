@@ -7,16 +7,20 @@ Everything a locality sees is aggregate: `Allocation` rows by category, with the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The services a locality declares capacity for (and a case may need), in the order forms show them.
-SERVICES: tuple[tuple[str, str | Promise], ...] = (
+SERVICES: tuple[tuple[str, StrOrPromise], ...] = (
     ("housing_1br", _("Housing units, one bedroom")),
     ("housing_2br", _("Housing units, two bedrooms")),
     ("housing_3br", _("Housing units, three or more bedrooms")),
@@ -30,7 +34,7 @@ SERVICES: tuple[tuple[str, str | Promise], ...] = (
 SERVICE_KEYS = tuple(key for key, _label in SERVICES)
 SERVICE_LABELS = dict(SERVICES)
 
-SECTORS: tuple[tuple[str, str | Promise], ...] = (
+SECTORS: tuple[tuple[str, StrOrPromise], ...] = (
     ("agriculture", _("Agriculture")),
     ("construction", _("Construction")),
     ("manufacturing", _("Manufacturing")),

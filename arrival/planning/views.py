@@ -222,7 +222,7 @@ def case_grant_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("planning:round_detail", pk=pk)
     from django.contrib.auth import get_user_model
 
@@ -281,7 +281,7 @@ def localities(request: HttpRequest, pk: int) -> HttpResponse:
     intake_round = _planner_round(request, pk)
     rows = selectors.locality_list(intake_round=intake_round)
     current = "locality,region\n" + "".join(
-        f"{r.actor.slug},{r.region.name if r.region_id else ''}\n" for r in rows)
+        f"{r.actor.slug},{r.region.name if r.region is not None else ''}\n" for r in rows)
     form = LocalityTableForm(request.POST or None, request.FILES or None, initial={"table": current})
     table_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -305,7 +305,7 @@ def localities(request: HttpRequest, pk: int) -> HttpResponse:
 def keys(request: HttpRequest, pk: int) -> HttpResponse:
     intake_round = _planner_round(request, pk)
     rows = selectors.locality_list(intake_round=intake_round)
-    regions = {r.region_id: r.region for r in rows if r.region_id}
+    regions = {region.pk: region for region in (r.region for r in rows) if region is not None}
     targets = [(r.actor, False) for r in rows] + [(region, True) for region in regions.values()]
     if request.method == "POST":
         values = {actor.pk: {name: request.POST.get(f"{actor.pk}-{name}", "") for name in KEY_INPUT_FIELDS_LABELS}
@@ -325,7 +325,7 @@ def keys(request: HttpRequest, pk: int) -> HttpResponse:
                               for name, label in KEY_INPUT_FIELDS_LABELS.items()]}
                   for actor, is_region in targets]
     names = {str(r.actor_id): r.actor.name for r in rows}
-    results = []
+    results: list[dict[str, Any]] = []
     key_names = [KeyName.POPULATION, KeyName.KOENIGSTEIN, KeyName.EU2015]
     if intake_round.key_weights:
         key_names.append(KeyName.CUSTOM)
@@ -425,7 +425,7 @@ def plan_compute(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _flash(request, error)
         return redirect("planning:round_detail", pk=pk)
-    if result.job is not None:
+    if result.plan is None:  # computing in the background: its job page follows it
         return redirect("core:job_detail", result.job.pk)
     messages.success(request, _("Version %(version)s of the plan is computed.") % {"version": result.plan.version})
     return redirect("planning:plan_detail", pk=pk, version=result.plan.version)
@@ -744,8 +744,9 @@ def respond(request: HttpRequest, pk: int, actor_id: int) -> HttpResponse:
         else:
             object_form = ObjectionForm(request.POST, prefix="object")
             if not object_form.is_valid():
-                raise ValidationError([f"{object_form.fields[name].label}: {' '.join(errors)}" if name != "__all__"
-                                       else " ".join(errors) for name, errors in object_form.errors.items()])
+                raise ValidationError([f"{object_form.fields[name].label}: {' '.join(map(str, errors))}"
+                                       if name != "__all__" else " ".join(map(str, errors))
+                                       for name, errors in object_form.errors.items()])
             services.response_object(user=request.user, plan=plan, actor=actor,
                                      reasons=object_form.cleaned_data["reasons"], **object_form.values())
             messages.success(request, _("Your objection and revised declaration are on record."))

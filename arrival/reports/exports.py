@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.encoding import force_str
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 LICENCE_URLS = {
     "CC BY 4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -73,7 +76,7 @@ def _cell(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_write(out: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> int:
+def csv_write(out: SupportsWrite[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]], meta: OpenDataMeta) -> int:
     """Write `rows` (dicts keyed by `columns`) and the licence and version columns to `out`; returns the row count."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*columns, "data_version", "licence", "source"])
@@ -158,7 +161,7 @@ def open_data_file(fmt: str, columns: Sequence[str], rows: Iterable[Mapping[str,
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - returned open
     if fmt == "csv":
         spool.write("\ufeff".encode())
-        csv_write(_TextSink(spool), columns, rows, meta)  # type: ignore[arg-type]
+        csv_write(_TextSink(spool), columns, rows, meta)
     elif fmt == "json":
         for chunk in json_chunks(columns, rows, meta):
             spool.write(chunk.encode("utf-8"))

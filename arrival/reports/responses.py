@@ -51,5 +51,5 @@ def prepared_file_response(*, kind: str, params: dict[str, Any], fmt: str, publi
     waiting["Retry-After"] = str(RETRY_AFTER_SECONDS)
     waiting["Cache-Control"] = "no-store"
     # An expected answer, not a server fault: keep it out of the error log (and the admins' mail).
-    waiting._has_been_logged = True  # type: ignore[attr-defined]
+    waiting._has_been_logged = True  # type: ignore[attr-defined]  # the mark Django's log_response reads
     return waiting

@@ -38,13 +38,19 @@ def _converter_for(formats: Sequence[str]) -> str:
     return _converters[key]
 
 
-def export_path(route: str, view: Callable[..., Any], *, name: str, formats: Sequence[str]) -> URLPattern:
+class ExportURLPattern(URLPattern):
+    """A URL pattern that is an export address, with the formats it serves."""
+
+    def __init__(self, base: URLPattern, formats: Sequence[str]) -> None:
+        super().__init__(base.pattern, base.callback, base.default_args, base.name)
+        self.export_formats = tuple(formats)
+
+
+def export_path(route: str, view: Callable[..., Any], *, name: str, formats: Sequence[str]) -> ExportURLPattern:
     """`path(route, view, name=name)` whose `<fmt>` matches `formats` only; marked as an export address."""
     if "<fmt>" not in route or not name.endswith("_export"):
         raise ValueError("An export route holds <fmt> and its name ends in _export.")
-    pattern = path(route.replace("<fmt>", f"<{_converter_for(formats)}:fmt>"), view, name=name)
-    pattern.export_formats = tuple(formats)  # type: ignore[attr-defined]
-    return pattern
+    return ExportURLPattern(path(route.replace("<fmt>", f"<{_converter_for(formats)}:fmt>"), view, name=name), formats)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def _walk(patterns: Sequence[Any], prefix: str, namespace: str) -> Iterator[Expo
         if isinstance(entry, URLResolver):
             inner = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern) and hasattr(entry, "export_formats"):
+        elif isinstance(entry, ExportURLPattern):
             yield ExportAddress(
                 name=f"{namespace}:{entry.name}".strip(":"),
                 route=prefix + str(entry.pattern),

@@ -259,9 +259,9 @@ def indicator_changes(*, assessment: Assessment, limit: int = 5) -> dict[str, An
     now, before = _indicator_results(assessment), _indicator_results(previous)
     changes = [
         IndicatorChange(code=code, question=result.indicator.question, domain_title=result.domain.title,
-                        before=before[code].score, after=result.score)  # type: ignore[arg-type]
+                        before=was, after=now_score)
         for code, result in now.items()
-        if result.score is not None and code in before and before[code].score is not None
+        if (now_score := result.score) is not None and code in before and (was := before[code].score) is not None
     ]
     rose = sorted((c for c in changes if c.delta > 0), key=lambda c: -c.delta)[:limit]
     fell = sorted((c for c in changes if c.delta < 0), key=lambda c: c.delta)[:limit]

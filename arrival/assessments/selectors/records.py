@@ -192,7 +192,7 @@ def assessment_answers(*, assessment: Assessment) -> dict[str, Answer]:
         for attachment in attachments:
             files[attachment.object_id].append(attachment)
     for answer in answers:
-        answer.evidence_files = files.get(str(answer.pk), [])  # type: ignore[attr-defined]
+        answer.evidence_files = files.get(str(answer.pk), [])
     return {answer.indicator.code: answer for answer in answers}
 
 

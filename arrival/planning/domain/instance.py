@@ -17,7 +17,7 @@ class Locality:
     id: str
     name: str
     population: int
-    capacities: Mapping[str, float | None] = field(default_factory=dict)  # service -> units; None = "not provided" (no constraint)
+    capacities: Mapping[str, float | None] = field(default_factory=dict)  # service -> units; None = no limit, 0 = not provided
     sector_demand: Mapping[str, float] = field(default_factory=dict)  # sector -> declared vacancies/demand
     region: str = ""
     key_inputs: Mapping[str, float] = field(default_factory=dict)  # tax_revenue, gdp, unemployment_rate, past_effort, …
@@ -56,6 +56,22 @@ class OutcomeRecord:
 
 
 @dataclass
+class Derived:
+    """Arrays derived from a problem, each computed once (the problem is treated as read-only once solved)."""
+
+    locality_index: dict[str, int] | None = None
+    services: list[str] | None = None
+    capacity_matrix: np.ndarray | None = None
+    need_matrix: np.ndarray | None = None
+    sizes: np.ndarray | None = None
+    ties: np.ndarray | None = None
+    groups: tuple[list[str], np.ndarray] | None = None
+    quotas: np.ndarray | None = None
+    # the objective matrix, with the weights it was made with
+    objective: tuple[tuple[float, float, float], np.ndarray] | None = None
+
+
+@dataclass
 class PlanningProblem:
     cases: Sequence[Case]
     localities: Sequence[Locality]
@@ -66,9 +82,8 @@ class PlanningProblem:
     unplaced_penalty: float = 1.0
     fairness_floors: Mapping[str, float] = field(default_factory=dict)  # group -> minimum mean predicted outcome
 
-    # -- derived arrays, computed once and cached (the problem is treated as read-only once solved) --
     def __post_init__(self) -> None:
-        self._cache: dict[str, object] = {}
+        self.derived = Derived()
 
     @property
     def n(self) -> int:
@@ -79,24 +94,24 @@ class PlanningProblem:
         return len(self.localities)
 
     def locality_index(self) -> dict[str, int]:
-        if "loc_index" not in self._cache:
-            self._cache["loc_index"] = {loc.id: j for j, loc in enumerate(self.localities)}
-        return self._cache["loc_index"]  # type: ignore[return-value]
+        if self.derived.locality_index is None:
+            self.derived.locality_index = {loc.id: j for j, loc in enumerate(self.localities)}
+        return self.derived.locality_index
 
     def services(self) -> list[str]:
         """Services with a declared (not None) capacity in at least one locality: the constrained ones."""
-        if "services" not in self._cache:
+        if self.derived.services is None:
             names: dict[str, None] = {}
             for loc in self.localities:
                 for s, c in loc.capacities.items():
                     if c is not None:
                         names[s] = None
-            self._cache["services"] = list(names)
-        return self._cache["services"]  # type: ignore[return-value]
+            self.derived.services = list(names)
+        return self.derived.services
 
     def capacity_matrix(self) -> np.ndarray:
-        """m × S capacities, +inf where not provided."""
-        if "cap" not in self._cache:
+        """m × S capacities, +inf where there is no limit."""
+        if self.derived.capacity_matrix is None:
             services = self.services()
             cap = np.full((self.m, len(services)), np.inf)
             for j, loc in enumerate(self.localities):
@@ -104,27 +119,27 @@ class PlanningProblem:
                     c = loc.capacities.get(s)
                     if c is not None:
                         cap[j, k] = float(c)
-            self._cache["cap"] = cap
-        return self._cache["cap"]  # type: ignore[return-value]
+            self.derived.capacity_matrix = cap
+        return self.derived.capacity_matrix
 
     def need_matrix(self) -> np.ndarray:
         """n × S needs for the constrained services (float64)."""
-        if "need" not in self._cache:
+        if self.derived.need_matrix is None:
             services = self.services()
             need = np.zeros((self.n, len(services)))
             for k, s in enumerate(services):
                 need[:, k] = [float(c.needs.get(s, 0.0)) for c in self.cases]
-            self._cache["need"] = need
-        return self._cache["need"]  # type: ignore[return-value]
+            self.derived.need_matrix = need
+        return self.derived.need_matrix
 
     def sizes(self) -> np.ndarray:
-        if "sizes" not in self._cache:
-            self._cache["sizes"] = np.fromiter((c.size for c in self.cases), dtype=np.float64, count=self.n)
-        return self._cache["sizes"]  # type: ignore[return-value]
+        if self.derived.sizes is None:
+            self.derived.sizes = np.fromiter((c.size for c in self.cases), dtype=np.float64, count=self.n)
+        return self.derived.sizes
 
     def ties(self) -> np.ndarray:
         """Per case the index of the locality it is tied to, or -1."""
-        if "ties" not in self._cache:
+        if self.derived.ties is None:
             index = self.locality_index()
             ties = np.full(self.n, -1, dtype=np.int32)
             for i, c in enumerate(self.cases):
@@ -132,28 +147,28 @@ class PlanningProblem:
                     if c.tied_to not in index:
                         raise ValueError(f"case {c.id} is tied to unknown locality {c.tied_to}")
                     ties[i] = index[c.tied_to]
-            self._cache["ties"] = ties
-        return self._cache["ties"]  # type: ignore[return-value]
+            self.derived.ties = ties
+        return self.derived.ties
 
     def groups(self) -> tuple[list[str], np.ndarray]:
         """Group names with a fairness floor and per case the index into them (-1 = none)."""
-        if "groups" not in self._cache:
+        if self.derived.groups is None:
             names = sorted(self.fairness_floors)
             pos = {g: k for k, g in enumerate(names)}
             gidx = np.fromiter((pos.get(c.group, -1) for c in self.cases), dtype=np.int32, count=self.n)
-            self._cache["groups"] = (names, gidx)
-        return self._cache["groups"]  # type: ignore[return-value]
+            self.derived.groups = (names, gidx)
+        return self.derived.groups
 
     def quotas(self) -> np.ndarray | None:
         """Integer person quotas from the key shares (largest remainder over all persons), or None."""
         if self.key_shares is None:
             return None
-        if "quotas" not in self._cache:
+        if self.derived.quotas is None:
             from .keys import largest_remainder
 
             total = int(self.sizes().sum())
-            self._cache["quotas"] = np.asarray(largest_remainder(total, list(self.key_shares)), dtype=np.float64)
-        return self._cache["quotas"]  # type: ignore[return-value]
+            self.derived.quotas = np.asarray(largest_remainder(total, list(self.key_shares)), dtype=np.float64)
+        return self.derived.quotas
 
     def band_limits(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Per locality (lower, upper) persons allowed by the band around the key quota, or None."""

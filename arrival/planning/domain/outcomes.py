@@ -273,22 +273,24 @@ def instance_synthetic(n_cases: int, n_localities: int, *, seed: int, services: 
         cases.append(Case(id=f"C{i:06d}", size=size, needs=needs, skills=skills, languages=langs, preferences=prefs,
                           group=str(groups[i % len(groups)]) if groups else ""))
     share = pop / pop.sum()
-    localities: list[Locality] = []
-    for j, (lid, demand, key_inputs) in enumerate(localities_raw):
+    capacities: list[dict[str, float | None]] = []
+    for j in range(len(localities_raw)):
         caps: dict[str, float | None] = {}
         for s in services:
             noisy = share[j] * max(rng.lognormal(0, 0.3), 0.9)
             caps[s] = float(np.ceil(need_total[s] * capacity_ratio * noisy))
-        localities.append(Locality(id=lid, name=f"Locality {j}", population=int(pop[j]), capacities=caps,
-                                   sector_demand=demand, key_inputs=key_inputs))
+        capacities.append(caps)
     # renormalise the noisy capacities so each service's total is capacity_ratio × total need
     for s in services:
-        tot = sum(loc.capacities[s] or 0.0 for loc in localities)
+        tot = sum(caps[s] or 0.0 for caps in capacities)
         target = need_total[s] * capacity_ratio
         if tot > 0:
             factor = target / tot
-            for loc in localities:
-                loc.capacities[s] = float(np.ceil((loc.capacities[s] or 0.0) * factor))  # type: ignore[index]
+            for caps in capacities:
+                caps[s] = float(np.ceil((caps[s] or 0.0) * factor))
+    localities = [Locality(id=lid, name=f"Locality {j}", population=int(pop[j]), capacities=caps,
+                           sector_demand=demand, key_inputs=key_inputs)
+                  for j, ((lid, demand, key_inputs), caps) in enumerate(zip(localities_raw, capacities, strict=True))]
     return cases, localities
 
 

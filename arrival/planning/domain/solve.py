@@ -75,8 +75,8 @@ def preference_reward(rank: int, listed: int) -> float:
 def objective_matrix(problem: PlanningProblem) -> np.ndarray:
     """n × m float32 value v_ij actually optimised. With weights (1, 0, 0) it is the score matrix itself (no copy)."""
     w = problem.weights
-    key = ("V", w.outcome, w.preference, w.demand)
-    cached = cast("tuple[tuple[object, ...], np.ndarray] | None", problem._cache.get("V"))
+    key = (w.outcome, w.preference, w.demand)
+    cached = problem.derived.objective
     if cached is not None and cached[0] == key:
         return cached[1]
     if problem.scores is None:
@@ -102,7 +102,7 @@ def objective_matrix(problem: PlanningProblem) -> np.ndarray:
                 listed = [index[p] for p in c.preferences if p in index]
                 for r, j in enumerate(listed):
                     v[i, j] += np.float32(w.preference * preference_reward(r, len(listed)))
-    problem._cache["V"] = (key, v)
+    problem.derived.objective = (key, v)
     return v
 
 
@@ -202,8 +202,9 @@ def _check_feasible(problem: PlanningProblem) -> None:
     ties = problem.ties()
     tied = ties >= 0
     if not tied.any():
-        if problem.band_limits() is not None:
-            lower, _ = problem.band_limits()  # type: ignore[misc]
+        limits = problem.band_limits()
+        if limits is not None:
+            lower, _ = limits
             if lower.sum() > problem.sizes().sum() + 1e-9:
                 raise PlanInfeasible("the band's lower limits need more persons than there are")
         return
@@ -273,7 +274,7 @@ def band_feasibility(problem: PlanningProblem) -> float:
     a_ub = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(r0, t_n * m + m)).tocsr()
     c = np.r_[np.zeros(t_n * m), np.ones(m)]
-    res = linprog(c, A_ub=a_ub, b_ub=np.concatenate(rhs), bounds=(0, None), method="highs")
+    res = linprog(c, A_ub=a_ub, b_ub=np.concatenate(rhs), bounds=(0, None), method="highs")  # type: ignore[call-overload]  # HiGHS takes a sparse A_ub; the stubs allow dense only
     if res.status != 0:
         raise RuntimeError(f"band feasibility LP: {res.message}")
     return float(max(res.fun, 0.0))

@@ -11,7 +11,7 @@ stored content no longer matches its checksum — makes the command exit with st
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -43,8 +43,9 @@ class Command(BaseCommand):
             published = published.filter(pk__in=assessments)
         total = published.count()
         started = time.perf_counter()
+        stream = cast(TextIO, self.stderr._out)  # the wrapped stream itself: tqdm redraws its line with "\r"
         with tqdm(total=total, unit="assessment", desc="recompute", disable=options.get("verbosity", 1) < 1,
-                  file=self.stderr._out) as bar:
+                  file=stream) as bar:
             report = recompute(assessment_ids=assessments, check=check, chunk=chunk, progress=bar.update)
         seconds = time.perf_counter() - started
         for problem in report.frameworks:
