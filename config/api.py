@@ -35,6 +35,7 @@ from arrival.frameworks.api import router as frameworks_router
 from arrival.participation.api import router as participation_router
 from arrival.planning.api import router as planning_router
 from arrival.practices.api import router as practices_router
+from arrival.reports.urls_exports import ExportURLPattern
 
 OPEN_DATA_TAG = "open data files"
 # Licences the OpenAPI document can name with their SPDX identifier; any other is named as the deployment says.
@@ -79,27 +80,38 @@ def open_data_routes() -> list[tuple[str, URLPattern]]:
     for route, pattern in _routes(get_resolver()):
         if route.startswith(("api/", "admin/")):
             continue
-        if _FILE_ROUTE.search(route) or isinstance(pattern.callback, Feed):
+        if route.endswith(".html"):  # a page, not a data file
+            continue
+        if isinstance(pattern, ExportURLPattern) or _FILE_ROUTE.search(route) or isinstance(pattern.callback, Feed):
             found.append((route, pattern))
     return sorted(found, key=lambda item: item[0])
 
 
+def _media_type(extension: str) -> str:
+    return mimetypes.guess_type(f"file.{extension}")[0] or "application/octet-stream"
+
+
 def _open_data_operation(route: str, pattern: URLPattern) -> dict[str, Any]:
+    formats = pattern.export_formats if isinstance(pattern, ExportURLPattern) else ()
     parameters = [
         {
             "in": "path",
             "name": match["name"],
             "required": True,
-            "schema": {**_CONVERTER_SCHEMAS.get(match["converter"] or "str", {"type": "string"})},
+            "schema": {"type": "string", "enum": list(formats)}
+            if formats and match["name"] == "fmt"
+            else {**_CONVERTER_SCHEMAS.get(match["converter"] or "str", {"type": "string"})},
         }
         for match in _PARAMETER.finditer(route)
     ]
     extension = route.rstrip("/").rsplit(".", 1)[-1] if "." in route.rsplit("/", 1)[-1] else ""
     content: dict[str, dict[str, Any]]
-    if isinstance(pattern.callback, Feed):
+    if formats:
+        content = {_media_type(fmt): {} for fmt in formats}
+    elif isinstance(pattern.callback, Feed):
         content = {"application/atom+xml": {}}
     elif extension and not extension.startswith("<"):
-        content = {mimetypes.guess_type(f"file.{extension}")[0] or "application/octet-stream": {}}
+        content = {_media_type(extension): {}}
     else:
         content = {"*/*": {}}
     name = pattern.name or route
@@ -115,9 +127,19 @@ def _open_data_operation(route: str, pattern: URLPattern) -> dict[str, Any]:
         "parameters": parameters,
         "responses": {
             "200": {"description": "The file", "content": content},
-            "302": {"description": "The file is being prepared: the page that shows its progress"},
             "403": {"description": "Forbidden"},
             "404": {"description": "No such record or format"},
+            **(
+                {
+                    "503": {
+                        "description": "The file's first build is running: ask again after `Retry-After` seconds "
+                        "(later changes are served from the previous build while the new one runs)",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    }
+                }
+                if formats
+                else {}
+            ),
         },
     }
 

@@ -6,6 +6,7 @@ and the diff of tests/snapshots/openapi.json shows reviewers exactly what client
 
 import json
 import os
+import re
 from pathlib import Path
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
@@ -119,17 +120,35 @@ def _documented(schema: dict, address: str) -> bool:
 # Every export the site serves, by URL name and arguments: each must be in the OpenAPI document.
 EXPORTS = [
     ("assessments:questionnaire_xlsx", [1]),
-    ("assessments:report", [1, "pdf"]),
-    ("assessments:report", [1, "docx"]),
-    ("assessments:open_data", [1, "csv"]),
-    ("assessments:open_data", [1, "json"]),
-    ("assessments:open_data_all", ["csv"]),
-    ("assessments:open_data_all", ["xlsx"]),
+    ("assessments:report_export", [1, "pdf"]),
+    ("assessments:report_export", [1, "docx"]),
+    ("assessments:open_data_export", [1, "csv"]),
+    ("assessments:open_data_export", [1, "json"]),
+    ("assessments:open_data_export", [1, "xlsx"]),
+    ("assessments:open_data_all_export", ["csv"]),
+    ("assessments:open_data_all_export", ["xlsx"]),
+    ("practices:open_data_export", ["xlsx"]),
     ("consultations:version_export", [1, 1, "pdf"]),
-    ("commitments:file_once", [1, "gcm", "csv"]),
+    ("commitments:file_once_export", [1, "gcm", "csv"]),
     ("planning:funding_export", [1, "csv"]),
     ("practices:feed", []),
 ]
+
+
+def test_every_registered_export_is_documented_with_its_formats_and_first_build_answer(client):
+    """Each export address (arrival.reports.urls_exports) is listed with exactly its formats and the 503 of a
+    file's first build."""
+    from arrival.reports.urls_exports import export_patterns
+
+    schema = client.get("/api/v1/openapi.json").json()
+    exports = export_patterns()
+    assert len(exports) >= 7
+    for export in exports:
+        path = "/" + re.sub(r"<(?:[^>:]+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", export.route)
+        operation = schema["paths"][path]["get"]
+        fmt = next(p for p in operation["parameters"] if p["name"] == "fmt")
+        assert fmt["schema"]["enum"] == list(export.formats), path
+        assert "503" in operation["responses"] and "Retry-After" in operation["responses"]["503"]["headers"]
 
 
 def test_every_export_address_is_in_the_document(client):
@@ -158,7 +177,7 @@ def test_every_file_address_of_the_site_is_in_the_document(client):
     files = [
         route
         for route in walk(get_resolver())
-        if re.search(r"\.(csv|json|xlsx|pdf|docx|md|ics|xml|zip|<str:fmt>)$", route)
+        if re.search(r"\.(csv|json|xlsx|pdf|docx|md|ics|xml|zip|<[^>]*fmt>)$", route)
         and not route.startswith("api/")
     ]
     assert len(files) >= 7

@@ -232,7 +232,9 @@ def open_data_csv(request: HttpRequest) -> HttpResponseBase:
 @router.get("/open-data.json", url_name="practice_open_data_json", openapi_extra={"responses": {200: {
     "description": "metadata (title, version, licence, source, generated_at) and data (one object per practice)",
     "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "metadata": {"type": "object"}, "data": {"type": "array", "items": {"type": "object"}}}}}}}}})
+        "metadata": {"type": "object"}, "data": {"type": "array", "items": {"type": "object"}}}}}}},
+    503: {"description": "The file's first build is running: ask again after `Retry-After` seconds",
+          "headers": {"Retry-After": {"schema": {"type": "integer"}}}}}})
 def open_data_json(request: HttpRequest) -> HttpResponseBase:
     """Every published practice as JSON: `metadata` (licence, version) and `data`."""
     return prepared_file_response(kind=exports.KIND_OPEN_DATA, params={}, fmt="json", public=True)
