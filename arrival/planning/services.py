@@ -1309,7 +1309,7 @@ def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any =
     A fairness floor that no plan meets (or meets only by leaving its whole group unplaced) is an error, and
     nothing is stored.
     """
-    from arrival.planning.domain import PlanInfeasible, baselines_compute, plan_metrics, plan_solve
+    from arrival.planning.domain import PlanInfeasible, baselines_compute, plan_metrics, plan_solve, plan_validate
 
     def say(done: int, message: str) -> None:
         if progress is not None:
@@ -1331,6 +1331,13 @@ def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any =
                                   % {"error": error}) from None
         raise ValidationError(_("No plan satisfies the round's constraints: %(error)s. Widen the band, check the "
                                 "ties or the declared capacities.") % {"error": error}) from None
+    # The large-round method may stop with a plan that still breaks a constraint (e.g. a band no placement
+    # reaches): such a plan is no plan of this round, and its "bound" certifies nothing.
+    violations = plan_validate(build.problem, solved.assignment)
+    if violations:
+        raise ValidationError(_("The planner found no plan that meets every constraint (%(count)s not met, first: "
+                                "%(first)s). Widen the band, check the declared capacities or allow more time; "
+                                "nothing was stored.") % {"count": len(violations), "first": violations[0]})
     metrics = plan_metrics(build.problem, solved)
     _floors_met(metrics, floors)
     say(2, _("Computing the baselines"))

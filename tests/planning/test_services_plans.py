@@ -17,7 +17,7 @@ from arrival.planning.models import (
     RoundStatus,
 )
 from tests.accounts.factories import StaffFactory, UserFactory
-from tests.planning.factories import FULL_CAPACITY, ready_round
+from tests.planning.factories import FULL_CAPACITY, declare, open_round, ready_round, round_world
 
 
 def _compute(world):
@@ -214,4 +214,24 @@ def test_an_infeasible_round_gets_a_clear_error_and_no_plan():
     with pytest.raises(ValidationError) as info:
         services.plan_compute(user=world.planner, intake_round=world.round, time_limit=10)
     assert "constraints" in info.value.messages[0]
+    assert not world.round.plans.exists()
+
+
+def test_a_plan_that_breaks_a_constraint_is_refused_and_nothing_is_stored(monkeypatch):
+    """A large round is solved by the Lagrangian method, which may stop with a plan that still breaks a
+    constraint; such a plan is refused with the reason, never stored as the round's certified plan."""
+    from arrival.planning.domain import solve
+
+    world = round_world(regions=False)
+    open_round(world)
+    world.round = services.round_update(user=world.planner, intake_round=world.round, band=0.2)
+    largest, *others = world.cities
+    # The largest city's key band asks for far more persons than the few families its services can take.
+    declare(world, largest, capacities={service: {"value": 8, "state": "provided"} for service in FULL_CAPACITY})
+    for city in others:
+        declare(world, city)
+    services.cases_generate_synthetic(user=world.planner, intake_round=world.round, count=60, seed=3)
+    monkeypatch.setattr(solve, "MIP_MAX_PAIRS", 0)  # solved as a round too large for the exact method is
+    with pytest.raises(ValidationError, match="no plan that meets every constraint"):
+        services.plan_compute(user=world.planner, intake_round=world.round, time_limit=10)
     assert not world.round.plans.exists()

@@ -81,8 +81,9 @@ def test_finds_the_brute_force_optimum(problem: PlanningProblem) -> None:
 @SLOW
 @given(problems(max_cases=12, max_localities=4))
 def test_lagrangian_plans_are_feasible_and_bounded(problem: PlanningProblem) -> None:
-    """The Lagrangian method on small instances: feasible whenever it claims no violation; objective ≤ bound;
-    and its bound is ≥ the exact optimum (a valid bound for the full problem)."""
+    """The Lagrangian method on small instances: families never split, ties and capacities always kept; every
+    broken constraint (a band missed) reported; objective ≤ bound when none is; and its bound is ≥ the exact
+    optimum (a valid bound for the full problem)."""
     try:
         exact = plan_solve(problem, method="mip")
     except PlanInfeasible:
@@ -96,9 +97,10 @@ def test_lagrangian_plans_are_feasible_and_bounded(problem: PlanningProblem) -> 
     for k in range(cap.shape[1]):  # capacities never exceeded
         use = np.bincount(a[a >= 0], weights=need[a >= 0, k], minlength=problem.m)
         assert np.all(use <= cap[:, k] + 1e-9)
-    assert plan.objective <= plan.bound + 1e-6
+    assert plan.details["violations"] == plan_validate(problem, a)  # what breaks a constraint is reported
+    if not plan.details["violations"]:  # a plan that breaks one is infeasible: the bound does not cover it
+        assert plan.objective <= plan.bound + 1e-6
     assert plan.bound >= exact.objective - 1e-5
-    assert plan.details["violations"] == plan_validate(problem, a)
 
 
 @SLOW
@@ -206,3 +208,23 @@ def test_infeasible_ties_are_reported() -> None:
     cases = [Case(id=f"C{i}", needs={"housing": 1.0}, tied_to="a") for i in range(2)]
     with pytest.raises(PlanInfeasible, match="tied to a"):
         plan_solve(PlanningProblem(cases=cases, localities=locs, scores=np.ones((2, 1), dtype=np.float32)))
+
+
+def test_a_lagrangian_plan_that_misses_a_band_says_so() -> None:
+    """Found by the property above: the only feasible plan needs two moves at once (the small family to L0, the
+    large one to L1); the repair makes one at a time, so its plan leaves L0 under its band, and says so."""
+    locs = [Locality(id="L0", name="L0", population=3, capacities={"housing": None, "school": 0.0}),
+            Locality(id="L1", name="L1", population=3, capacities={"housing": None, "school": None}),
+            Locality(id="L2", name="L2", population=1, capacities={"housing": None, "school": None})]
+    cases = [Case(id="C0", size=1, needs={"housing": 1.0, "school": 0.0}),
+             Case(id="C1", size=3, needs={"housing": 1.0, "school": 1.0})]
+    problem = PlanningProblem(cases=cases, localities=locs, scores=np.array([[0, 1, 0], [0, 0, 0]], dtype=np.float32),
+                              key_shares=key_compute("population", locs, total=1).shares, band=0.3,
+                              unplaced_penalty=0.0)
+    assert plan_solve(problem, method="mip").assignment.tolist() == [0, 1]
+    plan = plan_solve(problem, method="lagrangian", time_limit=10)
+    assert plan.details["violations"] == plan_validate(problem, plan.assignment)
+    if plan.details["violations"]:
+        assert plan.details["violations"] == ["L0: 0 persons, outside the band 1–3"]
+    else:  # a better repair finds the one feasible plan
+        assert plan.assignment.tolist() == [0, 1]
