@@ -46,6 +46,7 @@ from arrival.assessments.models import (
     IndicatorFramework,
     ScoreRecord,
 )
+from arrival.assessments.report_tasks import assessment_files_refresh
 from arrival.assessments.selectors.analysis import MIN_GROUP_SIZE, peer_position_group
 from arrival.assessments.selectors.records import framework_compiled, framework_parsed
 
@@ -451,6 +452,7 @@ def recompute(
                 if not check:
                     with transaction.atomic():
                         score_store(assessment=assessment, with_interval=True)
+                        assessment_files_refresh(assessment=assessment)  # its files carry the rewritten numbers
                     report.rewritten += 1
             if progress is not None:
                 progress(len(part))

@@ -232,3 +232,23 @@ def test_tampering_with_the_framework_content_fails_the_check(capsys: pytest.Cap
     code, out = _check(capsys)
     assert code == 1
     assert f"framework {framework.label}: content" in out
+
+
+def test_rewritten_scores_rebuild_the_published_files_that_serve_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The report and open data are prepared files: a rewrite of the numbers they carry queues their rebuild."""
+    from arrival.core.models import Job, JobStatus
+
+    assessment = _published()
+    Job.objects.filter(name="reports.prepare_file").delete()  # what publication queued: built, say
+    record = ScoreRecord.objects.get(assessment=assessment)
+    assert record.overall is not None
+    ScoreRecord.objects.filter(pk=record.pk).update(overall=round(record.overall - 0.1, 1))
+    call_command("recompute_scores", verbosity=0)
+    assert "1 rewritten" in capsys.readouterr().out
+    queued = {
+        (job.kwargs["kind"], job.kwargs["fmt"])
+        for job in Job.objects.filter(name="reports.prepare_file", status=JobStatus.QUEUED)
+    }
+    assert {("assessments.report", "pdf"), ("assessments.open_data", "csv"), ("assessments.open_data_all", "csv")} <= queued
