@@ -1309,7 +1309,13 @@ def plan_compute_run(*, user: Any, intake_round: IntakeRound, scores_file: Any =
     A fairness floor that no plan meets (or meets only by leaving its whole group unplaced) is an error, and
     nothing is stored.
     """
-    from arrival.planning.domain import PlanInfeasible, baselines_compute, plan_metrics, plan_solve, plan_validate
+    from arrival.planning.domain import (
+        PlanInfeasible,
+        baselines_compute,
+        plan_metrics,
+        plan_solve,
+        plan_validate,
+    )
 
     def say(done: int, message: str) -> None:
         if progress is not None:
