@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -260,3 +261,28 @@ def test_the_account_page_lists_scope_term_and_last_use(person):
     assert "Expires" in html and "Last used" in html
     assert 'datetime="' + token.expires_at.date().isoformat() in row
     assert "never" not in row.lower()  # used once: the last use shows, not "never used"
+
+
+# --- The upgrade ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_gives_existing_tokens_90_days_and_the_write_scope_they_had():
+    owner = UserFactory()
+    before = [("accounts", "0002_user_time_zone")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        OldToken = executor.loader.project_state(before).apps.get_model("accounts", "ApiToken")
+        OldToken.objects.create(user_id=owner.pk, name="made before expiry", prefix="arr_old12345",
+                                key_hash="0" * 64)
+    finally:
+        upgraded_at = timezone.now().replace(microsecond=0) + timedelta(days=1)
+        with time_machine.travel(upgraded_at, tick=False):
+            executor = MigrationExecutor(connection)
+            executor.loader.build_graph()
+            executor.migrate(latest)
+    token = ApiToken.objects.get(name="made before expiry")
+    assert token.expires_at == upgraded_at + timedelta(days=90)
+    assert token.scope == ApiTokenScope.WRITE
