@@ -29,7 +29,7 @@ from arrival.actors.api import router as actors_router
 from arrival.assessments.api import router as assessments_router
 from arrival.commitments.api import router as commitments_router
 from arrival.consultations.api import router as consultations_router
-from arrival.core.api import Problem, api_throttles, problem_payload
+from arrival.core.api import Problem, TokenRefused, api_throttles, problem_payload
 from arrival.engagement.api import router as engagement_router
 from arrival.frameworks.api import router as frameworks_router
 from arrival.participation.api import router as participation_router
@@ -186,7 +186,9 @@ api = ArrivalAPI(
     version="1",
     description=(
         "Open data and actions of Arrival, the platform for city-led migration governance. "
-        "Reads of published records are public; writes need a token (`Authorization: Bearer <key>`). "
+        "Reads of published records are public; writes need a token with the write scope "
+        "(`Authorization: Bearer <key>`; a read-scoped token is refused every method but GET, HEAD and OPTIONS "
+        "with 403, an expired or revoked one with 401). Tokens are created while signed in, never with a token. "
         "Errors are RFC 7807 problems; a request that does not match the schema is a 422 naming each field. "
         "The files of open data the site serves outside the API are listed under the tag "
         f"'{OPEN_DATA_TAG}'."
@@ -215,7 +217,9 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _problem(request, 401, "Unauthorized", "A valid API token is required.")
+    # A known key that no longer works says why (expired, revoked); anything else asks for a valid one.
+    detail = str(exc) if isinstance(exc, TokenRefused) else "A valid API token is required."
+    return _problem(request, 401, "Unauthorized", detail)
 
 
 @api.exception_handler(ValidationError)

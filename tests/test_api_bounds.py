@@ -44,7 +44,7 @@ QUERIES = [
 def test_out_of_range_query_and_path_values_are_422_naming_the_field(
     client: Client, url: str, field: str
 ) -> None:
-    key = api_token_create(user=UserFactory(), name="bounds")[1]
+    key = api_token_create(user=UserFactory(), name="bounds", scope="write")[1]
     response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 422, (url, response.status_code, response.content[:300])
     problem = response.json()
@@ -103,7 +103,7 @@ def test_out_of_range_ids_in_write_bodies_are_422_and_change_nothing(
     client: Client, method: str, url: str, body: dict[str, object], field: str
 ) -> None:
     user = UserFactory()
-    key = api_token_create(user=user, name="bounds")[1]
+    key = api_token_create(user=user, name="bounds", scope="write")[1]
     # Sent as JSON numbers, as a client would: the quotes are only Python's.
     raw = (
         "{"

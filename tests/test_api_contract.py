@@ -232,7 +232,7 @@ def _staff_token() -> str:
     from arrival.accounts.services import api_token_create
 
     user = User.objects.create_superuser(username="contract-staff", password="contract-staff-pw", email="")
-    return api_token_create(user=user, name="contract test")[1]
+    return api_token_create(user=user, name="contract test", scope="write")[1]
 
 
 @pytest.fixture

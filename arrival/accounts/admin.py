@@ -6,11 +6,14 @@ so the second factor is asked for there.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from arrival.accounts.models import ApiToken, Invitation, Role, RoleRequest, User
+from arrival.accounts.services import api_token_revoke_all
 from arrival.core.services import audit_record, snapshot
 
 # The admin's own login form knows nothing of the second factor: send staff through Arrival's sign-in.
@@ -58,6 +61,15 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "display_name", "email", "password1", "password2")}),
     )
 
+    @transaction.atomic
+    def user_change_password(self, request, id, form_url=""):
+        """Staff setting a new password revoke the person's API tokens, as every other password change does."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was valid and saved
+            api_token_revoke_all(user=request.user, owner=self.get_object(request, unquote(id)),
+                                 reason="password_set_by_staff")
+        return response
+
 
 @admin.register(Role)
 class RoleAdmin(AuditedAdmin):
@@ -92,11 +104,11 @@ class InvitationAdmin(AuditedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = ("name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope", "revoked_at")
     search_fields = ("name", "prefix", "user__username")
-    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at")
     list_select_related = ("user",)
 
     def has_add_permission(self, request, obj=None):  # keys are made by their owner, who sees them once

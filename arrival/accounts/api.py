@@ -1,4 +1,7 @@
-"""Accounts API (mounted at /api/v1/accounts/): the signed-in person, role requests, API tokens."""
+"""Accounts API (mounted at /api/v1/accounts/): the signed-in person, role requests, API tokens.
+
+Tokens are listed and revoked here with a token or the session; they are created with the signed-in session
+only, so a leaked token cannot make more of itself."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from arrival.accounts.schemas import (
     RoleRequestOut,
 )
 from arrival.actors.selectors import actor_list
-from arrival.core.api import Problem, RecordId, write_auth
+from arrival.core.api import Problem, RecordId, session_only_auth, write_auth
 
 router = Router(tags=["accounts"], auth=write_auth)
 
@@ -63,9 +66,12 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     return list(selectors.api_token_list_for_user(user=_user(request)))
 
 
-@router.post("/tokens", response={201: ApiTokenCreated, **_ERRORS}, summary="Create an API token")
+@router.post("/tokens", response={201: ApiTokenCreated, **_ERRORS}, auth=session_only_auth,
+             summary="Create an API token (signed-in session only: a token never creates tokens)")
 def token_create(request: HttpRequest, payload: ApiTokenIn) -> Status[Any]:
-    token, raw_key = services.api_token_create(user=_user(request), name=payload.name)
+    token, raw_key = services.api_token_create(
+        user=_user(request), name=payload.name, scope=payload.scope, days_valid=payload.days_valid
+    )
     return Status(201, {**ApiTokenOut.model_validate(token).model_dump(), "key": raw_key})
 
 

@@ -10,7 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from arrival.accounts.services import INVITATION_DAYS_MAX
+from arrival.accounts.models import ApiTokenScope
+from arrival.accounts.services import API_TOKEN_DAYS_DEFAULT, INVITATION_DAYS_MAX
 from arrival.core.forms import form_field
 from arrival.core.time_zones import available_time_zones
 
@@ -161,6 +162,16 @@ class InvitationForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"), max_length=100, help_text=_("What will use it, e.g. “monthly export script”.")
+    )
+    scope = forms.ChoiceField(
+        label=_("What the token may do"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_("A read-only token cannot change anything. No token can create tokens or change your account."),
+    )
+    days_valid = forms.TypedChoiceField(
+        label=_("Valid for"), coerce=int, initial=API_TOKEN_DAYS_DEFAULT,
+        choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
+        help_text=_("Every token expires; create a new one when it does."),
     )
 
 

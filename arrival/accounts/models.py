@@ -157,12 +157,22 @@ class Invitation(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(TimeStampedModel):
-    """A machine client's bearer token. Only a hash is stored; the key is shown once at creation."""
+    """A machine client's bearer token. Only a hash is stored; the key is shown once at creation.
+
+    Every token expires (at most a year after creation) and is read-only unless made with the write scope.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=5, choices=ApiTokenScope.choices)
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
+from arrival.accounts.services import API_TOKEN_DAYS_DEFAULT, API_TOKEN_DAYS_MAX
 from arrival.core.api import RecordId
 
 
@@ -53,14 +55,22 @@ class MeOut(Schema):
 
 class ApiTokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100, description="What will use the token, e.g. a script's name.")
+    scope: Literal["read", "write"] = Field(
+        "read", description="read: safe methods only (GET, HEAD, OPTIONS); write: also what its owner may change."
+    )
+    days_valid: int = Field(
+        API_TOKEN_DAYS_DEFAULT, ge=1, le=API_TOKEN_DAYS_MAX, description="Days until the token expires (at most a year)."
+    )
 
 
 class ApiTokenOut(Schema):
     id: int
     name: str
     prefix: str = Field(..., description="The first characters of the key, to tell tokens apart.")
+    scope: str = Field(..., description="read or write")
     created_at: datetime
-    last_used_at: datetime | None
+    expires_at: datetime = Field(..., description="After this the token is refused with 401.")
+    last_used_at: datetime | None = Field(..., description="Recorded at most once an hour.")
     revoked_at: datetime | None
 
 

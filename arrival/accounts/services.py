@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import (
     ApiToken,
+    ApiTokenScope,
     Invitation,
     Role,
     RoleKind,
@@ -31,6 +32,7 @@ from arrival.accounts.models import (
 )
 from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND
 from arrival.actors.models import Actor
+from arrival.core.api import TokenCheck
 from arrival.core.models import AuditEvent
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
@@ -39,14 +41,17 @@ from arrival.core.time_zones import available_time_zones
 INVITATION_DAYS_MAX = 90
 API_TOKENS_PER_USER_MAX = 20
 API_KEY_PREFIX = "arr_"
+# Every token expires: 90 days unless its owner chooses another term, never more than a year.
+API_TOKEN_DAYS_DEFAULT = 90
+API_TOKEN_DAYS_MAX = 365
 # A token's last use is written at most this often, so busy API clients do not write on every request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
+LAST_USED_RESOLUTION = timedelta(hours=1)
 
 _USER_FIELDS = ("username", "display_name", "preferred_language", "time_zone", "is_active", "is_staff")
 _ROLE_FIELDS = ("user", "actor", "kind", "granted_by", "ended_at")
 _REQUEST_FIELDS = ("user", "actor", "kind", "status", "decided_by", "decided_at", "decision_note")
 _INVITATION_FIELDS = ("actor", "kind", "note", "invited_by", "expires_at", "accepted_by", "accepted_at", "revoked_at")
-_TOKEN_FIELDS = ("user", "name", "prefix", "revoked_at")
+_TOKEN_FIELDS = ("user", "name", "prefix", "scope", "expires_at", "revoked_at")
 
 
 def _hash(raw: str) -> str:
@@ -354,14 +359,23 @@ def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
 # --- API tokens ----------------------------------------------------------------------------------------
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A bearer token for a machine client. Returns the token and the raw key, which is shown once only."""
+def api_token_create(
+    *, user: User, name: str, scope: str, days_valid: int = API_TOKEN_DAYS_DEFAULT
+) -> tuple[ApiToken, str]:
+    """A bearer token for a machine client, valid `days_valid` days with `scope` (read or write). Returns the
+    token and the raw key, which is shown once only."""
     require(user, "accounts.change_user", user)
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the token a name, such as the script that will use it."), code="name_required")
     if len(name) > 100:
         raise ValidationError(_("Keep the name under 100 characters."), code="name_too_long")
+    if scope not in ApiTokenScope.values:
+        raise ValidationError(_("Choose what the token may do: read only, or read and write."), code="invalid_scope")
+    if not 1 <= int(days_valid) <= API_TOKEN_DAYS_MAX:
+        raise ValidationError(
+            _("A token is valid for 1 to %(max)d days.") % {"max": API_TOKEN_DAYS_MAX}, code="invalid_days"
+        )
     with transaction.atomic():
         active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
         if active.count() >= API_TOKENS_PER_USER_MAX:
@@ -371,7 +385,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
                 code="too_many_tokens",
             )
         raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken.objects.create(user=user, name=name, prefix=raw_key[:12], key_hash=_hash(raw_key))
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw_key[:12], key_hash=_hash(raw_key), scope=scope,
+            expires_at=timezone.now() + timedelta(days=int(days_valid)),
+        )
         audit_record(user=user, action="accounts.api_token_create", target=token, after=snapshot(token, _TOKEN_FIELDS))
     return token, raw_key
 
@@ -391,24 +408,41 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(raw_key: str) -> User | None:
-    """The active user a non-revoked key belongs to, or None. Registered as the API's token resolver.
+def api_token_revoke_all(*, user: User, owner: User | None = None, reason: str) -> int:
+    """Revoke every working token of `owner` (`user` themself unless staff act for them), e.g. when the
+    password changed: a key made under the old password must not outlive it. `reason` names the occasion in
+    the audit log. Returns how many were revoked."""
+    owner = owner or user
+    require(user, "accounts.change_user", owner)
+    with transaction.atomic():
+        now = timezone.now()
+        revoked = ApiToken.objects.filter(user=owner, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
+        if revoked:
+            audit_record(user=user, action="accounts.api_token_revoke_all", target=owner,
+                         after={"reason": reason, "revoked": revoked})
+    return revoked
 
-    Only `last_used_at` is written here (at most once a minute): a usage timestamp, not a change to audit.
+
+def api_token_authenticate(raw_key: str) -> TokenCheck | None:
+    """What a key allows (its active user, whether it may write), why a known key is refused (revoked,
+    expired), or None for a key that is not ours. Registered as the API's token resolver.
+
+    Only `last_used_at` is written here, at most once an hour: a usage timestamp, not a change to audit.
     """
     if not raw_key or not raw_key.startswith(API_KEY_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(raw_key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw_key), user__is_active=True).first()
     if token is None:
         return None
     now = timezone.now()
+    if token.revoked_at is not None:
+        return TokenCheck(refusal=_("This API token has been revoked."))
+    if token.expires_at <= now:
+        return TokenCheck(refusal=_("This API token expired on %(date)s. Create a new one on your account page.")
+                          % {"date": token.expires_at.date().isoformat()})
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return TokenCheck(user=token.user, may_write=token.scope == ApiTokenScope.WRITE)
 
 
 # --- Second factor (TOTP) ------------------------------------------------------------------------------
@@ -472,7 +506,9 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
                   for role in Role.objects.filter(user=user, ended_at__isnull=True).select_related("actor")],
         "role_requests": [{"actor": r.actor.name, "role": r.kind, "status": r.status, "message": r.message}
                           for r in RoleRequest.objects.filter(user=user).select_related("actor")],
-        "api_tokens": [{"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
+        "api_tokens": [{"name": t.name, "prefix": t.prefix, "scope": t.scope, "created_at": t.created_at.isoformat(),
+                        "expires_at": t.expires_at.isoformat(),
+                        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
                         "revoked": t.revoked_at is not None} for t in ApiToken.objects.filter(user=user)],
     }
     data: dict[str, Any] = {"generated_at": timezone.now().isoformat(), "account": account}
@@ -516,6 +552,7 @@ def demo_account_reset(*, username: str, display_name: str, actor: Actor, kind: 
         display_name, True, True, False, False)
     user.save()
     TOTPDevice.objects.filter(user=user).delete()
+    api_token_revoke_all(user=user, reason="demo_reset")
     Role.objects.filter(user=user, ended_at__isnull=True).exclude(actor=actor, kind=kind).update(ended_at=timezone.now())
     if not Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists():
         Role.objects.create(user=user, actor=actor, kind=kind)

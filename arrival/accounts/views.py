@@ -21,8 +21,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -190,6 +191,7 @@ def _me_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "roles": selectors.role_list_for_user(user=user),
         "requests": selectors.role_request_list_for_user(user=user),
         "tokens": selectors.api_token_list_for_user(user=user),
+        "now": timezone.now(),
         "administered_ids": selectors.actor_ids_for(user, [RoleKind.ADMINISTRATOR]),
         "otp_device": selectors.otp_device_confirmed(user=user),
         "token_form": ApiTokenForm(),
@@ -231,7 +233,7 @@ def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
-            token, raw_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            token, raw_key = services.api_token_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -507,14 +509,38 @@ password_reset = auth_views.PasswordResetView.as_view(
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from a reset link revokes every API token: whoever knew the old one may hold a key."""
+
+    @transaction.atomic
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_token_revoke_all(user=form.user, reason="password_reset")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's password revokes every API token made under the old one."""
+
+    @transaction.atomic
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_token_revoke_all(user=form.user, reason="password_change")
+        messages.info(self.request, _("Your password is changed. Your API tokens were revoked: create new ones "
+                                      "for the scripts that still need them."))
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("accounts:password_reset_complete")
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
 password_change = verified_if_enrolled(
-    auth_views.PasswordChangeView.as_view(
+    PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:me")
     )
 )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.errors import AuthenticationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle, BaseThrottle
@@ -79,9 +83,25 @@ def problem_payload(
 
 
 # --- Authentication for writes -------------------------------------------------------------------
-# accounts owns API tokens; it registers the function that turns a bearer key into a user, so routers
-# of apps below accounts can require authentication without importing it.
-TokenResolver = Callable[[str], Any]  # the key → its User, or None
+# accounts owns API tokens; it registers the function that checks a bearer key, so routers of apps below
+# accounts can require authentication without importing it.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a known bearer key allows: the user it acts for and whether it may write, or why it is refused."""
+
+    user: Any = None
+    may_write: bool = False
+    refusal: str = ""  # e.g. "This API token expired on …": said to the client in the 401
+
+
+class TokenRefused(AuthenticationError):
+    """A known key that no longer works (expired, revoked): a 401 that says why."""
+
+
+TokenResolver = Callable[[str], TokenCheck | None]  # the key → its check, or None for an unknown key
 _token_resolver: TokenResolver | None = None
 
 
@@ -91,15 +111,33 @@ def register_token_resolver(resolver: TokenResolver) -> None:
 
 
 class BearerToken(HttpBearer):
+    """A machine client's key. A read-scoped key is refused (403) on any method that is not safe."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = _token_resolver(token) if _token_resolver else None
-        if user is not None:
-            request.user = user
-        return user
+        check = _token_resolver(token) if _token_resolver else None
+        if check is None:
+            return None
+        if check.refusal:
+            raise TokenRefused(message=check.refusal)
+        if request.method not in SAFE_METHODS and not check.may_write:
+            raise PermissionDenied(_("This API token may only read. Create a token with the write scope to "
+                                     "change anything."))
+        request.user = check.user
+        return check.user
+
+
+def refuse_bearer_token(request: HttpRequest) -> None:
+    """Account-level powers (creating tokens, granting access) need the signed-in person, never a token: a
+    token that has leaked must not make more tokens or hand out access. A plain function, so the OpenAPI
+    document lists only the session for these operations."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        raise PermissionDenied(_("An API token cannot do this: do it while signed in, on your account page."))
 
 
 # Writes accept a bearer token (machine clients) or the signed-in session with its CSRF token (pages).
 write_auth = [BearerToken(), SessionAuth(csrf=True)]
+# Account-level powers: the signed-in session with its CSRF token only; a bearer token is a 403.
+session_only_auth = [refuse_bearer_token, SessionAuth(csrf=True)]
 
 # The error responses every router declares: RFC 7807 problems from the central handlers in config/api.py.
 PROBLEM_RESPONSES: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem}

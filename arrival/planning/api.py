@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
-from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, RecordId, write_auth
+from arrival.core.api import PROBLEM_RESPONSES, PageNumberWithTotal, RecordId, session_only_auth, write_auth
 from arrival.planning import selectors, services
 from arrival.planning.models import (
     CaseAccessGrant,
@@ -311,9 +311,10 @@ def case_grant_list(request: HttpRequest, round_id: RecordId) -> Any:
 
 
 @router.post("/rounds/{round_id}/case-grants", response={201: PlanningCaseGrantOut, **_ERRORS},
-             url_name="planning_case_grant_create")
+             auth=session_only_auth, url_name="planning_case_grant_create")
 def case_grant_create(request: HttpRequest, round_id: RecordId, payload: PlanningCaseGrantIn) -> Any:
-    """Let a user read the round's case records for `hours` (1 to 720); on record in the audit log."""
+    """Let a user read the round's case records for `hours` (1 to 720); on record in the audit log. With the
+    signed-in session only: a token never hands out access to case records."""
     from django.contrib.auth import get_user_model
 
     intake_round = _planner_of_cases(request, round_id)

@@ -23,7 +23,7 @@ def person():
 
 @pytest.fixture
 def key(person):
-    return services.api_token_create(user=person, name="test")[1]
+    return services.api_token_create(user=person, name="test", scope="write")[1]
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -95,7 +95,9 @@ def test_role_request_post_errors_are_problems(client, key, payload, status):
 
 
 def test_tokens_create_list_revoke(client, person, key):
-    created = client.post("/api/v1/accounts/tokens", {"name": "nightly"}, content_type="application/json", **bearer(key))
+    client.force_login(person)  # tokens are created with the signed-in session, never with a token
+    created = client.post("/api/v1/accounts/tokens", {"name": "nightly"}, content_type="application/json")
+    client.logout()
     assert created.status_code == 201
     new_key = created.json()["key"]
     assert new_key.startswith(created.json()["prefix"])
@@ -109,7 +111,7 @@ def test_tokens_create_list_revoke(client, person, key):
 
 def test_cannot_revoke_someone_elses_token(client, key):
     other = UserFactory()
-    token, _ = services.api_token_create(user=other, name="theirs")
+    token, _ = services.api_token_create(user=other, name="theirs", scope="write")
     response = client.post(f"/api/v1/accounts/tokens/{token.pk}/revoke", **bearer(key))
     assert response.status_code == 404
     token.refresh_from_db()

@@ -105,7 +105,7 @@ def test_sign_out_is_post_only(signed_in):
 def test_me_lists_roles_requests_and_tokens(signed_in, person, city):
     RoleFactory(user=person, actor=city, kind=RoleKind.ADMINISTRATOR)
     RoleRequestFactory(user=person, actor=ActorFactory(name="Ghent"))
-    services.api_token_create(user=person, name="nightly export")
+    services.api_token_create(user=person, name="nightly export", scope="write")
     page = signed_in.get(reverse("accounts:me")).content.decode()
     for text in ("Mechelen", "Administrator", "Ghent", "Pending", "nightly export", "Set up a second factor"):
         assert text in page
@@ -199,7 +199,7 @@ def test_invitation_page_with_an_unknown_token(client):
 
 
 def test_token_created_shows_the_key_once(signed_in, person):
-    response = signed_in.post(reverse("accounts:token_create"), {"name": "script"})
+    response = signed_in.post(reverse("accounts:token_create"), {"name": "script", "scope": "read", "days_valid": "90"})
     assert response.status_code == 200
     token = ApiToken.objects.get(user=person)
     raw = re.search(r'value="(arr_[^"]+)"', response.content.decode()).group(1)

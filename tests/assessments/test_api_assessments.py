@@ -131,7 +131,7 @@ def test_token_clients_write_too(client: Client) -> None:
 
     assessment = AssessmentFactory()
     officer = officer_for(assessment.government)
-    _, key = api_token_create(user=officer, name="script")
+    _, key = api_token_create(user=officer, name="script", scope="write")
     code = indicator_list(framework=assessment.framework).first().code
     response = client.put(f"{BASE}/assessments/{assessment.pk}/answers/{code}", {"special": "unknown"},
                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")

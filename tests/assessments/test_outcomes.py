@@ -205,7 +205,7 @@ def test_api_token_clients_write_and_submitted_assessments_refuse(client, draft)
     from arrival.accounts.services import api_token_create
 
     officer = officer_for(draft.government)
-    _, key = api_token_create(user=officer, name="statistics import")
+    _, key = api_token_create(user=officer, name="statistics import", scope="write")
     url = f"{API}/{draft.pk}/outcomes/OP13"
     body = {"year": 2024, "source": "Language course register", "figures": [{"population_group": "all", "value": 71}]}
     assert client.put(url, body, content_type="application/json",

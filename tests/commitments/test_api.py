@@ -19,7 +19,7 @@ BASE = "/api/v1/commitments"
 
 
 def _token(user) -> dict[str, str]:
-    _, key = api_token_create(user=user, name="script")
+    _, key = api_token_create(user=user, name="script", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

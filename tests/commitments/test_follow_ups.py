@@ -162,7 +162,7 @@ def test_the_api_creates_a_commitment_from_a_paragraph(flow):  # noqa: ANN001
 
     paragraph = flow["version"].paragraphs.first()
     lead = city("Delta City")
-    _, key = api_token_create(user=person(lead), name="script")
+    _, key = api_token_create(user=person(lead), name="script", scope="write")
     response = Client().post("/api/v1/commitments/", {"lead": lead.pk, "source_paragraph": paragraph.pk},
                              content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 201, response.content

@@ -18,7 +18,7 @@ from tests.commitments.factories import T0, at, city, published_commitment
 
 
 def _token(user) -> dict[str, str]:  # noqa: ANN001
-    _, key = api_token_create(user=user, name="script")
+    _, key = api_token_create(user=user, name="script", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

@@ -25,7 +25,7 @@ BASE = "/api/v1/consultations"
 
 
 def _token(user) -> dict[str, str]:  # noqa: ANN001
-    _, key = api_token_create(user=user, name="script")
+    _, key = api_token_create(user=user, name="script", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

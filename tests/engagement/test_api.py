@@ -35,7 +35,7 @@ def _actors_take_comments():
 
 
 def _client(user):
-    token = api_token_create(user=user, name="tests")
+    token = api_token_create(user=user, name="tests", scope="write")
     key = token[1] if isinstance(token, tuple) else token
     return Client(headers={"Authorization": f"Bearer {key}"})
 

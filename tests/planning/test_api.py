@@ -11,7 +11,7 @@ BASE = "/api/v1/planning"
 
 
 def _auth(user) -> dict[str, str]:
-    _token, key = api_token_create(user=user, name="test")
+    _token, key = api_token_create(user=user, name="test", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

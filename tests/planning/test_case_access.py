@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ def _superuser():
 
 
 def _auth(user) -> dict[str, str]:
-    _token, key = api_token_create(user=user, name="test")
+    _token, key = api_token_create(user=user, name="test", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
@@ -90,22 +91,24 @@ def test_planners_give_and_revoke_grants_through_the_api(client):
     plan = compute(world)
     boss = _superuser()
     base = f"/api/v1/planning/rounds/{world.round.pk}/case-grants"
-    assert (
-        client.post(
-            base, {"user": boss.pk, "hours": 2}, content_type="application/json", **_auth(boss)
-        ).status_code
-        == 403
-    )  # a superuser cannot grant itself
-    made = client.post(
+    boss_session = Client()
+    boss_session.force_login(boss)
+    refused = boss_session.post(base, {"user": boss.pk, "hours": 2}, content_type="application/json")
+    assert refused.status_code == 403 and "signed in" not in refused.json()["detail"]  # a superuser cannot grant itself
+    # Granting access is an account-level power: a token is refused (it would bypass the second factor),
+    # the planner's signed-in session grants.
+    by_token = client.post(
         base, {"user": boss.pk, "hours": 2}, content_type="application/json", **_auth(world.planner)
     )
+    assert by_token.status_code == 403 and "signed in" in by_token.json()["detail"]
+    planner_session = Client()
+    planner_session.force_login(world.planner)
+    made = planner_session.post(base, {"user": boss.pk, "hours": 2}, content_type="application/json")
     assert made.status_code == 201 and made.json()["user"] == boss.pk
     assert [g["id"] for g in client.get(base, **_auth(world.planner)).json()] == [made.json()["id"]]
     url = f"/api/v1/planning/rounds/{world.round.pk}/plans/{plan.version}/assignment"
     assert client.get(url, **_auth(boss)).status_code == 200
     assert client.delete(f"{base}/{made.json()['id']}", **_auth(world.planner)).status_code == 200
     assert client.get(url, **_auth(boss)).status_code == 403
-    bad = client.post(
-        base, {"user": boss.pk, "hours": 0}, content_type="application/json", **_auth(world.planner)
-    )
+    bad = planner_session.post(base, {"user": boss.pk, "hours": 0}, content_type="application/json")
     assert bad.status_code == 422
