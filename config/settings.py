@@ -156,6 +156,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("ARRIVAL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Only what the lockout needs is kept (docs/operations.md, "Sign-in records"): failed attempts, deleted once
+# the cool-off has passed by `accounts.prune_sign_in_records`; no log of successful sign-ins or of failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"  # a translated page, not axes' bare text
 OTP_TOTP_ISSUER = "Arrival"  # the name authenticator apps show next to the code
