@@ -6,13 +6,16 @@ reviewer never reviews their own government's work (DESIGN.md rule 3).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.functional import Promise
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -174,7 +177,7 @@ SIGN_IN_PRUNE_EVERY = timedelta(minutes=15)
 
 
 def sign_in_cool_off() -> timedelta:
-    """How long a failed sign-in counts towards a lockout."""
+    """How long a failed sign-in counts towards a lockout (and the slow-down per address)."""
     cool_off: timedelta = get_cool_off()
     return cool_off
 
@@ -200,3 +203,21 @@ def sign_in_records_for_user(user: User) -> dict[str, list[dict[str, Any]]]:
          "failures": attempt.failures_since_start}
         for attempt in attempts
     ]}
+
+
+def sign_in_wait_for_address(*, address: str | None, now: datetime | None = None) -> int:
+    """Seconds a sign-in from `address` must wait (0: go ahead). Once the failures from the address within the
+    cool-off reach ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT, each attempt waits after the last failure: 1 s, then
+    twice as long per further failure, never more than ARRIVAL_LOGIN_ADDRESS_MAX_DELAY — slowed, never locked."""
+    if address is None:
+        return 0
+    now = now or timezone.now()
+    recent = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=now - sign_in_cool_off())
+    counted = recent.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    beyond_limit = int(counted["failures"] or 0) - settings.ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT
+    if beyond_limit < 0:
+        return 0
+    max_delay: int = settings.ARRIVAL_LOGIN_ADDRESS_MAX_DELAY
+    delay = min(max_delay, 2 ** min(beyond_limit, 30))  # the exponent is capped so the number stays small
+    last_failure: datetime = counted["last"]
+    return max(0, math.ceil((last_failure + timedelta(seconds=delay) - now).total_seconds()))
