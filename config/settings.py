@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "arrival.accounts.middleware.SignInSlowDownMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -156,6 +157,22 @@ AXES_FAILURE_LIMIT = int(os.environ.get("ARRIVAL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Sign-in from one address (password spraying: many usernames, one address) is slowed down, never locked out:
+# after LIMIT failures within the cool-off, each further attempt from it waits 1, 2, 4 … seconds after the
+# last failure, at most MAX_DELAY (docs/operations.md, "Sign-in records").
+ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+ARRIVAL_LOGIN_ADDRESS_MAX_DELAY = int(os.environ.get("ARRIVAL_LOGIN_ADDRESS_MAX_DELAY", "30"))  # seconds
+# The client's address: REMOTE_ADDR, or the header the deployment's own proxy sets (docs/operations.md,
+# "Running behind a proxy"); no header is believed unless named here.
+ARRIVAL_TRUSTED_PROXY_HEADER = os.environ.get("ARRIVAL_TRUSTED_PROXY_HEADER", "").strip()
+ARRIVAL_TRUSTED_PROXY_COUNT = int(os.environ.get("ARRIVAL_TRUSTED_PROXY_COUNT", "1"))
+if ARRIVAL_TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("ARRIVAL_TRUSTED_PROXY_COUNT is the number of proxies in front of Arrival: 1 or more.")
+AXES_CLIENT_IP_CALLABLE = "arrival.core.http.client_address"
+# Only what the lockout needs is kept (docs/operations.md, "Sign-in records"): failed attempts, deleted once
+# the cool-off has passed by `accounts.prune_sign_in_records`; no log of successful sign-ins or of failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"  # a translated page, not axes' bare text
 OTP_TOTP_ISSUER = "Arrival"  # the name authenticator apps show next to the code

@@ -1,4 +1,4 @@
-"""Reads owned by accounts: roles, requests, invitations, API tokens.
+"""Reads owned by accounts: roles, requests, invitations, API tokens, sign-in records.
 
 `actor_ids_for` / `user_actor_ids` answer "which actors do I act for?" — later apps use them, e.g. so that a
 reviewer never reviews their own government's work (DESIGN.md rule 3).
@@ -6,10 +6,16 @@ reviewer never reviews their own government's work (DESIGN.md rule 3).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.functional import Promise
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -161,3 +167,57 @@ def otp_device_confirmed(*, user: User) -> TOTPDevice | None:
 def otp_device_unconfirmed(*, user: User) -> TOTPDevice | None:
     """The TOTP device `user` has started to enrol but not yet confirmed with a code, or None."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+# --- Sign-in records (django-axes: failed attempts only; docs/operations.md, "Sign-in records") --------------
+
+
+# How often `accounts.prune_sign_in_records` runs.
+SIGN_IN_PRUNE_EVERY = timedelta(minutes=15)
+
+
+def sign_in_cool_off() -> timedelta:
+    """How long a failed sign-in counts towards a lockout (and the slow-down per address)."""
+    cool_off: timedelta = get_cool_off()
+    return cool_off
+
+
+def sign_in_records_kept_for() -> timedelta:
+    """The longest a failed sign-in is kept after the last attempt: the cool-off, then until the next prune."""
+    return sign_in_cool_off() + SIGN_IN_PRUNE_EVERY
+
+
+def sign_in_records_naming(user: User) -> Q:
+    """The sign-in records that name `user`: typed as their username or as their e-mail address."""
+    names = Q(username__iexact=user.username)
+    if user.email:
+        names |= Q(username__iexact=user.email)
+    return names
+
+
+def sign_in_records_for_user(user: User) -> dict[str, list[dict[str, Any]]]:
+    """What is kept about `user`'s sign-ins ("download my data"): the failed attempts still counted."""
+    attempts = AccessAttempt.objects.filter(sign_in_records_naming(user)).order_by("attempt_time")
+    return {"failed_attempts": [
+        {"at": attempt.attempt_time.isoformat(), "address": attempt.ip_address, "browser": attempt.user_agent,
+         "failures": attempt.failures_since_start}
+        for attempt in attempts
+    ]}
+
+
+def sign_in_wait_for_address(*, address: str | None, now: datetime | None = None) -> int:
+    """Seconds a sign-in from `address` must wait (0: go ahead). Once the failures from the address within the
+    cool-off reach ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT, each attempt waits after the last failure: 1 s, then
+    twice as long per further failure, never more than ARRIVAL_LOGIN_ADDRESS_MAX_DELAY — slowed, never locked."""
+    if address is None:
+        return 0
+    now = now or timezone.now()
+    recent = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=now - sign_in_cool_off())
+    counted = recent.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    beyond_limit = int(counted["failures"] or 0) - settings.ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT
+    if beyond_limit < 0:
+        return 0
+    max_delay: int = settings.ARRIVAL_LOGIN_ADDRESS_MAX_DELAY
+    delay = min(max_delay, 2 ** min(beyond_limit, 30))  # the exponent is capped so the number stays small
+    last_failure: datetime = counted["last"]
+    return max(0, math.ceil((last_failure + timedelta(seconds=delay) - now).total_seconds()))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ from arrival.accounts.models import (
     RoleRequestStatus,
     User,
 )
-from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND
+from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND, sign_in_cool_off, sign_in_records_naming
 from arrival.actors.models import Actor
 from arrival.core.api import TokenCheck
 from arrival.core.models import AuditEvent
@@ -486,6 +487,29 @@ def otp_device_remove(*, user: User, token: str) -> None:
     with transaction.atomic():
         audit_record(user=user, action="accounts.otp_device_remove", target=device, before={"confirmed": True})
         TOTPDevice.objects.filter(user=user).delete()
+
+
+# --- Sign-in records (django-axes) ----------------------------------------------------------------------
+
+
+def sign_in_records_prune(*, now: datetime | None = None) -> dict[str, int]:
+    """Keep only what the lockout needs: failed attempts younger than the cool-off. Success and failure logs
+    are not written (AXES_DISABLE_ACCESS_LOG, AXES_ENABLE_ACCESS_FAILURE_LOG); rows from before are deleted."""
+    cutoff = (now or timezone.now()) - sign_in_cool_off()
+    with transaction.atomic():
+        _count, attempts = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+        _count, failure_log = AccessFailureLog.objects.all().delete()
+        _count, access_log = AccessLog.objects.all().delete()
+    return {"failed_attempts": attempts.get("axes.AccessAttempt", 0),
+            "failure_log": failure_log.get("axes.AccessFailureLog", 0),
+            "access_log": access_log.get("axes.AccessLog", 0)}
+
+
+def sign_in_records_erase(user: User, *, keep_content_anonymised: bool) -> None:
+    """Delete every sign-in record naming `user` (their personal-data provider: nothing of theirs is content)."""
+    naming = sign_in_records_naming(user)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(naming).delete()
 
 
 # --- Personal data: download my data, delete my account ----------------------------------------------------

@@ -553,7 +553,8 @@ logout = auth_views.LogoutView.as_view(next_page="home")
 @login_required
 def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What we keep about you, with the download and deletion links."""
-    return render(request, "accounts/my_data.html", {})
+    kept_minutes = int(selectors.sign_in_records_kept_for().total_seconds() // 60)
+    return render(request, "accounts/my_data.html", {"sign_in_kept_minutes": kept_minutes})
 
 
 @login_required

@@ -18,6 +18,8 @@ from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle, BaseThrottle
 
+from arrival.core.http import client_address
+
 # --- Bounds of what a request may say ---------------------------------------------------------------
 # Beyond these a request is a 422 naming the field, before any query: both databases store ids as 64-bit
 # integers (PostgreSQL raises on a larger one, SQLite overflows), and counts in 32-bit columns.
@@ -159,12 +161,19 @@ def api_reader(request: HttpRequest) -> Any:
 
 
 # --- Rate limits ------------------------------------------------------------------------------------
+# Both count anonymous clients by `client_address` — ninja's own reading believes any X-Forwarded-For.
 class AnonymousRate(AnonRateThrottle):
     cache = caches["throttle"]
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_address(request)
 
 
 class AuthenticatedRate(AuthRateThrottle):
     cache = caches["throttle"]
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_address(request)
 
 
 def api_throttles() -> list[BaseThrottle]:

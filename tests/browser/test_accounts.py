@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import assert_no_serious_axe_violations
@@ -26,4 +28,39 @@ def test_sign_up_account_page_and_second_factor_are_accessible(page):
     page.goto("/accounts/me/second-factor/")
     page.locator("form button[type=submit]").last.click()
     page.wait_for_selector(".qr-code svg")
+    assert_no_serious_axe_violations(page)
+
+
+def test_a_slowed_down_sign_in_says_how_long_to_wait_then_lets_the_person_in(page, settings):
+    from axes.models import AccessAttempt
+
+    from tests.accounts.factories import PASSWORD, UserFactory
+
+    UserFactory(username="nightowl")
+    # Many failures from this address (the browser's) just now: someone was guessing from the same connection.
+    AccessAttempt.objects.create(
+        username="someone-else",
+        ip_address="127.0.0.1",
+        user_agent="script",
+        get_data="",
+        post_data="",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        failures_since_start=settings.ARRIVAL_LOGIN_ADDRESS_FAILURE_LIMIT + 3,  # each attempt waits 8 s
+    )
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("nightowl")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Please wait a moment").wait_for()
+    seconds = int(re.search(r"Please try again in (\d) seconds?\.", page.content()).group(1))
+    assert_no_serious_axe_violations(page)
+    page.wait_for_timeout(seconds * 1000 + 200)
+    page.get_by_role("link", name="Back to the sign-in page").click()
+    page.get_by_label("Username").fill("nightowl")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/me/")
+    page.goto("/accounts/me/data/")
+    assert page.get_by_text("Successful sign-ins are not recorded.").is_visible()
     assert_no_serious_axe_violations(page)
