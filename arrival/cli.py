@@ -44,6 +44,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),
     ("bench-participation", "", "benchmark resident participation at scale"),
     ("bench-planning", "", "benchmark the intake planner"),
+    ("bench-load", "[--clients N] [--seconds S] [--quick] [--database-url URL]",
+     "concurrent clients on pages, API reads and signed-in writes, as a ratio to the minimal view"),
     ("test", "[pytest options]", "the whole test suite: lint, types, migrations, SQLite and PostgreSQL"),
     ("help", "[COMMAND]", "this list, or one command's options"),
 ]
