@@ -35,6 +35,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("worker", "[--once]", "run background jobs and the schedule (digests, reminders, retention)"),
     ("recompute-scores", "[--check]",
      "recompute every stored assessment score from its answers; --check compares every served number"),
+    ("backup", "FOLDER", "back up the running instance's database and media folder into a new folder"),
+    ("restore", "FOLDER", "restore a backup into an empty database, then check every table's row count"),
     ("load-framework", "FILE.yaml", "load an indicator framework version from a file (new version, or translations)"),
     ("reindex-practices", "", "rebuild the practices' full-text and meaning indexes"),
     ("prepare-exports", "[--kind NAME] [--rebuild]", "queue the build of every public open-data file and document"),
@@ -42,6 +44,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),
     ("bench-participation", "", "benchmark resident participation at scale"),
     ("bench-planning", "", "benchmark the intake planner"),
+    ("bench-load", "[--clients N] [--seconds S] [--quick] [--database-url URL]",
+     "concurrent clients on pages, API reads and signed-in writes, as a ratio to the minimal view"),
     ("test", "[pytest options]", "the whole test suite: lint, types, migrations, SQLite and PostgreSQL"),
     ("help", "[COMMAND]", "this list, or one command's options"),
 ]
