@@ -73,3 +73,16 @@ def pass_second_factor(client: Client, user: User) -> None:
     response = client.post(reverse("accounts:login_otp"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.session.get(DEVICE_ID_SESSION_KEY) == recovery.persistent_id
+
+
+def sign_in_as(client: Client, user: User) -> Client:
+    """`client.force_login(user)`, and for a person who must use a second factor (or has one), the code step
+    passed for real with `pass_second_factor` — what tests acting as staff, planners or administrators use."""
+    from arrival.accounts.selectors import second_factor_state
+
+    state = second_factor_state(user)
+    if state.required or state.enrolled:
+        pass_second_factor(client, user)
+    else:
+        client.force_login(user)
+    return client
