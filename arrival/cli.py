@@ -39,6 +39,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("restore", "FOLDER", "restore a backup into an empty database, then check every table's row count"),
     ("load-framework", "FILE.yaml", "load an indicator framework version from a file (new version, or translations)"),
     ("reindex-practices", "", "rebuild the practices' full-text and meaning indexes"),
+    ("reset-second-factor", "USERNAME", "remove the second factor of a person who lost device and recovery codes"),
     ("prepare-exports", "[--kind NAME] [--rebuild]", "queue the build of every public open-data file and document"),
     ("plan", "--localities L.csv --cases C.csv --out PLAN.csv [...]", "run the intake planner on files"),
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "arrival.accounts.middleware.SecondFactorMiddleware",
     "arrival.accounts.middleware.TimeZoneMiddleware",
     "arrival.engagement.middleware.WorkCountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -26,6 +26,8 @@ _FIELD_BY_CODE = {
     "password_too_similar": "password1",
     "password_too_common": "password1",
     "password_entirely_numeric": "password1",
+    "bad_code": "token",
+    "throttled": "token",
 }
 
 
@@ -91,6 +93,17 @@ class OTPTokenForm(forms.Form):
         max_length=8,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes (letters and digits, each works once)."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}),
     )
 
 

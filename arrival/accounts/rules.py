@@ -15,6 +15,7 @@ Rules
 - ``accounts.request_role`` (obj: the actor or None) — any signed-in user.
 - ``accounts.change_user`` (obj: a User) — that user themself.
 - ``accounts.change_apitoken`` (obj: an ApiToken) — the token's owner.
+- ``accounts.reset_second_factor`` (obj: a User) — site staff only (a person who lost device and recovery codes).
 - ``frameworks.change_tag`` (obj: the tagged record or None) — any signed-in user holding at least one
   active role in any actor.
 
@@ -103,6 +104,7 @@ rules.add_perm("accounts.verify_role_request", is_site_staff)
 rules.add_perm("accounts.request_role", is_signed_in)
 rules.add_perm("accounts.change_user", is_site_staff | is_self)
 rules.add_perm("accounts.change_apitoken", is_site_staff | owns_record)
+rules.add_perm("accounts.reset_second_factor", is_site_staff)
 rules.add_perm("frameworks.change_tag", is_site_staff | holds_any_role)
 
 

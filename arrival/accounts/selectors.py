@@ -7,16 +7,18 @@ reviewer never reviews their own government's work (DESIGN.md rule 3).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Exists, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import ApiToken, Invitation, Role, RoleKind, RoleRequest, RoleRequestStatus, User
@@ -96,6 +98,10 @@ def user_get(*, pk: Any, active_only: bool = False) -> User | None:
     if active_only:
         users = users.filter(is_active=True)
     return users.first()
+
+
+def user_get_by_username(*, username: str) -> User | None:
+    return User.objects.filter(username=username).first()
 
 
 def role_list_for_user(*, user: User) -> QuerySet[Role]:
@@ -221,3 +227,66 @@ def sign_in_wait_for_address(*, address: str | None, now: datetime | None = None
     delay = min(max_delay, 2 ** min(beyond_limit, 30))  # the exponent is capped so the number stays small
     last_failure: datetime = counted["last"]
     return max(0, math.ceil((last_failure + timedelta(seconds=delay) - now).total_seconds()))
+
+
+def recovery_device(*, user: User) -> StaticDevice | None:
+    """The device holding `user`'s recovery codes (django_otp's static device), or None."""
+    return StaticDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    """How many of `user`'s recovery codes are still unused."""
+    count: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return count
+
+
+# --- Who must use a second factor ------------------------------------------------------------------------
+# The rule lives here and nowhere else (docs/operations.md, "Second factor for staff and powerful roles").
+# A second factor is required of site staff, superusers and anyone who
+# - holds a role that opens case-level planning data: a national planner (`planning.view_case`), who can also
+#   give others access to the cases;
+# - holds a role that grants roles: an actor's administrator (`accounts.manage_roles`: invitations, ending roles);
+# - holds anything a later app registers as such: planning registers a running case access grant.
+
+SECOND_FACTOR_ROLE_KINDS = (RoleKind.PLANNER, RoleKind.ADMINISTRATOR)
+
+# A provider gives, for a user id, the records whose existence makes a second factor required for that person.
+SecondFactorReason = Callable[[int], QuerySet[Any]]
+_second_factor_reasons: dict[str, SecondFactorReason] = {}
+
+
+def register_second_factor_reason(key: str, reason: SecondFactorReason) -> None:
+    """Register (or replace, on reload) what else makes a second factor required, e.g. planning's case grants."""
+    _second_factor_reasons[key] = reason
+
+
+@dataclass(frozen=True)
+class SecondFactorState:
+    required: bool  # staff, superuser or a powerful role: the second factor is not optional
+    enrolled: bool  # a confirmed authenticator device exists
+
+
+def second_factor_state(user: Any) -> SecondFactorState:
+    """Whether `user` must use a second factor and whether they have set one up — in one query, since the
+    middleware asks on every request of a session that has not passed the second factor."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return SecondFactorState(required=False, enrolled=False)
+    reasons: list[QuerySet[Any]] = [
+        Role.objects.filter(user_id=user.pk, ended_at__isnull=True, kind__in=SECOND_FACTOR_ROLE_KINDS)
+    ]
+    reasons += [reason(user.pk) for _key, reason in sorted(_second_factor_reasons.items())]
+    row: dict[str, Any] = (
+        User.objects.filter(pk=user.pk)
+        .annotate(enrolled=Exists(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True)),
+                  **{f"reason_{index}": Exists(query) for index, query in enumerate(reasons)})
+        .values("enrolled", *(f"reason_{index}" for index in range(len(reasons))))
+        .get()
+    )
+    staff = bool(user.is_staff or user.is_superuser)
+    required = staff or any(row[f"reason_{index}"] for index in range(len(reasons)))
+    return SecondFactorState(required=required, enrolled=bool(row["enrolled"]))
+
+
+def second_factor_required(user: Any) -> bool:
+    """Must `user` set up and pass a second factor before doing anything else? (The rule is described above.)"""
+    return second_factor_state(user).required

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from base64 import b32encode
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts.models import (
@@ -31,7 +35,12 @@ from arrival.accounts.models import (
     RoleRequestStatus,
     User,
 )
-from arrival.accounts.selectors import ROLE_KINDS_BY_ACTOR_KIND, sign_in_cool_off, sign_in_records_naming
+from arrival.accounts.selectors import (
+    ROLE_KINDS_BY_ACTOR_KIND,
+    second_factor_required,
+    sign_in_cool_off,
+    sign_in_records_naming,
+)
 from arrival.actors.models import Actor
 from arrival.core.api import TokenCheck
 from arrival.core.models import AuditEvent
@@ -446,7 +455,39 @@ def api_token_authenticate(raw_key: str) -> TokenCheck | None:
     return TokenCheck(user=token.user, may_write=token.scope == ApiTokenScope.WRITE)
 
 
-# --- Second factor (TOTP) ------------------------------------------------------------------------------
+# --- Second factor (TOTP and recovery codes) ---------------------------------------------------------------
+
+RECOVERY_CODES_COUNT = 10
+# Letters and digits that cannot be mistaken for one another when copied from paper (no 0/o, 1/l/i).
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_RECOVERY_CODE_SALT = "arrival.accounts.recovery_code"
+
+
+def recovery_code_digest(code: str, *, secret: str | bytes | None = None) -> str:
+    """What is stored for a recovery code: a keyed hash (HMAC with the site's secret key) cut to the 16 characters
+    django_otp's token column holds, so a copy of the database alone neither shows the codes nor lets anyone
+    test guesses offline. Spaces, dashes and case do not matter."""
+    compact = "".join((code or "").split()).replace("-", "").lower()
+    mac = salted_hmac(_RECOVERY_CODE_SALT, compact, secret=secret, algorithm="sha256").digest()
+    return b32encode(mac).decode()[:16].lower()
+
+
+def _recovery_code_digests(code: str) -> list[str]:
+    # Codes issued before a change of SECRET_KEY keep working while the old key is in SECRET_KEY_FALLBACKS.
+    return [recovery_code_digest(code, secret=key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
+
+
+def _recovery_codes_issue(*, user: User) -> list[str]:
+    """Replace `user`'s recovery codes with new ones and return them (they are shown once, never stored)."""
+    codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _letter in range(10))
+             for _code in range(RECOVERY_CODES_COUNT)]
+    codes = [f"{code[:5]}-{code[5:]}" for code in codes]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_code_digest(code)) for code in codes)
+        audit_record(user=user, action="accounts.recovery_codes_issue", target=device, after={"count": len(codes)})
+    return codes
 
 
 def otp_device_start(*, user: User) -> TOTPDevice:
@@ -461,32 +502,103 @@ def otp_device_start(*, user: User) -> TOTPDevice:
     return device
 
 
-def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
-    """Finish enrolment once the person shows a valid code from their app."""
+def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Finish enrolment once the person shows a valid code from their app. Returns the device and the new
+    recovery codes, to be shown once."""
     require(user, "accounts.change_user", user)
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError(_("Start the set-up again."), code="invalid_device")
     # verify_token records failed attempts for throttling itself, so it runs outside the transaction below.
     if not device.verify_token((token or "").strip()):
+        _second_factor_failure(user=user, kind="enrolment")
         raise ValidationError(_("That code is not right. Check the time on your device and try the new code."))
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(user=user, action="accounts.otp_device_confirm", target=device, after={"confirmed": True})
-    return device
+        codes = _recovery_codes_issue(user=user)
+    return device, codes
+
+
+def _second_factor_failure(*, user: User, kind: str) -> None:
+    with transaction.atomic():
+        audit_record(user=user, action="accounts.second_factor_fail", target=user, after={"kind": kind})
+
+
+def second_factor_verify(*, user: User, code: str) -> TOTPDevice | StaticDevice:
+    """Check a code from the authenticator app (digits) or a recovery code (letters; each works once). Returns
+    the device that accepted it, for `django_otp.login`. Failures are on record and slowed down by django_otp's
+    throttling (each wrong code doubles the wait before the next is checked)."""
+    compact = "".join((code or "").split()).replace("-", "")
+    kind = "authenticator" if compact.isdigit() else "recovery_code"
+    device: TOTPDevice | StaticDevice | None = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).first() if kind == "authenticator"
+        else StaticDevice.objects.filter(user=user, confirmed=True).first()
+    )
+    if device is None and kind == "authenticator":
+        raise ValidationError(_("No second factor is set up."), code="not_enrolled")
+    if device is not None and not device.verify_is_allowed()[0]:
+        raise ValidationError(_("Too many wrong codes. Wait a little, then try the newest code."), code="throttled")
+    if isinstance(device, TOTPDevice) and device.verify_token(compact):
+        return device
+    if isinstance(device, StaticDevice):
+        with transaction.atomic():
+            # One DELETE decides: of two requests with the same code, only the one that removes the row passes.
+            used, _rows = StaticToken.objects.filter(device=device, token__in=_recovery_code_digests(compact)).delete()
+            if used:
+                device.throttle_reset(commit=False)
+                device.set_last_used_timestamp(commit=False)
+                device.save()
+                left = StaticToken.objects.filter(device=device).count()
+                audit_record(user=user, action="accounts.recovery_code_use", target=device, after={"left": left})
+                return device
+        device.throttle_increment()
+    _second_factor_failure(user=user, kind=kind)
+    if kind == "recovery_code":
+        raise ValidationError(_("That recovery code is not right, or it has been used already."), code="bad_code")
+    raise ValidationError(
+        _("That code is not right. Check the time on your device and try the newest code."), code="bad_code"
+    )
+
+
+def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
+    """New recovery codes in place of the old ones (all old ones stop working). A current code is required, so a
+    stolen session alone cannot take them."""
+    require(user, "accounts.change_user", user)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("No second factor is set up."), code="not_enrolled")
+    second_factor_verify(user=user, code=code)
+    return _recovery_codes_issue(user=user)
 
 
 def otp_device_remove(*, user: User, token: str) -> None:
-    """Turn the second factor off; a current code is required, so a stolen session alone cannot do it."""
+    """Turn the second factor off; a current code (or a recovery code) is required, so a stolen session alone
+    cannot do it. For someone who must use a second factor, this is the way to move to a new device: every page
+    then leads to setting one up again."""
     require(user, "accounts.change_user", user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         raise ValidationError(_("No second factor is set up."), code="not_enrolled")
-    if not device.verify_token((token or "").strip()):
-        raise ValidationError(_("That code is not right. Try the new code from your app."), code="bad_token")
+    second_factor_verify(user=user, code=token)
     with transaction.atomic():
         audit_record(user=user, action="accounts.otp_device_remove", target=device, before={"confirmed": True})
         TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+
+
+def second_factor_reset(*, user: User | None, subject: User) -> None:
+    """Remove every second-factor device of `subject`, who lost both their device and their recovery codes.
+    `user` is the member of site staff doing it (never for themself), or None for an operator at the server's
+    command line (`arrival reset-second-factor`). On record; the person then sets up a new device."""
+    if user is not None:
+        require(user, "accounts.reset_second_factor", subject)
+        if user.pk == subject.pk:
+            raise ValidationError(_("Another member of staff must reset your own second factor."), code="own_reset")
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=subject).count() + StaticDevice.objects.filter(user=subject).count()
+        TOTPDevice.objects.filter(user=subject).delete()
+        StaticDevice.objects.filter(user=subject).delete()
+        audit_record(user=user, action="accounts.second_factor_reset", target=subject, after={"devices": removed})
 
 
 # --- Sign-in records (django-axes) ----------------------------------------------------------------------
@@ -564,9 +676,27 @@ def account_delete(*, user: User, keep_content_anonymised: bool, password: str |
         user.delete()
 
 
-def demo_account_reset(*, username: str, display_name: str, actor: Actor, kind: str) -> tuple[User, str]:
+@dataclass(frozen=True)
+class DemoSignIn:
+    """A demo sign-in as `arrival setup` prints it. An account that must use a second factor has one set up:
+    its authenticator key (for an app) and one of its single-use recovery codes."""
+
+    user: User
+    password: str
+    totp_secret: str = ""
+    recovery_code: str = ""
+
+    def describe(self) -> str:
+        line = f"{self.user.username} / {self.password}"
+        if self.recovery_code:
+            line += (f" (second factor: recovery code {self.recovery_code}, single use; or add the key "
+                     f"{self.totp_secret} to an authenticator app)")
+        return line
+
+
+def demo_account_reset(*, username: str, display_name: str, actor: Actor, kind: str) -> DemoSignIn:
     """Create or reset a demo sign-in (never call it in production): a fresh random password, one current role
-    in `actor`, no two-factor device left from a previous visitor. Returns the user and the new password."""
+    in `actor`, no two-factor device left from a previous visitor — and a new one when the role requires it."""
     if settings.PRODUCTION:
         raise ValidationError("Demo sign-ins are never made in production.")
     user, _created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "is_demo": True})
@@ -577,7 +707,13 @@ def demo_account_reset(*, username: str, display_name: str, actor: Actor, kind: 
     user.save()
     TOTPDevice.objects.filter(user=user).delete()
     api_token_revoke_all(user=user, reason="demo_reset")
+    StaticDevice.objects.filter(user=user).delete()
     Role.objects.filter(user=user, ended_at__isnull=True).exclude(actor=actor, kind=kind).update(ended_at=timezone.now())
     if not Role.objects.filter(user=user, actor=actor, kind=kind, ended_at__isnull=True).exists():
         Role.objects.create(user=user, actor=actor, kind=kind)
-    return user, password
+    if not second_factor_required(user):
+        return DemoSignIn(user=user, password=password)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    codes = _recovery_codes_issue(user=user)
+    return DemoSignIn(user=user, password=password, totp_secret=b32encode(device.bin_key).decode(),
+                      recovery_code=codes[0])

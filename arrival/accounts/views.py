@@ -1,4 +1,4 @@
-"""Accounts pages: sign up and in (with an optional second factor), the person's own page, role requests,
+"""Accounts pages: sign up and in (with a second factor, required of staff and powerful roles), the person's own page, role requests,
 the staff verification queue, an actor's team page, invitations, API tokens and password reset.
 
 Views validate input and call services; secrets (API keys, invitation links) are rendered once in the
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,15 +22,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arrival.accounts import selectors, services
@@ -44,6 +44,7 @@ from arrival.accounts.forms import (
     OTPTokenForm,
     ProfileForm,
     RoleRequestForm,
+    SecondFactorForm,
     SignInForm,
     SignUpForm,
     add_service_errors,
@@ -79,19 +80,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     ):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
-
-
-def verified_if_enrolled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Sign-in required; and once a person has a second factor, a session must have passed it too."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_verified() and selectors.otp_device_confirmed(user=request.user) is not None:
-            return redirect(f"{reverse('accounts:login_otp')}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- Sign up, sign in, sign out ------------------------------------------------------------------------
@@ -151,7 +139,8 @@ def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
 
 
 def login_otp(request: HttpRequest) -> HttpResponse:
-    """The second step of sign-in, also used to verify an older session once a factor has been added."""
+    """The second step of sign-in (a code from the app, or a recovery code), also used to verify an older
+    session once a factor has been added; the second-factor middleware sends unverified sessions here."""
     if request.user.is_authenticated:
         if request.user.is_verified():
             return redirect(_safe_next(request, request.GET.get("next")))
@@ -162,23 +151,27 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("Please sign in again."))
             return redirect("accounts:login")
         user, pending = found
-    device = selectors.otp_device_confirmed(user=user)
-    if device is None:
+    if selectors.otp_device_confirmed(user=user) is None:
         request.session.pop(_PENDING_KEY, None)
         return redirect("accounts:login")
-    form = OTPTokenForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _details = device.verify_is_allowed()
-        if not allowed:
-            form.add_error("token", _("Too many wrong codes. Wait a little, then try the newest code."))
-        elif device.verify_token(form.cleaned_data["token"]):
+        try:
+            device = services.second_factor_verify(user=user, code=form.cleaned_data["token"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
             request.session.pop(_PENDING_KEY, None)
             if not request.user.is_authenticated:
                 login(request, user, backend=pending["backend"])
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = selectors.recovery_codes_left(user=user)
+                messages.warning(request, ngettext(
+                    "You signed in with a recovery code; %(left)d is left. Make new ones in your account.",
+                    "You signed in with a recovery code; %(left)d are left. Make new ones in your account.",
+                    left) % {"left": left})
             return _with_language(redirect(_safe_next(request, pending.get("next"))), user)
-        else:
-            form.add_error("token", _("That code is not right. Check the time on your device and try the newest code."))
     return render(request, "accounts/login_otp.html", {"form": form})
 
 
@@ -199,12 +192,12 @@ def _me_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     }
 
 
-@verified_if_enrolled
+@login_required
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/me.html", _me_context(request))
 
 
-@verified_if_enrolled
+@login_required
 def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
@@ -228,7 +221,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
@@ -242,7 +235,7 @@ def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(selectors.api_token_list_for_user(user=request.user), pk=token_id)
     try:
@@ -265,11 +258,19 @@ def _qr_svg(device: TOTPDevice) -> str:
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308
 
 
-@verified_if_enrolled
+def _recovery_codes_page(request: AuthenticatedHttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    """The recovery codes, shown in the response that made them and never again (only their hashes are kept)."""
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+@login_required
 def otp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Set up the second factor (required of staff and powerful roles: every page leads here until it is done),
+    or, once set up, manage it: new recovery codes, turn it off."""
     user = request.user
+    next_url = _safe_next(request, request.GET.get("next"))
     if selectors.otp_device_confirmed(user=user) is not None:
-        return render(request, "accounts/otp_enrolled.html", {"form": OTPTokenForm()})
+        return _otp_manage(request)
     device = selectors.otp_device_unconfirmed(user=user)
     form = OTPTokenForm()
     if request.method == "POST":
@@ -278,28 +279,53 @@ def otp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
                 services.otp_device_start(user=user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-            return redirect("accounts:otp_enrol")
+            return redirect(request.get_full_path())
         form = OTPTokenForm(request.POST)
         if form.is_valid():
             try:
-                services.otp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
+                device, codes = services.otp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 otp_login(request, device)
                 messages.success(request, _("Your second factor is on. You will be asked for a code when you sign in."))
-                return redirect("accounts:me")
-    context: dict[str, Any] = {"device": device, "form": form}
+                return _recovery_codes_page(request, codes, next_url)
+    context: dict[str, Any] = {"device": device, "form": form, "required": selectors.second_factor_required(user)}
     if device is not None:
         context["qr_svg"] = _qr_svg(device)
         context["secret"] = b32encode(device.bin_key).decode()
     return render(request, "accounts/otp_enrol.html", context)
 
 
+def _otp_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "recovery_codes" and form.is_valid():
+        try:
+            codes = services.recovery_codes_regenerate(user=user, code=form.cleaned_data["token"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+            return _recovery_codes_page(request, codes, reverse("accounts:me"))
+    return render(request, "accounts/otp_enrolled.html", _otp_manage_context(request, codes_form=form),
+                  status=400 if form.errors else 200)
+
+
+def _otp_manage_context(request: AuthenticatedHttpRequest, **forms: SecondFactorForm) -> dict[str, Any]:
+    return {
+        "codes_form": SecondFactorForm(auto_id="id_codes_%s"),
+        "remove_form": SecondFactorForm(auto_id="id_remove_%s"),
+        **forms,
+        "codes_left": selectors.recovery_codes_left(user=request.user),
+        "required": selectors.second_factor_required(request.user),
+    }
+
+
 @require_POST
-@verified_if_enrolled
+@login_required
 def otp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = OTPTokenForm(request.POST)
+    form = SecondFactorForm(request.POST, auto_id="id_remove_%s")
     if form.is_valid():
         try:
             services.otp_device_remove(user=request.user, token=form.cleaned_data["token"])
@@ -308,7 +334,7 @@ def otp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The second factor is off."))
             return redirect("accounts:me")
-    return render(request, "accounts/otp_enrolled.html", {"form": form}, status=400)
+    return render(request, "accounts/otp_enrolled.html", _otp_manage_context(request, remove_form=form), status=400)
 
 
 # --- Role requests and the staff verification queue -----------------------------------------------------
@@ -323,7 +349,7 @@ def _actor_or_404(slug: str) -> Actor:
         raise Http404 from None
 
 
-@verified_if_enrolled
+@login_required
 def role_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find the actor (search by name), then choose the role and say how staff can verify it."""
     search = ActorSearchForm(request.GET or None)
@@ -354,7 +380,7 @@ def role_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def role_request_withdraw(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     mine = selectors.role_request_list_for_user(user=request.user)
     role_request_obj = get_object_or_404(mine, pk=request_id)
@@ -367,7 +393,7 @@ def role_request_withdraw(request: AuthenticatedHttpRequest, request_id: int) ->
     return redirect("accounts:me")
 
 
-@verified_if_enrolled
+@login_required
 def request_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("accounts.verify_role_request"):
         raise PermissionDenied
@@ -377,7 +403,7 @@ def request_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def request_decide(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     role_request_obj = get_object_or_404(selectors.role_request_list(), pk=request_id)
     form = DecisionForm(request.POST)
@@ -419,7 +445,7 @@ def _team_context(actor: Actor, invitation_form: InvitationForm) -> dict[str, An
     }
 
 
-@verified_if_enrolled
+@login_required
 def team(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     actor = _actor_or_404(slug)
     if not request.user.has_perm("accounts.manage_roles", actor):
@@ -439,7 +465,7 @@ def team(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def role_end(request: AuthenticatedHttpRequest, role_id: int) -> HttpResponse:
     role = get_object_or_404(selectors.role_list(), pk=role_id)
     try:
@@ -458,7 +484,7 @@ def role_end(request: AuthenticatedHttpRequest, role_id: int) -> HttpResponse:
 
 
 @require_POST
-@verified_if_enrolled
+@login_required
 def invitation_revoke(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitation_list(), pk=invitation_id)
     try:
@@ -539,7 +565,7 @@ password_reset_confirm = PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
-password_change = verified_if_enrolled(
+password_change = login_required(
     PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:me")
     )

@@ -249,16 +249,16 @@ def load_demo_accounts(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict
     others = [actor for actor in cities if actor.pk != city.pk]
     # Preferably a city with no assessment waiting for validation, so the validator may review all of those.
     other = next((actor for actor in others if actor.local.geonames_id not in AWAITING_VALIDATION), others[0])
-    _officer, officer_password = demo_account_reset(
+    officer = demo_account_reset(
         username=DEMO_OFFICER_USERNAME, display_name=f"Demo officer, {city.name}", actor=city, kind=RoleKind.OFFICER)
-    _validator, validator_password = demo_account_reset(
+    validator = demo_account_reset(
         username=DEMO_VALIDATOR_USERNAME, display_name=f"Demo validator, {other.name}", actor=other,
         kind=RoleKind.REVIEWER)
     _name_demo_validator(other)
     if stdout is not None:
         stdout.write(
             "  Demo sign-ins (demo accounts for trying Arrival, reset with new passwords on every setup run):\n"
-            f"    officer of {city.name} (can open the {year} cycle): {DEMO_OFFICER_USERNAME} / {officer_password}\n"
-            f"    validator (reviewer in {other.name}): {DEMO_VALIDATOR_USERNAME} / {validator_password}\n"
+            f"    officer of {city.name} (can open the {year} cycle): {officer.describe()}\n"
+            f"    validator (reviewer in {other.name}): {validator.describe()}\n"
         )
-    return {DEMO_OFFICER_USERNAME: officer_password, DEMO_VALIDATOR_USERNAME: validator_password}
+    return {DEMO_OFFICER_USERNAME: officer.password, DEMO_VALIDATOR_USERNAME: validator.password}

@@ -180,14 +180,14 @@ def load_demo_planning_accounts(*, stdout: IO[str] | Any | None = None, **_: Any
     if intake_round is None or city is None:
         say("no demo intake round; no planning sign-ins made")
         return {}
-    _planner, planner_password = demo_account_reset(
+    planner = demo_account_reset(
         username=PLANNER_USERNAME, display_name="Demo national planner, Germany", actor=intake_round.government,
         kind=RoleKind.PLANNER)
     officer_username = f"demo-officer-{city.geonames_id}"
-    _officer, officer_password = demo_account_reset(
+    officer = demo_account_reset(
         username=officer_username, display_name=f"Demo officer, {city.actor.name}", actor=city.actor,
         kind=RoleKind.OFFICER)
     say("Demo sign-ins for the intake round (reset with new passwords on every setup run):")
-    say(f"  national planner, Germany: {PLANNER_USERNAME} / {planner_password}")
-    say(f"  officer of {city.actor.name} (a locality of the round): {officer_username} / {officer_password}")
-    return {PLANNER_USERNAME: planner_password, officer_username: officer_password}
+    say(f"  national planner, Germany: {planner.describe()}")
+    say(f"  officer of {city.actor.name} (a locality of the round): {officer.describe()}")
+    return {PLANNER_USERNAME: planner.password, officer_username: officer.password}

@@ -141,6 +141,12 @@ def case_grant_active(*, user: Any, intake_round: IntakeRound) -> CaseAccessGran
                                            expires_at__gt=timezone.now()).order_by("-expires_at").first())
 
 
+def case_grant_list_running_for(user_id: int) -> QuerySet[CaseAccessGrant]:
+    """The grants, in any round, that let the person `user_id` read case records now: holding one makes a second
+    factor required of them (registered with accounts' `second_factor_required`)."""
+    return CaseAccessGrant.objects.filter(user_id=user_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 def case_grant_list(*, intake_round: IntakeRound) -> QuerySet[CaseAccessGrant]:
     """Grants still running, for the round's planners to see and revoke."""
     return (CaseAccessGrant.objects.filter(round=intake_round, revoked_at__isnull=True, expires_at__gt=timezone.now())

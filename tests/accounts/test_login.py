@@ -67,7 +67,7 @@ def _enrol(client: Client) -> TOTPDevice:
     secret = re.search(r'<code class="secret">([A-Z2-7=]+)</code>', page).group(1)
     assert secret  # the same key, shown as text for typing by hand
     response = client.post(reverse("accounts:otp_enrol"), {"action": "confirm", "token": code(device)})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Your recovery codes" in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     return device

@@ -12,7 +12,14 @@ from django.urls import reverse
 from arrival.accounts import services
 from arrival.accounts.models import ApiToken, Invitation, Role, RoleKind, RoleRequest, RoleRequestStatus, User
 from arrival.actors.models import ActorKind
-from tests.accounts.factories import PASSWORD, RoleFactory, RoleRequestFactory, StaffFactory, UserFactory
+from tests.accounts.factories import (
+    PASSWORD,
+    RoleFactory,
+    RoleRequestFactory,
+    StaffFactory,
+    UserFactory,
+    pass_second_factor,
+)
 from tests.actors.factories import ActorFactory, index_names
 
 pytestmark = pytest.mark.django_db
@@ -104,10 +111,11 @@ def test_sign_out_is_post_only(signed_in):
 
 def test_me_lists_roles_requests_and_tokens(signed_in, person, city):
     RoleFactory(user=person, actor=city, kind=RoleKind.ADMINISTRATOR)
+    pass_second_factor(signed_in, person)
     RoleRequestFactory(user=person, actor=ActorFactory(name="Ghent"))
     services.api_token_create(user=person, name="nightly export", scope="write")
     page = signed_in.get(reverse("accounts:me")).content.decode()
-    for text in ("Mechelen", "Administrator", "Ghent", "Pending", "nightly export", "Set up a second factor"):
+    for text in ("Mechelen", "Administrator", "Ghent", "Pending", "nightly export", "On: signing in asks for a code"):
         assert text in page
     assert reverse("accounts:team", args=[city.slug]) in page
 
@@ -133,7 +141,7 @@ def test_request_queue_is_for_site_staff(client, signed_in, city):
     request = RoleRequestFactory(actor=city)
     assert signed_in.get(reverse("accounts:request_queue")).status_code == 403
     staff_client = Client()
-    staff_client.force_login(StaffFactory())
+    pass_second_factor(staff_client, StaffFactory())
     page = staff_client.get(reverse("accounts:request_queue")).content.decode()
     assert "Mechelen" in page
     response = staff_client.post(
@@ -155,7 +163,7 @@ def test_non_staff_cannot_decide(signed_in, city):
 def test_team_page_invite_accept_and_end_role(client, city, settings):
     settings.ARRIVAL_SITE_URL = "https://arrival.example.org"
     admin = RoleFactory(actor=city, kind=RoleKind.ADMINISTRATOR).user
-    client.force_login(admin)
+    pass_second_factor(client, admin)
     assert client.get(reverse("accounts:team", args=[city.slug])).status_code == 200
     response = client.post(reverse("accounts:team", args=[city.slug]), {"kind": "officer", "note": "Ana", "days_valid": 7})
     assert response.status_code == 200
@@ -187,6 +195,7 @@ def test_team_page_invite_accept_and_end_role(client, city, settings):
 def test_team_page_refused_to_officers_and_other_admins(signed_in, person, city):
     RoleFactory(user=person, actor=city, kind=RoleKind.OFFICER)
     RoleFactory(user=person, kind=RoleKind.ADMINISTRATOR)
+    pass_second_factor(signed_in, person)
     assert signed_in.get(reverse("accounts:team", args=[city.slug])).status_code == 403
     assert signed_in.post(reverse("accounts:team", args=[city.slug]), {"kind": "officer", "days_valid": 7}).status_code == 403
     assert not Invitation.objects.exists()
@@ -261,7 +270,7 @@ def test_csrf_is_enforced_on_post_pages(person, name, args, data):
 def test_csrf_is_enforced_on_staff_and_team_actions(city):
     request = RoleRequestFactory(actor=city)
     staff = Client(enforce_csrf_checks=True)
-    staff.force_login(StaffFactory())
+    pass_second_factor(staff, StaffFactory())
     assert staff.post(reverse("accounts:request_decide", args=[request.pk]), {"decision": "grant"}).status_code == 403
     request.refresh_from_db()
     assert request.status == RoleRequestStatus.PENDING

@@ -21,6 +21,7 @@ from arrival.assessments.models import Answer, Assessment
 from arrival.assessments.selectors.records import answer_counts, framework_parsed
 from arrival.assessments.services import answers_save_many
 from arrival.reports.documents import render_docx, render_pdf
+from tests.accounts.factories import sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, load_lmgf, officer_for, publish
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_page_api_pdf_and_docx_count_answered_alike_for_a_partial_assessment(
 def test_progress_counts_answered_with_the_same_rule(client: Client) -> None:
     assessment = _partial(published=False)
     officer = officer_for(assessment.government)
-    client.force_login(officer)
+    sign_in_as(client, officer)
     page = client.get(f"/assessments/{assessment.pk}/").content.decode()
     assert "4 of 10" in page  # D3: six "unknown" are not answered
     counts = answer_counts(assessment=assessment)

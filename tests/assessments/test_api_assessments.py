@@ -7,7 +7,7 @@ from django.test import Client
 
 from arrival.assessments.models import Answer, Assessment
 from arrival.assessments.selectors.records import indicator_list
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.actors.factories import LocalGovernmentFactory
 from tests.assessments.factories import (
     AssessmentFactory,
@@ -68,7 +68,7 @@ def test_drafts_are_hidden_from_others(client: Client) -> None:
     draft = AssessmentFactory()
     assert client.get(f"{BASE}/assessments/{draft.pk}").status_code == 404
     assert client.get(f"{BASE}/assessments/{draft.pk}/answers").status_code == 404
-    client.force_login(officer_for(draft.government))
+    sign_in_as(client, officer_for(draft.government))
     response = client.get(f"{BASE}/assessments/{draft.pk}")
     assert response.status_code == 200 and response.json()["status"] == "draft"
 
@@ -79,10 +79,10 @@ def test_open_answer_submit_by_the_team(client: Client) -> None:
     officer = officer_for(city)
     assert client.post(f"{BASE}/assessments", {"government_id": city.pk, "cycle": 2025},
                        content_type="application/json").status_code == 401
-    client.force_login(UserFactory())
+    sign_in_as(client, UserFactory())
     assert client.post(f"{BASE}/assessments", {"government_id": city.pk, "cycle": 2025},
                        content_type="application/json").status_code == 403
-    client.force_login(officer)
+    sign_in_as(client, officer)
     created = client.post(f"{BASE}/assessments", {"government_id": city.pk, "cycle": 2025},
                           content_type="application/json")
     assert created.status_code == 201, created.content
@@ -113,14 +113,14 @@ def test_open_answer_submit_by_the_team(client: Client) -> None:
     submitted = client.post(f"{BASE}/assessments/{pk}/submit")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     assert [row["id"] for row in submitted.json()["validators"]] == [peer.pk]
-    client.force_login(UserFactory())
+    sign_in_as(client, UserFactory())
     assert client.put(f"{BASE}/assessments/{pk}/validators", {"actor_ids": []},
                       content_type="application/json").status_code == 403
 
 
 def test_no_one_writes_another_citys_answers(client: Client) -> None:
     assessment = AssessmentFactory()
-    client.force_login(officer_for(LocalGovernmentFactory().actor))
+    sign_in_as(client, officer_for(LocalGovernmentFactory().actor))
     response = client.put(f"{BASE}/assessments/{assessment.pk}/answers/D1.1.1", {"value": 2},
                           content_type="application/json")
     assert response.status_code == 403 and not Answer.objects.exists()

@@ -15,6 +15,7 @@ from docx import Document as OpenDocx
 from openpyxl import load_workbook
 
 from arrival.core.models import Job, JobStatus
+from tests.accounts.factories import sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish
 
 
@@ -77,7 +78,7 @@ def test_pdf_report_job_makes_a_real_pdf(client, published):
 
 
 def test_asking_twice_during_the_first_build_queues_one_job(client, draft):
-    client.force_login(officer_for(draft.government))
+    sign_in_as(client, officer_for(draft.government))
     url = reverse("assessments:report_export", args=[draft.pk, "docx"])
     for _attempt in range(2):
         response = client.get(url)
@@ -125,15 +126,15 @@ def test_draft_report_is_only_for_those_who_may_view_it(client, draft):
     url = reverse("assessments:report", args=[draft.pk])
     assert client.get(url).status_code == 404
     assert client.get(reverse("assessments:report_export", args=[draft.pk, "pdf"])).status_code == 404
-    client.force_login(officer_for(AssessmentFactory().government))
+    sign_in_as(client, officer_for(AssessmentFactory().government))
     assert client.get(url).status_code == 404
-    client.force_login(officer_for(draft.government))
+    sign_in_as(client, officer_for(draft.government))
     response = client.get(url)
     assert response.status_code == 200 and "Not published" in response.content.decode()
 
 
 def test_no_open_data_for_a_draft(client, draft):
-    client.force_login(officer_for(draft.government))
+    sign_in_as(client, officer_for(draft.government))
     assert client.get(reverse("assessments:open_data_export", args=[draft.pk, "csv"])).status_code == 404
 
 
@@ -170,7 +171,7 @@ def test_a_new_publication_rebuilds_and_the_old_file_is_served_meanwhile(client,
 
 
 def test_a_changed_draft_rebuilds_the_report_its_team_asked_for(client, draft):
-    client.force_login(officer_for(draft.government))
+    sign_in_as(client, officer_for(draft.government))
     url = reverse("assessments:report_export", args=[draft.pk, "docx"])
     strengths = "No indicator is yet implemented city-wide (level 3 or 4)."
     assert strengths in [p.text for p in OpenDocx(io.BytesIO(_prepare(client, url))).paragraphs]

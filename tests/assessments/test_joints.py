@@ -22,6 +22,7 @@ from arrival.assessments.models import Answer, AssessmentStatus
 from arrival.assessments.selectors import indicator_get
 from arrival.assessments.services import answer_save, assessment_validators_set, team_comment
 from arrival.core.models import Attachment
+from tests.accounts.factories import sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -29,6 +29,7 @@ from arrival.assessments.services import (
     validation_start,
 )
 from arrival.core.models import AuditEvent
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import LocalGovernmentFactory, NetworkFactory, OrganisationFactory
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -18,7 +18,7 @@ from arrival.assessments.services import (
     validation_start,
 )
 from arrival.core.models import AuditEvent
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def draft():
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

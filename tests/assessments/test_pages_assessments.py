@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from arrival.assessments.models import Answer, AssessmentStatus, Validation
 from arrival.core.models import Attachment
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def published():
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 
@@ -117,7 +117,7 @@ def test_others_cannot_post_answers(draft):
 def test_csrf_is_enforced(draft):
     officer = officer_for(draft.government)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(officer)
+    sign_in_as(client, officer)
     response = client.post(reverse("assessments:answer_save", args=[draft.pk, "D1.1.1"]), {"D1_1_1-answer": "2"})
     assert response.status_code == 403
     assert not Answer.objects.filter(assessment=draft).exists()

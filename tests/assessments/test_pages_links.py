@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish, validator_for
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def published():
 def _client(user=None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in_as(client, user)
     return client
 
 

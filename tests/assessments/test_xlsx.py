@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from arrival.assessments.models import Answer
 from arrival.assessments.xlsx import CHOICES_SHEET, COL_ANSWER, COL_CODE, COL_COMMENT, COL_URL, FIRST_ROW
 from arrival.core.models import Job, JobStatus
+from tests.accounts.factories import sign_in_as
 from tests.assessments.factories import AssessmentFactory, officer_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +32,7 @@ def assessment():
 @pytest.fixture
 def officer(assessment, client):
     user = officer_for(assessment.government)
-    client.force_login(user)
+    sign_in_as(client, user)
     return user
 
 
@@ -137,7 +138,7 @@ def test_a_file_that_is_not_xlsx_is_refused_at_upload(client, assessment, office
 
 def test_only_the_team_downloads_and_uploads(client, assessment):
     stranger = officer_for(AssessmentFactory().government)
-    client.force_login(stranger)
+    sign_in_as(client, stranger)
     assert client.get(reverse("assessments:questionnaire_xlsx", args=[assessment.pk])).status_code == 404
     assert client.get(reverse("assessments:import_xlsx", args=[assessment.pk])).status_code == 404
     client.logout()

@@ -62,12 +62,19 @@ def assert_no_serious_axe_violations(page) -> None:
 
 
 def sign_in(context, live_server, user) -> None:
-    """Give a browser context the session of `user`, signed in through Django's test client."""
+    """Give a browser context the session of `user`, signed in through Django's test client — with the second
+    factor passed for real when `user` must use one (staff, planners, administrators)."""
     from django.conf import settings
     from django.test import Client
 
+    from arrival.accounts.selectors import second_factor_required
+    from tests.accounts.factories import pass_second_factor
+
     client = Client()
-    client.force_login(user)
+    if second_factor_required(user):
+        pass_second_factor(client, user)
+    else:
+        client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 

@@ -63,4 +63,39 @@ def test_a_slowed_down_sign_in_says_how_long_to_wait_then_lets_the_person_in(pag
     page.wait_for_url("**/accounts/me/")
     page.goto("/accounts/me/data/")
     assert page.get_by_text("Successful sign-ins are not recorded.").is_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_staff_must_set_up_the_second_factor_before_reaching_moderation(page, language):
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    from tests.accounts.factories import PASSWORD, StaffFactory
+
+    staff = StaffFactory(username="moderator", preferred_language=language)
+    page.goto("/engagement/moderation/")
+    page.locator("#id_username").fill(staff.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    # The password is right, but a member of staff reaches nothing before the second factor is set up.
+    page.wait_for_url("**/accounts/me/second-factor/?next=%2Fengagement%2Fmoderation%2F")
+    assert page.locator("html").get_attribute("lang") == language
+    assert_no_serious_axe_violations(page)
+    page.goto("/engagement/moderation/")
+    page.wait_for_url("**/accounts/me/second-factor/**")
+    page.locator("main form button[type=submit]").first.click()  # begin
+    page.wait_for_selector(".qr-code svg")
+    assert_no_serious_axe_violations(page)
+    # "Scan" the code: the same key is on the page as text; the authenticator app computes the current code.
+    secret = page.locator("code.secret").inner_text().strip()
+    page.locator("main input[name=token]").fill(f"{totp(b32decode(secret)):06d}")
+    page.locator("main form button[type=submit]").first.click()
+    codes = page.locator(".recovery-codes code")
+    codes.first.wait_for()
+    assert codes.count() == 10
+    assert_no_serious_axe_violations(page)
+    page.locator("main a.button").click()
+    page.wait_for_url("**/engagement/moderation/")
+    assert page.locator("html").get_attribute("lang") == language
     assert_no_serious_axe_violations(page)

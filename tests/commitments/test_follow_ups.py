@@ -17,7 +17,7 @@ from arrival.commitments.follow_ups import CommitmentFollowUps
 from arrival.commitments.models import Commitment
 from arrival.consultations.follow_ups import FollowUpAction, follow_up_actions, follow_ups_made_from
 from arrival.frameworks.selectors import tags_for
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.commitments.factories import city, network, person, publish, staff
 from tests.practices.factories import gcm_objective
 
@@ -31,7 +31,7 @@ def flow():  # noqa: ANN201
 
 def _signed_in(user) -> Client:  # noqa: ANN001
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

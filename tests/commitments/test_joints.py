@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from arrival.accounts.services import api_token_create
 from arrival.commitments import services
+from tests.accounts.factories import sign_in_as
 from tests.commitments.factories import T0, at, city, published_commitment
 
 
@@ -24,7 +25,7 @@ def _token(user) -> dict[str, str]:  # noqa: ANN001
 
 def _signed_in(user) -> Client:  # noqa: ANN001
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

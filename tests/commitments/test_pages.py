@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from arrival.commitments import services
 from arrival.commitments.models import Commitment
+from tests.accounts.factories import sign_in_as
 from tests.commitments.factories import T0, at, city, draft_commitment, person, published_commitment
 
 
@@ -39,7 +40,7 @@ def test_a_draft_is_hidden_and_the_team_works_through_forms(client: Client):
     team = person(lead)
     draft = draft_commitment(user=team, lead=lead)
     assert client.get(reverse("commitments:detail", args=[draft.pk])).status_code == 404
-    client.force_login(team)
+    sign_in_as(client, team)
     assert client.get(reverse("commitments:detail", args=[draft.pk])).status_code == 200
     response = client.post(reverse("commitments:create"), {
         "lead": lead.pk, "title": "Night buses to the reception centre", "description": "Two lines.",
@@ -61,7 +62,7 @@ def test_progress_form_publishes_an_update_with_evidence(client: Client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     parts = published_commitment()
-    client.force_login(parts["team"])
+    sign_in_as(client, parts["team"])
     url = reverse("commitments:progress_add", args=[parts["commitment"].pk])
     assert client.get(url).status_code == 200
     evidence = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes of the council", content_type="application/pdf")
@@ -72,7 +73,7 @@ def test_progress_form_publishes_an_update_with_evidence(client: Client):
     page = client.get(reverse("commitments:detail", args=[parts["commitment"].pk])).content.decode()
     assert "Council voted the budget." in page and "minutes.pdf" in page and "https://example.org/m" in page
     outsider = Client()
-    outsider.force_login(person(city()))
+    sign_in_as(outsider, person(city()))
     assert outsider.get(url).status_code == 403
 
 

@@ -13,6 +13,7 @@ from arrival.consultations import selectors, services
 from arrival.consultations.models import CommentAnswer, CommentState
 from arrival.core.models import AuditEvent
 from arrival.engagement.services import comment_create
+from tests.accounts.factories import sign_in_as
 from tests.consultations.factories import (
     ADOPTION,
     COMMENTS,
@@ -132,9 +133,9 @@ def test_organisers_answer_from_the_page_and_the_form_shows_only_to_them(client)
     comment = flow["comment"]
     url = reverse("consultations:comment_answer", args=[comment.pk])
     with at(COMMENTS):
-        client.force_login(flow["commenter"])
+        sign_in_as(client, flow["commenter"])
         assert "Record the editors" not in client.get(v2.get_absolute_url()).content.decode()
-        client.force_login(flow["staff"])
+        sign_in_as(client, flow["staff"])
         page = client.get(v2.get_absolute_url()).content.decode()
         assert f'action="{url}"' in page and "Awaiting the editors" in page
         response = client.post(url, {f"a{comment.pk}-state": "declined", f"a{comment.pk}-reason": "",

@@ -17,6 +17,7 @@ from arrival.consultations.follow_ups import (
     follow_up_provider_unregister,
     follow_ups_made_from,
 )
+from tests.accounts.factories import sign_in_as
 from tests.consultations.factories import COMMENTS, at, city, consultation, contribute, draft, person
 
 
@@ -54,7 +55,7 @@ def pledges():
 
 def _signed_in(user: Any) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

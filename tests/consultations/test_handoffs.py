@@ -16,6 +16,7 @@ from arrival.consultations.models import Access, CommentState
 from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement.models import Notification
 from arrival.engagement.services import comment_create, process_phases_set
+from tests.accounts.factories import sign_in_as
 from tests.consultations.factories import (
     ADOPTION,
     CALL,
@@ -294,7 +295,7 @@ def test_the_organisers_item_opens_the_contribution_with_what_to_do(client) -> N
     cons = consultation(owner=owner, staff=staff)
     alpha = city("Alpha")
     contribution = contribute(cons, alpha, person(alpha))
-    client.force_login(staff)
+    sign_in_as(client, staff)
     with at(SYNTHESIS):
         [item] = work_of(staff, "consultations.synthesis")
         page = client.get(item.url).content.decode()
@@ -322,7 +323,7 @@ def test_an_invited_officer_reads_the_call_on_the_my_work_page(client) -> None: 
     alpha = city("Alpha")
     officer = person(alpha)
     cons = consultation(owner=owner, staff=staff, access=Access.INVITED, invited=[alpha])
-    client.force_login(officer)
+    sign_in_as(client, officer)
     with at(CALL):
         page = client.get("/engagement/work/").content.decode()
     assert "Consultations you are invited to" in page and cons.get_absolute_url() in page

@@ -19,6 +19,7 @@ from arrival.consultations.models import Access, Consultation, Contribution, Par
 from arrival.core.models import AuditEvent
 from arrival.engagement.models import Notification
 from arrival.engagement.phases import PhaseSpec
+from tests.accounts.factories import sign_in_as
 from tests.consultations.factories import (
     CALL,
     COMMENTS,
@@ -50,7 +51,7 @@ def _rewrite_post(version, paragraphs, **extra) -> dict[str, str]:  # noqa: ANN0
 def test_an_unchanged_paragraph_sent_back_by_a_browser_is_not_marked_changed(client) -> None:  # noqa: ANN001
     _cons, staff, v1 = draft(["First line.\nSecond line.", "Welcome desks in every district."])
     paragraphs = list(v1.paragraphs.order_by("position"))
-    client.force_login(staff)
+    sign_in_as(client, staff)
     with at(COMMENTS):
         response = client.post(reverse("consultations:version_create", args=[v1.document.pk]),
                                _rewrite_post(v1, paragraphs))
@@ -148,7 +149,7 @@ def test_a_version_adds_edits_and_reorders_several_paragraphs_and_headings(clien
     cons, staff, v1 = draft(["Alpha text.", "Beta text.", "Gamma text."])
     p1, p2, p3 = v1.paragraphs.order_by("position")
     sources = {p.key: p.sources.get() for p in (p1, p2, p3)}
-    client.force_login(staff)
+    sign_in_as(client, staff)
     data = _rewrite_post(v1, [p1, p2, p3], note="Reordered, two new paragraphs")
     data.update({
         f"order_{p3.key}": "1", f"order_{p1.key}": "2", f"order_{p2.key}": "3",  # gamma, alpha, beta
@@ -181,7 +182,7 @@ def test_the_rewrite_form_refuses_a_source_from_elsewhere_and_changes_nothing(cl
     town = city("Elsewhere")
     stranger = contribute(other, town, person(town))
     p1 = v1.paragraphs.get()
-    client.force_login(staff)
+    sign_in_as(client, staff)
     data = _rewrite_post(v1, [p1], **{"new-0-text": "Added.", "new-0-sources": f"{stranger.pk}"})
     with at(COMMENTS):
         response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), data)
@@ -260,7 +261,7 @@ def test_the_edit_page_keeps_unchanged_phase_times_and_saves_changes(client) -> 
     cons = consultation()
     staff = person(cons.process.owner, RoleKind.STAFF)
     before = [(p.starts_at, p.ends_at) for p in cons.process.phases.order_by("position")]
-    client.force_login(staff)
+    sign_in_as(client, staff)
     url = reverse("consultations:edit", args=[cons.slug])
     with at(CALL):
         page = client.get(url)
@@ -279,7 +280,7 @@ def test_the_edit_page_keeps_unchanged_phase_times_and_saves_changes(client) -> 
     assert after[:2] == before[:2]  # dates left as they were keep their time of day
     assert after[2][1].date() == dt.date(2026, 3, 25) and after[3][0] == after[2][1]
     # A stranger may not even see the form.
-    client.force_login(person(city()))
+    sign_in_as(client, person(city()))
     assert client.get(url).status_code == 403
     detail = client.get(cons.get_absolute_url()).content.decode()
     assert url not in detail

@@ -11,6 +11,7 @@ from arrival.accounts.models import RoleKind
 from arrival.consultations import services
 from arrival.consultations.loaders import load_forums
 from arrival.consultations.models import Contribution, Forum
+from tests.accounts.factories import sign_in_as
 from tests.consultations.factories import (
     CALL,
     COMMENTS,
@@ -50,7 +51,7 @@ def test_detail_shows_timeline_questions_and_contribute_button(client) -> None: 
     cons = consultation()
     town = city()
     officer = person(town)
-    client.force_login(officer)
+    sign_in_as(client, officer)
     with at(CALL):
         page = client.get(cons.get_absolute_url()).content.decode()
     assert 'aria-current="step"' in page and "What works in your city?" in page
@@ -65,7 +66,7 @@ def test_contribution_form_creates_with_answers_tags_and_evidence(client) -> Non
 
     cons = consultation()
     town = city()
-    client.force_login(person(town))
+    sign_in_as(client, person(town))
     question = cons.questions.get()
     pdf = SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
                              content_type="application/pdf")
@@ -86,7 +87,7 @@ def test_contribution_form_creates_with_answers_tags_and_evidence(client) -> Non
 
 def test_stranger_gets_403_on_contribute(client) -> None:  # noqa: ANN001
     cons = consultation()
-    client.force_login(person(city(), RoleKind.REVIEWER))
+    sign_in_as(client, person(city(), RoleKind.REVIEWER))
     with at(CALL):
         assert client.get(reverse("consultations:contribution_create", args=[cons.slug])).status_code == 403
 
@@ -108,7 +109,7 @@ def test_document_page_lists_sources_and_paragraph_comments_in_comment_phase(cli
     staff = person(cons.process.owner, RoleKind.STAFF)
     with at(SYNTHESIS):
         version = services.outcome_draft_compile(user=staff, consultation=cons)
-    client.force_login(staff)
+    sign_in_as(client, staff)
     with at(COMMENTS):
         page = client.get(version.document.get_absolute_url()).content.decode()
     assert "Sourcetown" in page and "Comments on paragraph 1" in page
@@ -126,7 +127,7 @@ def test_rewrite_page_then_diff(client) -> None:  # noqa: ANN001
     with at(SYNTHESIS):
         v1 = services.outcome_draft_compile(user=staff, consultation=cons)
     key = v1.paragraphs.get().key
-    client.force_login(staff)
+    sign_in_as(client, staff)
     with at(COMMENTS):
         response = client.post(reverse("consultations:version_create", args=[v1.document.pk]), {
             f"text_{key}": "Open all public services to every resident.", "note": "wording",
@@ -142,7 +143,7 @@ def test_adopt_button_and_endorsement_page_counter(client) -> None:  # noqa: ANN
     document = flow["document"]
     signer_city = flow["cities"][0]
     signer = person(signer_city, RoleKind.ADMINISTRATOR)
-    client.force_login(signer)
+    sign_in_as(client, signer)
     with at(ENDORSEMENT):
         page = client.get(reverse("consultations:endorsements", args=[document.pk])).content.decode()
         assert 'data-testid="endorsement-count">0<' in page and "Endorse the document" in page

@@ -26,6 +26,7 @@ from arrival.core.attachments import (
 )
 from arrival.core.jobs import job_enqueue
 from arrival.core.models import Attachment, AuditEvent
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import ActorFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,10 +157,10 @@ def test_download_checks_the_records_view_permission(client, editor, reader, mak
     url = reverse("core:attachment_download", args=[attachment.pk])
 
     assert client.get(url).status_code == 403
-    client.force_login(make_user("outsider"))
+    sign_in_as(client, make_user("outsider"))
     assert client.get(url).status_code == 403
 
-    client.force_login(reader)
+    sign_in_as(client, reader)
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == data

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from arrival.core.models import Job, JobStatus
+from tests.accounts.factories import sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def _job(owner, **fields) -> Job:
 
 def test_owner_sees_running_job_with_accessible_progress_and_polling(client, owner):
     job = _job(owner, status=JobStatus.RUNNING, progress_done=3, progress_total=12, message="Reading row 3")
-    client.force_login(owner)
+    sign_in_as(client, owner)
     response = client.get(reverse("core:job_detail", args=[job.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -34,7 +35,7 @@ def test_owner_sees_running_job_with_accessible_progress_and_polling(client, own
 
 def test_partial_polls_while_running_and_stops_when_finished(client, owner):
     job = _job(owner, status=JobStatus.RUNNING)
-    client.force_login(owner)
+    sign_in_as(client, owner)
     url = reverse("core:job_status", args=[job.pk])
     running = client.get(url, headers={"HX-Request": "true"})
     assert running.status_code == 200
@@ -51,7 +52,7 @@ def test_partial_polls_while_running_and_stops_when_finished(client, owner):
 
 def test_finished_page_does_not_poll_and_ignores_foreign_result_links(client, owner):
     job = _job(owner, status=JobStatus.SUCCEEDED, result={"url": "https://example.org/", "label": "Away"})
-    client.force_login(owner)
+    sign_in_as(client, owner)
     html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "hx-trigger" not in html
     assert "example.org" not in html
@@ -60,11 +61,11 @@ def test_finished_page_does_not_poll_and_ignores_foreign_result_links(client, ow
 
 def test_failed_job_shows_its_error_and_details_only_to_staff(client, owner, make_user):
     job = _job(owner, status=JobStatus.FAILED, error="Row 7: unknown indicator code.", error_detail="Traceback secret")
-    client.force_login(owner)
+    sign_in_as(client, owner)
     html = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "Row 7: unknown indicator code." in html
     assert "Traceback secret" not in html
-    client.force_login(make_user("staffer", is_staff=True))
+    sign_in_as(client, make_user("staffer", is_staff=True))
     assert "Traceback secret" in client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
 
 
@@ -73,7 +74,7 @@ def test_other_users_get_404_and_anonymous_users_sign_in(client, owner, make_use
     url = reverse("core:job_detail", args=[job.pk])
     response = client.get(url)
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    client.force_login(make_user("someone-else"))
+    sign_in_as(client, make_user("someone-else"))
     assert client.get(url).status_code == 404
     assert client.get(reverse("core:job_status", args=[job.pk]), headers={"HX-Request": "true"}).status_code == 404
 
@@ -81,7 +82,7 @@ def test_other_users_get_404_and_anonymous_users_sign_in(client, owner, make_use
 def test_job_list_shows_only_own_jobs(client, owner, make_user):
     mine = _job(owner)
     other = Job.objects.create(name="tests.core.count", label="Someone else's export", user=make_user("other"))
-    client.force_login(owner)
+    sign_in_as(client, owner)
     html = client.get(reverse("core:job_list")).content.decode()
     assert str(mine.pk) in html
     assert str(other.pk) not in html

@@ -18,7 +18,7 @@ from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement import selectors, services
 from arrival.engagement.handoffs import WorkItem, _providers, work_provider_register
 from arrival.engagement.models import Notification
-from tests.accounts.factories import RoleFactory, UserFactory
+from tests.accounts.factories import RoleFactory, UserFactory, sign_in_as
 from tests.accounts.factories import StaffFactory as StaffUserFactory
 from tests.actors.factories import ActorFactory, LocalGovernmentFactory
 from tests.engagement.factories import ProcessFactory
@@ -29,7 +29,7 @@ DEADLINE = datetime(2026, 12, 10, 8, 0, tzinfo=UTC)
 
 def _signed_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from arrival.engagement import services
 from arrival.engagement.models import Comment, Notification, NotificationSettings, Report, Visibility
 from arrival.engagement.targets import target_sign
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.actors.factories import ActorFactory
 from tests.engagement.factories import T0, CommentFactory, PhaseFactory, ProcessFactory, moderator_for
 
@@ -23,7 +23,7 @@ DAY = timedelta(days=1)
 
 def _signed_in(user):
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time_machine
 
 from arrival.participation.models import AnswerStatus, Proposal, StatusKind
+from tests.accounts.factories import sign_in_as
 from tests.participation.factories import COLLECT_AT, SUPPORT_AT, open_process, posted, resident
 from tests.participation.test_services import process_officer
 
@@ -29,7 +30,7 @@ def test_processes_and_proposals_list_with_filters(client) -> None:
 def test_create_support_answer_and_report_back(client) -> None:
     process = open_process()
     author = resident()
-    client.force_login(author)
+    sign_in_as(client, author)
     with time_machine.travel(COLLECT_AT, tick=False):
         created = client.post(f"{BASE}/proposals", {"process": process.slug, "title": "Benches", "body": "Shade",
                                                     "language": "es"}, content_type="application/json")
@@ -37,7 +38,7 @@ def test_create_support_answer_and_report_back(client) -> None:
     pk = created.json()["id"]
     assert client.post(f"{BASE}/proposals", {"process": process.slug, "title": "Late", "body": "x",
                                              "language": "es"}, content_type="application/json").status_code == 400
-    client.force_login(resident())
+    sign_in_as(client, resident())
     with time_machine.travel(SUPPORT_AT, tick=False):
         supported = client.post(f"{BASE}/proposals/{pk}/support")
         again = client.post(f"{BASE}/proposals/{pk}/support")
@@ -46,7 +47,7 @@ def test_create_support_answer_and_report_back(client) -> None:
     status = AnswerStatus.objects.get(owner=process.owner, kind=StatusKind.ACCEPTED)
     assert client.post(f"{BASE}/proposals/{pk}/answers", {"status": status.pk, "text": "Yes"},
                        content_type="application/json").status_code == 403
-    client.force_login(process_officer(process))
+    sign_in_as(client, process_officer(process))
     answered = client.post(f"{BASE}/proposals/{pk}/answers", {"status": status.pk, "text": "Yes"},
                            content_type="application/json")
     assert answered.status_code == 201 and answered.json()["status_kind"] == "accepted"

@@ -20,7 +20,7 @@ from arrival.engagement import services as engagement
 from arrival.engagement.models import Notification
 from arrival.participation import services
 from arrival.participation.models import AnswerStatus, GuestAccess, StatusKind, Support
-from tests.accounts.factories import PASSWORD, RoleFactory
+from tests.accounts.factories import PASSWORD, RoleFactory, sign_in_as
 from tests.engagement.handoffs import assert_in_work, assert_not_in_work, assert_notified, work_of
 from tests.participation.factories import (
     COLLECT_AT,
@@ -214,7 +214,7 @@ def test_my_work_is_oldest_first_and_counts_what_it_lists(city):
 
 def _signed_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from arrival.engagement.phases import PhaseSpec
 from arrival.participation import services
 from arrival.participation.links import COMMITMENT_TYPE
 from arrival.participation.models import AnswerStatus, ParticipationProcess, ProposalLink, StatusKind
+from tests.accounts.factories import sign_in_as
 from tests.commitments.factories import draft_commitment, published_commitment
 from tests.participation.factories import START, city_with_officer, open_process, posted, resident
 
@@ -25,7 +26,7 @@ NATURAL = [services.PHASE_COLLECT, services.PHASE_SUPPORT, services.PHASE_ANSWER
 
 def _signed_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from arrival.engagement import services as engagement
 from arrival.engagement.models import Report
 from arrival.participation import services
 from arrival.participation.models import AnswerStatus, GuestAccess, Proposal, StatusKind
+from tests.accounts.factories import sign_in_as
 from tests.participation.factories import COLLECT_AT, SUPPORT_AT, open_process, posted, resident
 from tests.participation.test_services import process_officer
 
@@ -65,7 +66,7 @@ def test_bad_guest_link_is_refused(client) -> None:
 
 def test_signed_in_post_any_language_and_support(client, process) -> None:
     author = resident()
-    client.force_login(author)
+    sign_in_as(client, author)
     with time_machine.travel(COLLECT_AT, tick=False):
         response = client.post(reverse("participation:proposal_create", args=[process.slug]), {
             "kind": "proposal", "title": "Ti proposal", "body": "ሰላም", "language": "other",
@@ -73,7 +74,7 @@ def test_signed_in_post_any_language_and_support(client, process) -> None:
     proposal = Proposal.objects.get()
     assert response.status_code == 302 and proposal.language == "ti" and proposal.author == author
     supporter = resident()
-    client.force_login(supporter)
+    sign_in_as(client, supporter)
     with time_machine.travel(SUPPORT_AT, tick=False):
         client.post(reverse("participation:support", args=[proposal.pk]))
         client.post(reverse("participation:support", args=[proposal.pk]))  # a second click changes nothing
@@ -91,7 +92,7 @@ def test_filters_and_htmx_partial(client, process) -> None:
 def test_city_team_pages(client, process) -> None:
     officer = process_officer(process)
     proposal = posted(process, resident())
-    client.force_login(officer)
+    sign_in_as(client, officer)
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "Publish the answer" in page and "Add a translation" in page
     status = AnswerStatus.objects.get(owner=process.owner, kind=StatusKind.CONSIDERING)
@@ -104,7 +105,7 @@ def test_city_team_pages(client, process) -> None:
     assert client.get(reverse("participation:statuses", args=[process.slug])).status_code == 200
     assert client.get(reverse("participation:process_edit", args=[process.slug])).status_code == 200
     assert client.get(reverse("participation:process_create")).status_code == 200
-    client.force_login(resident())
+    sign_in_as(client, resident())
     assert client.get(reverse("participation:statuses", args=[process.slug])).status_code == 403
     assert client.post(reverse("participation:answer", args=[proposal.pk]),
                        {"answer-status": status.pk, "answer-text": "x"}).status_code == 403
@@ -114,7 +115,7 @@ def test_process_create_page_with_phases_and_actions(client) -> None:
     from tests.participation.factories import city_with_officer
 
     city, officer = city_with_officer()
-    client.force_login(officer)
+    sign_in_as(client, officer)
     data = {"owner": city.pk, "title": "Parks", "purpose": "p", "input_use": "u", "languages": "en, ar",
             "access": "open", "retention_months": 12, "categories": "Green\nPlay", "time_zone": "UTC",
             "participation_collect_starts": "2026-03-01T09:00", "participation_collect_ends": "2026-03-20T09:00",
@@ -163,7 +164,7 @@ def test_report_and_moderation_hide_shows_notice(client, process) -> None:
 
 def test_report_button_and_comments_on_proposal_page(client, process) -> None:
     proposal = posted(process, resident())
-    client.force_login(resident())
+    sign_in_as(client, resident())
     with time_machine.travel(COLLECT_AT, tick=False):
         html = client.get(proposal.get_absolute_url()).content.decode()
     assert "Report" in html and "Comments" in html

@@ -15,7 +15,7 @@ from arrival.engagement import services as engagement
 from arrival.engagement.models import Comment, Visibility
 from arrival.participation import services
 from arrival.participation.models import Proposal, ProposalTranslation, Support
-from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import PASSWORD, sign_in_as
 from tests.participation.factories import COLLECT_AT, SUPPORT_AT, open_process, posted, resident
 from tests.participation.test_services import process_officer
 
@@ -40,7 +40,7 @@ def test_providers_registered() -> None:
 
 def test_download_my_data_has_everything(client) -> None:
     _process, author, proposal, other = _writer()
-    client.force_login(author)
+    sign_in_as(client, author)
     assert client.get(reverse("accounts:my_data")).status_code == 200
     response = client.get(reverse("accounts:my_data_download"))
     assert response["Content-Disposition"].startswith("attachment")
@@ -53,7 +53,7 @@ def test_download_my_data_has_everything(client) -> None:
 
 def test_delete_keeping_content_anonymised(client) -> None:
     _process, author, proposal, other = _writer()
-    client.force_login(author)
+    sign_in_as(client, author)
     response = client.post(reverse("accounts:delete_account"),
                            {"content": "keep", "password": PASSWORD, "confirm": "on"})
     assert response.status_code == 302
@@ -85,7 +85,7 @@ def test_delete_removing_content_redacts_audit(client) -> None:
 
 def test_wrong_password_changes_nothing(client) -> None:
     _process, author, proposal, _other = _writer()
-    client.force_login(author)
+    sign_in_as(client, author)
     response = client.post(reverse("accounts:delete_account"), {"content": "remove", "password": "x", "confirm": "on"})
     assert response.status_code == 200 and User.objects.filter(pk=author.pk).exists()
     assert Proposal.objects.get(pk=proposal.pk).title == "Shade on the square"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from arrival.accounts.services import api_token_create
 from arrival.core.models import AuditEvent
 from arrival.planning import selectors, services
-from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory, sign_in_as
 from tests.planning.factories import compute, ready_round
 
 
@@ -34,7 +34,7 @@ def test_superusers_and_staff_see_no_case_data_without_a_grant(client, make):
     boss = make()
     with pytest.raises(PermissionDenied):
         selectors.case_list(user=boss, intake_round=world.round)
-    client.force_login(boss)
+    sign_in_as(client, boss)
     assert client.get(reverse("planning:cases", args=[world.round.pk])).status_code == 403
     assert (
         client.get(reverse("planning:plan_assignment", args=[world.round.pk, plan.version])).status_code
@@ -56,7 +56,7 @@ def test_a_planners_grant_opens_case_data_for_a_limited_time_on_record(client):
         action="planning.grant_case_access", target_id=str(world.round.pk)
     ).exists()
     assert selectors.case_list(user=boss, intake_round=world.round).count() == 20
-    client.force_login(boss)
+    sign_in_as(client, boss)
     assert client.get(reverse("planning:cases", args=[world.round.pk])).status_code == 200
     assert AuditEvent.objects.filter(action="planning.view_cases_under_grant", user=boss).exists()
     client.logout()

@@ -16,13 +16,14 @@ from arrival.actors.models import ActorKind
 from arrival.core.models import AuditEvent
 from arrival.planning import selectors, services
 from arrival.planning.models import DialogueMessage, DialogueSide, PlanStatus
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import ActorFactory
 from tests.planning.factories import FULL_CAPACITY, object_to, published, ready_round, user_with_role
 
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

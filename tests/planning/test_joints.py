@@ -16,6 +16,7 @@ from django.utils import timezone
 from arrival.engagement.models import Notification
 from arrival.planning import services
 from arrival.planning.models import DeclarationStatus, LocalityResponse, PlanStatus, RoundStatus
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import LocalGovernmentFactory
 from tests.engagement.handoffs import assert_in_work, assert_not_in_work, assert_notified, work_of
 from tests.planning.factories import (
@@ -32,7 +33,7 @@ from tests.planning.factories import (
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from arrival.planning import services
 from arrival.planning.models import Declaration, LocalityResponse, RoundLocality
-from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory, sign_in_as
 from tests.planning.factories import open_round, ready_round, round_world
 
 
@@ -30,7 +30,7 @@ def _declaration_post(**overrides):
 
 def test_round_pages_for_planner(client):
     world = round_world()
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     for name in ("round_detail", "localities", "keys", "cases", "funding", "round_edit"):
         response = client.get(reverse(f"planning:{name}", args=[world.round.pk]))
         assert response.status_code == 200, name
@@ -41,19 +41,19 @@ def test_round_pages_for_planner(client):
 def test_draft_round_hidden_from_localities_and_strangers(client):
     world = round_world()
     officer = world.officers[world.cities[0].pk]
-    client.force_login(officer)
+    sign_in_as(client, officer)
     assert client.get(reverse("planning:round_detail", args=[world.round.pk])).status_code == 403
     assert world.round.title not in client.get(reverse("planning:round_list")).content.decode()
     open_round(world)
     assert client.get(reverse("planning:round_detail", args=[world.round.pk])).status_code == 200
-    client.force_login(UserFactory())
+    sign_in_as(client, UserFactory())
     assert client.get(reverse("planning:round_detail", args=[world.round.pk])).status_code == 403
 
 
 def test_locality_sees_only_its_own_declaration_and_no_cases(client):
     world = ready_round(cases=10)
     a, b = world.cities[0], world.cities[1]
-    client.force_login(world.officers[a.pk])
+    sign_in_as(client, world.officers[a.pk])
     assert client.get(reverse("planning:declaration", args=[world.round.pk, a.pk])).status_code == 200
     assert client.get(reverse("planning:declaration", args=[world.round.pk, b.pk])).status_code == 403
     page = client.get(reverse("planning:round_detail", args=[world.round.pk])).content.decode()
@@ -67,7 +67,7 @@ def test_declaration_form_saves_partial_and_not_provided(client):
     world = round_world()
     open_round(world)
     city = world.cities[0]
-    client.force_login(world.officers[city.pk])
+    sign_in_as(client, world.officers[city.pk])
     url = reverse("planning:declaration", args=[world.round.pk, city.pk])
     response = client.post(url, _declaration_post(submit="1"))
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_declaration_form_saves_partial_and_not_provided(client):
 
 def test_region_table_page_shows_line_errors_and_saves_nothing(client):
     world = round_world()
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     before = RoundLocality.objects.filter(round=world.round).count()
     response = client.post(reverse("planning:localities", args=[world.round.pk]),
                            {"table": f"locality,region\n{world.cities[0].slug},North\nnowhere,North\n"})
@@ -96,7 +96,7 @@ def test_keys_page_compares_keys(client):
         services.key_inputs_set(user=world.planner, intake_round=world.round,
                                 rows={city.pk: {"tax_revenue": 1000 + city.pk, "gdp": 10, "unemployment_rate": 5,
                                                 "past_effort": 3}})
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     page = client.get(reverse("planning:keys", args=[world.round.pk])).content.decode()
     assert "Königstein" in page and "tax_revenue" in page and "EU-2015" in page
     assert "2/3" in page  # the formula is shown
@@ -104,9 +104,9 @@ def test_keys_page_compares_keys(client):
 
 def test_cases_page_for_planners_only_even_for_site_staff(client):
     world = ready_round(cases=5)
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     assert "C00001" in client.get(reverse("planning:cases", args=[world.round.pk])).content.decode()
-    client.force_login(StaffFactory())
+    sign_in_as(client, StaffFactory())
     assert client.get(reverse("planning:cases", args=[world.round.pk])).status_code == 403
     assert client.get(reverse("planning:round_detail", args=[world.round.pk])).status_code == 200
 
@@ -114,7 +114,7 @@ def test_cases_page_for_planners_only_even_for_site_staff(client):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_plan_flow_pages_and_transfer_export(client, fmt):
     world = ready_round(cases=30)
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     response = client.post(reverse("planning:plan_compute", args=[world.round.pk]))
     assert response.status_code == 302
     plan = world.round.plans.get()
@@ -129,7 +129,7 @@ def test_plan_flow_pages_and_transfer_export(client, fmt):
         assert "locality" in b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
     client.post(reverse("planning:plan_publish", args=[world.round.pk, plan.version]))
     city = world.cities[0]
-    client.force_login(world.officers[city.pk])
+    sign_in_as(client, world.officers[city.pk])
     assert client.get(reverse("planning:plan_assignment", args=[world.round.pk, plan.version])).status_code == 403
     mine = client.get(reverse("planning:allocation", args=[world.round.pk, city.pk])).content.decode()
     assert "C000" not in mine and "By category" in mine
@@ -144,7 +144,7 @@ def test_admin_never_shows_case_data_to_site_staff(client):
     world = ready_round(cases=10)
     plan = services.plan_compute(user=world.planner, intake_round=world.round, time_limit=10).plan
     staff = StaffFactory(is_superuser=True)
-    client.force_login(staff)
+    sign_in_as(client, staff)
     page = client.get(reverse("admin:planning_plan_change", args=[plan.pk])).content.decode()
     assert "C00001" not in page
     assert client.get("/admin/planning/").status_code == 200

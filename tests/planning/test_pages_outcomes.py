@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from arrival.planning.models import IntakeRound
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import StaffFactory, sign_in_as
 from tests.planning.factories import ready_round
 from tests.planning.outcome_records import outcome_lines
 
@@ -20,11 +20,11 @@ def test_outcome_model_page_trains_shows_coefficients_and_refuses_bad_lines(clie
     world = ready_round(cases=20)
     url = reverse("planning:outcome_model", args=[world.round.pk])
     for user in (StaffFactory(), world.officers[world.cities[0].pk]):
-        client.force_login(user)
+        sign_in_as(client, user)
         assert client.get(url).status_code == 403
         assert client.post(url, {"model-file": _upload(outcome_lines()), "model-l2": "1"}).status_code == 403
     assert IntakeRound.objects.get(pk=world.round.pk).outcome_model == {}
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     assert 'id="no-model"' in client.get(url).content.decode()
     lines = outcome_lines()
     bad = lines[:5] + [lines[5].replace(lines[5].split(",")[0], "many", 1)] + lines[6:]
@@ -43,7 +43,7 @@ def test_outcome_model_page_trains_shows_coefficients_and_refuses_bad_lines(clie
 
 def test_compute_form_with_floors_and_the_plan_page_shows_source_and_floors(client):
     world = ready_round(cases=30)
-    client.force_login(world.planner)
+    sign_in_as(client, world.planner)
     url = reverse("planning:outcome_model", args=[world.round.pk])
     client.post(url, {"model-file": _upload(outcome_lines()), "model-l2": "1"})
     detail = client.get(reverse("planning:round_detail", args=[world.round.pk])).content.decode()
@@ -58,6 +58,6 @@ def test_compute_form_with_floors_and_the_plan_page_shows_source_and_floors(clie
     assert "Outcome model trained on historical records" in page and 'id="plan-model"' in page
     assert 'id="fairness-floors"' in page and "0.050" in page
     staff = StaffFactory()  # site staff compute plans but read no case data: no floor fields for them
-    client.force_login(staff)
+    sign_in_as(client, staff)
     assert 'id="fairness-floors"' not in client.get(reverse("planning:round_detail",
                                                             args=[world.round.pk])).content.decode()

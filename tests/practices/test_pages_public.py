@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from arrival.practices import facets, services
 from arrival.practices.models import Practice, ReviewStage
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import CountryFactory
 from tests.practices.factories import (
     curator,
@@ -207,7 +208,7 @@ def test_curators_also_find_practices_in_review():
     services.practice_submit(user=team_of(practice), practice=practice)
     services.practice_screen(user=by, practice=practice, accept=True)
     client = Client()
-    client.force_login(by)
+    sign_in_as(client, by)
     assert practice.title in client.get(reverse("practices:list")).content.decode()
     assert practice.title not in Client().get(reverse("practices:list")).content.decode()
     assert Practice.objects.get(pk=practice.pk).stage == ReviewStage.IN_REVIEW

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from arrival.practices.models import Practice, ReviewAssignment, ReviewAssignmentStatus, ReviewStage
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, sign_in_as
 from tests.practices.factories import (
     assign_and_accept,
     curator,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 
@@ -237,12 +237,12 @@ def test_writes_need_the_csrf_token():
     city = government()
     officer = officer_for(city)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(officer)
+    sign_in_as(client, officer)
     assert client.post(reverse("practices:create"), _create_data(government=city.pk)).status_code == 403
     practice = published_practice()
     by = curator()
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(by)
+    sign_in_as(strict, by)
     assert strict.post(reverse("practices:decide", args=[practice.slug]), {"decision": "decline"}).status_code == 403
     assert not Practice.objects.filter(title="Neighbourhood welcome walks").exists()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from arrival.accounts.models import RoleKind
 from arrival.practices import selectors, services
 from arrival.practices.models import ReviewAssignment, ReviewAssignmentStatus
+from tests.accounts.factories import sign_in_as
 from tests.actors.factories import OrganisationFactory
 from tests.practices.factories import (
     curator,
@@ -30,7 +31,7 @@ from tests.practices.factories import (
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

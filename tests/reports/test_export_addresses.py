@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.accounts.factories import sign_in_as
+
 CSV, JSON, PDF, MD = (
     "text/csv; charset=utf-8",
     "application/json",
@@ -146,7 +148,7 @@ def test_a_get_on_a_published_object_returns_the_file(route: str, settings: Any)
     user, kwargs, formats = ADDRESSES[route]()
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in_as(client, user)
     for fmt, media_type in formats.items():
         url = _url(route, kwargs, fmt)
         response = client.get(url)

@@ -15,6 +15,7 @@ from arrival.core.models import Job, JobStatus
 from arrival.reports.models import PreparedFile
 from arrival.reports.prepared import file_key
 from arrival.reports.services import TASK_PREPARE
+from tests.accounts.factories import sign_in_as
 from tests.assessments.factories import AssessmentFactory, answer_all, officer_for, publish
 
 
@@ -69,7 +70,7 @@ def test_a_rebuild_replaces_the_stored_file_and_removes_the_old_one(
 
 def test_a_failed_first_build_is_queued_again_by_the_next_get(client) -> None:  # noqa: ANN001
     assessment = AssessmentFactory()
-    client.force_login(officer_for(assessment.government))
+    sign_in_as(client, officer_for(assessment.government))
     url = f"/assessments/{assessment.pk}/report.docx"
     assert client.get(url).status_code == 503
     Job.objects.filter(name=TASK_PREPARE).update(status=JobStatus.FAILED)
