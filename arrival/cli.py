@@ -97,6 +97,14 @@ def _collect_static_if_changed() -> None:
     marker.write_text(fingerprint)
 
 
+def gunicorn_command(*, host: str, port: str, workers: str) -> list[str]:
+    """The web server `arrival serve` runs. Request lines (414 beyond), header counts and sizes (431 beyond) are
+    bounded by gunicorn; bodies by core's RequestSizeMiddleware."""
+    return [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--access-logfile", "-", "--chdir", str(REPO_ROOT),
+            "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]
+
+
 def _serve(argv: list[str]) -> int:
     args = _serve_parser().parse_args(argv)
     _django()
@@ -106,10 +114,7 @@ def _serve(argv: list[str]) -> int:
     worker = None if args.no_worker else subprocess.Popen([str(bin_dir / "arrival"), "worker"])  # noqa: S603
     print(f"Arrival is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     try:
-        return subprocess.call(  # noqa: S603 - our own gunicorn with fixed arguments
-            [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"{args.host}:{args.port}",
-             "--workers", str(args.workers), "--access-logfile", "-", "--chdir", str(REPO_ROOT)]
-        )
+        return subprocess.call(gunicorn_command(host=args.host, port=args.port, workers=args.workers))  # noqa: S603
     except KeyboardInterrupt:
         return 0
     finally:

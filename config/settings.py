@@ -25,6 +25,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 PRODUCTION = os.environ.get("ARRIVAL_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, queries and tracebacks to anyone: never on a public site.
+    raise ImproperlyConfigured("DEBUG must be off when ARRIVAL_ENV=production: unset DEBUG or set DEBUG=false.")
 
 DATA_DIR = Path(os.environ.get("ARRIVAL_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "arrival.core.middleware.RequestSizeMiddleware",  # first: refuses an oversized body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,17 +126,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: in the database unless Redis is configured, so app servers keep no state ---------------
-# API rate limits count in the "throttle" cache: Redis when configured (one count across all servers),
-# otherwise memory (each process counts alone, so N processes admit up to N times the rate) — a count
-# per request must not turn every public read into a database write.
+# Rate limits (arrival/core/ratelimit.py) count in the "throttle" cache when Redis is configured (one count
+# across all servers), otherwise in a SQLite file of their own that the processes of this machine share — a
+# count per request must not turn every public read into a write to the main database.
 if os.environ.get("REDIS_URL"):
     _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     CACHES = {"default": _redis, "throttle": {**_redis, "KEY_PREFIX": "throttle"}}
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "arrival_cache"},
-        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "arrival-throttle"},
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "arrival_cache"}}
+ARRIVAL_RATE_LIMIT_FILE = Path(os.environ.get("ARRIVAL_RATE_LIMIT_FILE", DATA_DIR / "rate-limits.sqlite3"))
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -271,6 +273,16 @@ ARRIVAL_JOBS_STALE_SECONDS = int(os.environ.get("ARRIVAL_JOBS_STALE_SECONDS", "3
 ARRIVAL_JOBS_POLL_SECONDS = float(os.environ.get("ARRIVAL_JOBS_POLL_SECONDS", "1"))
 ARRIVAL_JOBS_KEEP_DAYS = int(os.environ.get("ARRIVAL_JOBS_KEEP_DAYS", "90"))
 ARRIVAL_ATTACHMENT_MAX_BYTES = int(os.environ.get("ARRIVAL_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Request bodies (docs/operations.md, "Request size limits"): a body announcing more than the largest attachment
+# plus room for the form's other fields is refused with 413 before it is read; bodies without a length with 411.
+# Form fields and JSON bodies are read into memory up to DATA_UPLOAD_MAX_MEMORY_SIZE (larger: 400); uploaded
+# files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, which the cap above keeps bounded.
+ARRIVAL_REQUEST_MAX_BYTES = int(os.environ.get("ARRIVAL_REQUEST_MAX_BYTES",
+                                               str(ARRIVAL_ATTACHMENT_MAX_BYTES + 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 LOGGING = {
     "version": 1,

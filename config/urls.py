@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("arrival.actors.urls")),
 ]
 
+handler500 = "arrival.core.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

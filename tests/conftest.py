@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # Fast hashing keeps the suite quick; the production hasher is Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counts are shared by the processes of a machine: each test process keeps its own.
+    settings.ARRIVAL_RATE_LIMIT_FILE = Path(tempfile.mkdtemp(prefix="arrival-rates-")) / "rate-limits.sqlite3"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,10 +53,10 @@ def _db_for_every_test(db: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
-    """Each test starts with empty API rate-limit counters (they live in process memory)."""
-    from django.core.cache import caches
+    """Each test starts with empty rate-limit counters."""
+    from arrival.core.ratelimit import rate_counts_clear
 
-    caches["throttle"].clear()
+    rate_counts_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -32,6 +31,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from arrival.core.ratelimit import rate_counts_clear
 from config.api import OPEN_DATA_TAG
 
 EXAMPLES = int(os.environ.get("ARRIVAL_CONTRACT_EXAMPLES", "4"))
@@ -299,7 +299,7 @@ def test_every_endpoint_answers_as_its_schema_says(monkeypatch: pytest.MonkeyPat
                     examples_run += 1
                     if label in failures:  # noqa: B023 - run() is called within this loop turn
                         return
-                    caches["throttle"].clear()
+                    rate_counts_clear()
                     # Each request in its own savepoint: a write's failure cannot poison the next request.
                     try:
                         with transaction.atomic():

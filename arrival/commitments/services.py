@@ -40,6 +40,7 @@ from arrival.commitments.models import (
     SubmissionWindow,
 )
 from arrival.core.attachments import DOCUMENT_TYPES, IMAGE_TYPES, SPREADSHEET_TYPES, attachment_create
+from arrival.core.dates import date_in_range_check
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -82,13 +83,16 @@ def _date(value: Any, label: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise ValidationError(_("%(field)s must be a date (YYYY-MM-DD).") % {"field": label}) from error
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError as error:
+            raise ValidationError(_("%(field)s must be a date (YYYY-MM-DD).") % {"field": label}) from error
+    date_in_range_check(day, label=label)
+    return day
 
 
 def _forms(value: Any) -> list[str]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,16 +15,17 @@ from ninja import Field, Schema
 from ninja.errors import AuthenticationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle, BaseThrottle
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle, BaseThrottle, SimpleRateThrottle
 
+from arrival.core.dates import YEAR_MAX, YEAR_MIN
 from arrival.core.http import client_address
+from arrival.core.ratelimit import rate_hit, rate_parse
 
 # --- Bounds of what a request may say ---------------------------------------------------------------
 # Beyond these a request is a 422 naming the field, before any query: both databases store ids as 64-bit
 # integers (PostgreSQL raises on a larger one, SQLite overflows), and counts in 32-bit columns.
 MAX_RECORD_ID = 2**63 - 1
 MAX_INT32 = 2**31 - 1
-YEAR_MIN, YEAR_MAX = 1900, 2200
 MAX_PAGE = 10_000_000
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
@@ -161,19 +161,36 @@ def api_reader(request: HttpRequest) -> Any:
 
 
 # --- Rate limits ------------------------------------------------------------------------------------
-# Both count anonymous clients by `client_address` — ninja's own reading believes any X-Forwarded-For.
-class AnonymousRate(AnonRateThrottle):
-    cache = caches["throttle"]
+class _SharedCount(SimpleRateThrottle):
+    """ninja's throttle keys (client address, or the token's user), counted by core.ratelimit: one count for
+    every process instead of ninja's per-process cache."""
 
+    def __init__(self, rate: str) -> None:
+        self.limit, self.window = rate_parse(rate)
+        self.retry_after: float | None = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        decision = rate_hit(f"api:{key}", limit=self.limit, window=self.window)
+        self.retry_after = decision.retry_after
+        return decision.allowed
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+    # Anonymous clients are counted by `client_address`: ninja's own reading believes any X-Forwarded-For.
     def get_ident(self, request: HttpRequest) -> str | None:
         return client_address(request)
 
 
-class AuthenticatedRate(AuthRateThrottle):
-    cache = caches["throttle"]
+class AnonymousRate(_SharedCount, AnonRateThrottle):
+    pass
 
-    def get_ident(self, request: HttpRequest) -> str | None:
-        return client_address(request)
+
+class AuthenticatedRate(_SharedCount, AuthRateThrottle):
+    pass
 
 
 def api_throttles() -> list[BaseThrottle]:

@@ -1,17 +1,22 @@
-"""Pages owned by core: a background job's progress, the list of one's jobs, and attachment downloads."""
+"""Pages owned by core: a background job's progress, the list of one's jobs, attachment downloads, and the
+answer to an error no view handled."""
 
 from __future__ import annotations
+
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from arrival.core.attachments import attachment_get_for_download
 from arrival.core.http import HtmxHttpRequest
 from arrival.core.jobs import job_get, job_list_for_user
 from arrival.core.models import Attachment, Job
+from arrival.core.outage import database_unavailable, outage_response
 
 # htmx stops polling when a response carries this status (https://htmx.org/docs/#polling).
 HTMX_STOP_POLLING = 286
@@ -76,3 +81,11 @@ def attachment_download(request: HttpRequest, attachment_id: str) -> FileRespons
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it while handling the exception, wherever it was raised (a view, or middleware
+    reading the session); a database outage becomes a 503 the client may retry, anything else stays a 500."""
+    if database_unavailable(sys.exc_info()[1]):
+        return outage_response(request)
+    return defaults.server_error(request)

@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from arrival.core.dates import date_in_range_check
+
 
 @dataclass(frozen=True)
 class PhaseType:
@@ -130,6 +132,8 @@ def phase_specs_validate(specs: list[PhaseSpec], *, kind: str | None = None) -> 
             raise ValidationError(gettext("Phase %(number)s needs a start and an end.") % {"number": number})
         if spec.starts_at.tzinfo is None or spec.ends_at.tzinfo is None:
             raise ValidationError(gettext("Phase %(number)s: dates must carry a time zone.") % {"number": number})
+        date_in_range_check(spec.starts_at, label=gettext("Phase %(number)s: the start") % {"number": number})
+        date_in_range_check(spec.ends_at, label=gettext("Phase %(number)s: the end") % {"number": number})
         if spec.ends_at <= spec.starts_at:
             raise ValidationError(gettext("Phase %(number)s must end after it starts.") % {"number": number})
         if previous is not None and spec.starts_at < previous.ends_at:

@@ -11,7 +11,6 @@ what they write (notifications, usually) lands with the comment or the announcem
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,6 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 from arrival.accounts.selectors import actor_ids_for, user_time_zones
 from arrival.actors.models import Actor
 from arrival.core.permissions import require
+from arrival.core.ratelimit import rate_hit, rate_parse
 from arrival.core.services import audit_record, audit_redact_target, snapshot
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import datetime_with_zone, zone_or_utc
@@ -220,28 +219,14 @@ def phase_require(*, process: Process, action: str, at: datetime | None = None) 
 # --- Comments --------------------------------------------------------------------------------------------
 
 
-def _parse_rate(rate: str) -> tuple[int, int]:
-    count, _sep, unit = rate.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit.strip()[:1].lower())
-    if not count.strip().isdigit() or seconds is None:
-        raise ValueError(f"ARRIVAL_POST_RATE must look like '10/m', not {rate!r}.")
-    return int(count), seconds
-
-
 def post_rate_check(*, poster: Any) -> None:
-    """Refuse a post beyond ARRIVAL_POST_RATE (counted in the "throttle" cache, sliding window). `poster` is a user
-    or any stable key (participation counts a guest by browser session); comments, proposals and supports share
-    one count per person."""
-    limit, window = _parse_rate(settings.ARRIVAL_POST_RATE)
-    cache = caches["throttle"]
-    key = f"engagement:post:{getattr(poster, 'pk', poster)}"
-    now = time.time()
-    history = [stamp for stamp in cache.get(key, []) if stamp > now - window]
-    if len(history) >= limit:
+    """Refuse a post beyond ARRIVAL_POST_RATE (counted by core.ratelimit, once for every process). `poster` is a
+    user or any stable key (participation counts a guest by browser session); comments, proposals and supports
+    share one count per person."""
+    limit, window = rate_parse(settings.ARRIVAL_POST_RATE)
+    if not rate_hit(f"engagement:post:{getattr(poster, 'pk', poster)}", limit=limit, window=window).allowed:
         raise ValidationError(_("You are posting too quickly. Please wait a moment and try again."),
                               code="rate_limited")
-    history.append(now)
-    cache.set(key, history, window)
 
 
 def _target_label(target: models.Model) -> str:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from arrival.actors.models import Actor, ActorKind, LocalGovernment
 from arrival.actors.services import regional_government_get_or_create
+from arrival.core.dates import date_in_range_check
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.core.time_zones import datetime_with_zone
@@ -147,6 +148,8 @@ def _round_values(values: Mapping[str, Any], current: IntakeRound | None) -> dic
     start, end = pick("period_start"), pick("period_end")
     if not isinstance(start, date) or not isinstance(end, date):
         raise ValidationError(_("Give the period's start and end dates."))
+    date_in_range_check(start, label=_("Period start"))
+    date_in_range_check(end, label=_("Period end"))
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
     total = _number(pick("total"), _("Persons to place"), minimum=1, integer=True)
@@ -155,6 +158,7 @@ def _round_values(values: Mapping[str, Any], current: IntakeRound | None) -> dic
     deadline = pick("deadline")
     if not isinstance(deadline, datetime):
         raise ValidationError(_("Give a deadline for declarations."))
+    date_in_range_check(deadline, label=_("Deadline for declarations"))
     key_name = pick("key_name", KeyName.POPULATION)
     if key_name not in KeyName.values:
         raise ValidationError(_("Unknown key “%(key)s”.") % {"key": key_name})

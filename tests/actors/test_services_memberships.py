@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from arrival.actors import services
-from arrival.actors.models import ActorKind, Membership
+from arrival.actors.models import Actor, ActorKind, LocalGovernment, Membership
 from arrival.core.models import AuditEvent
 from tests.actors.factories import ActorFactory, LocalGovernmentFactory, MembershipFactory, NetworkFactory
 
@@ -156,3 +157,53 @@ def test_network_member_of_network_by_slug(tmp_path, network):
     coordinator = ActorFactory(kind=ActorKind.NETWORK, slug="global-taskforce", country=None)
     call_command("import_memberships", str(write_csv(tmp_path, "global-taskforce,eurocities,observer,,,ref\n")))
     assert Membership.objects.get().member == coordinator
+
+
+def test_a_row_with_more_fields_than_the_header_is_an_error(tmp_path, city, network):
+    path = write_csv(tmp_path, "2791537,eurocities,member,2010-01-01,,Members page,an extra field\n")
+    with pytest.raises(services.MembershipImportError) as error:
+        services.memberships_import_csv(path=path)
+    assert error.value.messages == ["line 2: 7 fields, but the header names 6"]
+    assert not Membership.objects.exists()
+
+
+def test_full_width_digits_are_not_a_geonames_id(tmp_path, city, network):
+    path = write_csv(tmp_path, "２７９１５３７,eurocities,member,,,src\n")
+    with pytest.raises(services.MembershipImportError) as error:
+        services.memberships_import_csv(path=path)
+    assert error.value.messages == ["line 2: unknown member '２７９１５３７'"]
+
+
+def test_an_import_of_100000_rows_runs_in_bulk_and_stays_all_or_nothing(tmp_path):
+    """1,000 cities × 100 networks: 100,000 memberships from a real file, timed; then the same file with one bad
+    line at the end writes nothing."""
+    country = ActorFactory().country
+    networks = Actor.objects.bulk_create(
+        Actor(kind=ActorKind.NETWORK, name=f"Network {n}", slug=f"network-{n}", country=None) for n in range(100))
+    cities = Actor.objects.bulk_create(
+        Actor(kind=ActorKind.LOCAL_GOVERNMENT, name=f"City {n}", slug=f"city-{n}", country=country)
+        for n in range(1000))
+    LocalGovernment.objects.bulk_create(LocalGovernment(actor=city, geonames_id=5_000_000 + n)
+                                        for n, city in enumerate(cities))
+    path = tmp_path / "memberships.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(HEADER)
+        for n in range(1000):
+            member = 5_000_000 + n if n % 2 else f"city-{n}"  # by GeoNames id and by slug
+            for network in networks:
+                handle.write(f"{member},{network.slug},member,2015-01-01,,Members page {n}\n")
+    started, started_cpu = time.perf_counter(), time.process_time()
+    result = services.memberships_import_csv(path=path)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
+    print(f"imported 100,000 memberships in {seconds:.1f} s ({cpu_seconds:.1f} s of this process's CPU)")
+    assert (result.created, result.updated) == (100_000, 0)
+    assert Membership.objects.count() == 100_000 == AuditEvent.objects.filter(action="actors.membership_create").count()
+    # CPU time, not the wall clock: a test machine shared by parallel runs stretches the latter several times.
+    assert cpu_seconds < 30
+
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("city-1,nowhere,member,,,src\n")
+    Membership.objects.update(source="before")
+    with pytest.raises(services.MembershipImportError, match="line 100002: unknown network 'nowhere'"):
+        services.memberships_import_csv(path=path)
+    assert set(Membership.objects.values_list("source", flat=True)) == {"before"}

@@ -268,3 +268,11 @@ def test_personal_data_export_and_erase_keep_the_governments_record():
     commitment = Commitment.objects.get(pk=parts["commitment"].pk)
     assert commitment.created_by is None and commitment.status == "published"
     assert ProgressUpdate.objects.get(commitment=commitment).author is None
+
+
+@pytest.mark.parametrize("due_on", ["1899-12-31", "2201-01-01", dt.date(20, 1, 1)])
+def test_a_milestone_due_outside_the_sane_range_is_refused(due_on):
+    parts = published_commitment()
+    with pytest.raises(ValidationError, match="between 1900-01-01 and 2200-12-31"):
+        services.milestone_add(user=parts["team"], commitment=parts["commitment"], title="Far", due_on=due_on)
+    assert parts["commitment"].milestones.count() == 1

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.core.served import migrated_database, served  # noqa: F401 - fixtures of the served-instance tests
+
 
 @pytest.fixture(autouse=True)
 def _jobs_not_eager(settings):

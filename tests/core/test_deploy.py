@@ -49,3 +49,12 @@ def test_security_headers_on_a_page(client):
     assert response["X-Frame-Options"] == "DENY"
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_production_refuses_to_start_in_debug_mode(tmp_path):
+    """Debug pages show settings and tracebacks to anyone: production with DEBUG=true stops at start-up."""
+    result = _manage("check", ARRIVAL_ENV="production", DEBUG="true", SECRET_KEY="x" * 60 + "-production-secret",
+                     ALLOWED_HOSTS="arrival.example.org", ARRIVAL_SITE_URL="https://arrival.example.org",
+                     ARRIVAL_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DEBUG must be off when ARRIVAL_ENV=production" in result.stderr

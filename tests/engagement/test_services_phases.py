@@ -109,6 +109,8 @@ def test_others_may_not_create():
     ([PhaseSpec("tests.nope", T0, T0 + DAY)], "unknown type"),
     ([PhaseSpec("tests.collect", T0.replace(tzinfo=None), T0.replace(tzinfo=None) + DAY)], "time zone"),
     ([PhaseSpec("tests.collect", T0, T0 + DAY, actions=["comment"])], "is not an action"),
+    ([PhaseSpec("tests.collect", T0.replace(year=1899), T0 + DAY)], "between 1900-01-01 and 2200-12-31"),
+    ([PhaseSpec("tests.collect", T0, T0.replace(year=2201))], "Phase 1: the end must be between"),
 ])
 def test_invalid_phases_are_refused_and_nothing_changes(officer, specs, message):
     with pytest.raises(ValidationError, match=message):

@@ -167,3 +167,14 @@ def test_population_key_single_and_multilevel_quotas():
     assert sorted(r["quota"] for r in result["regions"].values()) == [20, 180]
     with pytest.raises(ValidationError):  # the Königstein key needs tax revenue
         services.key_results(intake_round=nested.round, key_name="koenigstein")
+
+
+@pytest.mark.parametrize("values", [
+    {"period_start": dt.date(1850, 1, 1)},
+    {"period_end": dt.date(2300, 1, 1)},
+    {"deadline": dt.datetime(2999, 1, 1, tzinfo=dt.UTC)},
+])
+def test_round_dates_outside_the_sane_range_are_refused(values):
+    world = round_world()
+    with pytest.raises(ValidationError, match="between 1900-01-01 and 2200-12-31"):
+        services.round_update(user=world.planner, intake_round=world.round, **values)
