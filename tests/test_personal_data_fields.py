@@ -27,6 +27,8 @@ from django.test import Client
 from django.test.utils import isolate_apps
 from django.utils.encoding import force_str
 
+from tests.accounts.factories import sign_in_as
+
 STATUS_OR_PAPERS = re.compile(
     r"legal[\s_-]*status|migration[\s_-]*status|migratory[\s_-]*status|immigration|nationalit|citizenship"
     r"|(?<!position )\bpapers?\b|\bvisas?\b|residen(ce|t|cy)[\s_-]*permit|asylum|passport|undocumented|refugee[\s_-]*status"
@@ -322,7 +324,7 @@ def test_no_export_column_names_a_person_or_their_status(settings: Any) -> None:
         user, kwargs, formats = make()
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in_as(client, user)
         for fmt in set(formats) & {"csv", "json"}:
             url = _url(route, kwargs, fmt)
             response = client.get(url)

@@ -21,7 +21,7 @@ from arrival.accounts import services
 from arrival.accounts.models import ApiToken, ApiTokenScope, RoleRequest
 from arrival.actors.models import ActorKind
 from arrival.engagement.models import Comment
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, sign_in_as
 from tests.actors.factories import ActorFactory
 from tests.engagement.factories import CommentFactory
 
@@ -173,8 +173,7 @@ def test_resetting_the_password_revokes_every_token(client, person):
 
 def test_staff_setting_a_password_in_the_admin_revokes_every_token(person):
     keys = _active_keys(person)
-    staff = Client()
-    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff = sign_in_as(Client(), UserFactory(is_staff=True, is_superuser=True))
     response = staff.post(f"/admin/accounts/user/{person.pk}/password/", {
         "password1": "a new long passphrase 42", "password2": "a new long passphrase 42", "usable_password": "true",
     })
@@ -185,7 +184,7 @@ def test_staff_setting_a_password_in_the_admin_revokes_every_token(person):
 def test_a_demo_sign_in_reset_for_the_next_visitor_revokes_the_last_visitors_tokens(settings):
     settings.PRODUCTION = False
     city = ActorFactory(kind=ActorKind.LOCAL_GOVERNMENT)
-    user, _ = services.demo_account_reset(username="demo-officer", display_name="Demo", actor=city, kind="officer")
+    user = services.demo_account_reset(username="demo-officer", display_name="Demo", actor=city, kind="officer").user
     keys = _active_keys(user)
     services.demo_account_reset(username="demo-officer", display_name="Demo", actor=city, kind="officer")
     assert all(bearer(key).get(ME).status_code == 401 for key in keys)

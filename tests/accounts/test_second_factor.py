@@ -218,7 +218,7 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones():
 
 def test_api_token_calls_are_left_to_the_token():
     staff = StaffFactory()
-    _token, key = services.api_token_create(user=staff, name="script")
+    _token, key = services.api_token_create(user=staff, name="script", scope="read")
     client = _password_sign_in(staff)  # an unverified session in the same client
     response = client.get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200 and response.json()["username"] == staff.username

@@ -91,8 +91,7 @@ def test_planners_give_and_revoke_grants_through_the_api(client):
     plan = compute(world)
     boss = _superuser()
     base = f"/api/v1/planning/rounds/{world.round.pk}/case-grants"
-    boss_session = Client()
-    boss_session.force_login(boss)
+    boss_session = sign_in_as(Client(), boss)
     refused = boss_session.post(base, {"user": boss.pk, "hours": 2}, content_type="application/json")
     assert refused.status_code == 403 and "signed in" not in refused.json()["detail"]  # a superuser cannot grant itself
     # Granting access is an account-level power: a token is refused (it would bypass the second factor),
@@ -101,8 +100,7 @@ def test_planners_give_and_revoke_grants_through_the_api(client):
         base, {"user": boss.pk, "hours": 2}, content_type="application/json", **_auth(world.planner)
     )
     assert by_token.status_code == 403 and "signed in" in by_token.json()["detail"]
-    planner_session = Client()
-    planner_session.force_login(world.planner)
+    planner_session = sign_in_as(Client(), world.planner)
     made = planner_session.post(base, {"user": boss.pk, "hours": 2}, content_type="application/json")
     assert made.status_code == 201 and made.json()["user"] == boss.pk
     assert [g["id"] for g in client.get(base, **_auth(world.planner)).json()] == [made.json()["id"]]
