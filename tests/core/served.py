@@ -26,8 +26,9 @@ def instance_environment(data_dir: Path, **extra: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "REDIS_URL"}}
     environment.update(
         ARRIVAL_DATA_DIR=str(data_dir), DATABASE_URL=f"sqlite:///{data_dir / 'db' / 'arrival.sqlite3'}",
-        ARRIVAL_STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage", **extra,
+        ARRIVAL_STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
+    environment.update(extra)  # e.g. another DATABASE_URL
     return environment
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,16 @@ def test_pages_and_api_answer_503_during_an_outage_and_recover(served, tmp_path:
 ])
 def test_only_connection_level_errors_are_outages(error, outage):
     assert database_unavailable(error) is outage
+
+
+def test_an_unreachable_postgresql_is_an_outage_too(served):
+    """The same answers when the database is a PostgreSQL server that does not answer (its port closed)."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    port = served(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/arrival")
+    page = request(port, "GET", "/networks/", Accept_Language="es")
+    assert page.status == 503 and page.headers["Retry-After"] == "30", page.body[:500]
+    assert 'lang="es"' in page.body
+    api = request(port, "GET", "/api/v1/actors/countries?page_size=1")
+    assert api.status == 503 and api.headers["Content-Type"] == "application/problem+json"
