@@ -56,7 +56,7 @@ def _sqlite_counts(database: sqlite3.Connection) -> dict[str, int]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")]
     # FTS5 shadow tables (`…_data`, `…_idx`, …) are counted too: they are ordinary tables the index lives in.
-    return {table: database.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}  # noqa: S608
+    return {table: database.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}  # noqa: S608 - names read from sqlite_master
 
 
 def _postgres_counts(cursor: Any) -> dict[str, int]:
@@ -121,7 +121,10 @@ def _backup_postgres(target: Path) -> dict[str, int]:
     # Count and dump in one snapshot: the counts are exactly those of the dump.
     with psycopg.connect(url) as snapshot_holder:
         snapshot_holder.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot_id = snapshot_holder.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
+        exported = snapshot_holder.execute("SELECT pg_export_snapshot()").fetchone()
+        if exported is None:  # the function always returns one row; a server that does not is no PostgreSQL
+            raise BackupError("PostgreSQL did not export a snapshot.")
+        snapshot_id = exported[0]
         with snapshot_holder.cursor() as cursor:
             counts = _postgres_counts(cursor)
         result = subprocess.run(  # noqa: S603 - our own arguments
