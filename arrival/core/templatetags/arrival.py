@@ -1,10 +1,15 @@
 from datetime import datetime
 
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import linebreaks_filter as linebreaks
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from arrival.core.languages import differs_from_page, language_dir
+from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
+from arrival.core.translations import Localized, localized
 
 register = template.Library()
 
@@ -21,3 +26,47 @@ def demo_badge(record: object) -> str:
     if getattr(record, "is_demo", False):
         return format_html('<span class="badge badge-demo" title="{}">{}</span>', _("Invented for the demonstration"), _("Demo data"))
     return ""
+
+
+@register.filter
+def lang_attrs(language: str | None) -> str:
+    """` lang="…" dir="…"` for an element holding text in `language` when that is not the page's language
+    (WCAG 3.1.2); `dir="auto"` when the language is unknown; nothing when it is the page's."""
+    if not language:
+        return mark_safe(' dir="auto"')
+    if not differs_from_page(language):
+        return ""
+    return format_html(' lang="{}" dir="{}"', language, language_dir(language))
+
+
+@register.simple_tag
+def content(record: object, field: str, form: str = "inline", note: bool = False) -> str:
+    """A record's text in the reader's language when translated, else its original, marked with its language.
+
+    `form`: "inline" (a span), "block" (paragraphs from line breaks, in a div) or "html" (sanitised rich text
+    stored as HTML, in a div). `note=True` adds "(in Arabic)" when the reader sees text in another language
+    than the page's, so they know why, or "(translated from Arabic)" when they see a translation."""
+    text = localized(record, field)
+    body: str
+    if form == "block":
+        body = linebreaks(text.text, autoescape=True)
+    elif form == "html":
+        # Sanitised again on the way out: a translation may have reached the database by another path.
+        body = mark_safe(sanitise_html(text.text))  # noqa: S308 - nh3 keeps only the allowed tags
+    else:
+        body = conditional_escape(text.text)
+    tag = "span" if form == "inline" else "div"
+    html = format_html("<{}{}>{}</{}>", tag, lang_attrs(text.language), body, tag)
+    if note:
+        html += language_note(text)
+    return html
+
+
+def language_note(text: Localized) -> str:
+    if text.is_translation:
+        message = _("translated from %(language)s") % {"language": text.original_language_name}
+    elif text.differs_from_page:
+        message = _("in %(language)s") % {"language": text.language_name}
+    else:
+        return ""
+    return format_html(' <span class="language-note small">({})</span>', message)

@@ -1,0 +1,109 @@
+"""Translations of reference and user content: one mechanism for every app (DESIGN.md, shared mechanisms).
+
+A translatable record has a `language` (the tag of the language its own texts are written in) and a
+`translations` JSON field: `{"fr": {"title": "…", "summary": "…"}, "ar": {…}}` — texts its owners (or, for
+reference content, the data files) give in other languages. Nothing is machine-translated. A reader sees their
+language's text where there is one, otherwise the original, marked with its language (`lang`/`dir`) and, where
+the page says so, a note naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from arrival.core.languages import (
+    UN_LANGUAGES,
+    base_language,
+    differs_from_page,
+    language_dir,
+    language_name,
+    page_language,
+)
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text as one reader sees it: in their language when a translation exists, else the original."""
+
+    text: str
+    language: str  # the language `text` is in
+    original_language: str
+    is_translation: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def dir(self) -> str:
+        return language_dir(self.language)
+
+    @property
+    def differs_from_page(self) -> bool:
+        return differs_from_page(self.language)
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def original_language_name(self) -> str:
+        return language_name(self.original_language)
+
+
+def localized(record: Any, field: str, *, language: str | None = None) -> Localized:
+    """`record.<field>` in `language` (default: the page's) when its translations give it, else the original."""
+    wanted = base_language(language) if language else page_language()
+    original_language = getattr(record, "language", "") or "en"
+    original = getattr(record, field, "") or ""
+    if base_language(original_language) != wanted:
+        translations: Mapping[str, Any] = getattr(record, "translations", None) or {}
+        for code, texts in translations.items():
+            if base_language(code) == wanted and isinstance(texts, Mapping):
+                text = texts.get(field)
+                if isinstance(text, str) and text.strip():
+                    return Localized(text=text, language=code, original_language=original_language,
+                                     is_translation=True)
+    return Localized(text=str(original), language=original_language, original_language=original_language,
+                     is_translation=False)
+
+
+def translations_clean(value: Any, *, fields: Iterable[str], original_language: str = "") -> dict[str, dict[str, str]]:
+    """A `translations` value checked: UN language keys other than the original's, known fields, text values;
+    empty texts and languages are dropped. Raises ValidationError naming the first problem."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(_("Translations must be given as a mapping from language to texts."))
+    allowed = set(fields)
+    cleaned: dict[str, dict[str, str]] = {}
+    for code, texts in value.items():
+        language = base_language(str(code))
+        if language not in UN_LANGUAGES:
+            raise ValidationError(_("“%(code)s” is not a language translations can be given in.") % {"code": code})
+        if language == base_language(original_language):
+            raise ValidationError(_("A translation cannot be in the record's own language."))
+        if not isinstance(texts, Mapping):
+            raise ValidationError(_("Translations must be given as a mapping from language to texts."))
+        unknown = sorted(set(texts) - allowed)
+        if unknown:
+            raise ValidationError(_("“%(field)s” cannot be translated here.") % {"field": unknown[0]})
+        kept = {key: str(text).strip() for key, text in texts.items() if text is not None and str(text).strip()}
+        if kept:
+            cleaned[language] = kept
+    return cleaned
+
+
+def in_language_first(queryset: models.QuerySet[Any], *, language: str | None = None) -> models.QuerySet[Any]:
+    """`queryset` annotated with `in_reader_language` (1 when the record is written in, or translated into,
+    the reader's language), to put first in browsing lists: an English reader's first page is not all Arabic."""
+    wanted = base_language(language) if language else page_language()
+    return queryset.annotate(in_reader_language=models.Case(
+        models.When(models.Q(language=wanted) | models.Q(language__startswith=f"{wanted}-")
+                    | models.Q(translations__has_key=wanted), then=models.Value(1)),
+        default=models.Value(0), output_field=models.IntegerField()))

@@ -1,0 +1,78 @@
+"""The shared translation mechanism: a reader's language when a translation exists, else the original, marked."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+from django.utils import translation
+
+from arrival.core.languages import language_dir, language_name
+from arrival.core.translations import localized, translations_clean
+
+RECORD = SimpleNamespace(language="ar", title="مقهى اللغات", summary="سطر أول\nسطر ثانٍ",
+                         translations={"fr": {"title": "Café des langues"}, "zh": {"title": "语言咖啡馆"}})
+
+
+def render(source: str, **context: object) -> str:
+    return Template("{% load arrival %}" + source).render(Context(context))
+
+
+def test_reader_sees_their_translation_and_else_the_original_with_its_language() -> None:
+    with translation.override("fr"):
+        title = localized(RECORD, "title")
+        assert (title.text, title.language, title.is_translation) == ("Café des langues", "fr", True)
+        summary = localized(RECORD, "summary")
+        assert (summary.language, summary.is_translation, summary.dir) == ("ar", False, "rtl")
+    with translation.override("zh-hans"):
+        assert localized(RECORD, "title").text == "语言咖啡馆"
+    with translation.override("ar"):
+        assert localized(RECORD, "title").text == "مقهى اللغات"
+
+
+def test_tag_marks_text_in_another_language_and_names_it() -> None:
+    with translation.override("en"):
+        html = render('{% content record "title" note=True %}', record=RECORD)
+        assert html == ('<span lang="ar" dir="rtl">مقهى اللغات</span>'
+                        ' <span class="language-note small">(in Arabic)</span>')
+        assert render('{% content record "summary" form="block" %}', record=RECORD) == (
+            '<div lang="ar" dir="rtl"><p>سطر أول<br>سطر ثانٍ</p></div>')
+    with translation.override("fr"):
+        html = render('{% content record "title" note=True %}', record=RECORD)
+        # The page is French and so is the translation: no lang; the note names the original in French (CLDR).
+        assert html.startswith('<span>Café des langues</span> <span class="language-note small">(')
+        assert "arabe" in html
+    with translation.override("ar"):
+        assert render('{% content record "title" %}', record=RECORD) == "<span>مقهى اللغات</span>"
+
+
+def test_text_is_escaped() -> None:
+    record = SimpleNamespace(language="en", title="<script>x</script>", translations={})
+    with translation.override("ar"):
+        assert render('{% content record "title" %}', record=record) == (
+            '<span lang="en" dir="ltr">&lt;script&gt;x&lt;/script&gt;</span>')
+
+
+def test_unknown_language_gets_dir_auto() -> None:
+    assert render("<p{{ code|lang_attrs }}>x</p>", code="") == '<p dir="auto">x</p>'
+
+
+def test_language_names_come_from_cldr_in_the_readers_language() -> None:
+    with translation.override("ar"):
+        assert language_name("ti") == "التغرينية"
+    with translation.override("ru"):
+        assert language_name("fr") == "французский"
+    assert language_name("ar", in_language="en") == "Arabic"
+    assert language_name("xx-unknown") == "xx-unknown"
+    assert (language_dir("ckb"), language_dir("fa-AF"), language_dir("zh")) == ("rtl", "rtl", "ltr")
+
+
+def test_translations_are_checked() -> None:
+    assert translations_clean({"FR": {"title": " Titre ", "summary": ""}, "es": {"title": ""}},
+                              fields=["title", "summary"], original_language="en") == {"fr": {"title": "Titre"}}
+    with pytest.raises(ValidationError):
+        translations_clean({"de": {"title": "Titel"}}, fields=["title"], original_language="en")
+    with pytest.raises(ValidationError):
+        translations_clean({"en": {"title": "Title"}}, fields=["title"], original_language="en")
+    with pytest.raises(ValidationError):
+        translations_clean({"fr": {"slug": "x"}}, fields=["title"], original_language="en")
