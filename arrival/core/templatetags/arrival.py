@@ -57,9 +57,7 @@ def content(record: object, field: str, form: str = "inline", note: bool = False
         body = conditional_escape(text.text)
     tag = "span" if form == "inline" else "div"
     html = format_html("<{}{}>{}</{}>", tag, lang_attrs(text.language), body, tag)
-    if note:
-        html += language_note(text)
-    return html
+    return format_html("{}{}", html, language_note(text)) if note else html
 
 
 def language_note(text: Localized) -> str:
