@@ -217,9 +217,12 @@ LANGUAGES = [
     ("fr", _("French")),
     ("es", _("Spanish")),
     ("ar", _("Arabic")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ru", _("Russian")),
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "arrival" / "locale"]
+FORMAT_MODULE_PATH = ["arrival.formats"]  # international English and Arabic digit grouping (arrival/formats)
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -1,4 +1,4 @@
-"""The interface ships complete in French, Spanish and Arabic, and the committed .mo files match their .po files."""
+"""The interface ships complete in the six UN languages (English, French, Spanish, Arabic, Chinese, Russian), and the committed .mo files match their .po files."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-LANGUAGES = ["fr", "es", "ar"]
+LANGUAGES = ["fr", "es", "ar", "zh_Hans", "ru"]
 LOCALE = Path(settings.LOCALE_PATHS[0])
 MSGFMT = shutil.which("msgfmt")
 # Python format fields, str.format fields and HTML tags must come through a translation unchanged.
@@ -91,6 +91,8 @@ def test_arabic_has_six_plural_forms(tmp_path: Path) -> None:
         ("fr", "Lieux", "Réseaux", "ltr"),
         ("es", "Lugares", "Redes", "ltr"),
         ("ar", "الأماكن", "الشبكات", "rtl"),
+        ("zh-hans", "地点", "网络", "ltr"),
+        ("ru", "Места", "Сети", "ltr"),
     ],
 )
 def test_home_page_follows_the_browser_language(client, lang, places, networks, direction) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +115,18 @@ def test_switching_language_sets_the_cookie(client) -> None:  # type: ignore[no-
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
     assert ">Marcos de referencia</a>" in client.get("/").content.decode()
+
+
+def test_the_language_switcher_offers_the_six_un_languages(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/").content.decode()
+    for code, name in [("en", "English"), ("fr", "français"), ("es", "español"), ("ar", "العربيّة"),
+                       ("zh-hans", "简体中文"), ("ru", "Русский")]:
+        assert f'<option value="{code}" lang="{code}"' in html
+        assert f">{name}</option>" in html
+
+
+def test_russian_has_djangos_four_plural_forms(tmp_path: Path) -> None:
+    mo = tmp_path / "django.mo"
+    _msgfmt(_po("ru"), mo)
+    plural = _catalog(mo).plural  # type: ignore[attr-defined]
+    assert [plural(n) for n in (1, 21, 2, 24, 5, 11, 0)] == [0, 0, 1, 1, 2, 2, 2]
