@@ -42,6 +42,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("reset-second-factor", "USERNAME", "remove the second factor of a person who lost device and recovery codes"),
     ("prepare-exports", "[--kind NAME] [--rebuild]", "queue the build of every public open-data file and document"),
     ("plan", "--localities L.csv --cases C.csv --out PLAN.csv [...]", "run the intake planner on files"),
+    ("script-share", "PATH… [--language L] [--user NAME]",
+     "the share of Latin-script letters in pages' main text, per interface language"),
     ("bench-foundation", "", "benchmark place search, profiles and the API at scale"),
     ("bench-participation", "", "benchmark resident participation at scale"),
     ("bench-planning", "", "benchmark the intake planner"),
