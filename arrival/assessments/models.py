@@ -58,6 +58,8 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["framework", "position"]
         constraints = [models.UniqueConstraint(fields=["framework", "code"], name="indicator_code_unique")]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
         return f"{self.code} {self.question[:80]}"

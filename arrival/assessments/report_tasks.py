@@ -33,6 +33,7 @@ from arrival.assessments.selectors import (
     progress_over_cycles,
     score_changes,
 )
+from arrival.assessments.selectors.outcomes import group_label
 from arrival.core.site import absolute_url
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.reports import charts
@@ -142,7 +143,7 @@ def _outcomes(assessment: Assessment, parsed: ff.Framework) -> list[dict[str, An
     rows = OutcomeValue.objects.filter(assessment=assessment).select_related("indicator").order_by(
         "indicator__position", "population_group")
     return [{"code": row.indicator.code, "title": panel[row.indicator.code].title if row.indicator.code in panel else row.indicator.question,
-             "unit": panel[row.indicator.code].unit if row.indicator.code in panel else "", "group": row.population_group,
+             "unit": panel[row.indicator.code].unit if row.indicator.code in panel else "", "group": group_label(row.population_group),
              "value": row.value, "year": row.year, "source": row.source} for row in rows]
 
 

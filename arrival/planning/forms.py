@@ -63,7 +63,7 @@ class RoundForm(Form):
     deadline = forms.DateTimeField(label=_("Deadline for declarations"), widget=DateTimeInput,
                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                    help_text=_("In your time zone."))
-    categories = forms.CharField(label=_("Planning categories"), widget=forms.Textarea(attrs={"rows": 3}),
+    categories = forms.CharField(label=_("Planning categories"), widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                                  help_text=_("One per line, e.g. Resettlement."))
     key_name = forms.ChoiceField(label=_("Distribution key"), choices=KeyName.choices)
     band = forms.FloatField(label=_("Band around the key"), required=False, min_value=0,
@@ -79,11 +79,11 @@ class RoundForm(Form):
         help_text=_("How a plan treats a locality whose declaration is missing or left in draft when it is computed."))
     case_languages = forms.CharField(
         label=_("Language codes of the cases"), required=False, initial=" ".join(default_case_languages()),
-        help_text=_("ISO 639 codes separated by spaces, e.g. ar uk fa: a case may list only these."))
+        help_text=_("ISO 639 codes separated by spaces, e.g. <code>ar uk fa</code>: a case may list only these."))
     case_groups = forms.CharField(
         label=_("Groups of the cases"), required=False, initial=" ".join(default_case_groups()),
-        help_text=_("Codes separated by spaces (lower-case letters, digits, - and _), e.g. group_a group_b: a case's "
-                    "group is one of these."))
+        help_text=_("Codes separated by spaces (lower-case letters, digits, - and _), e.g. <code>group_a group_b</code>: "
+                    "a case's group is one of these."))
 
     def __init__(self, *args: Any, governments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

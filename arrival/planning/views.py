@@ -141,7 +141,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     if not governments.exists():
         raise PermissionDenied(_("Only a national government's planners open intake rounds."))
     form = RoundForm(request.POST or None, governments=governments,
-                     initial={"categories": "Resettlement\nRelocation\nUnaccompanied minors",
+                     initial={"categories": "\n".join([_("Resettlement"), _("Relocation"), _("Unaccompanied minors")]),
                               "key_name": KeyName.POPULATION})
     if request.method == "POST" and form.is_valid():
         values = form.values()
@@ -343,6 +343,7 @@ def keys(request: HttpRequest, pk: int) -> HttpResponse:
                   "values": [item["inputs"].get(c) for c in columns], "share": item["share"], "quota": item["quota"]}
                  for aid, item in sorted(result["by_locality"].items(), key=lambda kv: names.get(kv[0], kv[0]))]
         results.append({"name": name, "label": KeyName(name).label, "result": result, "columns": columns,
+                        "headers": [(KEY_INPUT_FIELDS_LABELS.get(c, ""), c) for c in columns],
                         "upper": upper, "local": local if result["multilevel"] else [],
                         "in_use": name == intake_round.key_name})
     comparison = []
@@ -397,6 +398,8 @@ def cases(request: HttpRequest, pk: int) -> HttpResponse:
         "round": intake_round, "upload": upload, "synthetic": synthetic, "file_errors": file_errors,
         "summary": selectors.case_summary(intake_round=intake_round),
         "sample": selectors.case_list(user=request.user, intake_round=intake_round)[:20],
+        "category_labels": dict(intake_round.categories.values_list("code", "label")),
+        "service_labels": SERVICE_LABELS,
     })
 
 

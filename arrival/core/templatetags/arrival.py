@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter as linebreaks
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,7 +25,10 @@ def with_zone(value: datetime | None) -> str:
 def demo_badge(record: object) -> str:
     """A visible label on every record that demo content created (DESIGN.md rule 7)."""
     if getattr(record, "is_demo", False):
-        return format_html('<span class="badge badge-demo" title="{}">{}</span>', _("Invented for the demonstration"), _("Demo data"))
+        # In the page's language even inside a record's text marked with another language.
+        language = translation.get_language() or "en"
+        return format_html('<span class="badge badge-demo" lang="{}" dir="{}" title="{}">{}</span>', language,
+                           language_dir(language), _("Invented for the demonstration"), _("Demo data"))
     return ""
 
 
@@ -37,6 +41,17 @@ def lang_attrs(language: str | None) -> str:
     if not differs_from_page(language):
         return ""
     return format_html(' lang="{}" dir="{}"', language, language_dir(language))
+
+
+@register.filter
+def person(user: object) -> str:
+    """A person's public name (a display name they chose, a pseudonym or a username) isolated in <bdi>: a name
+    is not translated and its language and direction are not known, so it neither takes the page's language
+    nor upsets the order of the text around it (WCAG 1.3.2, 3.1.2)."""
+    if user is None or user == "":
+        return ""
+    name = getattr(user, "public_name", None) or str(user)
+    return format_html("<bdi>{}</bdi>", name)
 
 
 @register.simple_tag

@@ -27,3 +27,9 @@ def declaration_rows(values: Mapping[str, Any] | None) -> dict[str, Any]:
         "places_volunteered": values.get("places_volunteered"),
         "funding_needs": values.get("funding_needs"),
     }
+
+
+@register.filter
+def label_of(labels: Mapping[str, Any] | None, code: str) -> Any:
+    """The label `labels` gives a code ("resettlement" → "Resettlement"), "" when it gives none."""
+    return (labels or {}).get(code, "")
