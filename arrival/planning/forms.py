@@ -109,7 +109,7 @@ class RoundForm(Form):
 
 class LocalityTableForm(Form):
     table = forms.CharField(
-        label=_("Localities and regions (CSV)"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("Localities and regions (CSV)"), required=False, widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
         help_text=_("A header row “locality,region”, then one locality per line: its GeoNames id, address name or "
                     "exact name, and the name of its regional government (empty for none)."))
     file = forms.FileField(label=_("…or upload the table as a CSV file"), required=False)
@@ -146,7 +146,7 @@ class DeclarationForm(Form):
             label=_("Funding needs"), required=False, min_value=0, decimal_places=2,
             initial=declaration.funding_needs if declaration else None)
         self.fields["notes"] = forms.CharField(label=_("Notes"), required=False,
-                                               widget=forms.Textarea(attrs={"rows": 3}),
+                                               widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                                                initial=declaration.notes if declaration else "")
 
     def service_rows(self) -> list[tuple[Any, Any]]:

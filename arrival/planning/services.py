@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from arrival.actors.models import Actor, ActorKind, LocalGovernment
 from arrival.actors.services import regional_government_get_or_create
@@ -86,8 +87,8 @@ DECLARATION_FIELDS = ("status", "places_volunteered", "funding_needs", "notes", 
 PLAN_FIELDS = ("version", "status", "objective", "bound", "gap", "seconds", "method", "published_at", "respond_by")
 KEY_INPUT_FIELDS = ("population", "tax_revenue", "gdp", "unemployment_rate", "past_effort")
 LOCALITY_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT)
-DEFAULT_CATEGORIES = (("resettlement", "Resettlement"), ("relocation", "Relocation"),
-                      ("unaccompanied_minors", "Unaccompanied minors"))
+DEFAULT_CATEGORIES = (("resettlement", gettext_noop("Resettlement")), ("relocation", gettext_noop("Relocation")),
+                      ("unaccompanied_minors", gettext_noop("Unaccompanied minors")))
 ANSWERABLE_PLAN = (PlanStatus.PUBLISHED,)
 
 

@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from arrival.accounts.models import RoleKind
@@ -50,15 +51,16 @@ from arrival.planning.models import (
     RoundStatus,
     UndeclaredRule,
 )
+from arrival.planning.templatetags.planning_tags import category_label
 from arrival.reports.charts import Bar, bar_chart
 from arrival.reports.maps import point
 from arrival.reports.responses import prepared_file_response
 
 BASELINE_LABELS = {
-    "optimised": _("This plan (optimised)"),
-    "key_proportional": _("Proportional to the key"),
-    "greedy": _("Greedy placement"),
-    "outcome_only": _("Outcome-only optimisation"),
+    "optimised": gettext_lazy("This plan (optimised)"),
+    "key_proportional": gettext_lazy("Proportional to the key"),
+    "greedy": gettext_lazy("Greedy placement"),
+    "outcome_only": gettext_lazy("Outcome-only optimisation"),
 }
 
 
@@ -398,7 +400,7 @@ def cases(request: HttpRequest, pk: int) -> HttpResponse:
         "round": intake_round, "upload": upload, "synthetic": synthetic, "file_errors": file_errors,
         "summary": selectors.case_summary(intake_round=intake_round),
         "sample": selectors.case_list(user=request.user, intake_round=intake_round)[:20],
-        "category_labels": dict(intake_round.categories.values_list("code", "label")),
+        "category_labels": {c.code: category_label(c) for c in intake_round.categories.all()},
         "service_labels": SERVICE_LABELS,
     })
 

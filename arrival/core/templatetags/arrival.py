@@ -54,6 +54,12 @@ def person(user: object) -> str:
     return format_html("<bdi>{}</bdi>", name)
 
 
+@register.filter
+def code(value: object) -> str:
+    """A code shown as it is in every language (a currency, a file column, an identifier), marked as code."""
+    return format_html("<code>{}</code>", value) if value not in (None, "") else ""
+
+
 @register.simple_tag
 def content(record: object, field: str, form: str = "inline", note: bool = False) -> str:
     """A record's text in the reader's language when translated, else its original, marked with its language.

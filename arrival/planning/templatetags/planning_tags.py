@@ -33,3 +33,18 @@ def declaration_rows(values: Mapping[str, Any] | None) -> dict[str, Any]:
 def label_of(labels: Mapping[str, Any] | None, code: str) -> Any:
     """The label `labels` gives a code ("resettlement" → "Resettlement"), "" when it gives none."""
     return (labels or {}).get(code, "")
+
+
+@register.filter
+def category_label(category: Any) -> str:
+    """A planning category's label; one of the default categories, still with its default English label, in the
+    reader's language (the planner's own labels stay as written)."""
+    from django.utils.translation import gettext
+
+    from arrival.planning.services import DEFAULT_CATEGORIES
+
+    if isinstance(category, Mapping):
+        code, label = category.get("code"), str(category.get("label", ""))
+    else:
+        code, label = getattr(category, "code", None), str(getattr(category, "label", category))
+    return gettext(label) if (code, label) in DEFAULT_CATEGORIES else label
