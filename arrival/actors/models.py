@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
 
+from arrival.core.languages import country_name, region_name
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 
@@ -31,6 +32,20 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # `name`, `region` and `subregion` are stored in English (they are also filter values); pages show these.
+    @property
+    def display_name(self) -> str:
+        """The country's name in the viewer's language (CLDR); the stored English name for English readers."""
+        return country_name(self.code, self.name)
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def subregion_name(self) -> str:
+        return region_name(self.subregion)
 
 
 class ActorKind(models.TextChoices):
