@@ -93,6 +93,9 @@ class Actor(TimeStampedModel, DemoFlagged):
     # A fact of any government (local, regional, national); unknown is None. Kept on Actor so that lists
     # filtered by kind and country read their population order straight from one index.
     population = models.PositiveBigIntegerField(null=True, blank=True)
+    # The actor's official name in other UN languages, {"fr": {"name": "…"}} (arrival.core.translations): loaded for
+    # international organisations and networks from data/actor_names.csv, each with its source.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         indexes = [
