@@ -40,7 +40,7 @@ def _split(text: str) -> list[str]:
 
 
 def _item_choices(kind: str) -> list[tuple[int, str]]:
-    return [(item.pk, f"{item.code} {item.label}") for item in framework_items(kind=kind)]
+    return [(item.pk, f"{item.code} {item.localized_label}") for item in framework_items(kind=kind)]
 
 
 def _date_input() -> forms.DateInput:

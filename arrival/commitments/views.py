@@ -44,11 +44,10 @@ from arrival.commitments.models import (
     CommitmentType,
     ProgressStatus,
 )
+from arrival.core.languages import language_dir
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 from arrival.reports.responses import prepared_file_response
-
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def _errors(form: Any, error: ValidationError) -> None:
@@ -158,7 +157,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         groups.setdefault(item.kind_label, []).append(item)
     context = {
         "commitment": commitment,
-        "content_dir": "rtl" if commitment.language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        "content_dir": language_dir(commitment.language),
         "updates": updates,
         "milestones": selectors.milestones_with_flags(commitment=commitment),
         "indicators": indicators, "series": _series(indicators),

@@ -20,7 +20,7 @@ from arrival.frameworks.selectors import framework_items
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: FrameworkItem) -> str:
-        return f"{obj.code} {obj.label}"
+        return f"{obj.code} {obj.localized_label}"
 
 
 class ActorChoiceField(forms.ModelChoiceField):
@@ -106,7 +106,7 @@ class ConsultationForm(Form):
             for item in framework_items(kind=FrameworkKind.GCM_OBJECTIVE):
                 specs.append(QuestionSpec(text=str(_("What does your government do, or propose, for objective "
                                                      "%(code)s: %(label)s?")) % {"code": item.code,
-                                                                                 "label": item.label},
+                                                                                 "label": item.localized_label},
                                           objective=item))
         return specs
 

@@ -7,6 +7,7 @@ language, so "ti" reads "Tigrinya" on an English page and "التغرينية" o
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -25,6 +26,10 @@ def base_language(code: str | None) -> str:
 def page_language() -> str:
     """The active interface language as a content tag ("zh-hans" → "zh")."""
     return base_language(translation.get_language()) or "en"
+
+
+# Tags CLDR knows under another name: Dari is Persian as written in Afghanistan, Kurmanji is Northern Kurdish.
+_CLDR_ALIASES: dict[str, str] = {"prs": "fa-AF", "kmr": "ku"}
 
 
 @lru_cache(maxsize=64)
@@ -48,7 +53,7 @@ def viewer_locale() -> Locale:
 
 def language_dir(code: str | None) -> str:
     """"rtl" for languages written right to left (Arabic, Persian, Hebrew, Urdu, Pashto…), else "ltr"."""
-    locale = _locale(code) if code else None
+    locale = _locale(_CLDR_ALIASES.get(code.lower(), code)) if code else None
     return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
@@ -57,12 +62,67 @@ def language_name(code: str | None, *, in_language: str | None = None) -> str:
     when CLDR does not know it."""
     if not code:
         return ""
-    viewer = _locale(in_language) if in_language else viewer_locale()
+    viewer = _locale(_CLDR_ALIASES.get(in_language.lower(), in_language)) if in_language else viewer_locale()
     names = viewer.languages if viewer is not None else {}
-    tag = code.replace("-", "_")
-    return str(names.get(tag) or names.get(base_language(code)) or code)
+    tag = _CLDR_ALIASES.get(code.lower(), code).replace("-", "_")
+    name = names.get(tag)
+    if not name and "_" in tag and viewer is not None:  # "ar-DZ" → "Arabic (Algeria)", "sr-Latn" → "Serbian (Latin)"
+        parsed = _locale(tag)
+        if parsed is not None and (parsed.territory or parsed.script):
+            name = parsed.get_display_name(viewer)
+    return str(name or names.get(base_language(tag)) or code)
 
 
 def differs_from_page(code: str | None) -> bool:
     """Whether text in `code` needs its own `lang` (and `dir`) on the current page."""
     return bool(code) and base_language(code) != page_language()
+
+
+# UN M49 codes of the regions and sub-regions the country data names in English (arrival/actors/data), so
+# that CLDR can name them in the viewer's language. "Latin America and the Caribbean" is M49 419, which CLDR
+# calls "Latin America".
+M49_CODES: dict[str, str] = {
+    "Africa": "002", "Americas": "019", "Asia": "142", "Europe": "150", "Oceania": "009",
+    "Northern Africa": "015", "Sub-Saharan Africa": "202",
+    "Latin America and the Caribbean": "419", "Northern America": "021",
+    "Central Asia": "143", "Eastern Asia": "030", "South-eastern Asia": "035", "Southern Asia": "034",
+    "Western Asia": "145",
+    "Eastern Europe": "151", "Northern Europe": "154", "Southern Europe": "039", "Western Europe": "155",
+    "Australia and New Zealand": "053", "Melanesia": "054", "Micronesia": "057", "Polynesia": "061",
+}
+
+
+def territory_name(code: str | None, *, in_language: str | None = None) -> str:
+    """The CLDR name of a country or territory (ISO 3166-1 alpha-2, e.g. "SY") or of a UN M49 region ("150")
+    in the viewer's language (or `in_language`); "" when CLDR does not know it, so callers keep their own."""
+    if not code:
+        return ""
+    viewer = _locale(in_language) if in_language else viewer_locale()
+    names = viewer.territories if viewer is not None else {}
+    return str(names.get(code.upper()) or "")
+
+
+def country_name(code: str | None, name: str) -> str:
+    """A country's name for the viewer: `name` (the data's English name) for English readers, else CLDR's
+    name of `code` in the viewer's language, or `name` when CLDR has none."""
+    if page_language() == "en":
+        return name
+    return territory_name(code) or name
+
+
+def region_name(name: str | None, *, in_language: str | None = None) -> str:
+    """A UN M49 region or sub-region given by its English name ("Western Asia"), in the viewer's language;
+    the English name when it is not an M49 region CLDR knows, or when the viewer reads English."""
+    if not name:
+        return ""
+    wanted = base_language(in_language) if in_language else page_language()
+    if wanted == "en":
+        return name
+    return territory_name(M49_CODES.get(name), in_language=in_language) or name
+
+
+def sort_key(text: str) -> str:
+    """A cheap language-neutral collation key: case and accents folded, so "Österreich" sorts with "O" and
+    "Égypte" with "E". Scripts other than Latin keep their code-point order."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

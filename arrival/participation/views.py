@@ -26,6 +26,7 @@ from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_time_zones
 from arrival.core.http import HtmxHttpRequest
+from arrival.core.languages import language_dir, language_name
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
@@ -42,7 +43,6 @@ from arrival.participation.forms import (
     TranslationForm,
     add_service_errors,
 )
-from arrival.participation.languages import language_dir, language_name
 from arrival.participation.links import LINK_TARGETS
 from arrival.participation.models import LinkKind, ParticipationProcess, Proposal
 from arrival.reports.maps import point

@@ -38,10 +38,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F, Max
 from django.db.models.functions import ExtractYear
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
 from arrival.actors.models import Actor
 from arrival.assessments.selectors import POPULATION_BANDS
+from arrival.core.languages import country_name, language_name, region_name
+from arrival.core.translations import localized
 from arrival.frameworks.models import FrameworkKind, Tag
 from arrival.practices.models import Practice, PracticeStatus, ReviewStage
 
@@ -101,11 +103,32 @@ class Facet:
 
 def _label(name: str, value: str, label: Any) -> str:
     if name == "language":
-        try:
-            return str(get_language_info(value)["name_translated"])
-        except KeyError:
-            return value
-    return str(label)
+        return language_name(value)
+    if name == "region":
+        return region_name(value)
+    return str(label)  # ItemLabel and _CountryLabel give their text in the active language
+
+
+@dataclass(frozen=True)
+class ItemLabel:
+    """A framework item's facet label, "3. Its title", in the language active when it is turned into text."""
+
+    code: str
+    label: str
+    translations: Any
+    language: str = "en"  # the frameworks' data files are written in English
+
+    def __str__(self) -> str:
+        return f"{self.code}. {localized(self, 'label').text}"
+
+
+@dataclass(frozen=True)
+class _CountryLabel:
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return country_name(self.code, self.name)
 
 
 @dataclass
@@ -275,16 +298,16 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
     facets: dict[str, Facet] = {}
     objectives = (Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice),
                                       item__framework__kind=FrameworkKind.GCM_OBJECTIVE, item__framework__is_current=True)
-                  .values_list("object_id", "item__code", "item__label", "item__position"))
-    vocabulary: dict[str, tuple[int, str]] = {}
+                  .values_list("object_id", "item__code", "item__label", "item__position", "item__translations"))
+    vocabulary: dict[str, tuple[int, ItemLabel]] = {}
     rows, values = [], []
-    for object_id, code, label, position in list(objectives):
+    for object_id, code, label, position, translations in list(objectives):
         row = row_of.get(int(object_id)) if object_id.isdigit() else None
         if row is not None:
             rows.append(row)
             values.append(code)
             if code not in vocabulary:
-                vocabulary[code] = (position, f"{code}. {label}")
+                vocabulary[code] = (position, ItemLabel(code, label, translations))
     ordered = sorted(vocabulary.items(), key=lambda item: item[1][0])
     facets["objective"] = _facet("objective", size, rows, values, [(code, label) for code, (_p, label) in ordered])
 
@@ -312,7 +335,7 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
                 country_names[code] = name
     facets["region"] = _facet("region", size, rows, regions, [])
     country = _facet("country", size, rows, countries, [])
-    country.labels = [country_names[code] for code in country.values]
+    country.labels = [_CountryLabel(code, country_names[code]) for code in country.values]
     facets["country"] = country
     facets["population"] = _facet("population", size, rows, _bands(populations),
                                   [(code, band[2]) for code, band in BANDS.items()], extend=False)

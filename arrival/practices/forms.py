@@ -82,7 +82,7 @@ class ListField(forms.CharField):
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: FrameworkItem) -> str:
-        return f"{obj.code} {obj.label}"
+        return f"{obj.code} {obj.localized_label}"
 
 
 def _items(kind: str) -> Any:

@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_bidi, get_language_info
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -30,6 +30,7 @@ from arrival.accounts.selectors import actor_ids_for, actor_list_for, user_get
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, actor_list
 from arrival.core.http import HtmxHttpRequest
+from arrival.core.languages import language_dir, language_name
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
 from arrival.practices import exports, search, selectors, services
@@ -55,7 +56,6 @@ from arrival.reports.maps import point
 from arrival.reports.responses import prepared_file_response
 
 SCREENING_STAGES = (ReviewStage.SUBMITTED, ReviewStage.SCREENING)
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 SIMILAR_LIMIT = 5
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -104,18 +104,6 @@ def _curated(request: HttpRequest, slug: str) -> Practice:
     if not selectors.is_curator(user=request.user):
         raise PermissionDenied(_("Only curators (network, agency or site staff) do this."))
     return practice
-
-
-def content_direction(language: str) -> str:
-    """The writing direction of a record's own language, whatever the interface language."""
-    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
-
-
-def language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 def _tag_groups(practice: Practice) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -177,7 +165,7 @@ def _found(outcome: dict[str, Any], selected: dict[str, list[str]]) -> dict[str,
     """The search outcome as the templates read it: practices with their text direction, facets as option lists."""
     results = []
     for practice, _score, why in outcome["results"]:
-        practice.content_dir = content_direction(practice.language)
+        practice.content_dir = language_dir(practice.language)
         practice.why = why
         results.append(practice)
     facets = []
@@ -240,7 +228,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_edit = selectors.can_edit(user=user, practice=practice)
     context: dict[str, Any] = {
         "practice": practice,
-        "content_dir": content_direction(practice.language),
+        "content_dir": language_dir(practice.language),
         "language_name": language_name(practice.language),
         "ui_rtl": get_language_bidi(),
         "direct_tags": direct,
@@ -554,7 +542,7 @@ def _review_context(assignment: ReviewAssignment, **forms: Any) -> dict[str, Any
     return {
         "assignment": assignment,
         "practice": practice,
-        "content_dir": content_direction(practice.language),
+        "content_dir": language_dir(practice.language),
         "respond_form": forms.get("respond_form") or RespondForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
         "review": review,

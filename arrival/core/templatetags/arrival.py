@@ -39,6 +39,13 @@ def lang_attrs(language: str | None) -> str:
     return format_html(' lang="{}" dir="{}"', language, language_dir(language))
 
 
+@register.filter(name="localized")
+def localized_text(record: object, field: str) -> str:
+    """`record.<field>` as plain text in the reader's language when translated, else the original — for
+    places that take no markup (a page's <title>, an attribute, a blocktranslate argument)."""
+    return localized(record, field).text
+
+
 @register.simple_tag
 def content(record: object, field: str, form: str = "inline", note: bool = False) -> str:
     """A record's text in the reader's language when translated, else its original, marked with its language.
