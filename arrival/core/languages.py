@@ -66,3 +66,33 @@ def language_name(code: str | None, *, in_language: str | None = None) -> str:
 def differs_from_page(code: str | None) -> bool:
     """Whether text in `code` needs its own `lang` (and `dir`) on the current page."""
     return bool(code) and base_language(code) != page_language()
+
+
+def language_tag(code: str | None) -> str:
+    """A language code written as a BCP 47 tag, for `lang` attributes and document metadata: "zh-hans" →
+    "zh-Hans", "pt_br" → "pt-BR", "ar" → "ar" (the active interface language when `code` is None)."""
+    parts = (code or translation.get_language() or "en").replace("_", "-").split("-")
+    tag = [parts[0].lower()]
+    for part in parts[1:]:
+        tag.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())  # noqa: PLR2004 - BCP 47 subtag lengths
+    return "-".join(tag)
+
+
+# Unicode directional isolates (UAX #9): a number or a quoted text inside a sentence of the other direction keeps
+# its own order, and the punctuation around it stays where the sentence puts it.
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+
+
+def isolate(text: str, direction: str | None = None) -> str:
+    """`text` between directional isolates: left to right ("ltr", e.g. a number, a range or a code), right to
+    left ("rtl"), or as its first strong letter says (None)."""
+    if not text:
+        return text
+    opener = LRI if direction == "ltr" else RLI if direction == "rtl" else FSI
+    return f"{opener}{text}{PDI}"
+
+
+def ltr_in_page(text: str) -> str:
+    """`text` (a number, a range "30–60", a percentage, a code) kept left to right on a right-to-left page: so
+    "45.5%" does not print as "%45.5" in Arabic. Unchanged on left-to-right pages."""
+    return isolate(text, "ltr") if translation.get_language_bidi() else text
