@@ -7,10 +7,13 @@ language, so "ti" reads "Tigrinya" on an English page and "التغرينية" o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 # The six UN languages, as content language tags: the languages reference content is written in and the
 # languages an owner may add a translation in (one form field each).
@@ -96,3 +99,46 @@ def ltr_in_page(text: str) -> str:
     """`text` (a number, a range "30–60", a percentage, a code) kept left to right on a right-to-left page: so
     "45.5%" does not print as "%45.5" in Arabic. Unchanged on left-to-right pages."""
     return isolate(text, "ltr") if translation.get_language_bidi() else text
+
+
+# A quotation of user content inside a generated plain text (a notification "The practice “…” was published"):
+# the quoted text between directional isolates, its language tag written after the opening isolate in Unicode
+# tag characters (U+E0001 LANGUAGE TAG, then U+E0020–U+E007E), which are invisible. `quoted_plain` leaves the
+# isolates (so the text reads right in any e-mail client) and drops the tag; `quoted_html` makes each quotation a
+# `<bdi lang dir>` element.
+_LANGUAGE_TAG = "\U000e0001"
+_QUOTATION = re.compile("([\u2066\u2067\u2068])(?:\U000e0001([\U000e0020-\U000e007e]*))?(.*?)\u2069", re.S)
+_TAG_CHARACTERS = re.compile("[\U000e0001\U000e0020-\U000e007f]")
+
+
+def quoted(text: str, language: str | None) -> str:
+    """User content `text`, written in `language`, for quoting in a generated text (see above)."""
+    if not text:
+        return text
+    if not language:
+        return isolate(text)
+    tag = "".join(chr(0xE0000 + ord(char)) for char in language_tag(language) if 0x20 <= ord(char) <= 0x7E)  # noqa: PLR2004 - printable ASCII
+    return f"{LRI if language_dir(language) == 'ltr' else RLI}{_LANGUAGE_TAG}{tag}{text}{PDI}"
+
+
+def quoted_plain(text: str) -> str:
+    """A generated text with its quotations' language tags removed (the isolates stay)."""
+    return _TAG_CHARACTERS.sub("", text or "")
+
+
+def quoted_html(text: str) -> SafeString:
+    """A generated text as HTML: escaped, each quotation a `<bdi>` with its `lang` (when it differs from the
+    page's) and `dir`."""
+    out: list[str] = []
+    position = 0
+    source = text or ""
+    for match in _QUOTATION.finditer(source):
+        out.append(str(conditional_escape(quoted_plain(source[position:match.start()]))))
+        opener, tag_chars, body = match.groups()
+        language = "".join(chr(ord(char) - 0xE0000) for char in tag_chars or "")
+        direction = {LRI: "ltr", RLI: "rtl"}.get(opener, "auto")
+        lang = f' lang="{conditional_escape(language)}"' if language and differs_from_page(language) else ""
+        out.append(f'<bdi{lang} dir="{direction}">{conditional_escape(quoted_plain(body))}</bdi>')
+        position = match.end()
+    out.append(str(conditional_escape(quoted_plain(source[position:]))))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
