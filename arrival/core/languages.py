@@ -142,3 +142,8 @@ def quoted_html(text: str) -> SafeString:
         position = match.end()
     out.append(str(conditional_escape(quoted_plain(source[position:]))))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def quoted_removed(text: str) -> str:
+    """A generated text with its quotations' marks (isolates and language tags) removed."""
+    return re.sub("[\u2066-\u2069]", "", quoted_plain(text))

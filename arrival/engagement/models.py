@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.languages import quoted_html, quoted_plain
+from arrival.core.languages import quoted_html, quoted_plain, quoted_removed
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 
@@ -197,6 +197,11 @@ class Notification(models.Model):
         """The text for plain-text e-mails and the API: record titles it quotes (`arrival.core.languages.quoted`)
         keep their directional isolates."""
         return quoted_plain(self.text)
+
+    @property
+    def words(self) -> str:
+        """The text without the marks around its quotations: what a reader sees, for comparing and searching."""
+        return quoted_removed(self.text)
 
     @property
     def html(self) -> SafeString:
