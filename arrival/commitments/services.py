@@ -41,6 +41,7 @@ from arrival.commitments.models import (
 )
 from arrival.core.attachments import DOCUMENT_TYPES, IMAGE_TYPES, SPREADSHEET_TYPES, attachment_create
 from arrival.core.dates import date_in_range_check
+from arrival.core.languages import quoted
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -342,7 +343,7 @@ def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Comm
     commitment.approval_requested_at, commitment.approval_requested_by = timezone.now(), user
     commitment.returned_at, commitment.returned_reason = None, ""
     _transition(user, commitment, "submit_for_approval", before)
-    title, lead = commitment.title, commitment.lead.name
+    title, lead = quoted(commitment.title, commitment.language), commitment.lead.name
     _notify(commitment, kind="commitments.approval_requested", recipients=selectors.commitment_approvers(
         commitment=commitment), acting=user, text=lambda: _(
             "The commitment “%(title)s” of %(lead)s was sent for your approval.") % {"title": title, "lead": lead})
@@ -359,7 +360,7 @@ def commitment_approve(*, user: Any, commitment: Commitment) -> Commitment:
     before = _audit_after(commitment)
     commitment.approved_at, commitment.approved_by = timezone.now(), user
     _transition(user, commitment, "approve_commitment", before)
-    title = commitment.title
+    title = quoted(commitment.title, commitment.language)
     _notify(commitment, kind="commitments.approved", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was approved: you can submit it for "
                                         "publication.") % {"title": title})
@@ -382,7 +383,7 @@ def commitment_send_back(*, user: Any, commitment: Commitment, reason: str) -> C
     commitment.approved_at, commitment.approved_by, commitment.submitted_at = None, None, None
     commitment.returned_reason, commitment.returned_at = reason, timezone.now()
     _transition(user, commitment, "send_back_commitment", before)
-    title = commitment.title
+    title = quoted(commitment.title, commitment.language)
     _notify(commitment, kind="commitments.returned", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was sent back to draft; its page says why.")
             % {"title": title})
@@ -400,7 +401,7 @@ def commitment_submit(*, user: Any, commitment: Commitment) -> Commitment:
     commitment.status = CommitmentStatus.SUBMITTED
     commitment.submitted_at, commitment.submitted_by = timezone.now(), user
     _transition(user, commitment, "submit_commitment", before)
-    title, lead = commitment.title, commitment.lead.name
+    title, lead = quoted(commitment.title, commitment.language), commitment.lead.name
     _notify(commitment, kind="commitments.publication_requested", acting=user,
             recipients=selectors.commitment_publishers(commitment=commitment),
             text=lambda: _("%(lead)s submitted the commitment “%(title)s” for publication: publish it or send it "
@@ -430,7 +431,7 @@ def commitment_publish(*, user: Any, commitment: Commitment) -> Commitment:
     if not commitment.public_id:
         commitment.public_id = _next_public_id(now.year)
     _transition(user, commitment, "publish_commitment", before)
-    title, public_id = commitment.title, commitment.public_id
+    title, public_id = quoted(commitment.title, commitment.language), commitment.public_id
     _notify(commitment, kind="commitments.published", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was published as %(id)s.")
             % {"title": title, "id": public_id})

@@ -22,6 +22,7 @@ from arrival.reports.documents import (
     Document,
     Heading,
     Paragraph,
+    Span,
     colophon,
     render_docx,
     render_markdown,
@@ -51,16 +52,19 @@ def _sources_line(paragraph: Any) -> str:
 
 
 def document_blocks(version: DocumentVersion, about: Colophon | None = None) -> Document:
+    """The version as document blocks: its words in the consultation's language (marked as such), what Arrival
+    says of it in the reader's."""
     paragraphs = selectors.paragraph_list(version=version)
+    language = version.document.consultation.language or "en"
     blocks: list[Any] = [Paragraph(_status(version), emphasis=True)]
     if version.document.is_demo:
         blocks.append(Paragraph(_("Demo data: invented for the demonstration."), emphasis=True))
     for paragraph in paragraphs:
-        blocks.append(Heading(paragraph.numbered_heading, level=1))
-        blocks.extend(Paragraph(line) for line in paragraph.text.splitlines() if line.strip())
+        blocks.append(Heading(Span(paragraph.numbered_heading, language), level=1))
+        blocks.extend(Paragraph(Span(line, language)) for line in paragraph.text.splitlines() if line.strip())
         blocks.append(Bullets([_sources_line(paragraph)]))
-    return Document(title=version.document.title, subtitle=version.document.consultation.title, blocks=blocks,
-                    rtl=False if version.document.consultation.language != "ar" else True, colophon=about)
+    return Document(title=Span(version.document.title, language),
+                    subtitle=Span(version.document.consultation.title, language), blocks=blocks, colophon=about)
 
 
 def _colophon(version: DocumentVersion) -> Colophon:

@@ -7,11 +7,14 @@ language, so "ti" reads "Tigrinya" on an English page and "التغرينية" o
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 # The six UN languages, as content language tags: the languages reference content is written in and the
 # languages an owner may add a translation in (one form field each).
@@ -126,3 +129,81 @@ def sort_key(text: str) -> str:
     "Égypte" with "E". Scripts other than Latin keep their code-point order."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def language_tag(code: str | None) -> str:
+    """A language code written as a BCP 47 tag, for `lang` attributes and document metadata: "zh-hans" →
+    "zh-Hans", "pt_br" → "pt-BR", "ar" → "ar" (the active interface language when `code` is None)."""
+    parts = (code or translation.get_language() or "en").replace("_", "-").split("-")
+    tag = [parts[0].lower()]
+    for part in parts[1:]:
+        tag.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())  # noqa: PLR2004 - BCP 47 subtag lengths
+    return "-".join(tag)
+
+
+# Unicode directional isolates (UAX #9): a number or a quoted text inside a sentence of the other direction keeps
+# its own order, and the punctuation around it stays where the sentence puts it.
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+
+
+def isolate(text: str, direction: str | None = None) -> str:
+    """`text` between directional isolates: left to right ("ltr", e.g. a number, a range or a code), right to
+    left ("rtl"), or as its first strong letter says (None)."""
+    if not text:
+        return text
+    opener = LRI if direction == "ltr" else RLI if direction == "rtl" else FSI
+    return f"{opener}{text}{PDI}"
+
+
+def ltr_in_page(text: str) -> str:
+    """`text` (a number, a range "30–60", a percentage, a code) kept left to right on a right-to-left page: so
+    "45.5%" does not print as "%45.5" in Arabic. Unchanged on left-to-right pages."""
+    return isolate(text, "ltr") if translation.get_language_bidi() else text
+
+
+# A quotation of user content inside a generated plain text (a notification "The practice “…” was published"):
+# the quoted text between directional isolates, its language tag written after the opening isolate in Unicode
+# tag characters (U+E0001 LANGUAGE TAG, then U+E0020–U+E007E), which are invisible. `quoted_plain` leaves the
+# isolates (so the text reads right in any e-mail client) and drops the tag; `quoted_html` makes each quotation a
+# `<bdi lang dir>` element.
+_LANGUAGE_TAG = "\U000e0001"
+_QUOTATION = re.compile("([\u2066\u2067\u2068])(?:\U000e0001([\U000e0020-\U000e007e]*))?(.*?)\u2069", re.S)
+_TAG_CHARACTERS = re.compile("[\U000e0001\U000e0020-\U000e007f]")
+
+
+def quoted(text: str, language: str | None) -> str:
+    """User content `text`, written in `language`, for quoting in a generated text (see above)."""
+    if not text:
+        return text
+    if not language:
+        return isolate(text)
+    tag = "".join(chr(0xE0000 + ord(char)) for char in language_tag(language) if 0x20 <= ord(char) <= 0x7E)  # noqa: PLR2004 - printable ASCII
+    return f"{LRI if language_dir(language) == 'ltr' else RLI}{_LANGUAGE_TAG}{tag}{text}{PDI}"
+
+
+def quoted_plain(text: str) -> str:
+    """A generated text with its quotations' language tags removed (the isolates stay)."""
+    return _TAG_CHARACTERS.sub("", text or "")
+
+
+def quoted_html(text: str) -> SafeString:
+    """A generated text as HTML: escaped, each quotation a `<bdi>` with its `lang` (when it differs from the
+    page's) and `dir`."""
+    out: list[str] = []
+    position = 0
+    source = text or ""
+    for match in _QUOTATION.finditer(source):
+        out.append(str(conditional_escape(quoted_plain(source[position:match.start()]))))
+        opener, tag_chars, body = match.groups()
+        language = "".join(chr(ord(char) - 0xE0000) for char in tag_chars or "")
+        direction = {LRI: "ltr", RLI: "rtl"}.get(opener, "auto")
+        lang = f' lang="{conditional_escape(language)}"' if language and differs_from_page(language) else ""
+        out.append(f'<bdi{lang} dir="{direction}">{conditional_escape(quoted_plain(body))}</bdi>')
+        position = match.end()
+    out.append(str(conditional_escape(quoted_plain(source[position:]))))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def quoted_removed(text: str) -> str:
+    """A generated text with its quotations' marks (isolates and language tags) removed."""
+    return re.sub("[\u2066-\u2069]", "", quoted_plain(text))

@@ -107,3 +107,18 @@ def in_language_first(queryset: models.QuerySet[Any], *, language: str | None = 
         models.When(models.Q(language=wanted) | models.Q(language__startswith=f"{wanted}-")
                     | models.Q(translations__has_key=wanted), then=models.Value(1)),
         default=models.Value(0), output_field=models.IntegerField()))
+
+
+@dataclass(frozen=True)
+class OriginalTexts:
+    """The texts of a reference file in its own language (`language`), for telling, in a file translated only in
+    part, which of the texts shown are still the original's: those are marked with their language."""
+
+    language: str
+    texts: frozenset[str]
+
+    def localized(self, text: str) -> Localized:
+        """`text` with the language it is in: the file's when it is one of its original texts (not translated
+        into the page's language), else the page's."""
+        language = self.language if text in self.texts and differs_from_page(self.language) else page_language()
+        return Localized(text=text, language=language, original_language=self.language, is_translation=False)

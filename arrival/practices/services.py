@@ -33,6 +33,7 @@ from arrival.core.attachments import IMAGE_TYPES, attachment_create
 from arrival.core.permissions import require
 from arrival.core.richtext import sanitise_html
 from arrival.core.services import audit_record, snapshot
+from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement.services import phase_require, process_create
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
@@ -702,7 +703,6 @@ def call_require_open(*, call: CallForPractices, at: dt.datetime | None = None) 
         else:
             message = _("The call “%(call)s” closed on %(date)s; it takes no more practices.")
             date = phase.ends_at if phase is not None else at
-        zone = zoneinfo.ZoneInfo(call.process.time_zone or "UTC")
         raise ValidationError(message % {"call": call.title,
-                                         "date": date.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")},
+                                         "date": datetime_with_zone(date, call.process.time_zone or "UTC")},
                               code="phase_closed") from None

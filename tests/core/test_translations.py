@@ -76,3 +76,34 @@ def test_translations_are_checked() -> None:
         translations_clean({"en": {"title": "Title"}}, fields=["title"], original_language="en")
     with pytest.raises(ValidationError):
         translations_clean({"fr": {"slug": "x"}}, fields=["title"], original_language="en")
+
+
+def test_quoted_user_content_keeps_its_language_and_direction():
+    from django.utils import translation
+
+    from arrival.core.languages import quoted, quoted_html, quoted_plain
+
+    text = f"The practice “{quoted('مدينة <للجميع>', 'ar')}” was published."
+    assert quoted_plain(text) == "The practice “\u2067مدينة <للجميع>\u2069” was published."
+    with translation.override("en"):
+        assert quoted_html(text) == ('The practice “<bdi lang="ar" dir="rtl">مدينة &lt;للجميع&gt;</bdi>” was '
+                                     "published.")
+    with translation.override("ar"):
+        assert '<bdi dir="rtl">' in quoted_html(text)  # the page's own language needs no lang
+    assert quoted_html(f"“{quoted('Ville', '')}” <b>") == "“<bdi dir=\"auto\">Ville</bdi>” &lt;b&gt;"
+
+
+def test_language_tags_and_numbers_on_right_to_left_pages():
+    from django.template import engines
+    from django.utils import translation
+
+    from arrival.core.languages import language_tag, ltr_in_page
+
+    assert language_tag("zh-hans") == "zh-Hans" and language_tag("pt_br") == "pt-BR" and language_tag("ar") == "ar"
+    template = engines["django"].from_string('{% load arrival %}{{ value|ltr }}')
+    with translation.override("ar"):
+        assert template.render({"value": "45.5%"}) == '<bdi dir="ltr">45.5%</bdi>'
+        assert ltr_in_page("30–60") == "\u206630–60\u2069"
+    with translation.override("en"):
+        assert template.render({"value": "45.5%"}) == "45.5%"
+        assert ltr_in_page("30–60") == "30–60"
