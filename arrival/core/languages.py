@@ -66,3 +66,12 @@ def language_name(code: str | None, *, in_language: str | None = None) -> str:
 def differs_from_page(code: str | None) -> bool:
     """Whether text in `code` needs its own `lang` (and `dir`) on the current page."""
     return bool(code) and base_language(code) != page_language()
+
+
+# Languages a record is commonly written in beyond the UN six (the form's choices; the API takes any tag).
+OTHER_RECORD_LANGUAGES: tuple[str, ...] = ("pt", "de", "it", "tr", "fa", "uk", "sw", "ti", "so", "ps", "ur", "bn")
+
+
+def record_language_choices() -> list[tuple[str, str]]:
+    """(tag, name in the viewer's language) for a form's "language this is written in": the UN six, then others."""
+    return [(code, language_name(code)) for code in (*UN_LANGUAGES, *OTHER_RECORD_LANGUAGES)]
