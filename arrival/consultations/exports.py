@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from arrival.consultations import selectors
 from arrival.consultations.models import DocumentVersion
+from arrival.core.languages import language_dir
 from arrival.core.site import absolute_url
+from arrival.core.translations import localized
 from arrival.reports.documents import (
     Bullets,
     Colophon,
@@ -31,7 +33,7 @@ from arrival.reports.exports import OpenDataMeta, csv_bytes, json_bytes
 from arrival.reports.prepared import CSV, DOCX, JSON, MARKDOWN, PDF, Built, ExportKind, export_kind_register
 from arrival.reports.services import prepared_files_refresh
 
-COLUMNS = ("document", "version", "paragraph", "group", "group_code", "heading", "text", "editorial",
+COLUMNS = ("document", "language", "version", "paragraph", "group", "group_code", "heading", "text", "editorial",
            "source_contribution_ids", "contributors", "framework_codes")
 OPEN_DATA_VERSION = "consultations-1"
 
@@ -59,8 +61,10 @@ def document_blocks(version: DocumentVersion, about: Colophon | None = None) -> 
         blocks.append(Heading(paragraph.numbered_heading, level=1))
         blocks.extend(Paragraph(line) for line in paragraph.text.splitlines() if line.strip())
         blocks.append(Bullets([_sources_line(paragraph)]))
-    return Document(title=version.document.title, subtitle=version.document.consultation.title, blocks=blocks,
-                    rtl=False if version.document.consultation.language != "ar" else True, colophon=about)
+    # The reader's translation of the titles when there is one; the paragraphs are in the document's language.
+    return Document(title=localized(version.document, "title").text,
+                    subtitle=localized(version.document.consultation, "title").text, blocks=blocks,
+                    rtl=language_dir(version.document.language) == "rtl", colophon=about)
 
 
 def _colophon(version: DocumentVersion) -> Colophon:
