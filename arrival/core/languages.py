@@ -207,3 +207,10 @@ def quoted_html(text: str) -> SafeString:
 def quoted_removed(text: str) -> str:
     """A generated text with its quotations' marks (isolates and language tags) removed."""
     return re.sub("[\u2066-\u2069]", "", quoted_plain(text))
+# Languages a record is commonly written in beyond the UN six (the form's choices; the API takes any tag).
+OTHER_RECORD_LANGUAGES: tuple[str, ...] = ("pt", "de", "it", "tr", "fa", "uk", "sw", "ti", "so", "ps", "ur", "bn")
+
+
+def record_language_choices() -> list[tuple[str, str]]:
+    """(tag, name in the viewer's language) for a form's "language this is written in": the UN six, then others."""
+    return [(code, language_name(code)) for code in (*UN_LANGUAGES, *OTHER_RECORD_LANGUAGES)]

@@ -42,7 +42,7 @@ from django.utils.translation import get_language
 
 from arrival.actors.models import Actor
 from arrival.assessments.selectors import POPULATION_BANDS
-from arrival.core.languages import country_name, language_name, region_name
+from arrival.core.languages import UN_LANGUAGES, base_language, country_name, language_name, region_name
 from arrival.core.translations import localized
 from arrival.frameworks.models import FrameworkKind, Tag
 from arrival.practices.models import Practice, PracticeStatus, ReviewStage
@@ -139,12 +139,23 @@ class FacetIndex:
     stages: np.ndarray  # int8 code into STAGES
     newest_first: np.ndarray  # rows by publication time, newest first, then by id descending
     facets: dict[str, Facet]
+    # Per UN language: the rows written in it or translated into it (browsing puts them first for its readers).
+    readable: dict[str, np.ndarray] = field(default_factory=dict)
     _totals: dict[tuple[str, ...], dict[str, np.ndarray]] = field(default_factory=dict)  # counts of whole stages
     _stage_masks: dict[tuple[str, ...], tuple[np.ndarray, int]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return int(self.ids.size)
+
+    def reader_first(self, rows: np.ndarray, language: str) -> np.ndarray:
+        """`rows` (in browse order) with those readable in `language` first, each part keeping its order: an
+        English reader's first page of practices is not all Arabic."""
+        readable = self.readable.get(language)
+        if readable is None or not rows.size:
+            return rows
+        mine = readable[rows]
+        return np.concatenate((rows[mine], rows[~mine]))
 
     def stage_mask(self, stages: list[str]) -> np.ndarray:
         """Rows in one of `stages` (computed once per index and set of stages; do not modify it)."""
@@ -343,8 +354,19 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
     facets["stage"] = _facet("stage", size, everyone, stage_list, list(ReviewStage.choices))
     facets["language"] = _facet("language", size, everyone, language_list, [])
     facets["year"] = _facet("year", size, everyone, [None if year is None else str(year) for year in year_list], [])
+    written_in = np.asarray([base_language(code) for code in language_list], dtype=object)
+    readable: dict[str, np.ndarray] = {}
+    for code in UN_LANGUAGES:
+        mask = written_in == code if size else np.zeros(0, dtype=bool)
+        translated = index_rows(row_of, _past_draft().filter(translations__has_key=code).values_list("pk", flat=True))
+        mask[translated] = True
+        readable[code] = mask
     return FacetIndex(fingerprint=fingerprint, checked_at=time.monotonic(), ids=ids, stages=stages,
-                      newest_first=newest_first, facets=facets)
+                      newest_first=newest_first, facets=facets, readable=readable)
+
+
+def index_rows(row_of: dict[int, int], keys: Any) -> np.ndarray:
+    return np.fromiter((row_of[key] for key in keys if key in row_of), dtype=np.int64)
 
 
 # --- keeping it fresh ----------------------------------------------------------------------------------

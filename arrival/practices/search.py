@@ -38,7 +38,7 @@ from arrival.actors.models import Actor
 from arrival.core import embeddings
 from arrival.core.fulltext import fulltext_index, fulltext_ranks, fulltext_remove, query_terms
 from arrival.core.jobs import Progress, job_enqueue, task
-from arrival.core.languages import country_name, language_name, region_name
+from arrival.core.languages import country_name, language_name, page_language, region_name
 from arrival.frameworks.models import FrameworkKind, Tag
 from arrival.practices.facets import (
     BANDS,
@@ -411,8 +411,8 @@ def practice_search(
     query = " ".join((q or "").split())[:500]
     start = (page - 1) * page_size
 
-    if not query:
-        ordered = index.newest_first[allowed[index.newest_first]]
+    if not query:  # browsing: newest first, those the reader can read in their language before the rest
+        ordered = index.reader_first(index.newest_first[allowed[index.newest_first]], page_language())
         window = [(int(key), 0.0) for key in index.ids[ordered[start:start + page_size]]]
         rows = _page(window, stages, set(), set(), blank=True)
         return _outcome(rows, int(ordered.size), index.counts(allowed, stages), mode, page, page_size)
@@ -459,7 +459,7 @@ def _why(words: bool, meaning: bool) -> str:
 
 # What a result card (practices/_results.html) and the API's search hits (api._practice_out) show: the
 # page reads only these columns (the long rich-text fields stay in the database).
-_SHOWN = ("slug", "title", "summary", "language", "status", "stage", "themes", "started", "ended", "published_at",
+_SHOWN = ("slug", "title", "summary", "language", "translations", "status", "stage", "themes", "started", "ended", "published_at",
           "adapted_from", "is_demo")
 _GOVERNMENT_SHOWN = ("slug", "name", "country__code", "country__name", "country__region")
 

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -5,6 +6,7 @@ from django import template
 from django.template.defaultfilters import linebreaks_filter as linebreaks
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
@@ -79,13 +81,16 @@ def original_marked(text: str, originals: OriginalTexts | None) -> str:
 
 
 @register.simple_tag
-def content(record: object, field: str, form: str = "inline", note: bool = False) -> str:
+def content(record: object, field: str, form: str = "inline", note: bool = False, words: int = 0) -> str:
     """A record's text in the reader's language when translated, else its original, marked with its language.
 
     `form`: "inline" (a span), "block" (paragraphs from line breaks, in a div) or "html" (sanitised rich text
     stored as HTML, in a div). `note=True` adds "(in Arabic)" when the reader sees text in another language
-    than the page's, so they know why, or "(translated from Arabic)" when they see a translation."""
+    than the page's, so they know why, or "(translated from Arabic)" when they see a translation. `words`
+    shortens a plain text to that many words (lists)."""
     text = localized(record, field)
+    if words and form != "html":
+        text = replace(text, text=Truncator(text.text).words(words))
     body: str
     if form == "block":
         body = linebreaks(text.text, autoescape=True)
@@ -107,3 +112,10 @@ def language_note(text: Localized) -> str:
     else:
         return ""
     return format_html(' <span class="language-note small">({})</span>', message)
+
+
+@register.simple_tag
+def content_text(record: object, field: str) -> str:
+    """The text `{% content %}` shows, bare (escaped), for places that cannot carry markup: <title>, meta
+    descriptions, attribute values."""
+    return localized(record, field).text
