@@ -43,7 +43,7 @@ from arrival.core.models import Attachment
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
 from arrival.core.site import absolute_url
-from arrival.core.translations import translations_clean
+from arrival.core.translations import localized, translations_clean
 from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement import services as engagement
 from arrival.engagement.models import Comment, Delivery, Visibility
@@ -159,9 +159,10 @@ def _rate_check(key: str) -> None:
 def _tell_team(proposal: Proposal, *, author: Any) -> None:
     """A new need or proposal waits on the city's team: each member is told (the author excepted)."""
     team = [person for person in selectors.team_members(process=proposal.process) if person.pk != author.pk]
-    process_title, is_need = proposal.process.title, proposal.kind == ProposalKind.NEED
+    process, is_need = proposal.process, proposal.kind == ProposalKind.NEED
 
-    def render() -> str:
+    def render() -> str:  # in each recipient's language: the process's title too, where the team translated it
+        process_title = localized(process, "title").text
         if is_need:
             return _("A resident posted a need in “%(process)s”.") % {"process": process_title}
         return _("A resident posted a proposal in “%(process)s”.") % {"process": process_title}
@@ -802,20 +803,23 @@ def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: 
         Proposal.objects.filter(pk=proposal.pk).update(status=status, answered_at=answer.created_at)
         audit_record(user=user, action="participation.answer_create", target=answer,
                      after=snapshot(answer, _ANSWER_FIELDS))
-        values = {"process": proposal.process.title, "status": status.label}
+        def values() -> dict[str, str]:  # in each recipient's language, translations included
+            return {"process": localized(proposal.process, "title").text, "status": localized(status, "label").text}
+
         kind = KIND_REPORTED_BACK if reporting_back else KIND_ANSWERED
         if reporting_back:
             _tell_author_and_followers(
                 proposal, kind=kind, leave_out=[user.pk],
-                for_author=lambda: _("The city reported back on your proposal in “%(process)s”: %(status)s.") % values,
+                for_author=lambda: _("The city reported back on your proposal in “%(process)s”: %(status)s.")
+                % values(),
                 for_followers=lambda: _("The city reported back on a proposal you support in “%(process)s”: "
-                                        "%(status)s.") % values)
+                                        "%(status)s.") % values())
         else:
             _tell_author_and_followers(
                 proposal, kind=kind, leave_out=[user.pk],
-                for_author=lambda: _("The city answered your proposal in “%(process)s”: %(status)s.") % values,
+                for_author=lambda: _("The city answered your proposal in “%(process)s”: %(status)s.") % values(),
                 for_followers=lambda: _("The city answered a proposal you support in “%(process)s”: %(status)s.")
-                % values)
+                % values())
         if proposal.author_id and proposal.author_id != user.pk:
             _guest_mail(proposal, kind=kind)
     proposal.status, proposal.answered_at = status, answer.created_at
