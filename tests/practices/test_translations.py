@@ -42,7 +42,7 @@ def test_a_french_translation_reaches_french_readers_and_english_readers_keep_th
     assert AuditEvent.objects.filter(action="practices.practice_translations_set").exists()
     french = _page(practice, "fr")
     assert "<span>Guichet d&#x27;accueil</span>" in french
-    assert "traduit de" in french  # "(translated from English)", in French
+    assert "(traduction ; original en anglais)" in french  # "(translated from English)", in French
     english = _page(practice, "en")
     assert '<h1 id="practice-title"><span>Welcome desk</span></h1>' in english
     assert "Guichet" not in english
