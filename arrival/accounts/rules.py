@@ -243,6 +243,8 @@ rules.add_perm("assessments.view_assessment", may_view_assessment)
 # - ``practices.record_adaptation`` (obj: Practice) — its team, while it is editable or once it is published:
 #   which practice it adapted is a fact the team may record after publication (not while curators and
 #   reviewers are reading it).
+# - ``practices.translate_practice`` (obj: Practice) — its team, while it is editable or once it is published:
+#   translations add readers without changing what was reviewed.
 
 _PRACTICE_TEAM_KINDS = (RoleKind.OFFICER, RoleKind.ADMINISTRATOR)
 _PRACTICE_EDITABLE = ("draft", "revision_requested")
@@ -316,6 +318,7 @@ rules.add_perm("practices.add_callforpractices", is_site_staff | role_in(RoleKin
 rules.add_perm("practices.review_practice", is_assigned_practice_reviewer)
 rules.add_perm("practices.view_practice", may_view_practice)
 rules.add_perm("practices.record_adaptation", is_practice_team_while_editable_or_published)
+rules.add_perm("practices.translate_practice", is_practice_team_while_editable_or_published)
 
 
 # --- engagement rules (processes, comments, moderation, notifications) ---

@@ -17,16 +17,17 @@ COUNTRY_CHOICES_CACHE_KEY = "actors:place-search-countries"
 COUNTRY_CHOICES_TIMEOUT = 60 * 60  # countries gain or lose places only when places are loaded
 
 
-def _countries_with_places() -> list[tuple[str, str]]:
+def _countries_with_places() -> list[str]:
     countries = selectors.country_list().filter(local_government_count__gt=0)
-    return [(country.code, country.name) for country in countries]
+    return [country.code for country in countries]
 
 
 def _country_choices() -> list[tuple[str, StrOrPromise]]:
     # Counting places per country reads every local government: cached, as the search page shows it each time.
-    countries: list[tuple[str, str]] = (
-        cache.get_or_set(COUNTRY_CHOICES_CACHE_KEY, _countries_with_places, COUNTRY_CHOICES_TIMEOUT) or []
-    )
+    # The cache holds codes only; names come in the viewer's language (CLDR) and sort in it.
+    cached = cache.get_or_set(COUNTRY_CHOICES_CACHE_KEY, _countries_with_places, COUNTRY_CHOICES_TIMEOUT) or []
+    codes = [entry[0] if isinstance(entry, (list, tuple)) else entry for entry in cached]  # older caches held pairs
+    countries = selectors.country_names(codes=codes)
     return [("", _("All countries")), *countries]
 
 

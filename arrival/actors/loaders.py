@@ -32,6 +32,7 @@ from arrival.actors.models import (
     Organisation,
 )
 from arrival.actors.selectors import fold
+from arrival.core.languages import UN_LANGUAGES
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -307,14 +308,43 @@ def _load_place_batch(
 # --- Networks, their relations, organisations -----------------------------------------------------
 
 
+class ActorDataError(ValueError):
+    """A data file contradicts itself; nothing was changed."""
+
+
+def actor_name_translations(known_slugs: set[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """{slug: {language: {"name": …}}} from data/actor_names.csv: official names of organisations and networks
+    in other UN languages, each row with its source."""
+    other_languages = set(UN_LANGUAGES) - {"en"}
+    translations: dict[str, dict[str, dict[str, str]]] = {}
+    for line, row in enumerate(_read_csv("actor_names.csv"), start=2):
+        where = f"actor_names.csv line {line}"
+        if row["slug"] not in known_slugs:
+            raise ActorDataError(f"{where}: no network or organisation has the slug {row['slug']!r}.")
+        if row["language"] not in other_languages:
+            raise ActorDataError(f"{where}: {row['language']!r} is not a UN language other than English.")
+        if not row["name"].strip() or not row["source"].strip():
+            raise ActorDataError(f"{where}: every name needs its text and its source.")
+        translations.setdefault(row["slug"], {})[row["language"]] = {"name": row["name"].strip()}
+    return translations
+
+
+def _translated_names(translations: dict[str, dict[str, str]]) -> list[str]:
+    return [texts["name"] for texts in translations.values()]
+
+
 @transaction.atomic
 def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict[str, int]:
-    """Networks (data/networks.csv), organisations (data/organisations.csv), then their relations."""
+    """Networks (data/networks.csv), organisations (data/organisations.csv), then their relations; names in
+    other UN languages from data/actor_names.csv."""
     networks = _read_csv("networks.csv")
+    organisations = _read_csv("organisations.csv")
+    names = actor_name_translations({row["slug"] for row in [*networks, *organisations]})
     for row in networks:
         actor, _created = Actor.objects.update_or_create(
             slug=row["slug"],
-            defaults={"kind": ActorKind.NETWORK, "name": row["name"], "country": None},
+            defaults={"kind": ActorKind.NETWORK, "name": row["name"], "country": None,
+                      "translations": names.get(row["slug"], {})},
         )
         Network.objects.update_or_create(
             actor=actor,
@@ -327,18 +357,20 @@ def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict
                 "source": row["source"],
             },
         )
-        _replace_names(actor, [actor.name, *_bracketed(actor.name)])
+        translated = _translated_names(actor.translations)
+        _replace_names(actor, [actor.name, *_bracketed(actor.name), *translated,
+                               *(part for name in translated for part in _bracketed(name))])
 
-    organisations = _read_csv("organisations.csv")
     for row in organisations:
         actor, _created = Actor.objects.update_or_create(
             slug=row["slug"],
-            defaults={"kind": ActorKind.ORGANISATION, "name": row["name"], "website": row["website"], "country": None},
+            defaults={"kind": ActorKind.ORGANISATION, "name": row["name"], "website": row["website"], "country": None,
+                      "translations": names.get(row["slug"], {})},
         )
         Organisation.objects.update_or_create(
             actor=actor, defaults={"organisation_type": row["type"], "source": row["source"]}
         )
-        _replace_names(actor, [actor.name, row["short_name"]])
+        _replace_names(actor, [actor.name, row["short_name"], *_translated_names(actor.translations)])
 
     relations = _read_csv("network_relations.csv")
     by_slug = {a.slug: a for a in Actor.objects.filter(slug__in={r[k] for r in relations for k in ("subject_slug", "object_slug")})}

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
 
+from arrival.core.languages import country_name, region_name
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 
@@ -31,6 +32,20 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # `name`, `region` and `subregion` are stored in English (they are also filter values); pages show these.
+    @property
+    def display_name(self) -> str:
+        """The country's name in the viewer's language (CLDR); the stored English name for English readers."""
+        return country_name(self.code, self.name)
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def subregion_name(self) -> str:
+        return region_name(self.subregion)
 
 
 class ActorKind(models.TextChoices):
@@ -78,6 +93,9 @@ class Actor(TimeStampedModel, DemoFlagged):
     # A fact of any government (local, regional, national); unknown is None. Kept on Actor so that lists
     # filtered by kind and country read their population order straight from one index.
     population = models.PositiveBigIntegerField(null=True, blank=True)
+    # The actor's official name in other UN languages, {"fr": {"name": "…"}} (arrival.core.translations): loaded for
+    # international organisations and networks from data/actor_names.csv, each with its source.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         indexes = [

@@ -27,6 +27,7 @@ from arrival.actors.models import (
     NetworkRelation,
     NetworkRelationKind,
 )
+from arrival.core.languages import sort_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -188,6 +189,14 @@ def country_list() -> QuerySet[WithAnnotations[Country, CountryCounts]]:
     return Country.objects.annotate(
         local_government_count=Count("actors", filter=Q(actors__kind=ActorKind.LOCAL_GOVERNMENT))
     ).order_by("name")
+
+
+def country_names(*, codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, name) of these countries, named and sorted in the viewer's language (CLDR, case and accents
+    folded); the stored English names for English readers."""
+    countries = Country.objects.filter(code__in=list(codes)).only("code", "name")
+    named = [(country.code, country.display_name) for country in countries]
+    return sorted(named, key=lambda pair: sort_key(pair[1]))
 
 
 def country_get(*, code: str) -> Country:
@@ -384,7 +393,7 @@ def actor_points(*, actors: Iterable[Actor]) -> list[dict[str, Any]]:
                 "lat": local.latitude,
                 "lon": local.longitude,
                 "value": actor.population,
-                "label": actor.country.name if actor.country is not None else "",
+                "label": actor.country.display_name if actor.country is not None else "",
                 "group": None,
             }
         )

@@ -84,7 +84,8 @@ def _tag_ref(item: FrameworkItem) -> str:
 def _out(commitment: Commitment, tags: list[FrameworkItem]) -> dict[str, Any]:
     return {
         "id": commitment.pk, "public_id": commitment.public_id, "url": commitment.get_absolute_url(),
-        "title": commitment.title, "language": commitment.language, "lead": _actor_ref(commitment.lead),
+        "title": commitment.title, "language": commitment.language, "translations": commitment.translations,
+        "lead": _actor_ref(commitment.lead),
         "commitment_type": commitment.commitment_type,
         "matches": commitment.matches.public_id if commitment.matches else None, "forms": commitment.forms,
         "status": commitment.status, "progress_status": commitment.progress_status,
@@ -128,7 +129,8 @@ def _updates_out(updates: list[ProgressUpdate]) -> list[dict[str, Any]]:
 
 
 def _milestone_out(milestone: Milestone) -> dict[str, Any]:
-    return {"id": milestone.pk, "title": milestone.title, "due_on": milestone.due_on, "done_on": milestone.done_on,
+    return {"id": milestone.pk, "title": milestone.title, "language": milestone.language,
+            "translations": milestone.translations, "due_on": milestone.due_on, "done_on": milestone.done_on,
             "done_at": milestone.done_at, "is_overdue": bool(getattr(milestone, "is_overdue", False))}
 
 

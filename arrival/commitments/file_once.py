@@ -15,6 +15,7 @@ latest built file.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from arrival.reports.services import prepared_files_refresh
 
 FORMATS = {"json": JSON, "csv": CSV, "docx": DOCX}
 KIND = "commitments.file_once"
-MAPPING_VERSION = "arrival-file-once-1"
+MAPPING_VERSION = "arrival-file-once-2"
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,19 @@ def _type_label(commitment: Commitment) -> str:
     return str(labels[commitment.commitment_type])
 
 
+def _language_rows(commitment: Commitment) -> list[tuple[str, str, str]]:
+    """The record's language and its owners' translations (JSON by language), after every form's own fields."""
+    translations = json.dumps(commitment.translations, ensure_ascii=False, sort_keys=True) if commitment.translations else ""
+    return [("language", _("Language of the record"), commitment.language),
+            ("translations", _("Translations by the team"), translations)]
+
+
 def form_rows(commitment: Commitment, form: str) -> list[tuple[str, str, str]]:
     """(key, label, value) rows of `form` for `commitment`. Raises KeyError for an unknown form."""
+    return _form_rows(commitment, form) + _language_rows(commitment)
+
+
+def _form_rows(commitment: Commitment, form: str) -> list[tuple[str, str, str]]:
     spec = FORMS[form]
     tags = tags_by_commitment(commitment_ids=[commitment.pk]).get(commitment.pk, [])
     partners = "; ".join(p.name for p in commitment.partners.all())

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
+from arrival.commitments.models import COMMITMENT_TRANSLATABLE, CommitmentType, ProgressStatus
 from arrival.commitments.models import CommitmentForm as FormKind
-from arrival.commitments.models import CommitmentType, ProgressStatus
-from arrival.core.forms import form_field
+from arrival.core.forms import TranslationsFormMixin, form_field
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
 
@@ -40,14 +40,14 @@ def _split(text: str) -> list[str]:
 
 
 def _item_choices(kind: str) -> list[tuple[int, str]]:
-    return [(item.pk, f"{item.code} {item.label}") for item in framework_items(kind=kind)]
+    return [(item.pk, f"{item.code} {item.localized_label}") for item in framework_items(kind=kind)]
 
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
-class CommitmentEditForm(Form):
+class CommitmentEditForm(TranslationsFormMixin, Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Description"), max_length=6000, widget=forms.Textarea(attrs={"rows": 8}),
                                   help_text=_("What you commit to do, for whom, and how you will know it is done."))
@@ -73,8 +73,10 @@ class CommitmentEditForm(Form):
     contact_role = forms.CharField(label=_("Contact (an office or role)"), required=False, max_length=200)
     contact_email = forms.EmailField(label=_("Contact e-mail of that office"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record_language: str = "", translations: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_translation_fields(COMMITMENT_TRANSLATABLE, language=record_language, translations=translations)
         form_field(self, "gcm_objectives", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_OBJECTIVE)
         form_field(self, "gcm_principles", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_PRINCIPLE)
 
@@ -119,7 +121,8 @@ class CommitmentEditForm(Form):
         tags += data["sdg_targets"] + data["nua_paragraphs"]
         return {name: data[name] for name in ("title", "description", "language", "commitment_type", "starts_on",
                                               "target_date", "contact_role", "contact_email", "partners")} | {
-            "forms": data["pledge_forms"], "matches": data["matched_public_id"], "tags": tags}
+            "forms": data["pledge_forms"], "matches": data["matched_public_id"], "tags": tags,
+            "translations": self.translations()}
 
 
 class CreateForm(CommitmentEditForm):

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.models import DemoFlagged, TimeStampedModel
+from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
 
 if TYPE_CHECKING:
     from arrival.core.models import Attachment
@@ -57,7 +57,12 @@ class ProgressStatus(models.TextChoices):
 PUBLIC_STATUSES = (CommitmentStatus.PUBLISHED, CommitmentStatus.CLOSED)
 
 
-class Commitment(TimeStampedModel, DemoFlagged):
+# The texts a commitment's team may translate (`translations`, arrival.core.translations).
+COMMITMENT_TRANSLATABLE = ("title", "description", "contact_role")
+MILESTONE_TRANSLATABLE = ("title",)
+
+
+class Commitment(TimeStampedModel, DemoFlagged, Translatable):
     public_id = models.CharField(_("public id"), max_length=24, unique=True, null=True, blank=True,
                                  help_text=_("Given once, at publication; it never changes."))
     lead = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="led_commitments",
@@ -155,9 +160,10 @@ class PublicIdCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Milestone(TimeStampedModel, DemoFlagged):
+class Milestone(TimeStampedModel, DemoFlagged, Translatable):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=250)
+    language = models.CharField(_("language of the title"), max_length=10, default="en")
     due_on = models.DateField(_("due"))
     # The day it was done, chosen by the team (back-dated like a progress update), and when that was recorded.
     done_on = models.DateField(_("done on"), null=True, blank=True)

@@ -19,12 +19,17 @@ class CommitmentActorRef(Schema):
     country: str = Field("", description="ISO 3166-1 alpha-2")
 
 
+TRANSLATIONS_HELP = ("Texts the record's team gives in other UN languages, by language: "
+                     '{"fr": {"title": "…"}}. Nothing is machine-translated.')
+
+
 class CommitmentOut(Schema):
     id: int
     public_id: str | None = Field(None, description="Given at publication, e.g. ARR-C-2026-00042; never changes")
     url: str
     title: str
     language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     lead: CommitmentActorRef
     commitment_type: str = Field(description="individual, common, partnership or matching")
     matches: str | None = Field(None, description="public id of the commitment this one matches")
@@ -43,6 +48,8 @@ class CommitmentOut(Schema):
 class MilestoneOut(Schema):
     id: int
     title: str
+    language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     due_on: date
     done_on: date | None = Field(None, description="the day it was done, chosen by the team")
     done_at: datetime | None = Field(None, description="when it was recorded as done")
@@ -123,6 +130,7 @@ class CommitmentIn(Schema):
     title: str = Field("", description="required unless made from a contribution or a paragraph (then prefilled)")
     description: str = Field("", description="required unless made from a contribution or a paragraph")
     language: str = "en"
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     commitment_type: str = "individual"
     matches: str | None = Field(None, description="public id of the matched commitment (matching type)")
     forms: list[str] = []
@@ -140,6 +148,7 @@ class CommitmentPatch(Schema):
     title: str | None = None
     description: str | None = None
     language: str | None = None
+    translations: dict[str, dict[str, str]] | None = Field(None, description=TRANSLATIONS_HELP)
     commitment_type: str | None = None
     matches: str | None = None
     forms: list[str] | None = None

@@ -32,6 +32,7 @@ from arrival.commitments.models import (
     ProgressUpdate,
     SubmissionWindow,
 )
+from arrival.core.translations import in_language_first
 from arrival.engagement.handoffs import WorkItem
 from arrival.frameworks.models import FrameworkItem, FrameworkKind, Tag
 from arrival.frameworks.selectors import tags_for
@@ -78,10 +79,13 @@ def _with_overdue(commitments: QuerySet[Commitment], today: dt.date | None = Non
     return commitments.annotate(has_overdue=Exists(late))
 
 
-def commitment_list_public() -> QuerySet[Commitment]:
-    """Published and closed commitments, newest first."""
-    return _with_overdue(Commitment.objects.filter(status__in=PUBLIC_STATUSES).select_related(*_LIST_RELATED)
-                         ).order_by("-published_at", "-pk")
+def commitment_list_public(*, reader_first: bool = False) -> QuerySet[Commitment]:
+    """Published and closed commitments, newest first; `reader_first`: those written in or translated into the
+    reader's language before the others (the browsing page)."""
+    commitments = _with_overdue(Commitment.objects.filter(status__in=PUBLIC_STATUSES).select_related(*_LIST_RELATED))
+    if reader_first:
+        return in_language_first(commitments).order_by("-in_reader_language", "-published_at", "-pk")
+    return commitments.order_by("-published_at", "-pk")
 
 
 def commitment_list_visible(*, user: Any) -> QuerySet[Commitment]:

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from arrival.actors.models import Actor
 from arrival.commitments import file_once, selectors
 from arrival.commitments.models import (
+    COMMITMENT_TRANSLATABLE,
+    MILESTONE_TRANSLATABLE,
     Commitment,
     CommitmentForm,
     CommitmentIndicator,
@@ -41,8 +43,10 @@ from arrival.commitments.models import (
 )
 from arrival.core.attachments import DOCUMENT_TYPES, IMAGE_TYPES, SPREADSHEET_TYPES, attachment_create
 from arrival.core.dates import date_in_range_check
+from arrival.core.languages import quoted
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
+from arrival.core.translations import translations_clean
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
 from arrival.frameworks.services import tags_set
@@ -50,8 +54,10 @@ from arrival.frameworks.services import tags_set
 LEAD_KINDS = selectors.LEAD_KINDS
 TAG_KINDS = selectors.TAG_KINDS
 EDITABLE_FIELDS = ("title", "description", "language", "commitment_type", "matches", "forms", "starts_on",
-                   "target_date", "contact_role", "contact_email", "partners", "tags")
-_AUDITED = ("public_id", "lead", "commitment_type", "matches", "title", "description", "language", "starts_on",
+                   "target_date", "contact_role", "contact_email", "partners", "tags", "translations")
+_LIMITS = {"title": 250, "description": 6000, "contact_role": 200}
+_AUDITED = ("public_id", "lead", "commitment_type", "matches", "title", "description", "language", "translations",
+            "starts_on",
             "target_date", "contact_role", "contact_email", "status", "source_contribution", "source_paragraph",
             "consultation",
             "progress_status", "progress_percent", "approved_by", "approved_at", "submitted_at", "published_at",
@@ -152,6 +158,10 @@ def _apply(commitment: Commitment, fields: dict[str, Any]) -> dict[str, Any]:
         commitment.description = _text(fields["description"], _("Description"), required=True, max_length=6000)
     if "language" in fields:
         commitment.language = _text(fields["language"], _("Language"), required=True, max_length=10).lower()
+    if "translations" in fields or "language" in fields:  # never in the record's own language
+        commitment.translations = translations_clean(
+            fields.get("translations", commitment.translations), fields=COMMITMENT_TRANSLATABLE,
+            original_language=commitment.language, max_lengths=_LIMITS)
     if "commitment_type" in fields:
         if fields["commitment_type"] not in CommitmentType.values:
             raise ValidationError(_("The type must be individual, common, partnership or matching."))
@@ -342,7 +352,7 @@ def commitment_submit_for_approval(*, user: Any, commitment: Commitment) -> Comm
     commitment.approval_requested_at, commitment.approval_requested_by = timezone.now(), user
     commitment.returned_at, commitment.returned_reason = None, ""
     _transition(user, commitment, "submit_for_approval", before)
-    title, lead = commitment.title, commitment.lead.name
+    title, lead = quoted(commitment.title, commitment.language), commitment.lead.name
     _notify(commitment, kind="commitments.approval_requested", recipients=selectors.commitment_approvers(
         commitment=commitment), acting=user, text=lambda: _(
             "The commitment “%(title)s” of %(lead)s was sent for your approval.") % {"title": title, "lead": lead})
@@ -359,7 +369,7 @@ def commitment_approve(*, user: Any, commitment: Commitment) -> Commitment:
     before = _audit_after(commitment)
     commitment.approved_at, commitment.approved_by = timezone.now(), user
     _transition(user, commitment, "approve_commitment", before)
-    title = commitment.title
+    title = quoted(commitment.title, commitment.language)
     _notify(commitment, kind="commitments.approved", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was approved: you can submit it for "
                                         "publication.") % {"title": title})
@@ -382,7 +392,7 @@ def commitment_send_back(*, user: Any, commitment: Commitment, reason: str) -> C
     commitment.approved_at, commitment.approved_by, commitment.submitted_at = None, None, None
     commitment.returned_reason, commitment.returned_at = reason, timezone.now()
     _transition(user, commitment, "send_back_commitment", before)
-    title = commitment.title
+    title = quoted(commitment.title, commitment.language)
     _notify(commitment, kind="commitments.returned", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was sent back to draft; its page says why.")
             % {"title": title})
@@ -400,7 +410,7 @@ def commitment_submit(*, user: Any, commitment: Commitment) -> Commitment:
     commitment.status = CommitmentStatus.SUBMITTED
     commitment.submitted_at, commitment.submitted_by = timezone.now(), user
     _transition(user, commitment, "submit_commitment", before)
-    title, lead = commitment.title, commitment.lead.name
+    title, lead = quoted(commitment.title, commitment.language), commitment.lead.name
     _notify(commitment, kind="commitments.publication_requested", acting=user,
             recipients=selectors.commitment_publishers(commitment=commitment),
             text=lambda: _("%(lead)s submitted the commitment “%(title)s” for publication: publish it or send it "
@@ -430,7 +440,7 @@ def commitment_publish(*, user: Any, commitment: Commitment) -> Commitment:
     if not commitment.public_id:
         commitment.public_id = _next_public_id(now.year)
     _transition(user, commitment, "publish_commitment", before)
-    title, public_id = commitment.title, commitment.public_id
+    title, public_id = quoted(commitment.title, commitment.language), commitment.public_id
     _notify(commitment, kind="commitments.published", recipients=selectors.commitment_filers(commitment=commitment),
             acting=user, text=lambda: _("Your commitment “%(title)s” was published as %(id)s.")
             % {"title": title, "id": public_id})
@@ -466,7 +476,7 @@ def _milestone_new(commitment: Commitment, data: dict[str, Any]) -> Milestone:
     if due is None:
         raise ValidationError(_("A milestone needs a due date."))
     return Milestone.objects.create(commitment=commitment, title=_text(data.get("title"), _("Milestone"), required=True),
-                                    due_on=due, is_demo=commitment.is_demo)
+                                    due_on=due, language=commitment.language, is_demo=commitment.is_demo)
 
 
 @transaction.atomic
@@ -477,6 +487,31 @@ def milestone_add(*, user: Any, commitment: Commitment, title: str, due_on: Any)
                  after=snapshot(milestone, ("commitment", "title", "due_on")))
     file_once.commitment_files_refresh(commitment=commitment)
     return milestone
+
+
+@transaction.atomic
+def commitment_translations_set(*, user: Any, commitment: Commitment, translations: Any,
+                                milestones: dict[int, Any] | None = None) -> Commitment:
+    """Replace the translations of a commitment's texts and (by milestone id) of its milestones' titles: its
+    team while it is a draft, its reporting team once it is submitted or public. A translation adds readers; it
+    changes nothing that was committed."""
+    _require_editable_or_reporting(user, commitment)
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    rows = list(commitment.milestones.all())
+    before = {"translations": commitment.translations, "milestones": {m.pk: m.translations for m in rows}}
+    commitment.translations = translations_clean(translations, fields=COMMITMENT_TRANSLATABLE,
+                                                 original_language=commitment.language, max_lengths=_LIMITS)
+    commitment.save(update_fields=["translations", "updated_at"])
+    for milestone in rows:
+        if milestones is not None and milestone.pk in milestones:
+            milestone.translations = translations_clean(milestones[milestone.pk], fields=MILESTONE_TRANSLATABLE,
+                                                        original_language=milestone.language,
+                                                        max_lengths={"title": 250})
+            milestone.save(update_fields=["translations", "updated_at"])
+    audit_record(user=user, action="commitments.translations_set", target=commitment, before=before,
+                 after={"translations": commitment.translations, "milestones": {m.pk: m.translations for m in rows}})
+    file_once.commitment_files_refresh(commitment=commitment)
+    return commitment
 
 
 def commitment_made_on(commitment: Commitment) -> dt.date:

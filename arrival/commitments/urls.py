@@ -16,6 +16,7 @@ urlpatterns = [
     path("id/<str:public_id>/", views.commitment_by_public_id, name="by_public_id"),
     path("<int:pk>/", views.commitment_detail, name="detail"),
     path("<int:pk>/edit/", views.commitment_edit, name="edit"),
+    path("<int:pk>/translations/", views.commitment_translations, name="translations"),
     path("<int:pk>/progress/", views.progress_add, name="progress_add"),
     path("<int:pk>/forum-report/", views.forum_report_add, name="forum_report_add"),
     path("<int:pk>/milestones/", views.milestone_add, name="milestone_add"),

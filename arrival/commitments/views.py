@@ -39,16 +39,17 @@ from arrival.commitments.forms import (
     WindowForm,
 )
 from arrival.commitments.models import (
+    COMMITMENT_TRANSLATABLE,
     Commitment,
     CommitmentStatus,
     CommitmentType,
     ProgressStatus,
 )
+from arrival.core.forms import TranslationsForm, translations_page_context
+from arrival.core.languages import UN_LANGUAGES, language_dir
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 from arrival.reports.responses import prepared_file_response
-
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def _errors(form: Any, error: ValidationError) -> None:
@@ -99,7 +100,7 @@ def _back(commitment: Commitment, anchor: str = "") -> HttpResponse:
 
 @require_safe
 def commitment_list(request: HttpRequest) -> HttpResponse:
-    commitments = selectors.commitment_list_public()
+    commitments = selectors.commitment_list_public(reader_first=True)
     filters: dict[str, Any] = {
         "q": request.GET.get("q", "")[:100],
         "progress": request.GET.get("progress") if request.GET.get("progress") in ProgressStatus.values else None,
@@ -158,7 +159,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         groups.setdefault(item.kind_label, []).append(item)
     context = {
         "commitment": commitment,
-        "content_dir": "rtl" if commitment.language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        "content_dir": language_dir(commitment.language),
         "updates": updates,
         "milestones": selectors.milestones_with_flags(commitment=commitment),
         "indicators": indicators, "series": _series(indicators),
@@ -266,7 +267,7 @@ def commitment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("commitments.change_commitment", commitment):
         raise PermissionDenied(_("Only the lead's team edits a commitment, and only as a draft."))
     if request.method == "POST":
-        form = CommitmentEditForm(request.POST)
+        form = CommitmentEditForm(request.POST, record_language=commitment.language)
         if form.is_valid():
             try:
                 services.commitment_update(user=request.user, commitment=commitment, **form.service_fields())
@@ -276,8 +277,46 @@ def commitment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Draft commitment saved."))
                 return _back(commitment)
     else:
-        form = CommitmentEditForm(initial=_initial(commitment))
+        form = CommitmentEditForm(initial=_initial(commitment), record_language=commitment.language,
+                                  translations=commitment.translations)
     return render(request, "commitments/form.html", {"form": form, "commitment": commitment, "source": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_translations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The team's translations of the commitment's texts and its milestones' titles, at any stage."""
+    commitment = _commitment(request, pk)
+    if not (request.user.has_perm("commitments.change_commitment", commitment)
+            or request.user.has_perm("commitments.report_commitment", commitment)):
+        raise PermissionDenied(_("Only the lead's team translates a commitment."))
+    milestones = list(commitment.milestones.all())
+    keys = {m.pk: f"milestone_{m.pk}" for m in milestones}
+    names = (*COMMITMENT_TRANSLATABLE, *keys.values())
+    labels: dict[str, Any] = {name: CommitmentEditForm.base_fields[name].label for name in COMMITMENT_TRANSLATABLE}
+    labels.update({keys[m.pk]: _("Milestone “%(title)s”") % {"title": m.title} for m in milestones})
+    given = {code: {**(commitment.translations.get(code) or {}),
+                    **{keys[m.pk]: (m.translations.get(code) or {}).get("title", "") for m in milestones}}
+             for code in UN_LANGUAGES}
+    form = TranslationsForm(request.POST or None, names=names, language=commitment.language, translations=given,
+                            labels=labels, one_line=("title", "contact_role", *keys.values()),
+                            max_lengths={"title": 250, "contact_role": 200, **dict.fromkeys(keys.values(), 250)})
+    if request.method == "POST" and form.is_valid():
+        typed = form.translations()
+        texts = {code: {k: v for k, v in fields.items() if not k.startswith("milestone_")}
+                 for code, fields in typed.items()}
+        by_milestone = {m.pk: {code: {"title": fields[keys[m.pk]]} for code, fields in typed.items()
+                               if fields.get(keys[m.pk])} for m in milestones}
+        try:
+            services.commitment_translations_set(user=request.user, commitment=commitment, translations=texts,
+                                                 milestones=by_milestone)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("Translations saved."))
+            return _back(commitment)
+    context = translations_page_context(record=commitment, form=form, record_url=commitment.get_absolute_url())
+    return render(request, "core/translations_form.html", context, status=400 if form.errors else 200)
 
 
 _ACTIONS = {

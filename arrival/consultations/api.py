@@ -129,7 +129,7 @@ def _consultation_out(consultation: Consultation, count: int | None = None) -> d
         count = selectors.contribution_list(consultation=consultation).count()
     return {
         "slug": consultation.slug, "url": consultation.get_absolute_url(), "title": consultation.title,
-        "purpose": consultation.purpose, "language": consultation.language,
+        "purpose": consultation.purpose, "language": consultation.language, "translations": consultation.translations,
         "owner": _actor_ref(consultation.process.owner),
         "forum": consultation.forum.key if consultation.forum else None, "access": consultation.access,
         "current_phase": phase.phase_type if phase else None, "contribution_count": count,
@@ -160,7 +160,7 @@ def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Any:
         user=request_auth(request), owner=_actor(data["owner"]), title=data["title"], purpose=data["purpose"],
         phases=phases, forum=forum, access=data["access"],
         access_networks=[_actor(pk) for pk in data["access_networks"]], invited=[_actor(pk) for pk in data["invited"]],
-        questions=questions, language=data["language"], time_zone=data["time_zone"])
+        questions=questions, language=data["language"], time_zone=data["time_zone"], translations=data["translations"])
     return Status(201, _consultation_detail_out(selectors.consultation_get(slug=consultation.slug)))
 
 
@@ -187,7 +187,8 @@ def _contributions_out(contributions: list[Contribution]) -> list[dict[str, Any]
     return [{
         "id": c.pk, "url": c.get_absolute_url(), "consultation": c.consultation.slug,
         "actor": _actor_ref(c.actor), "title": c.title, "summary": c.summary, "answers": c.answers,
-        "proposed_actions": c.proposed_actions, "links": c.links, "language": c.language, "status": c.status,
+        "proposed_actions": c.proposed_actions, "links": c.links, "language": c.language,
+        "translations": c.translations, "status": c.status,
         "tags": [f"{item.framework.kind}:{item.code}" for item in tags.get(c.pk, [])],
         "cosigned_by": [_actor_ref(s.actor) for s in c.cosignatures.all()],
         "version_count": counts.get(c.pk, 0), "adopted_paragraphs": refs.get(c.pk, []),
@@ -250,7 +251,8 @@ def contribution_cosign(request: HttpRequest, pk: RecordId, payload: CosignIn) -
 def _document_out(document: OutcomeDocument) -> dict[str, Any]:
     return {
         "id": document.pk, "url": document.get_absolute_url(), "consultation": document.consultation.slug,
-        "title": document.title, "kind": document.kind,
+        "title": document.title, "language": document.language, "translations": document.translations,
+        "kind": document.kind,
         "adopted_version": document.adopted_version.number if document.adopted_version else None,
         "adopted_at": document.adopted_at,
         "versions": [{"number": v.number, "note": v.note, "created_at": v.created_at, "frozen_at": v.frozen_at}

@@ -122,6 +122,8 @@ def _build(network: Actor, cities: dict[int, Actor], contributors: list[tuple[in
                  "stocktaking meeting of the Global Compact for Migration (Puerto Vallarta, December 2017). The "
                  "contributions below are illustrative texts written for this demonstration."),
         phases=phases_with_current(0), access=Access.OPEN, questions=questions, is_demo=True,
+        translations={"fr": {"title": "Contribution locale au bilan du PMM (démo, inspirée du processus de 2017)"},
+                      "es": {"title": "Aporte local al balance del PMM (demo, inspirado en el proceso de 2017)"}},
     )
     question_ids = {q.objective.code if q.objective else "": q.pk for q in consultation.questions.all()}
     made = []

@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from arrival.consultations import selectors
 from arrival.consultations.models import DocumentVersion
 from arrival.core.site import absolute_url
+from arrival.core.translations import localized
 from arrival.reports.documents import (
     Bullets,
     Colophon,
     Document,
     Heading,
     Paragraph,
+    Span,
     colophon,
     render_docx,
     render_markdown,
@@ -31,7 +33,7 @@ from arrival.reports.exports import OpenDataMeta, csv_bytes, json_bytes
 from arrival.reports.prepared import CSV, DOCX, JSON, MARKDOWN, PDF, Built, ExportKind, export_kind_register
 from arrival.reports.services import prepared_files_refresh
 
-COLUMNS = ("document", "version", "paragraph", "group", "group_code", "heading", "text", "editorial",
+COLUMNS = ("document", "language", "version", "paragraph", "group", "group_code", "heading", "text", "editorial",
            "source_contribution_ids", "contributors", "framework_codes")
 OPEN_DATA_VERSION = "consultations-1"
 
@@ -51,16 +53,21 @@ def _sources_line(paragraph: Any) -> str:
 
 
 def document_blocks(version: DocumentVersion, about: Colophon | None = None) -> Document:
+    """The version as document blocks: its words in the consultation's language (marked as such), what Arrival
+    says of it in the reader's."""
     paragraphs = selectors.paragraph_list(version=version)
+    language = version.document.language or version.document.consultation.language or "en"
     blocks: list[Any] = [Paragraph(_status(version), emphasis=True)]
     if version.document.is_demo:
         blocks.append(Paragraph(_("Demo data: invented for the demonstration."), emphasis=True))
     for paragraph in paragraphs:
-        blocks.append(Heading(paragraph.numbered_heading, level=1))
-        blocks.extend(Paragraph(line) for line in paragraph.text.splitlines() if line.strip())
+        blocks.append(Heading(Span(paragraph.numbered_heading, language), level=1))
+        blocks.extend(Paragraph(Span(line, language)) for line in paragraph.text.splitlines() if line.strip())
         blocks.append(Bullets([_sources_line(paragraph)]))
-    return Document(title=version.document.title, subtitle=version.document.consultation.title, blocks=blocks,
-                    rtl=False if version.document.consultation.language != "ar" else True, colophon=about)
+    # The reader's translation of the titles when there is one, marked with its language; the paragraphs are in
+    # the document's language.
+    return Document(title=localized(version.document, "title"),
+                    subtitle=localized(version.document.consultation, "title"), blocks=blocks, colophon=about)
 
 
 def _colophon(version: DocumentVersion) -> Colophon:

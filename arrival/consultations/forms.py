@@ -10,9 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.consultations.models import Access, CommentState, Forum
+from arrival.consultations.models import (
+    CONSULTATION_TRANSLATABLE,
+    CONTRIBUTION_TRANSLATABLE,
+    Access,
+    CommentState,
+    Forum,
+)
 from arrival.consultations.phases import PHASE_ORDER
-from arrival.core.forms import form_field
+from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.languages import record_language_choices
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
@@ -20,7 +27,7 @@ from arrival.frameworks.selectors import framework_items
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: FrameworkItem) -> str:
-        return f"{obj.code} {obj.label}"
+        return f"{obj.code} {obj.localized_label}"
 
 
 class ActorChoiceField(forms.ModelChoiceField):
@@ -49,11 +56,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 PHASE_END_FIELDS = ("input_ends", "synthesis_ends", "comments_ends", "adoption_ends", "endorsement_ends")
 
 
-class ConsultationForm(Form):
+class ConsultationForm(TranslationsFormMixin, Form):
     owner = ActorChoiceField(label=_("Run by"), queryset=Actor.objects.none(),
                              help_text=_("The network, agency or national government you hold a role in."))
     title = forms.CharField(label=_("Title"), max_length=300)
     purpose = forms.CharField(label=_("Purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    language = forms.ChoiceField(label=_("Language the consultation is written in"), choices=record_language_choices,
+                                 required=False)
     forum = forms.ModelChoiceField(label=_("Forum or event it serves"), queryset=Forum.objects.none(), required=False)
     access = forms.ChoiceField(label=_("Who may contribute"), choices=Access.choices, initial=Access.OPEN)
     access_networks = forms.ModelMultipleChoiceField(
@@ -72,8 +81,10 @@ class ConsultationForm(Form):
     adoption_ends = forms.DateField(label=_("Adoption ends (endorsement opens)"), widget=DATE_WIDGET)
     endorsement_ends = forms.DateField(label=_("Endorsement closes"), widget=DATE_WIDGET)
 
-    def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Any = None, record_language: str = "",
+                 translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_translation_fields(CONSULTATION_TRANSLATABLE, language=record_language, translations=translations)
         form_field(self, "owner", forms.ModelChoiceField).queryset = owners if owners is not None else Actor.objects.none()
         form_field(self, "forum", forms.ModelChoiceField).queryset = Forum.objects.order_by("-year", "name")
         form_field(self, "access_networks", forms.ModelChoiceField).queryset = Actor.objects.filter(kind=ActorKind.NETWORK).order_by("name")
@@ -106,7 +117,7 @@ class ConsultationForm(Form):
             for item in framework_items(kind=FrameworkKind.GCM_OBJECTIVE):
                 specs.append(QuestionSpec(text=str(_("What does your government do, or propose, for objective "
                                                      "%(code)s: %(label)s?")) % {"code": item.code,
-                                                                                 "label": item.label},
+                                                                                 "label": item.localized_label},
                                           objective=item))
         return specs
 
@@ -125,6 +136,7 @@ class ConsultationEditForm(ConsultationForm):
         tz = timezone.get_current_timezone()
         initial = {
             "title": consultation.title, "purpose": consultation.purpose, "forum": consultation.forum_id,
+            "language": consultation.language,
             "access": consultation.access, "access_networks": [n.pk for n in consultation.access_networks.all()],
             "invited": ", ".join(a.slug for a in consultation.invited.all()),
         }
@@ -132,7 +144,8 @@ class ConsultationEditForm(ConsultationForm):
             bounds = [phases[0].starts_at, *(p.ends_at for p in phases[:-1])]
             for name, moment in zip(("input_starts", *PHASE_END_FIELDS), bounds, strict=True):
                 initial[name] = timezone.localtime(moment, tz).date()
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial=initial, record_language=consultation.language,
+                         translations=consultation.translations, **kwargs)
         del self.fields["owner"]
         del self.fields["per_objective"]
         if not self.dated:  # phases set otherwise (the API): shown, not changed here
@@ -173,7 +186,7 @@ class ConsultationEditForm(ConsultationForm):
         return specs
 
 
-class ContributionForm(Form):
+class ContributionForm(TranslationsFormMixin, Form):
     actor = ActorChoiceField(label=_("Contributing for"), queryset=Actor.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(label=_("Summary"), max_length=5000, required=False,
@@ -196,8 +209,10 @@ class ContributionForm(Form):
     TAG_FIELDS = {"gcm_objectives": FrameworkKind.GCM_OBJECTIVE, "sdg_targets": FrameworkKind.SDG_TARGET,
                   "nua_paragraphs": FrameworkKind.NUA_PARAGRAPH}
 
-    def __init__(self, *args: Any, actors: list[Actor] | None = None, questions: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actors: list[Actor] | None = None, questions: Any = (), record_language: str = "",
+                 translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_translation_fields(CONTRIBUTION_TRANSLATABLE, language=record_language, translations=translations)
         if actors is None:
             del self.fields["actor"]
         else:

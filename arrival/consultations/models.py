@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from arrival.core.models import DemoFlagged, TimeStampedModel
+from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
 from arrival.engagement.models import Moderated
 
 
@@ -65,7 +65,14 @@ class Access(models.TextChoices):
     INVITED = "invited", _("Invited governments only")
 
 
-class Consultation(TimeStampedModel, DemoFlagged):
+# The texts owners may translate (`translations`, arrival.core.translations): the organisers theirs, a
+# contribution's team its own.
+CONSULTATION_TRANSLATABLE = ("title", "purpose")
+CONTRIBUTION_TRANSLATABLE = ("title", "summary", "proposed_actions")
+DOCUMENT_TRANSLATABLE = ("title",)
+
+
+class Consultation(TimeStampedModel, DemoFlagged, Translatable):
     """A call for input run by a network, an agency or a national government (the owner of its process)."""
 
     process = models.OneToOneField("engagement.Process", on_delete=models.PROTECT,
@@ -124,7 +131,7 @@ class ContributionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Contribution(TimeStampedModel, DemoFlagged, Moderated):
+class Contribution(TimeStampedModel, DemoFlagged, Moderated, Translatable):
     """Input from a local government's team (or a network): answers, proposed actions, evidence and tags.
 
     Every save while the call for input runs keeps a `ContributionVersion`.
@@ -210,11 +217,12 @@ class DocumentKind(models.TextChoices):
     CHARTER = "charter", _("Charter")
 
 
-class OutcomeDocument(TimeStampedModel, DemoFlagged):
+class OutcomeDocument(TimeStampedModel, DemoFlagged, Translatable):
     """The document a consultation produces; its versions are drafts until one is adopted (and frozen)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language of the document"), max_length=12, default="en")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OUTCOME)
     adopted_version = models.OneToOneField("DocumentVersion", null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="+")

@@ -47,12 +47,17 @@ class QuestionOut(Schema):
     gcm_objective: str | None
 
 
+TRANSLATIONS_HELP = ("Texts the record's owners give in other UN languages, by language: "
+                     '{"fr": {"title": "…"}}. Nothing is machine-translated.')
+
+
 class ConsultationOut(Schema):
     slug: str
     url: str
     title: str
     purpose: str
     language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     owner: ConsultationActorRef
     forum: str | None = Field(None, description="key of the forum")
     access: str = Field(description="open, networks or invited")
@@ -94,6 +99,7 @@ class ConsultationIn(Schema):
     questions: list[QuestionIn] = Field(default_factory=list)
     language: str = "en"
     time_zone: str = "UTC"
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
 
 
 class LinkSchema(Schema):
@@ -112,6 +118,7 @@ class ContributionOut(Schema):
     proposed_actions: str
     links: list[LinkSchema]
     language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     status: str
     tags: list[str] = Field(description=TAG_HELP)
     cosigned_by: list[ConsultationActorRef]
@@ -131,6 +138,7 @@ class ContributionIn(Schema):
     links: list[LinkSchema] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list, description=TAG_HELP)
     language: str = "en"
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
 
 
 class ContributionPatch(Schema):
@@ -141,6 +149,7 @@ class ContributionPatch(Schema):
     links: list[LinkSchema] | None = None
     tags: list[str] | None = None
     language: str | None = None
+    translations: dict[str, dict[str, str]] | None = Field(None, description=TRANSLATIONS_HELP)
 
 
 class CosignIn(Schema):
@@ -179,6 +188,8 @@ class DocumentOut(Schema):
     url: str
     consultation: str
     title: str
+    language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     kind: str
     adopted_version: int | None
     adopted_at: datetime | None

@@ -47,6 +47,7 @@ from arrival.consultations.models import (
 )
 from arrival.consultations.phases import PHASE_ORDER, PROCESS_KIND
 from arrival.core.time_zones import datetime_with_zone
+from arrival.core.translations import in_language_first
 from arrival.engagement.handoffs import WorkItem
 from arrival.engagement.models import Comment, Phase, Visibility
 from arrival.engagement.selectors import phase_allows, phase_current
@@ -85,9 +86,10 @@ def _consultations() -> QuerySet[Consultation]:
 
 
 def consultation_list(*, forum: Forum | None = None, owner: Actor | None = None, phase_type: str | None = None,
-                      at: datetime | None = None) -> QuerySet[Consultation]:
+                      at: datetime | None = None, reader_first: bool = False) -> QuerySet[Consultation]:
     """Consultations, newest first, with `contribution_count`; `phase_type` keeps those whose phase running at
-    `at` (now when None) is of that type."""
+    `at` (now when None) is of that type. `reader_first`: those written in or translated into the reader's
+    language before the others (browsing pages)."""
     consultations = _consultations().annotate(
         contribution_count=Count("contributions", filter=Q(contributions__status=ContributionStatus.SUBMITTED,
                                                            contributions__visibility=Visibility.VISIBLE)))
@@ -99,6 +101,8 @@ def consultation_list(*, forum: Forum | None = None, owner: Actor | None = None,
         moment = at or timezone.now()
         running = Phase.objects.filter(phase_type=phase_type, starts_at__lte=moment, ends_at__gt=moment)
         consultations = consultations.filter(process__in=running.values("process"))
+    if reader_first:
+        consultations = in_language_first(consultations).order_by("-in_reader_language", "-created_at", "-id")
     return consultations
 
 
@@ -696,7 +700,7 @@ def export_rows(*, version: DocumentVersion) -> list[dict[str, Any]]:
                 if code not in codes:
                     codes.append(code)
         rows.append({
-            "document": version.document.title, "version": version.number, "paragraph": paragraph.position,
+            "document": version.document.title, "language": version.document.language, "version": version.number, "paragraph": paragraph.position,
             "group": paragraph.group_kind, "group_code": paragraph.group_code, "heading": paragraph.heading,
             "text": paragraph.text, "editorial": paragraph.editorial,
             "source_contribution_ids": [s.pk for s in paragraph.sources.all()],

@@ -28,6 +28,9 @@ from arrival.actors.models import Actor, ActorKind
 from arrival.consultations import exports, handoffs
 from arrival.consultations import phases as P
 from arrival.consultations.models import (
+    CONSULTATION_TRANSLATABLE,
+    CONTRIBUTION_TRANSLATABLE,
+    DOCUMENT_TRANSLATABLE,
     Access,
     CommentAnswer,
     CommentState,
@@ -56,14 +59,26 @@ from arrival.consultations.selectors import (
 )
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
+from arrival.core.translations import translations_clean
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.phases import PhaseSpec
 from arrival.engagement.services import phase_require, process_create, process_phases_set, process_update
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.services import tags_set
 
-_CONSULTATION_FIELDS = ("title", "slug", "purpose", "language", "forum", "access", "process")
-_CONTRIBUTION_FIELDS = ("title", "summary", "proposed_actions", "language", "status", "actor", "visibility")
+_CONSULTATION_FIELDS = ("title", "slug", "purpose", "language", "translations", "forum", "access", "process")
+_CONTRIBUTION_FIELDS = ("title", "summary", "proposed_actions", "language", "translations", "status", "actor",
+                        "visibility")
+
+
+def _consultation_translations(value: Any, language: str) -> dict[str, dict[str, str]]:
+    return translations_clean(value, fields=CONSULTATION_TRANSLATABLE, original_language=language,
+                              max_lengths={"title": 300, "purpose": 5000})
+
+
+def _contribution_translations(value: Any, language: str) -> dict[str, dict[str, str]]:
+    return translations_clean(value, fields=CONTRIBUTION_TRANSLATABLE, original_language=language,
+                              max_lengths={"title": 300, "summary": 5000, "proposed_actions": 10000})
 _ENDORSEMENT_FIELDS = ("document", "version", "actor", "signatory_name", "signatory_title", "authority",
                        "endorsed_at", "withdrawn_at", "withdrawn_reason")
 MAX_LINKS = 20
@@ -164,7 +179,7 @@ def consultation_create(
     *, user: Any, owner: Actor, title: str, purpose: str, phases: list[PhaseSpec], forum: Forum | None = None,
     access: str = Access.OPEN, access_networks: Iterable[Actor] = (), invited: Iterable[Actor] = (),
     questions: Iterable[QuestionSpec | str] = (), language: str = "en", time_zone: str = "UTC",
-    is_demo: bool = False,
+    translations: Any = None, is_demo: bool = False,
 ) -> Consultation:
     """A consultation owned by a network, agency or national government, with its process and dated phases.
 
@@ -176,13 +191,15 @@ def consultation_create(
                                 "government."))
     title = _text(title, _("Title"), required=True, max_length=300)
     purpose = _text(purpose, _("Purpose"), required=True, max_length=5000)
+    language = _text(language, _("Language"), max_length=12) or "en"
+    translations = _consultation_translations(translations, language)
     access_networks, invited = list(access_networks), list(invited)
     _access_checked(access, access_networks, invited)
     process = process_create(user=user, owner=owner, kind=P.PROCESS_KIND, title=title, phases=phases,
                              time_zone=time_zone, is_demo=is_demo)
     consultation = Consultation.objects.create(
-        process=process, slug=_unique_slug(title), title=title, purpose=purpose, language=language or "en",
-        forum=forum, access=access, created_by=user if getattr(user, "is_authenticated", False) else None,
+        process=process, slug=_unique_slug(title), title=title, purpose=purpose, language=language,
+        translations=translations, forum=forum, access=access, created_by=user if getattr(user, "is_authenticated", False) else None,
         is_demo=is_demo,
     )
     if access == Access.NETWORKS:
@@ -250,7 +267,7 @@ def _phases_differ(process: Any, specs: list[PhaseSpec]) -> bool:
 
 
 _CONSULTATION_UPDATABLE = ("title", "purpose", "language", "forum", "access", "access_networks", "invited",
-                           "questions", "phases")
+                           "questions", "phases", "translations")
 
 
 @transaction.atomic
@@ -270,6 +287,9 @@ def consultation_update(*, user: Any, consultation: Consultation, **fields: Any)
         consultation.purpose = _text(fields["purpose"], _("Purpose"), required=True, max_length=5000)
     if "language" in fields:
         consultation.language = _text(fields["language"], _("Language"), max_length=12) or "en"
+    if "translations" in fields or "language" in fields:
+        consultation.translations = _consultation_translations(fields.get("translations", consultation.translations),
+                                                               consultation.language)
     if "forum" in fields:
         consultation.forum = fields["forum"]
     access = fields.get("access", consultation.access)
@@ -319,7 +339,7 @@ def _version_content(contribution: Contribution, tags: list[FrameworkItem]) -> d
     return {
         "title": contribution.title, "summary": contribution.summary, "answers": contribution.answers,
         "proposed_actions": contribution.proposed_actions, "links": contribution.links,
-        "language": contribution.language,
+        "language": contribution.language, "translations": contribution.translations,
         "tags": [f"{item.framework.kind}:{item.code}" for item in tags],
     }
 
@@ -335,7 +355,8 @@ def _version_add(contribution: Contribution, user: Any, tags: list[FrameworkItem
 def contribution_create(
     *, user: Any, consultation: Consultation, actor: Actor, title: str, summary: str = "",
     answers: dict[str, str] | None = None, proposed_actions: str = "", links: Any = None,
-    tags: Iterable[FrameworkItem] | None = None, language: str = "en", is_demo: bool = False,
+    tags: Iterable[FrameworkItem] | None = None, language: str = "en", translations: Any = None,
+    is_demo: bool = False,
 ) -> Contribution:
     """A contribution by `actor`'s team while the call for input runs (version 1 is kept)."""
     require(user, "consultations.add_contribution", actor)
@@ -353,6 +374,7 @@ def contribution_create(
     )
     if not (contribution.summary or contribution.answers or contribution.proposed_actions):
         raise ValidationError(_("Say something: a summary, an answer to a question or a proposed action."))
+    contribution.translations = _contribution_translations(translations, contribution.language)
     contribution.save()
     contribution.authors.add(user)
     items = _tag_items(tags)
@@ -365,7 +387,7 @@ def contribution_create(
     return contribution
 
 
-_UPDATABLE = ("title", "summary", "answers", "proposed_actions", "links", "language", "tags")
+_UPDATABLE = ("title", "summary", "answers", "proposed_actions", "links", "language", "tags", "translations")
 
 
 @transaction.atomic
@@ -391,6 +413,9 @@ def contribution_update(*, user: Any, contribution: Contribution, **fields: Any)
         contribution.links = _links(fields["links"])
     if "language" in fields:
         contribution.language = _text(fields["language"], _("Language"), max_length=12) or "en"
+    if "translations" in fields or "language" in fields:
+        contribution.translations = _contribution_translations(fields.get("translations", contribution.translations),
+                                                               contribution.language)
     if not (contribution.summary or contribution.answers or contribution.proposed_actions):
         raise ValidationError(_("Say something: a summary, an answer to a question or a proposed action."))
     contribution.save()
@@ -525,6 +550,21 @@ def _next_number(document: OutcomeDocument) -> int:
 
 
 @transaction.atomic
+def document_translations_set(*, user: Any, document: OutcomeDocument, translations: Any) -> OutcomeDocument:
+    """Replace the translations of an outcome document's title (its consultation's organisers); a translation
+    changes no adopted text."""
+    _check_editor(user, document.consultation)
+    document = OutcomeDocument.objects.select_for_update().get(pk=document.pk)
+    before = {"translations": document.translations}
+    document.translations = translations_clean(translations, fields=DOCUMENT_TRANSLATABLE,
+                                               original_language=document.language, max_lengths={"title": 300})
+    document.save(update_fields=["translations", "updated_at"])
+    audit_record(user=user, action="consultations.document_translations_set", target=document, before=before,
+                 after={"translations": document.translations})
+    return document
+
+
+@transaction.atomic
 def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str = "",
                           kind: str = DocumentKind.OUTCOME, note: str = "") -> DocumentVersion:
     """Compile the submitted, visible contributions into a new draft version of the outcome document.
@@ -550,7 +590,7 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
         if kind not in DocumentKind.values:
             raise ValidationError(_("Unknown kind of document."))
         document = OutcomeDocument.objects.create(
-            consultation=consultation, kind=kind, is_demo=consultation.is_demo,
+            consultation=consultation, kind=kind, is_demo=consultation.is_demo, language=consultation.language,
             title=_text(title or _("Outcome of “%(title)s”") % {"title": consultation.title}, _("Title"),
                         required=True, max_length=300))
     questions = {str(q.pk): q.text for q in consultation.questions.order_by("position")}

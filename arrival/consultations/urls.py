@@ -14,6 +14,7 @@ urlpatterns = [
     path("contributions/<int:pk>/withdraw/", views.contribution_withdraw, name="contribution_withdraw"),
     path("contributions/<int:pk>/cosign/", views.contribution_cosign, name="contribution_cosign"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/translations/", views.document_translations, name="document_translations"),
     path("documents/<int:pk>/rewrite/", views.version_create, name="version_create"),
     path("documents/<int:pk>/diff/", views.version_diff, name="version_diff"),
     path("documents/<int:pk>/adopt/", views.document_adopt, name="document_adopt"),

@@ -34,8 +34,15 @@ from arrival.consultations.forms import (
     VersionForm,
     WithdrawForm,
 )
-from arrival.consultations.models import Consultation, ContributionStatus, OutcomeDocument
+from arrival.consultations.models import (
+    DOCUMENT_TRANSLATABLE,
+    Consultation,
+    ContributionStatus,
+    OutcomeDocument,
+)
 from arrival.core.attachments import attachment_create, attachment_list_for
+from arrival.core.forms import TranslationsForm, translations_page_context
+from arrival.core.languages import page_language
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
@@ -74,7 +81,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = {"forum": form.cleaned_data.get("forum"), "owner": form.cleaned_data.get("owner"),
                    "phase_type": form.cleaned_data.get("phase") or None}
-    consultations = list(selectors.consultation_list(**filters))
+    consultations = list(selectors.consultation_list(**filters, reader_first=True))
     rows = [{"consultation": c, "phase": selectors.current_phase(c)} for c in consultations]
     can_create = request.user.is_authenticated and bool(_owner_choices(request.user).exists())
     return render(request, _template(request, "consultations/list.html", "consultations/_list_partial.html"),
@@ -95,7 +102,8 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not owners.exists():
         raise PermissionDenied(_("Consultations are opened by the staff of a network, an agency or a national "
                                  "government."))
-    form = ConsultationForm(request.POST or None, owners=owners, initial={"owner": owners.first()})
+    form = ConsultationForm(request.POST or None, owners=owners,
+                            initial={"owner": owners.first(), "language": page_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -103,7 +111,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 user=request.user, owner=data["owner"], title=data["title"], purpose=data["purpose"],
                 forum=data["forum"], access=data["access"], access_networks=list(data["access_networks"]),
                 invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs(),
-                language=request.LANGUAGE_CODE)
+                language=data["language"] or page_language(), translations=form.translations())
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -127,7 +135,8 @@ def consultation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
             services.consultation_update(
                 user=request.user, consultation=consultation, title=data["title"], purpose=data["purpose"],
                 forum=data["forum"], access=data["access"], access_networks=list(data["access_networks"]),
-                invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs())
+                invited=data["invited"], questions=form.question_specs(), phases=form.phase_specs(),
+                language=data["language"] or consultation.language, translations=form.translations())
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -177,14 +186,15 @@ def contribution_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
         raise PermissionDenied(_("You hold no role in a government or network this consultation is open to."))
     questions = selectors.question_list(consultation=consultation)
     form = ContributionForm(request.POST or None, request.FILES or None, actors=actors, questions=questions,
-                            initial={"actor": actors[0], "language": request.LANGUAGE_CODE})
+                            initial={"actor": actors[0], "language": page_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             contribution = services.contribution_create(
                 user=request.user, consultation=consultation, actor=data["actor"], title=data["title"],
                 summary=data["summary"], answers=form.answers(), proposed_actions=data["proposed_actions"],
-                links=data["links"], tags=form.tag_items(), language=data["language"])
+                links=data["links"], tags=form.tag_items(), language=data["language"],
+                translations=form.translations())
             _attach(request, form, contribution)
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
@@ -212,14 +222,15 @@ def contribution_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                "sdg_targets": [i for i in tags if i.framework.kind == "sdg_target"],
                "nua_paragraphs": [i for i in tags if i.framework.kind == "nua_paragraph"],
                **{f"answer_{key}": value for key, value in contribution.answers.items()}}
-    form = ContributionForm(request.POST or None, request.FILES or None, questions=questions, initial=initial)
+    form = ContributionForm(request.POST or None, request.FILES or None, questions=questions, initial=initial,
+                            record_language=contribution.language, translations=contribution.translations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.contribution_update(
                 user=request.user, contribution=contribution, title=data["title"], summary=data["summary"],
                 answers=form.answers(), proposed_actions=data["proposed_actions"], links=data["links"],
-                tags=form.tag_items(), language=data["language"])
+                tags=form.tag_items(), language=data["language"], translations=form.translations())
             _attach(request, form, contribution)
         except ValidationError as error:
             _form_errors(form, error)
@@ -350,6 +361,28 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get(pk=pk)
     version = selectors.version_current(document=document)
     return render(request, "consultations/document_detail.html", _document_context(request, document, version))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_translations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The organisers' translations of the outcome document's title."""
+    document = selectors.document_get(pk=pk)
+    if not selectors.is_editor(user=request.user, consultation=document.consultation):
+        raise PermissionDenied(_("Only the organisers translate the outcome document."))
+    form = TranslationsForm(request.POST or None, names=DOCUMENT_TRANSLATABLE, language=document.language,
+                            translations=document.translations, labels={"title": _("Title")}, one_line=("title",),
+                            max_lengths={"title": 300})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_translations_set(user=request.user, document=document, translations=form.translations())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Translations saved."))
+            return redirect(document.get_absolute_url())
+    context = translations_page_context(record=document, form=form, record_url=document.get_absolute_url())
+    return render(request, "core/translations_form.html", context, status=400 if form.errors else 200)
 
 
 @require_safe
@@ -547,4 +580,4 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 def forum_detail(request: HttpRequest, key: str) -> HttpResponse:
     forum = selectors.forum_get(key=key)
     return render(request, "consultations/forum_detail.html",
-                  {"forum": forum, "consultations": list(selectors.consultation_list(forum=forum))})
+                  {"forum": forum, "consultations": list(selectors.consultation_list(forum=forum, reader_first=True))})

@@ -26,6 +26,17 @@ class DemoFlagged(models.Model):
         abstract = True
 
 
+class Translatable(models.Model):
+    """User content with translations its owners add: `{"fr": {"title": "…"}, "ar": {…}}`, one entry per UN
+    language other than the record's own `language` (the subclass's field). Read through
+    `arrival.core.translations.localized` and the `{% content %}` tag; nothing is machine-translated."""
+
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEvent(models.Model):
     """Who changed what, when, with the values before and after.
 

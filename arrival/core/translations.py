@@ -25,6 +25,7 @@ from arrival.core.languages import (
     language_name,
     page_language,
 )
+from arrival.core.richtext import sanitise_html
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,19 @@ def localized(record: Any, field: str, *, language: str | None = None) -> Locali
                      is_translation=False)
 
 
-def translations_clean(value: Any, *, fields: Iterable[str], original_language: str = "") -> dict[str, dict[str, str]]:
+def translations_clean(value: Any, *, fields: Iterable[str], original_language: str = "",
+                       rich_fields: Iterable[str] = (),
+                       max_lengths: Mapping[str, int] | None = None) -> dict[str, dict[str, str]]:
     """A `translations` value checked: UN language keys other than the original's, known fields, text values;
-    empty texts and languages are dropped. Raises ValidationError naming the first problem."""
+    empty texts and languages are dropped. Texts of `rich_fields` are sanitised rich text (HTML), as their
+    originals; `max_lengths` caps a field's translations as its original is capped. Raises ValidationError
+    naming the first problem."""
     if value in (None, ""):
         return {}
     if not isinstance(value, Mapping):
         raise ValidationError(_("Translations must be given as a mapping from language to texts."))
     allowed = set(fields)
+    rich = set(rich_fields)
     cleaned: dict[str, dict[str, str]] = {}
     for code, texts in value.items():
         language = base_language(str(code))
@@ -93,7 +99,18 @@ def translations_clean(value: Any, *, fields: Iterable[str], original_language: 
         unknown = sorted(set(texts) - allowed)
         if unknown:
             raise ValidationError(_("“%(field)s” cannot be translated here.") % {"field": unknown[0]})
-        kept = {key: str(text).strip() for key, text in texts.items() if text is not None and str(text).strip()}
+        kept: dict[str, str] = {}
+        for key, text in texts.items():
+            if text is not None and not isinstance(text, str | int | float):
+                raise ValidationError(_("A translation must be a text."))
+            clean = sanitise_html(str(text or "")).strip() if key in rich else str(text or "").strip()
+            limit = (max_lengths or {}).get(str(key))
+            if limit is not None and len(clean) > limit:
+                raise ValidationError(
+                    _("The %(language)s translation of “%(field)s” may be at most %(max)d characters.")
+                    % {"language": language_name(language), "field": key, "max": limit})
+            if clean:
+                kept[str(key)] = clean
         if kept:
             cleaned[language] = kept
     return cleaned
@@ -107,3 +124,18 @@ def in_language_first(queryset: models.QuerySet[Any], *, language: str | None = 
         models.When(models.Q(language=wanted) | models.Q(language__startswith=f"{wanted}-")
                     | models.Q(translations__has_key=wanted), then=models.Value(1)),
         default=models.Value(0), output_field=models.IntegerField()))
+
+
+@dataclass(frozen=True)
+class OriginalTexts:
+    """The texts of a reference file in its own language (`language`), for telling, in a file translated only in
+    part, which of the texts shown are still the original's: those are marked with their language."""
+
+    language: str
+    texts: frozenset[str]
+
+    def localized(self, text: str) -> Localized:
+        """`text` with the language it is in: the file's when it is one of its original texts (not translated
+        into the page's language), else the page's."""
+        language = self.language if text in self.texts and differs_from_page(self.language) else page_language()
+        return Localized(text=text, language=language, original_language=self.language, is_translation=False)

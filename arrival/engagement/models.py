@@ -13,8 +13,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from arrival.core.languages import quoted_html, quoted_plain, quoted_removed
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 
@@ -188,7 +190,23 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.plain_text
+
+    @property
+    def plain_text(self) -> str:
+        """The text for plain-text e-mails and the API: record titles it quotes (`arrival.core.languages.quoted`)
+        keep their directional isolates."""
+        return quoted_plain(self.text)
+
+    @property
+    def words(self) -> str:
+        """The text without the marks around its quotations: what a reader sees, for comparing and searching."""
+        return quoted_removed(self.text)
+
+    @property
+    def html(self) -> SafeString:
+        """The text as HTML: each quoted record title a `<bdi>` with its own `lang` and `dir`."""
+        return quoted_html(self.text)
 
 
 class DigestPeriod(models.TextChoices):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from arrival.accounts.selectors import actor_ids_for, user_time_zones
 from arrival.actors.models import Actor
+from arrival.core.languages import language_tag
 from arrival.core.permissions import require
 from arrival.core.ratelimit import rate_hit, rate_parse
 from arrival.core.services import audit_record, audit_redact_target, snapshot
@@ -561,11 +562,11 @@ def _digest_mail(user: Any, period: str, start: datetime, notifications: list[No
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(zone_or_utc(zone)):
         context = {
             "user": user, "period": period, "period_start": start, "weekly": period == DigestPeriod.WEEKLY,
-            "items": [{"text": n.text, "url": absolute_url(n.url), "created_at": n.created_at,
+            "items": [{"text": n.plain_text, "html": n.html, "url": absolute_url(n.url), "created_at": n.created_at,
                        "when": datetime_with_zone(n.created_at)} for n in notifications],
             "inbox_url": absolute_url(reverse("engagement:inbox")),
             "settings_url": absolute_url(reverse("engagement:notification_settings")),
-            "LANGUAGE_CODE": translation.get_language(),
+            "LANGUAGE_CODE": language_tag(translation.get_language()),
             "LANGUAGE_BIDI": translation.get_language_bidi(),
         }
         subject = render_to_string("engagement/email/digest_subject.txt", context).strip().replace("\n", " ")
@@ -674,7 +675,7 @@ def personal_data_for(*, user: Any) -> dict[str, Any]:
             for r in reports
         ],
         "notifications": [
-            {"kind": n.kind, "text": n.text, "url": n.url, "created_at": n.created_at.isoformat(),
+            {"kind": n.kind, "text": n.plain_text, "url": n.url, "created_at": n.created_at.isoformat(),
              "read_at": n.read_at.isoformat() if n.read_at else None}
             for n in notifications
         ],

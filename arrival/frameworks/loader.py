@@ -3,6 +3,11 @@
 Idempotent: running it again updates labels in place and creates nothing twice. `frameworks.csv` lists
 every framework version to load; the last line of a kind is its current version. The crosswalk is
 Arrival's own proposal and is replaced by what `crosswalk.csv` says.
+
+Translations: beside each list, `<list>.translations.csv` (columns code, field, then one per UN language)
+gives its texts in the other UN languages — `field` names the list's own column ("short_label", "subject",
+"covers", …, and "note" for the caveat); `frameworks.translations.csv` (kind, version, language, title,
+source) gives each framework's title in those languages and where that language's texts come from.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from arrival.core.languages import UN_LANGUAGES
 from arrival.frameworks.models import CrosswalkLink, Framework, FrameworkItem, FrameworkKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -56,6 +62,67 @@ ROW_READERS: dict[str, RowReader] = {
     FrameworkKind.DOMAIN: lambda r: ItemRow(code=r["code"], label=r["name"], description=r["covers"]),
 }
 
+# Which column of each list a translation's `field` names, and the item field it translates.
+TRANSLATED_FIELDS: dict[str, dict[str, str]] = {
+    FrameworkKind.GCM_OBJECTIVE: {"short_label": "label"},
+    FrameworkKind.GCM_PRINCIPLE: {"name": "label"},
+    FrameworkKind.SDG_GOAL: {"short_name": "label"},
+    FrameworkKind.SDG_TARGET: {"subject": "label", "migration_link": "description"},
+    FrameworkKind.NUA_PARAGRAPH: {"subject": "label", "note": "note"},
+    FrameworkKind.DOMAIN: {"name": "label", "covers": "description"},
+}
+OTHER_LANGUAGES = tuple(code for code in UN_LANGUAGES if code != "en")
+Translations = dict[str, dict[str, str]]
+
+
+def translations_file(file: str) -> str:
+    """`gcm_objectives.csv` → `gcm_objectives.translations.csv`."""
+    return file.removesuffix(".csv") + ".translations.csv"
+
+
+def _item_translations(kind: str, file: str, data_dir: Path) -> dict[str, Translations]:
+    """{code: {language: {item field: text}}} from the list's translations file (none when there is no file)."""
+    path = data_dir / translations_file(file)
+    if not path.exists():
+        return {}
+    fields = TRANSLATED_FIELDS[kind]
+    result: dict[str, Translations] = {}
+    for line, row in enumerate(_read(path), start=2):
+        where = f"{path.name} line {line}"
+        unknown_languages = sorted(set(row) - {"code", "field", *OTHER_LANGUAGES})
+        if unknown_languages:
+            raise FrameworkDataError(f"{where}: {unknown_languages[0]!r} is not a UN language other than English.")
+        if row["field"] not in fields:
+            raise FrameworkDataError(
+                f"{where}: {row['field']!r} cannot be translated; the fields are {', '.join(sorted(fields))}.")
+        for language in OTHER_LANGUAGES:
+            if row.get(language):
+                result.setdefault(row["code"], {}).setdefault(language, {})[fields[row["field"]]] = row[language]
+    return result
+
+
+def _framework_translations(entries: list[dict[str, str]], data_dir: Path) -> dict[tuple[str, str], tuple[Translations, dict[str, str]]]:
+    """{(kind, version): ({language: {"title": …}}, {language: source})} from frameworks.translations.csv."""
+    path = data_dir / "frameworks.translations.csv"
+    if not path.exists():
+        return {}
+    known = {(entry["kind"], entry["version"]) for entry in entries}
+    result: dict[tuple[str, str], tuple[Translations, dict[str, str]]] = {}
+    for line, row in enumerate(_read(path), start=2):
+        key = (row["kind"], row["version"])
+        if key not in known:
+            raise FrameworkDataError(f"{path.name} line {line}: frameworks.csv has no {row['kind']} {row['version']}.")
+        if row["language"] not in OTHER_LANGUAGES:
+            raise FrameworkDataError(f"{path.name} line {line}: {row['language']!r} is not a UN language other than English.")
+        if not row["source"]:
+            raise FrameworkDataError(f"{path.name} line {line}: every language needs its source.")
+        titles, sources = result.setdefault(key, ({}, {}))
+        if row["title"]:
+            titles[row["language"]] = {"title": row["title"]}
+        sources[row["language"]] = row["source"]
+    return result
+
+
 # Which kinds a crosswalk column names, in the order of the columns.
 CROSSWALK_COLUMNS = {
     "gcm_objectives": FrameworkKind.GCM_OBJECTIVE,
@@ -64,16 +131,22 @@ CROSSWALK_COLUMNS = {
 }
 
 
-def _load_framework(entry: dict[str, str], *, current: bool, data_dir: Path) -> tuple[Framework, int]:
+def _load_framework(
+    entry: dict[str, str], *, current: bool, data_dir: Path,
+    translated: tuple[Translations, dict[str, str]] = ({}, {}),
+) -> tuple[Framework, int]:
     kind = entry["kind"]
     if kind not in ROW_READERS:
         raise FrameworkDataError(f"frameworks.csv names an unknown kind {kind!r}.")
+    titles, sources = translated
     framework, _ = Framework.objects.update_or_create(
         kind=kind,
         version=entry["version"],
-        defaults={"title": entry["title"], "source": entry["source"], "is_current": current},
+        defaults={"title": entry["title"], "source": entry["source"], "is_current": current,
+                  "translations": titles, "translation_sources": sources},
     )
     rows = [ROW_READERS[kind](row) for row in _read(data_dir / entry["file"])]
+    translations = _item_translations(kind, entry["file"], data_dir)
     existing = {item.code: item for item in framework.items.all()}
     parents = _parents(rows)
     for position, row in enumerate(rows, start=1):
@@ -83,6 +156,7 @@ def _load_framework(entry: dict[str, str], *, current: bool, data_dir: Path) -> 
             "note": row.note,
             "position": position,
             "parent": parents.get(row.parent) if row.parent else None,
+            "translations": translations.get(row.code, {}),
         }
         if row.parent and values["parent"] is None:
             raise FrameworkDataError(f"{entry['file']}: {row.code} names the unknown parent {row.parent[1]}.")
@@ -102,6 +176,9 @@ def _load_framework(entry: dict[str, str], *, current: bool, data_dir: Path) -> 
                 f"{entry['file']} no longer lists {', '.join(sorted(stale))} of {framework}, but records are "
                 "tagged with them: publish the change as a new version instead."
             ) from exc
+    orphans = sorted(set(translations) - {row.code for row in rows})
+    if orphans:
+        raise FrameworkDataError(f"{translations_file(entry['file'])}: {entry['file']} has no item {orphans[0]!r}.")
     return framework, len(rows)
 
 
@@ -150,6 +227,7 @@ def load_frameworks(*, stdout: IO[str] | Any | None = None, data_dir: Path = DAT
     Returns the number of items per `kind version` and of crosswalk links, which `arrival setup` prints.
     """
     entries = list(_read(data_dir / "frameworks.csv"))
+    framework_translations = _framework_translations(entries, data_dir)
     last_of_kind = {entry["kind"]: index for index, entry in enumerate(entries)}
     counts: dict[str, int] = {}
     with transaction.atomic():
@@ -158,7 +236,10 @@ def load_frameworks(*, stdout: IO[str] | Any | None = None, data_dir: Path = DAT
         for index in order:
             entry = entries[index]
             current = last_of_kind[entry["kind"]] == index
-            framework, count = _load_framework(entry, current=current, data_dir=data_dir)
+            framework, count = _load_framework(
+                entry, current=current, data_dir=data_dir,
+                translated=framework_translations.get((entry["kind"], entry["version"]), ({}, {})),
+            )
             if current:  # one current version per kind, also when a version left the manifest
                 Framework.objects.filter(kind=framework.kind).exclude(pk=framework.pk).update(is_current=False)
             counts[f"{framework.kind} {framework.version}"] = count

@@ -56,7 +56,8 @@ def _process_out(process: ParticipationProcess) -> dict[str, Any]:
     return {
         "slug": process.slug, "url": process.get_absolute_url(), "title": process.title,
         "owner": process.owner.name, "owner_slug": process.owner.slug, "purpose": process.purpose,
-        "input_use": process.input_use, "languages": process.languages, "access": process.access,
+        "input_use": process.input_use, "language": process.language, "translations": process.translations,
+        "languages": process.languages, "access": process.access,
         "privacy_notice": services.privacy_notice_text(process), "retention_months": process.retention_months,
         "phases": [{"phase_type": p.phase_type, "name": p.name, "starts_at": p.starts_at, "ends_at": p.ends_at,
                     "actions": p.actions} for p in process.process.phases.all()],
@@ -84,7 +85,8 @@ def _detail_out(p: Proposal) -> dict[str, Any]:
         "translations": [{"language": t.language, "title": t.title, "body": t.body} for t in p.translations.all()],
         "answer": None if current is None else {
             "status": current.status.label, "status_kind": current.status.kind, "text": current.text,
-            "reasons": current.reasons, "created_at": current.created_at, "is_demo": current.is_demo},
+            "reasons": current.reasons, "language": current.language, "translations": current.translations,
+            "created_at": current.created_at, "is_demo": current.is_demo},
         "links": [{"kind": link.kind, "label": link.label, "url": link.url} for link in p.links.all()],
     }
 
@@ -209,6 +211,8 @@ def answer_create(request: HttpRequest, pk: RecordId, payload: ParticipationAnsw
     if status is None:
         raise ValidationError({"status": "Choose one of this city's statuses."})
     answer = services.answer_create(user=request_auth(request), proposal=proposal, status=status, text=payload.text,
-                                    reasons=payload.reasons)
+                                    reasons=payload.reasons, language=payload.language,
+                                    translations=payload.translations)
     return Status(201, {"status": status.label, "status_kind": status.kind, "text": answer.text,
-                        "reasons": answer.reasons, "created_at": answer.created_at, "is_demo": answer.is_demo})
+                        "reasons": answer.reasons, "language": answer.language, "translations": answer.translations,
+                        "created_at": answer.created_at, "is_demo": answer.is_demo})

@@ -71,6 +71,17 @@ ANSWERS = {
 }
 
 
+# The team's own translations of each demo process's title (shown to readers of those languages).
+TITLE_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {"fr": {"title": "Démo : que devraient offrir nos quartiers aux nouveaux arrivants ?"},
+           "es": {"title": "Demo: ¿qué deberían ofrecer nuestros barrios a los recién llegados?"}},
+    "fr": {"en": {"title": "Demo: welcoming neighbourhoods for everyone"}},
+    "es": {"en": {"title": "Demo: welcoming neighbourhoods"}},
+    "ar": {"en": {"title": "Demo: neighbourhoods that welcome everyone"},
+           "fr": {"title": "Démo : des quartiers qui accueillent tout le monde"}},
+}
+
+
 def _demo_user(username: str, display_name: str, language: str) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"display_name": display_name, "is_demo": True, "preferred_language": language})
@@ -105,7 +116,8 @@ def _load_city(city: Actor, language: str, title: str, purpose: str, categories:
         user=officer, owner=city, title=title, purpose=purpose,
         input_use="Demo: the team reads every input, answers each one publicly and reports back.",
         phases=phases, languages=["en", "fr", "es", "ar"], time_zone=city.local.timezone or "UTC",
-        categories=categories, demographics_enabled=True, is_demo=True)
+        categories=categories, demographics_enabled=True, language=language,
+        translations=TITLE_TRANSLATIONS.get(language), is_demo=True)
     lat, lon = city.local.latitude, city.local.longitude
     hoods = []
     for index, name in enumerate(("North", "Centre", "South")):

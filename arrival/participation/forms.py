@@ -12,11 +12,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.forms import form_field
+from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.languages import record_language_choices
 from arrival.core.time_zones import available_time_zones, zone_or_utc
+from arrival.core.translations import localized
 from arrival.engagement.phases import action_label, phase_type_get
 from arrival.participation.languages import language_choices, language_clean
-from arrival.participation.models import Access, ProposalKind, StatusKind
+from arrival.participation.models import (
+    ANSWER_TRANSLATABLE,
+    PROCESS_TRANSLATABLE,
+    STATUS_TRANSLATABLE,
+    Access,
+    ProposalKind,
+    StatusKind,
+)
 from arrival.participation.services import ALL_ACTIONS, DEMOGRAPHIC_QUESTIONS, PHASE_SEQUENCE
 
 OTHER = "other"
@@ -86,16 +95,19 @@ class GuestProposalForm(ProposalForm):
     field_order = ["display_name"]
 
 
-class AnswerForm(_Form):
+class AnswerForm(TranslationsFormMixin, _Form):
     status = forms.TypedChoiceField(label=_("Status"), coerce=int)
     text = forms.CharField(label=_("Public answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     reasons = forms.CharField(label=_("Reasons"), max_length=5000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Required when the answer is that it is not possible."))
+    language = forms.ChoiceField(label=_("Language the answer is written in"), choices=record_language_choices,
+                                 required=False)
 
     def __init__(self, *args: Any, statuses: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "status", forms.ChoiceField).choices = [(s.pk, s.label) for s in statuses]
+        form_field(self, "status", forms.ChoiceField).choices = [(s.pk, localized(s, "label").text) for s in statuses]
+        self.add_translation_fields(ANSWER_TRANSLATABLE)
 
 
 class TranslationForm(_Form):
@@ -116,14 +128,23 @@ class LinkForm(_Form):
     url = forms.CharField(label=_("Address of its page on this site"), max_length=500)
 
 
-class StatusForm(_Form):
+class StatusForm(TranslationsFormMixin, _Form):
     label = forms.CharField(label=_("Label"), max_length=80)
     kind = forms.ChoiceField(label=_("What it means"), choices=StatusKind.choices)
     is_closing = forms.BooleanField(label=_("Closes the proposal"), required=False)
     position = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=100, initial=0)
+    language = forms.ChoiceField(label=_("Language of the label"), choices=record_language_choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_translation_fields(STATUS_TRANSLATABLE)
+
+    def status_fields(self) -> dict[str, Any]:
+        data = {name: value for name, value in self.cleaned_data.items() if not name.startswith("translation_")}
+        return {**data, "translations": self.translations()}
 
 
-class ProcessForm(_Form):
+class ProcessForm(TranslationsFormMixin, _Form):
     """The process, its settings and its phases (one row per phase type, in their natural sequence; leave dates
     empty to skip a phase). Dates and times are read in the time zone the form sets, not the viewer's."""
 
@@ -132,6 +153,8 @@ class ProcessForm(_Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     input_use = forms.CharField(label=_("What the city will do with the input"), max_length=5000,
                                 widget=forms.Textarea(attrs={"rows": 4}))
+    language = forms.ChoiceField(label=_("Language these texts are written in"), choices=record_language_choices,
+                                 required=False)
     languages = forms.CharField(label=_("Languages the city reads and answers in"), max_length=200,
                                 initial="en", help_text=_("Language tags separated by commas, e.g. en, fr, ar."))
     access = forms.ChoiceField(label=_("Who may take part"), choices=Access.choices, initial=Access.OPEN)
@@ -147,8 +170,10 @@ class ProcessForm(_Form):
     time_zone = forms.ChoiceField(label=_("Time zone of the process"), initial="UTC",
                                   help_text=_("The dates and times of the phases below are read in this zone."))
 
-    def __init__(self, *args: Any, owners: Any = (), zone_fixed: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Any = (), zone_fixed: bool = False, record_language: str = "",
+                 translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_translation_fields(PROCESS_TRANSLATABLE, language=record_language, translations=translations)
         form_field(self, "owner", forms.ChoiceField).choices = [(a.pk, a.name) for a in owners]
         zone_field = self.fields["time_zone"]
         assert isinstance(zone_field, forms.ChoiceField)  # noqa: S101 - declared just above; tells the type checker

@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.models import DemoFlagged, TimeStampedModel
+from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
 from arrival.engagement.models import Moderated
 
 DEFAULT_RETENTION_MONTHS = 24
@@ -32,7 +32,15 @@ class Access(models.TextChoices):
     INVITED = "invited", _("Invited groups only")
 
 
-class ParticipationProcess(TimeStampedModel, DemoFlagged):
+# The texts the city team may translate (`translations`, arrival.core.translations); a proposal's translations
+# stay in ProposalTranslation (added by the team for a resident's words).
+PROCESS_TRANSLATABLE = ("title", "purpose", "input_use", "privacy_notice")
+CATEGORY_TRANSLATABLE = ("name",)
+STATUS_TRANSLATABLE = ("label",)
+ANSWER_TRANSLATABLE = ("text", "reasons")
+
+
+class ParticipationProcess(TimeStampedModel, DemoFlagged, Translatable):
     """A local government asks its residents for needs and proposals, in dated phases (engagement.Process)."""
 
     process = models.OneToOneField("engagement.Process", on_delete=models.PROTECT,
@@ -44,6 +52,7 @@ class ParticipationProcess(TimeStampedModel, DemoFlagged):
     purpose = models.TextField(_("purpose"), max_length=5000,
                                help_text=_("What the city wants to learn or decide, in plain words."))
     input_use = models.TextField(_("what the city will do with the input"), max_length=5000)
+    language = models.CharField(_("language of the process's texts"), max_length=35, default="en")
     languages = models.JSONField(_("languages"), default=list, blank=True,
                                  help_text=_("Language codes the city reads and answers in, e.g. en, fr, ar."))
     privacy_notice = models.TextField(_("privacy notice"), max_length=5000, blank=True,
@@ -90,9 +99,10 @@ class InvitedGroup(TimeStampedModel, DemoFlagged):
         return self.name
 
 
-class Category(models.Model):
+class Category(Translatable):
     process = models.ForeignKey(ParticipationProcess, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=120)
+    language = models.CharField(_("language of the name"), max_length=35, default="en")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -138,11 +148,13 @@ class StatusKind(models.TextChoices):
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
 
-class AnswerStatus(models.Model):
-    """One status in a city's own list; a city may rename, add or reorder them."""
+class AnswerStatus(Translatable):
+    """One status in a city's own list; a city may rename, add or reorder them. The default statuses carry the
+    interface's own translations of their labels."""
 
     owner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="participation_statuses")
     label = models.CharField(_("label"), max_length=80)
+    language = models.CharField(_("language of the label"), max_length=35, default="en")
     kind = models.CharField(_("meaning"), max_length=20, choices=StatusKind.choices)
     is_closing = models.BooleanField(_("closes the proposal"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -258,7 +270,7 @@ class Support(models.Model):
         return f"{self.user_id} → {self.proposal_id}"
 
 
-class Answer(TimeStampedModel, DemoFlagged):
+class Answer(TimeStampedModel, DemoFlagged, Translatable):
     """The city's answer to a proposal. Every answer is kept; the newest is the current one."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
@@ -266,6 +278,7 @@ class Answer(TimeStampedModel, DemoFlagged):
                                verbose_name=_("status"))
     text = models.TextField(_("public answer"), max_length=5000)
     reasons = models.TextField(_("reasons"), max_length=5000, blank=True)
+    language = models.CharField(_("language of the answer"), max_length=35, default="en")
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 

@@ -18,6 +18,10 @@ class ParticipationPhaseOut(Schema):
     actions: list[str]
 
 
+TRANSLATIONS_HELP = ("Texts the city team gives in other UN languages, by language: "
+                     '{"fr": {"title": "…"}}. Nothing is machine-translated.')
+
+
 class ProcessOut(Schema):
     slug: str
     url: str
@@ -26,6 +30,8 @@ class ProcessOut(Schema):
     owner_slug: str
     purpose: str
     input_use: str
+    language: str = Field(description="the language the process's texts are written in")
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     languages: list[str]
     access: str
     privacy_notice: str
@@ -39,6 +45,8 @@ class ParticipationAnswerOut(Schema):
     status_kind: str
     text: str
     reasons: str
+    language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     created_at: datetime
     is_demo: bool
 
@@ -99,6 +107,8 @@ class ParticipationAnswerIn(Schema):
     status: RecordId = Field(..., description="id of one of the city's answer statuses")
     text: str
     reasons: str = ""
+    language: str = Field("", description="the answer's language; empty: the process's")
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
 
 
 class StatusCount(Schema):

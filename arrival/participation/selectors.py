@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from arrival.accounts.models import Role, RoleKind, User
 from arrival.actors.models import Actor
 from arrival.commitments import selectors as commitments
+from arrival.core.translations import in_language_first
 from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement.handoffs import WorkItem
 from arrival.engagement.models import Phase, Visibility
@@ -48,12 +49,15 @@ SORTS = ("newest", "supported", "random")
 _RANDOM_PRIME = 1_000_003
 
 
-def process_list_open(*, at: datetime | None = None) -> QuerySet[ParticipationProcess]:
-    """Processes with a phase running or still to come, soonest ending first."""
+def process_list_open(*, at: datetime | None = None, reader_first: bool = False) -> QuerySet[ParticipationProcess]:
+    """Processes with a phase running or still to come, soonest ending first; `reader_first`: those written in
+    or translated into the reader's language before the others (the browsing page)."""
     at = at or timezone.now()
-    return (ParticipationProcess.objects.select_related("owner", "owner__country", "process")
-            .annotate(last_end=Max("process__phases__ends_at"))
-            .filter(last_end__gt=at).order_by("last_end", "id"))
+    processes = (ParticipationProcess.objects.select_related("owner", "owner__country", "process")
+                 .annotate(last_end=Max("process__phases__ends_at")).filter(last_end__gt=at))
+    if reader_first:
+        return in_language_first(processes).order_by("-in_reader_language", "last_end", "id")
+    return processes.order_by("last_end", "id")
 
 
 def process_list(*, owner: Actor | None = None) -> QuerySet[ParticipationProcess]:

@@ -38,10 +38,12 @@ from arrival.accounts.models import User
 from arrival.accounts.selectors import user_actor_ids
 from arrival.actors.models import Actor, ActorKind
 from arrival.core.attachments import IMAGE_TYPES, attachment_create
+from arrival.core.languages import UN_LANGUAGES, base_language, page_language
 from arrival.core.models import Attachment
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, audit_redact_target, snapshot
 from arrival.core.site import absolute_url
+from arrival.core.translations import localized, translations_clean
 from arrival.engagement import selectors as engagement_selectors
 from arrival.engagement import services as engagement
 from arrival.engagement.models import Comment, Delivery, Visibility
@@ -50,11 +52,15 @@ from arrival.participation import selectors
 from arrival.participation.languages import language_clean
 from arrival.participation.links import COMMITMENT_TYPE
 from arrival.participation.models import (
+    ANSWER_TRANSLATABLE,
+    CATEGORY_TRANSLATABLE,
     PHASE_ANSWER,
     PHASE_COLLECT,
     PHASE_REPORT_BACK,
     PHASE_SUPPORT,
     PROCESS_KIND,
+    PROCESS_TRANSLATABLE,
+    STATUS_TRANSLATABLE,
     Access,
     Answer,
     AnswerStatus,
@@ -107,10 +113,11 @@ DEMOGRAPHIC_QUESTIONS: dict[str, dict[str, Any]] = {
 }
 
 _PROCESS_FIELDS = ("title", "purpose", "input_use", "languages", "privacy_notice", "retention_months", "access",
-                   "demographics_enabled")
+                   "demographics_enabled", "language", "translations")
+_PROCESS_LIMITS = {"title": 300, "purpose": 5000, "input_use": 5000, "privacy_notice": 5000}
 _PROPOSAL_FIELDS = ("kind", "title", "body", "language", "category", "neighbourhood", "visibility")
-_ANSWER_FIELDS = ("proposal", "status", "text", "reasons")
-_STATUS_FIELDS = ("label", "kind", "is_closing", "position")
+_ANSWER_FIELDS = ("proposal", "status", "text", "reasons", "language", "translations")
+_STATUS_FIELDS = ("label", "kind", "is_closing", "position", "language", "translations")
 _TRANSLATION_FIELDS = ("proposal", "language", "title", "body")
 _LINK_FIELDS = ("proposal", "kind", "target_type", "target_id", "label", "url")
 _GUEST_PREFIX = "guest-"
@@ -152,9 +159,10 @@ def _rate_check(key: str) -> None:
 def _tell_team(proposal: Proposal, *, author: Any) -> None:
     """A new need or proposal waits on the city's team: each member is told (the author excepted)."""
     team = [person for person in selectors.team_members(process=proposal.process) if person.pk != author.pk]
-    process_title, is_need = proposal.process.title, proposal.kind == ProposalKind.NEED
+    process, is_need = proposal.process, proposal.kind == ProposalKind.NEED
 
-    def render() -> str:
+    def render() -> str:  # in each recipient's language: the process's title too, where the team translated it
+        process_title = localized(process, "title").text
         if is_need:
             return _("A resident posted a need in “%(process)s”.") % {"process": process_title}
         return _("A resident posted a proposal in “%(process)s”.") % {"process": process_title}
@@ -284,6 +292,8 @@ def _check_process_fields(data: dict[str, Any]) -> dict[str, Any]:
         out["privacy_notice"] = _text(data["privacy_notice"], field="privacy_notice", max_length=5000, required=False)
     if "languages" in data:
         out["languages"] = _clean_languages(data["languages"])
+    if "language" in data:
+        out["language"] = language_clean(data["language"] or "en")
     if "retention_months" in data:
         months = int(data["retention_months"])
         if not 1 <= months <= 120:
@@ -320,6 +330,8 @@ def process_create(
     privacy_notice: str = "",
     retention_months: int = 24,
     categories: Iterable[str] = (),
+    language: str = "",
+    translations: Any = None,
     is_demo: bool = False,
 ) -> ParticipationProcess:
     """A local government opens a participation process with its phases (engagement checks their order)."""
@@ -330,6 +342,9 @@ def process_create(
                                     "languages": languages, "access": access, "privacy_notice": privacy_notice,
                                     "retention_months": retention_months,
                                     "demographics_enabled": demographics_enabled})
+    # Written in the language given, else the first the city reads and answers in.
+    fields["language"] = language_clean(language) if language else (fields["languages"] or ["en"])[0]
+    fields["translations"] = _process_translations(translations, fields["language"])
     names = [_text(name, field="categories", max_length=120) for name in categories if (name or "").strip()]
     with transaction.atomic():
         process = engagement.process_create(user=user, owner=owner, kind=PROCESS_KIND, title=fields["title"],
@@ -337,7 +352,7 @@ def process_create(
         participation = ParticipationProcess.objects.create(
             process=process, owner=owner, slug=_unique_slug(fields["title"]), is_demo=is_demo, **fields)
         for position, name in enumerate(dict.fromkeys(names)):
-            Category.objects.create(process=participation, name=name, position=position)
+            Category.objects.create(process=participation, name=name, position=position, language=participation.language)
         answer_statuses_ensure(owner=owner)
         audit_record(user=user, action="participation.process_create", target=participation,
                      after=snapshot(participation, _PROCESS_FIELDS))
@@ -357,6 +372,9 @@ def process_update(*, user: Any, process: ParticipationProcess, phases: list[Pha
         before = snapshot(process, _PROCESS_FIELDS)
         for name, value in fields.items():
             setattr(process, name, value)
+        if "translations" in changes or "language" in changes:
+            process.translations = _process_translations(changes.get("translations", process.translations),
+                                                         process.language)
         process.save()
         if "title" in fields:
             engagement.process_update(user=user, process=process.process, title=fields["title"])
@@ -364,6 +382,43 @@ def process_update(*, user: Any, process: ParticipationProcess, phases: list[Pha
             engagement.process_phases_set(user=user, process=process.process, phases=phases_in_sequence(phases))
         audit_record(user=user, action="participation.process_update", target=process, before=before,
                      after=snapshot(process, _PROCESS_FIELDS))
+    return process
+
+
+def _process_translations(value: Any, language: str) -> dict[str, dict[str, str]]:
+    return translations_clean(value, fields=PROCESS_TRANSLATABLE, original_language=language,
+                              max_lengths=_PROCESS_LIMITS)
+
+
+def _interface_translations(label: Any, language: str) -> dict[str, dict[str, str]]:
+    """A default label in every other interface language, from the interface's own (human) translations."""
+    texts: dict[str, dict[str, str]] = {}
+    for code, django_code in zip(UN_LANGUAGES, ("en", "fr", "es", "ar", "zh-hans", "ru"), strict=True):
+        if code != base_language(language):
+            with translation.override(django_code):
+                texts[code] = {"label": str(label)}
+    return texts
+
+
+def process_translations_set(*, user: Any, process: ParticipationProcess, translations: Any,
+                             categories: dict[int, Any] | None = None) -> ParticipationProcess:
+    """Replace the translations of the process's texts and (by category id) of its categories' names."""
+    require(user, "participation.change_participationprocess", process)
+    with transaction.atomic():
+        process = ParticipationProcess.objects.select_for_update().get(pk=process.pk)
+        before = {"translations": process.translations,
+                  "categories": {c.pk: c.translations for c in process.categories.all()}}
+        process.translations = _process_translations(translations, process.language)
+        process.save(update_fields=["translations", "updated_at"])
+        for category in process.categories.all():
+            if categories is not None and category.pk in categories:
+                category.translations = translations_clean(
+                    categories[category.pk], fields=CATEGORY_TRANSLATABLE, original_language=category.language,
+                    max_lengths={"name": 120})
+                category.save(update_fields=["translations"])
+        audit_record(user=user, action="participation.process_translations_set", target=process, before=before,
+                     after={"translations": process.translations,
+                            "categories": {c.pk: c.translations for c in process.categories.all()}})
     return process
 
 
@@ -376,8 +431,9 @@ def categories_set(*, user: Any, process: ParticipationProcess, names: Iterable[
         process.categories.exclude(name__in=cleaned).delete()
         result = []
         for position, name in enumerate(cleaned):
-            category, _created = Category.objects.update_or_create(process=process, name=name,
-                                                                    defaults={"position": position})
+            category, _created = Category.objects.update_or_create(
+                process=process, name=name, defaults={"position": position},
+                create_defaults={"position": position, "language": process.language})
             result.append(category)
         audit_record(user=user, action="participation.categories_set", target=process, before=before,
                      after={"categories": cleaned})
@@ -441,17 +497,26 @@ def answer_statuses_ensure(*, owner: Actor) -> list[AnswerStatus]:
     if existing:
         return existing
     with transaction.atomic():
+        language = page_language()
         for position, (label, kind, closing) in enumerate(DEFAULT_STATUSES):
-            AnswerStatus.objects.get_or_create(owner=owner, label=str(label),
-                                               defaults={"kind": kind, "is_closing": closing, "position": position})
+            AnswerStatus.objects.get_or_create(owner=owner, label=str(label), defaults={
+                "kind": kind, "is_closing": closing, "position": position, "language": language,
+                "translations": _interface_translations(label, language)})
     return list(AnswerStatus.objects.filter(owner=owner))
 
 
 def answer_status_save(*, user: Any, owner: Actor, label: str, kind: str, is_closing: bool = False,
-                       position: int = 0, status: AnswerStatus | None = None) -> AnswerStatus:
-    """Add a status to the city's list, or change one (`status`)."""
+                       position: int = 0, status: AnswerStatus | None = None, language: str = "",
+                       translations: Any = None) -> AnswerStatus:
+    """Add a status to the city's list, or change one (`status`); its label's language (default: the page's, or
+    the status's own) and translations. A changed label without translations given keeps none of the old ones."""
     require(user, "participation.add_participationprocess", owner)
     label = _text(label, field="label", max_length=80)
+    language = language_clean(language) if language else (status.language if status is not None else page_language())
+    if translations is None and status is not None and status.label == label and status.language == language:
+        translations = status.translations
+    translations = translations_clean(translations, fields=STATUS_TRANSLATABLE, original_language=language,
+                                      max_lengths={"label": 80})
     if kind not in StatusKind.values:
         raise ValidationError({"kind": _("Choose what the status means.")})
     if status is not None and status.owner_id != owner.pk:
@@ -466,6 +531,7 @@ def answer_status_save(*, user: Any, owner: Actor, label: str, kind: str, is_clo
         if status is None:
             status = AnswerStatus(owner=owner)
         status.label, status.kind, status.is_closing, status.position = label, kind, bool(is_closing), int(position)
+        status.language, status.translations = language, translations
         status.save()
         audit_record(user=user, action="participation.answer_status_save", target=status, before=before,
                      after=snapshot(status, _STATUS_FIELDS))
@@ -712,7 +778,7 @@ def follow_set(*, user: Any, proposal: Proposal, follows: bool) -> Support:
 
 
 def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: str, reasons: str = "",
-                  is_demo: bool = False) -> Answer:
+                  language: str = "", translations: Any = None, is_demo: bool = False) -> Answer:
     """The city's team answers with a status from its list and a public text. The author and the supporters who
     follow the proposal are told; an answer to a proposal the city had already accepted is its report-back on it.
     A guest author who left an e-mail address gets an e-mail with the link, after the commit."""
@@ -725,28 +791,35 @@ def answer_create(*, user: Any, proposal: Proposal, status: AnswerStatus, text: 
     reasons = _text(reasons, field="reasons", max_length=5000, required=False)
     if status.kind == StatusKind.NOT_POSSIBLE and not reasons:
         raise ValidationError({"reasons": _("Say why this is not possible.")})
+    language = language_clean(language) if language else proposal.process.language
+    translations = translations_clean(translations, fields=ANSWER_TRANSLATABLE, original_language=language,
+                                      max_lengths={"text": 5000, "reasons": 5000})
     with transaction.atomic():
         locked = Proposal.objects.select_for_update(of=("self",)).select_related("status").get(pk=proposal.pk)
         reporting_back = locked.status is not None and locked.status.kind in LINKABLE_KINDS
         answer = Answer.objects.create(proposal=proposal, status=status, text=text, reasons=reasons,
-                                       answered_by=user, is_demo=is_demo)
+                                       language=language, translations=translations, answered_by=user,
+                                       is_demo=is_demo)
         Proposal.objects.filter(pk=proposal.pk).update(status=status, answered_at=answer.created_at)
         audit_record(user=user, action="participation.answer_create", target=answer,
                      after=snapshot(answer, _ANSWER_FIELDS))
-        values = {"process": proposal.process.title, "status": status.label}
+        def values() -> dict[str, str]:  # in each recipient's language, translations included
+            return {"process": localized(proposal.process, "title").text, "status": localized(status, "label").text}
+
         kind = KIND_REPORTED_BACK if reporting_back else KIND_ANSWERED
         if reporting_back:
             _tell_author_and_followers(
                 proposal, kind=kind, leave_out=[user.pk],
-                for_author=lambda: _("The city reported back on your proposal in “%(process)s”: %(status)s.") % values,
+                for_author=lambda: _("The city reported back on your proposal in “%(process)s”: %(status)s.")
+                % values(),
                 for_followers=lambda: _("The city reported back on a proposal you support in “%(process)s”: "
-                                        "%(status)s.") % values)
+                                        "%(status)s.") % values())
         else:
             _tell_author_and_followers(
                 proposal, kind=kind, leave_out=[user.pk],
-                for_author=lambda: _("The city answered your proposal in “%(process)s”: %(status)s.") % values,
+                for_author=lambda: _("The city answered your proposal in “%(process)s”: %(status)s.") % values(),
                 for_followers=lambda: _("The city answered a proposal you support in “%(process)s”: %(status)s.")
-                % values)
+                % values())
         if proposal.author_id and proposal.author_id != user.pk:
             _guest_mail(proposal, kind=kind)
     proposal.status, proposal.answered_at = status, answer.created_at

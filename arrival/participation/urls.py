@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/", views.process_detail, name="process_detail"),
     path("<slug:slug>/propose/", views.proposal_create, name="proposal_create"),
     path("<slug:slug>/edit/", views.process_edit, name="process_edit"),
+    path("<slug:slug>/translations/", views.process_translations, name="process_translations"),
     path("<slug:slug>/groups/", views.group_create, name="group_create"),
     path("<slug:slug>/statuses/", views.statuses, name="statuses"),
     path("<slug:slug>/report-back/", views.report_back, name="report_back"),

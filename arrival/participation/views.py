@@ -19,13 +19,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from arrival.accounts.http import AuthenticatedHttpRequest
 from arrival.accounts.selectors import actor_list_for
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_time_zones
+from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.http import HtmxHttpRequest
+from arrival.core.languages import UN_LANGUAGES, base_language, language_dir, language_name, page_language
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
 from arrival.engagement.phases import PhaseSpec
@@ -42,9 +44,8 @@ from arrival.participation.forms import (
     TranslationForm,
     add_service_errors,
 )
-from arrival.participation.languages import language_dir, language_name
 from arrival.participation.links import LINK_TARGETS
-from arrival.participation.models import LinkKind, ParticipationProcess, Proposal
+from arrival.participation.models import PROCESS_TRANSLATABLE, LinkKind, ParticipationProcess, Proposal
 from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -81,7 +82,7 @@ def _common(request: HttpRequest, process: ParticipationProcess) -> dict[str, An
 
 def process_list(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/process_list.html",
-                  {"processes": selectors.process_list_open(), "can_open": bool(_owners_for(request.user))})
+                  {"processes": selectors.process_list_open(reader_first=True), "can_open": bool(_owners_for(request.user))})
 
 
 def process_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -131,7 +132,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if is_team:
         statuses = list(selectors.answer_status_list(owner=process.owner))
-        context.update(answer_form=AnswerForm(statuses=statuses, prefix="answer"),
+        context.update(answer_form=AnswerForm(statuses=statuses, prefix="answer",
+                                              initial={"language": base_language(process.language)}),
                        translation_form=TranslationForm(prefix="translation"), link_form=LinkForm(prefix="link"))
     return render(request, "participation/proposal_detail.html", context)
 
@@ -329,6 +331,7 @@ def _process_values(form: ProcessForm) -> dict[str, Any]:
         "languages": [code.strip() for code in data["languages"].split(",") if code.strip()],
         "access": data["access"], "demographics_enabled": data["demographics_enabled"],
         "privacy_notice": data["privacy_notice"], "retention_months": data["retention_months"],
+        "translations": form.translations(), **({"language": data["language"]} if data["language"] else {}),
     }
 
 
@@ -338,7 +341,8 @@ def process_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not owners:
         raise PermissionDenied
     zones = actor_time_zones(actor_ids=[owners[0].pk])
-    form = ProcessForm(request.POST or None, owners=owners, initial={"time_zone": zones.get(owners[0].pk, "UTC")})
+    form = ProcessForm(request.POST or None, owners=owners,
+                       initial={"time_zone": zones.get(owners[0].pk, "UTC"), "language": page_language()})
     if request.method == "POST" and form.is_valid():
         owner = next(a for a in owners if a.pk == form.cleaned_data["owner"])
         try:
@@ -360,7 +364,7 @@ def process_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     initial: dict[str, Any] = {
         "owner": process.owner_id, "title": process.title, "purpose": process.purpose, "input_use": process.input_use,
-        "languages": ", ".join(process.languages), "access": process.access,
+        "languages": ", ".join(process.languages), "access": process.access, "language": process.language,
         "demographics_enabled": process.demographics_enabled, "privacy_notice": process.privacy_notice,
         "retention_months": process.retention_months, "time_zone": process.process.time_zone,
         "categories": "\n".join(c.name for c in selectors.category_list(process=process)),
@@ -372,7 +376,8 @@ def process_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         initial.update({f"{key}_starts": timezone.localtime(phase.starts_at, zone).replace(tzinfo=None),
                         f"{key}_ends": timezone.localtime(phase.ends_at, zone).replace(tzinfo=None),
                         f"{key}_actions": phase.actions})
-    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial, zone_fixed=True)
+    form = ProcessForm(request.POST or None, owners=[process.owner], initial=initial, zone_fixed=True,
+                       record_language=process.language, translations=process.translations)
     if request.method == "POST" and form.is_valid():
         try:
             services.process_update(user=request.user, process=process, phases=_phase_specs(form),
@@ -387,6 +392,41 @@ def process_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group_form = GroupForm()
     return render(request, "participation/process_form.html", {"form": form, "process": process,
                                                                 "group_form": group_form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_translations(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The team's translations of the process's texts and of its categories' names."""
+    process = selectors.process_get(slug=slug)
+    if not _is_team(request.user, process):
+        raise PermissionDenied
+    categories = list(selectors.category_list(process=process))
+    names = (*PROCESS_TRANSLATABLE, *(f"category_{c.pk}" for c in categories))
+    labels: dict[str, Any] = {name: ProcessForm.base_fields[name].label for name in PROCESS_TRANSLATABLE}
+    labels.update({f"category_{c.pk}": _("Category “%(name)s”") % {"name": c.name} for c in categories})
+    given = {code: {**texts, **{f"category_{c.pk}": (c.translations.get(code) or {}).get("name", "")
+                                for c in categories}}
+             for code, texts in {code: process.translations.get(code) or {} for code in UN_LANGUAGES}.items()}
+    form = TranslationsForm(request.POST or None, names=names, language=process.language, translations=given,
+                            labels=labels, one_line=("title", *(f"category_{c.pk}" for c in categories)),
+                            max_lengths={"title": 300, **{f"category_{c.pk}": 120 for c in categories}})
+    if request.method == "POST" and form.is_valid():
+        typed = form.translations()
+        texts = {code: {k: v for k, v in fields.items() if not k.startswith("category_")}
+                 for code, fields in typed.items()}
+        by_category = {c.pk: {code: {"name": fields[f"category_{c.pk}"]} for code, fields in typed.items()
+                              if fields.get(f"category_{c.pk}")} for c in categories}
+        try:
+            services.process_translations_set(user=request.user, process=process, translations=texts,
+                                              categories=by_category)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Translations saved."))
+            return redirect(process.get_absolute_url())
+    context = translations_page_context(record=process, form=form, record_url=process.get_absolute_url())
+    return render(request, "core/translations_form.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -410,10 +450,10 @@ def statuses(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     editing = None
     if request.POST.get("status"):
         editing = selectors.answer_status_get(owner=process.owner, pk=_int(request.POST["status"]))
-    form = StatusForm(request.POST or None)
+    form = StatusForm(request.POST or None, initial={"language": page_language()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_status_save(user=request.user, owner=process.owner, status=editing, **form.cleaned_data)
+            services.answer_status_save(user=request.user, owner=process.owner, status=editing, **form.status_fields())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -440,7 +480,8 @@ def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         status = next(s for s in statuses_ if s.pk == form.cleaned_data["status"])
         try:
             services.answer_create(user=request.user, proposal=proposal, status=status, text=form.cleaned_data["text"],
-                                   reasons=form.cleaned_data["reasons"])
+                                   reasons=form.cleaned_data["reasons"], language=form.cleaned_data["language"],
+                                   translations=form.translations())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

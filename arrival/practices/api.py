@@ -45,6 +45,7 @@ from arrival.practices.schemas import (
     ReviewSubmittedOut,
     SearchOut,
     SubmitIn,
+    TranslationsIn,
 )
 from arrival.reports.responses import prepared_file_response
 
@@ -101,7 +102,8 @@ def _government_out(actor: Actor) -> dict[str, Any]:
 def _practice_out(practice: Practice, tags: list[str]) -> dict[str, Any]:
     return {
         "slug": practice.slug, "url": practice.get_absolute_url(), "title": practice.title,
-        "summary": practice.summary, "language": practice.language, "status": practice.status,
+        "summary": practice.summary, "language": practice.language, "translations": practice.translations,
+        "status": practice.status,
         "stage": practice.stage, "governments": [_government_out(g) for g in practice.governments.all()],
         "tags": tags, "themes": practice.themes, "started": practice.started, "ended": practice.ended,
         "published_at": practice.published_at,
@@ -283,6 +285,16 @@ def practice_update(request: HttpRequest, slug: str, payload: PracticePatch) -> 
     if "governments" in data:
         data["governments"] = [_actor(pk) for pk in data["governments"] or []]
     services.practice_update(user=user, practice=practice, **data)
+    return _detail_out(selectors.practice_get(slug=slug), user)
+
+
+@router.put("/{slug}/translations", response={200: PracticeDetailOut, **_ERRORS}, auth=write_auth,
+            url_name="practice_translations")
+def practice_translations(request: HttpRequest, slug: str, payload: TranslationsIn) -> Any:
+    """Replace the translations of a practice (its team, while editable or once published)."""
+    user = request_auth(request)
+    practice = _practice_or_404(slug)
+    services.practice_translations_set(user=user, practice=practice, translations=payload.translations)
     return _detail_out(selectors.practice_get(slug=slug), user)
 
 

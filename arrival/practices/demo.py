@@ -145,7 +145,22 @@ def _fields(rng: random.Random, language: str, objective: int, city_name: str) -
         "started": dt.date(start, rng.randint(1, 12), 1),
         "ended": dt.date(end, 12, 31) if end < 2025 else None,
         "_metric": (metric, before, after, end),
+        "_partner": PARTNERS[language].index(partner),
     }
+
+
+def _translations(language: str, objective: int, city: Actor, partner: int) -> dict[str, dict[str, str]]:
+    """The title and summary in the other demo languages, from the same hand-written templates (the team's
+    translations, as a city would add them; nothing machine-translated)."""
+    texts: dict[str, dict[str, str]] = {}
+    for other, template in TEMPLATES.items():
+        if other != language:
+            initiative, _problem, action, _metric = TOPICS[objective][other]
+            texts[other] = {
+                "title": template["title"].format(initiative=initiative, city=city.name),
+                "summary": template["summary"].format(city=city.name, partner=PARTNERS[other][partner], action=action),
+            }
+    return texts
 
 
 def _stage_for(index: int) -> str:
@@ -170,9 +185,13 @@ def _review(rng: random.Random, practice: Practice, curator: User, reviewer: tup
 
 def _make(rng: random.Random, *, language: str, objective: int, city: Actor, city_name: str, officer: User,
           stage: str, curator: User, reviewers: list[tuple[User, Actor]], tags: list[FrameworkItem],
-          source: tuple[Practice, str] | None, call: CallForPractices | None, network: Actor) -> Practice:
+          source: tuple[Practice, str] | None, call: CallForPractices | None, network: Actor,
+          translated: bool = False) -> Practice:
     fields = _fields(rng, language, objective, city_name)
     metric, before, after, end = fields.pop("_metric")
+    partner = fields.pop("_partner")
+    if translated:
+        fields["translations"] = _translations(language, objective, city, partner)
     practice = services.practice_create(user=officer, government=city, is_demo=True, tags=tags, **fields)
     services.result_add(user=officer, practice=practice, label=metric, value=after, unit=UNITS[language],
                         source=f"Demo figure, invented ({end}): not a statistic about {city.name}")
@@ -205,17 +224,24 @@ def _open_calls(curator: User, networks: list[Actor]) -> list[CallForPractices]:
     wanted = [
         ("Call for practices: welcoming newcomers in the first 100 days",
          "<p>Local and regional governments are invited to share practices that help newcomers in their first "
-         "months: information, documents, housing and health.</p>", 60),
+         "months: information, documents, housing and health.</p>", 60,
+         {"fr": {"title": "Appel à pratiques : accueillir les nouveaux arrivants pendant les 100 premiers jours"},
+          "es": {"title": "Convocatoria de prácticas: acoger a los recién llegados en sus primeros 100 días"},
+          "ar": {"title": "دعوة لتقديم الممارسات: استقبال القادمين الجدد في أيامهم المئة الأولى"}}),
         ("Call for practices: decent work and skills",
-         "<p>Practices on fair recruitment, recognition of qualifications and access to decent work.</p>", 90),
+         "<p>Practices on fair recruitment, recognition of qualifications and access to decent work.</p>", 90,
+         {"fr": {"title": "Appel à pratiques : travail décent et compétences",
+                 "description": "<p>Des pratiques de recrutement équitable, de reconnaissance des qualifications et "
+                                "d'accès à un travail décent.</p>"}}),
     ]
     calls = []
-    for (title, description, days), owner in zip(wanted, networks, strict=False):
+    for (title, description, days, translations), owner in zip(wanted, networks, strict=False):
         call = CallForPractices.objects.filter(title=title, is_demo=True).first()
         if call is None:
             Role.objects.get_or_create(user=curator, actor=owner, kind=RoleKind.STAFF, ended_at=None)
             call = services.call_open(user=curator, owner=owner, title=title, description=description,
-                                      deadline=timezone.now() + dt.timedelta(days=days), is_demo=True)
+                                      deadline=timezone.now() + dt.timedelta(days=days), translations=translations,
+                                      is_demo=True)
         calls.append(call)
     return calls
 
@@ -267,7 +293,8 @@ def load_demo_practices(*, stdout: IO[str] | Any | None = None, **_: Any) -> dic
                 with transaction.atomic():
                     practice = _make(rng, language=language, objective=objective, city=city, city_name=city_name,
                                      officer=officers[city.pk], stage=stage, curator=curator, reviewers=reviewers,
-                                     tags=tags, source=source, call=call, network=networks[0])
+                                     tags=tags, source=source, call=call, network=networks[0],
+                                     translated=index % 3 == 0)
                 if practice.stage == ReviewStage.PUBLISHED:
                     sources[objective].append((practice, city_name))
                 created += 1

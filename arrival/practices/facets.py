@@ -38,10 +38,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F, Max
 from django.db.models.functions import ExtractYear
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
 from arrival.actors.models import Actor
 from arrival.assessments.selectors import POPULATION_BANDS
+from arrival.core.languages import UN_LANGUAGES, base_language, country_name, language_name, region_name
+from arrival.core.translations import localized
 from arrival.frameworks.models import FrameworkKind, Tag
 from arrival.practices.models import Practice, PracticeStatus, ReviewStage
 
@@ -101,11 +103,32 @@ class Facet:
 
 def _label(name: str, value: str, label: Any) -> str:
     if name == "language":
-        try:
-            return str(get_language_info(value)["name_translated"])
-        except KeyError:
-            return value
-    return str(label)
+        return language_name(value)
+    if name == "region":
+        return region_name(value)
+    return str(label)  # ItemLabel and _CountryLabel give their text in the active language
+
+
+@dataclass(frozen=True)
+class ItemLabel:
+    """A framework item's facet label, "3. Its title", in the language active when it is turned into text."""
+
+    code: str
+    label: str
+    translations: Any
+    language: str = "en"  # the frameworks' data files are written in English
+
+    def __str__(self) -> str:
+        return f"{self.code}. {localized(self, 'label').text}"
+
+
+@dataclass(frozen=True)
+class _CountryLabel:
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return country_name(self.code, self.name)
 
 
 @dataclass
@@ -116,12 +139,23 @@ class FacetIndex:
     stages: np.ndarray  # int8 code into STAGES
     newest_first: np.ndarray  # rows by publication time, newest first, then by id descending
     facets: dict[str, Facet]
+    # Per UN language: the rows written in it or translated into it (browsing puts them first for its readers).
+    readable: dict[str, np.ndarray] = field(default_factory=dict)
     _totals: dict[tuple[str, ...], dict[str, np.ndarray]] = field(default_factory=dict)  # counts of whole stages
     _stage_masks: dict[tuple[str, ...], tuple[np.ndarray, int]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return int(self.ids.size)
+
+    def reader_first(self, rows: np.ndarray, language: str) -> np.ndarray:
+        """`rows` (in browse order) with those readable in `language` first, each part keeping its order: an
+        English reader's first page of practices is not all Arabic."""
+        readable = self.readable.get(language)
+        if readable is None or not rows.size:
+            return rows
+        mine = readable[rows]
+        return np.concatenate((rows[mine], rows[~mine]))
 
     def stage_mask(self, stages: list[str]) -> np.ndarray:
         """Rows in one of `stages` (computed once per index and set of stages; do not modify it)."""
@@ -275,16 +309,16 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
     facets: dict[str, Facet] = {}
     objectives = (Tag.objects.filter(content_type=ContentType.objects.get_for_model(Practice),
                                       item__framework__kind=FrameworkKind.GCM_OBJECTIVE, item__framework__is_current=True)
-                  .values_list("object_id", "item__code", "item__label", "item__position"))
-    vocabulary: dict[str, tuple[int, str]] = {}
+                  .values_list("object_id", "item__code", "item__label", "item__position", "item__translations"))
+    vocabulary: dict[str, tuple[int, ItemLabel]] = {}
     rows, values = [], []
-    for object_id, code, label, position in list(objectives):
+    for object_id, code, label, position, translations in list(objectives):
         row = row_of.get(int(object_id)) if object_id.isdigit() else None
         if row is not None:
             rows.append(row)
             values.append(code)
             if code not in vocabulary:
-                vocabulary[code] = (position, f"{code}. {label}")
+                vocabulary[code] = (position, ItemLabel(code, label, translations))
     ordered = sorted(vocabulary.items(), key=lambda item: item[1][0])
     facets["objective"] = _facet("objective", size, rows, values, [(code, label) for code, (_p, label) in ordered])
 
@@ -312,7 +346,7 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
                 country_names[code] = name
     facets["region"] = _facet("region", size, rows, regions, [])
     country = _facet("country", size, rows, countries, [])
-    country.labels = [country_names[code] for code in country.values]
+    country.labels = [_CountryLabel(code, country_names[code]) for code in country.values]
     facets["country"] = country
     facets["population"] = _facet("population", size, rows, _bands(populations),
                                   [(code, band[2]) for code, band in BANDS.items()], extend=False)
@@ -320,8 +354,19 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
     facets["stage"] = _facet("stage", size, everyone, stage_list, list(ReviewStage.choices))
     facets["language"] = _facet("language", size, everyone, language_list, [])
     facets["year"] = _facet("year", size, everyone, [None if year is None else str(year) for year in year_list], [])
+    written_in = np.asarray([base_language(code) for code in language_list], dtype=object)
+    readable: dict[str, np.ndarray] = {}
+    for code in UN_LANGUAGES:
+        mask = written_in == code if size else np.zeros(0, dtype=bool)
+        translated = index_rows(row_of, _past_draft().filter(translations__has_key=code).values_list("pk", flat=True))
+        mask[translated] = True
+        readable[code] = mask
     return FacetIndex(fingerprint=fingerprint, checked_at=time.monotonic(), ids=ids, stages=stages,
-                      newest_first=newest_first, facets=facets)
+                      newest_first=newest_first, facets=facets, readable=readable)
+
+
+def index_rows(row_of: dict[int, int], keys: Any) -> np.ndarray:
+    return np.fromiter((row_of[key] for key in keys if key in row_of), dtype=np.int64)
 
 
 # --- keeping it fresh ----------------------------------------------------------------------------------

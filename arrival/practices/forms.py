@@ -10,10 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.core.forms import form_field
+from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.languages import page_language
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
-from arrival.practices.models import CallForPractices, Practice, PracticeStatus, ReviewerRole
+from arrival.practices.models import (
+    CALL_TRANSLATABLE,
+    PRACTICE_TRANSLATABLE,
+    CallForPractices,
+    Practice,
+    PracticeStatus,
+    ReviewerRole,
+)
 
 # Languages a practice may be written in: the interface languages first, then other common ones.
 RECORD_LANGUAGES = [
@@ -82,15 +90,17 @@ class ListField(forms.CharField):
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: FrameworkItem) -> str:
-        return f"{obj.code} {obj.label}"
+        return f"{obj.code} {obj.localized_label}"
 
 
 def _items(kind: str) -> Any:
     return framework_items(kind=kind)
 
 
-class PracticeForm(Form):
-    """Every field of the practice record and its framework tags; `government` only when creating."""
+class PracticeForm(TranslationsFormMixin, Form):
+    """Every field of the practice record, its translations and framework tags; `government` only when creating.
+
+    `record_language`: the stored record's language (no translation fields in it); "" when creating."""
 
     government = forms.ModelChoiceField(
         label=_("Local government behind the practice"), queryset=Actor.objects.none(),
@@ -162,8 +172,10 @@ class PracticeForm(Form):
     )
     RICH_FIELDS = ("problem", "approach", "results", "lessons", "replication_conditions")
 
-    def __init__(self, *args: Any, governments: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, governments: Any = None, record_language: str = "",
+                 translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_translation_fields(PRACTICE_TRANSLATABLE, language=record_language, translations=translations)
         if governments is None:
             del self.fields["government"]
         else:
@@ -200,7 +212,7 @@ class PracticeForm(Form):
         return initial
 
     def record_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.RECORD_FIELDS}
+        return {**{name: self.cleaned_data[name] for name in self.RECORD_FIELDS}, "translations": self.translations()}
 
     def tag_items(self) -> list[FrameworkItem]:
         return [item for name in self.TAG_FIELDS for item in self.cleaned_data[name]]
@@ -366,11 +378,12 @@ class DecideForm(Form):
         return data
 
 
-class CallForm(Form):
+class CallForm(TranslationsFormMixin, Form):
     owner = forms.ModelChoiceField(label=_("Opened on behalf of"), queryset=Actor.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Theme and what you are looking for"), max_length=10000,
                                   widget=forms.Textarea(attrs={"rows": 6}))
+    language = forms.ChoiceField(label=_("Language the call is written in"), choices=RECORD_LANGUAGES, required=False)
     deadline = forms.DateTimeField(
         label=_("Deadline (end of submissions, in the time zone below)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -383,6 +396,11 @@ class CallForm(Form):
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "owner", forms.ModelChoiceField).queryset = owners
+        self.add_translation_fields(CALL_TRANSLATABLE)
+
+    def call_fields(self) -> dict[str, Any]:
+        data = {name: value for name, value in self.cleaned_data.items() if not name.startswith("translation_")}
+        return {**data, "language": data.get("language") or page_language(), "translations": self.translations()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

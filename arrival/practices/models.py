@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.models import DemoFlagged, TimeStampedModel
+from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
 
 
 class PracticeStatus(models.TextChoices):
@@ -33,7 +33,13 @@ class ReviewStage(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class CallForPractices(TimeStampedModel, DemoFlagged):
+# The texts a practice's team and a call's organiser may translate (`translations`, core.translations).
+PRACTICE_TRANSLATABLE = ("title", "summary", "problem", "approach", "results", "lessons", "replication_conditions",
+                         "contact_role")
+CALL_TRANSLATABLE = ("title", "description")
+
+
+class CallForPractices(TimeStampedModel, DemoFlagged, Translatable):
     """A curator's themed call; submitted practices attach to it while its submissions phase runs.
 
     The call is an engagement process (kind "practices.callforpractices", phases in `practices/phases.py`):
@@ -43,6 +49,7 @@ class CallForPractices(TimeStampedModel, DemoFlagged):
     process = models.OneToOneField("engagement.Process", on_delete=models.PROTECT, related_name="practices_call")
     title = models.CharField(max_length=200)
     description = models.TextField()
+    language = models.CharField(_("language of the call"), max_length=10, default="en")
     # The process's owner too; kept on the call for the listings' joins and the actors' related records.
     owner = models.ForeignKey("actors.Actor", on_delete=models.PROTECT, related_name="calls_for_practices")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -70,7 +77,7 @@ class CallForPractices(TimeStampedModel, DemoFlagged):
         return reverse("practices:call_detail", args=[self.slug])
 
 
-class Practice(TimeStampedModel, DemoFlagged):
+class Practice(TimeStampedModel, DemoFlagged, Translatable):
     slug = models.SlugField(max_length=220, unique=True)
     title = models.CharField(_("title"), max_length=250)
     summary = models.TextField(_("summary (who, what, where)"), max_length=2000)

@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from arrival.core.languages import quoted
 from arrival.core.time_zones import datetime_with_zone
 from arrival.engagement.services import notification_send
 from arrival.practices import selectors
@@ -25,13 +26,18 @@ def _send(kind: str, recipients: Iterable[Any], text: Callable[[], str], practic
                              target=target if target is not None else practice)
 
 
+def _title(practice: Practice) -> str:
+    """The practice's title as its authors wrote it, marked with its language for the notification's readers."""
+    return quoted(practice.title, practice.language)
+
+
 def _governments(practice: Practice) -> str:
     return ", ".join(practice.governments.order_by("name").values_list("name", flat=True))
 
 
 def practice_submitted(*, practice: Practice, by: Any, resubmitted: bool) -> int:
     """The curators are asked to screen it: the call's organisers, the organisation chosen, or the site's staff."""
-    fields = {"title": practice.title, "governments": _governments(practice),
+    fields = {"title": _title(practice), "governments": _governments(practice),
               "call": practice.call.title if practice.call is not None else ""}
 
     def text() -> str:
@@ -47,7 +53,7 @@ def practice_submitted(*, practice: Practice, by: Any, resubmitted: bool) -> int
 
 def practice_screened(*, practice: Practice, by: Any) -> int:
     """The authors learn whether it went on to peer review or came back to them."""
-    title = {"title": practice.title}
+    title = {"title": _title(practice)}
 
     def text() -> str:
         if practice.stage == ReviewStage.IN_REVIEW:
@@ -61,7 +67,7 @@ def practice_screened(*, practice: Practice, by: Any) -> int:
 def reviewer_invited(*, assignment: ReviewAssignment) -> int:
     """The invited reviewer, with the date the review is due when the curator set one."""
     practice = assignment.practice
-    fields = {"title": practice.title, "actor": assignment.reviewer_actor.name}
+    fields = {"title": _title(practice), "actor": assignment.reviewer_actor.name}
 
     def text() -> str:
         if assignment.due_at is not None:
@@ -83,7 +89,7 @@ def _asked_by(assignment: ReviewAssignment) -> list[Any]:
 def invitation_declined(*, assignment: ReviewAssignment) -> int:
     """The curator who invited them, to invite someone else."""
     practice = assignment.practice
-    fields = {"name": assignment.reviewer.public_name, "title": practice.title}
+    fields = {"name": assignment.reviewer.public_name, "title": _title(practice)}
 
     def text() -> str:
         if assignment.conflicts_declared:
@@ -98,7 +104,7 @@ def invitation_declined(*, assignment: ReviewAssignment) -> int:
 def review_submitted(*, assignment: ReviewAssignment) -> int:
     """The authors (who read the review without the reviewer's name) and the curator who asked for it."""
     practice = assignment.practice
-    title = {"title": practice.title, "name": assignment.reviewer.public_name}
+    title = {"title": _title(practice), "name": assignment.reviewer.public_name}
     all_in = not practice.review_assignments.filter(
         status__in=(ReviewAssignmentStatus.INVITED, ReviewAssignmentStatus.ACCEPTED)).exists()
 
@@ -116,7 +122,7 @@ def review_submitted(*, assignment: ReviewAssignment) -> int:
 
 def practice_decided(*, practice: Practice, by: Any) -> int:
     """The authors, and the other curators of the practice (its organisation's and those who invited reviewers)."""
-    fields = {"title": practice.title, "name": by.public_name}
+    fields = {"title": _title(practice), "name": by.public_name}
 
     def to_authors() -> str:
         if practice.stage == ReviewStage.PUBLISHED:

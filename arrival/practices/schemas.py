@@ -20,12 +20,17 @@ class GovernmentOut(Schema):
     region: str = Field("", description="UN M49 region")
 
 
+TRANSLATIONS_HELP = ("Texts the record's owners give in other UN languages, by language: "
+                     '{"fr": {"title": "…", "summary": "…"}}. Nothing is machine-translated.')
+
+
 class PracticeOut(Schema):
     slug: str
     url: str
     title: str
     summary: str
     language: str
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
     status: str = Field(description="planned, ongoing or completed")
     stage: str = Field(description="draft, submitted, screening, in_review, revision_requested, published, declined")
     governments: list[GovernmentOut]
@@ -115,6 +120,7 @@ class PracticeIn(Schema):
     started: date | None = None
     ended: date | None = None
     tags: list[str] = Field(default_factory=list, description=TAG_HELP)
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, description=TRANSLATIONS_HELP)
 
 
 class PracticePatch(Schema):
@@ -137,6 +143,11 @@ class PracticePatch(Schema):
     ended: date | None = None
     governments: list[RecordId] | None = Field(None, description="ids of every government behind a joint practice")
     tags: list[str] | None = Field(None, description=TAG_HELP)
+    translations: dict[str, dict[str, str]] | None = Field(None, description=TRANSLATIONS_HELP)
+
+
+class TranslationsIn(Schema):
+    translations: dict[str, dict[str, str]] = Field(description=TRANSLATIONS_HELP + " Languages left out are removed.")
 
 
 class SubmitIn(Schema):

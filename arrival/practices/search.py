@@ -31,18 +31,20 @@ from django.db.models import Case, CharField, Count, IntegerField, Prefetch, Q, 
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.html import strip_tags
-from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrival.actors.models import Actor
 from arrival.core import embeddings
 from arrival.core.fulltext import fulltext_index, fulltext_ranks, fulltext_remove, query_terms
 from arrival.core.jobs import Progress, job_enqueue, task
+from arrival.core.languages import country_name, language_name, page_language, region_name
 from arrival.frameworks.models import FrameworkKind, Tag
 from arrival.practices.facets import (
     BANDS,
     STAGES,
     FacetIndex,
+    ItemLabel,
     facet_index,
     facet_index_forget,
     theme_rows_sql,
@@ -267,13 +269,6 @@ def _population_band_case() -> Case:
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-def _language_label(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
-
-
 def _by_count(rows: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     return sorted((row for row in rows if row[0] not in ("", None) and row[2]), key=lambda row: (-row[2], str(row[1])))
 
@@ -289,11 +284,11 @@ def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str
 
     objective_rows = (
         _objective_tags().filter(object_id__in=practices.annotate(key=Cast("pk", CharField())).values("key"))
-        .values("item__code", "item__label", "item__position").annotate(n=Count("object_id", distinct=True))
-        .order_by("item__position")
+        .values("item__code", "item__label", "item__translations", "item__position")
+        .annotate(n=Count("object_id", distinct=True)).order_by("item__position")
     )
-    counts["objective"] = [(row["item__code"], f"{row['item__code']}. {row['item__label']}", row["n"])
-                           for row in objective_rows]
+    counts["objective"] = [(row["item__code"], str(ItemLabel(row["item__code"], row["item__label"], row["item__translations"])),
+                            row["n"]) for row in objective_rows]
 
     try:
         keys_sql, keys_params = keys.query.sql_with_params()
@@ -308,12 +303,13 @@ def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str
             counts["theme"] = _by_count((str(value), str(value), n) for value, n in cursor.fetchall())
 
     regions = matched.values("governments__country__region").annotate(n=Count("pk", distinct=True)).order_by()
-    counts["region"] = _by_count((row["governments__country__region"], row["governments__country__region"], row["n"])
-                                 for row in regions)
+    counts["region"] = _by_count((row["governments__country__region"], region_name(row["governments__country__region"]),
+                                  row["n"]) for row in regions)
     countries = (matched.values("governments__country__code", "governments__country__name")
                  .annotate(n=Count("pk", distinct=True)).order_by())
-    counts["country"] = _by_count((row["governments__country__code"], row["governments__country__name"], row["n"])
-                                  for row in countries)
+    counts["country"] = _by_count((row["governments__country__code"],
+                                   country_name(row["governments__country__code"], row["governments__country__name"]),
+                                   row["n"]) for row in countries)
     bands = matched.annotate(band=_population_band_case()).values("band").annotate(n=Count("pk", distinct=True)).order_by()
     band_counts = {row["band"]: row["n"] for row in bands}
     counts["population"] = [(code, str(BANDS[code][2]), band_counts[code]) for code in BANDS if band_counts.get(code)]
@@ -330,7 +326,7 @@ def facet_counts(practices: QuerySet[Practice]) -> dict[str, list[tuple[str, str
                         if single["status"].get(value)]
     counts["stage"] = [(value, str(label), single["stage"][value]) for value, label in ReviewStage.choices
                        if single["stage"].get(value)]
-    counts["language"] = _by_count((code, _language_label(code), n) for code, n in single["language"].items())
+    counts["language"] = _by_count((code, language_name(code), n) for code, n in single["language"].items())
     counts["year"] = [(str(year), str(year), single["year"][year])
                       for year in sorted((year for year in single["year"] if year is not None), reverse=True)]
     return counts
@@ -415,8 +411,8 @@ def practice_search(
     query = " ".join((q or "").split())[:500]
     start = (page - 1) * page_size
 
-    if not query:
-        ordered = index.newest_first[allowed[index.newest_first]]
+    if not query:  # browsing: newest first, those the reader can read in their language before the rest
+        ordered = index.reader_first(index.newest_first[allowed[index.newest_first]], page_language())
         window = [(int(key), 0.0) for key in index.ids[ordered[start:start + page_size]]]
         rows = _page(window, stages, set(), set(), blank=True)
         return _outcome(rows, int(ordered.size), index.counts(allowed, stages), mode, page, page_size)
@@ -463,7 +459,7 @@ def _why(words: bool, meaning: bool) -> str:
 
 # What a result card (practices/_results.html) and the API's search hits (api._practice_out) show: the
 # page reads only these columns (the long rich-text fields stay in the database).
-_SHOWN = ("slug", "title", "summary", "language", "status", "stage", "themes", "started", "ended", "published_at",
+_SHOWN = ("slug", "title", "summary", "language", "translations", "status", "stage", "themes", "started", "ended", "published_at",
           "adapted_from", "is_demo")
 _GOVERNMENT_SHOWN = ("slug", "name", "country__code", "country__name", "country__region")
 

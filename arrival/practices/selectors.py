@@ -785,7 +785,7 @@ def tag_codes_for(*, practice_ids: list[int]) -> dict[int, list[str]]:
 
 
 OPEN_DATA_COLUMNS = (
-    "slug", "url", "title", "summary", "language", "status", "governments", "government_ids", "countries",
+    "slug", "url", "title", "summary", "language", "translations", "status", "governments", "government_ids", "countries",
     "regions", "gcm_objectives", "sdg_targets", "nua_paragraphs", "domains", "other_tags", "themes",
     "target_groups", "started", "ended", "published_at", "adapted_from", "peer_reviews", "is_demo",
 )
@@ -816,6 +816,7 @@ def open_data_rows(*, chunk: int = 1000) -> Any:
                 "title": practice.title,
                 "summary": practice.summary,
                 "language": practice.language,
+                "translations": practice.translations,
                 "status": practice.status,
                 "governments": "; ".join(g.name for g in governments),
                 "government_ids": "; ".join(str(g.pk) for g in governments),

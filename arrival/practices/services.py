@@ -33,12 +33,16 @@ from arrival.core.attachments import IMAGE_TYPES, attachment_create
 from arrival.core.permissions import require
 from arrival.core.richtext import sanitise_html
 from arrival.core.services import audit_record, snapshot
+from arrival.core.time_zones import datetime_with_zone
+from arrival.core.translations import translations_clean
 from arrival.engagement.services import phase_require, process_create
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import tags_for
 from arrival.frameworks.services import tags_set
 from arrival.practices import phases as call_phases
 from arrival.practices.models import (
+    CALL_TRANSLATABLE,
+    PRACTICE_TRANSLATABLE,
     CallForPractices,
     Practice,
     PracticeImage,
@@ -55,15 +59,16 @@ from arrival.practices.models import (
 RICH_TEXT_FIELDS = ("problem", "approach", "results", "lessons", "replication_conditions")
 PLAIN_TEXT_FIELDS = ("title", "summary", "budget", "funding_sources", "contact_role")
 LIST_FIELDS = ("target_groups", "other_languages", "themes")
-OTHER_FIELDS = ("language", "status", "started", "ended")
+OTHER_FIELDS = ("language", "status", "started", "ended", "translations")
 RELATION_FIELDS = ("governments", "partners", "tags")
 EDITABLE_FIELDS = RICH_TEXT_FIELDS + PLAIN_TEXT_FIELDS + LIST_FIELDS + OTHER_FIELDS + RELATION_FIELDS
 
 _AUDITED = (
     "title", "summary", "language", "status", "started", "ended", "problem", "approach", "results", "lessons",
     "replication_conditions", "budget", "funding_sources", "contact_role", "stage", "call", "adapted_from",
-    "adaptation_note", "decision_reasons",
+    "adaptation_note", "decision_reasons", "translations",
 )
+_LIMITS = {"title": 250, "summary": 2000, "budget": 200, "funding_sources": 300, "contact_role": 200}
 PRACTICE_GOVERNMENT_KINDS = (ActorKind.LOCAL_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT)
 CURATING_ACTOR_KINDS = (ActorKind.NETWORK, ActorKind.ORGANISATION)
 EDITABLE_STAGES = (ReviewStage.DRAFT, ReviewStage.REVISION_REQUESTED)
@@ -199,7 +204,7 @@ def _apply_fields(practice: Practice, fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError(_("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)})
-    limits = {"title": 250, "summary": 2000, "budget": 200, "funding_sources": 300, "contact_role": 200}
+    limits = _LIMITS
     labels = {
         "title": _("Title"), "summary": _("Summary"), "budget": _("Budget"), "funding_sources": _("Funding sources"),
         "contact_role": _("Contact role"), "target_groups": _("Target groups"), "other_languages": _("Other languages"),
@@ -219,6 +224,8 @@ def _apply_fields(practice: Practice, fields: dict[str, Any]) -> dict[str, Any]:
         practice.other_languages = [_clean_language(code) for code in practice.other_languages]
     if "language" in fields:
         practice.language = _clean_language(fields["language"])
+    if "translations" in fields or "language" in fields:  # a translation is never in the record's own language
+        practice.translations = _clean_translations(fields.get("translations", practice.translations), practice)
     if "status" in fields:
         if fields["status"] not in PracticeStatus.values:
             raise ValidationError(_("The status must be planned, ongoing or completed."))
@@ -236,6 +243,11 @@ def _apply_fields(practice: Practice, fields: dict[str, Any]) -> dict[str, Any]:
     if "tags" in fields:
         relations["tags"] = _clean_tags(fields["tags"])
     return relations
+
+
+def _clean_translations(value: Any, practice: Practice) -> dict[str, dict[str, str]]:
+    return translations_clean(value, fields=PRACTICE_TRANSLATABLE, original_language=practice.language,
+                              rich_fields=RICH_TEXT_FIELDS, max_lengths=_LIMITS)
 
 
 def _team_check_after_governments(user: Any, governments: list[Actor]) -> None:
@@ -295,6 +307,21 @@ def practice_update(*, user: Any, practice: Practice, **fields: Any) -> Practice
         if "tags" in relations:
             tags_set(user=user, record=practice, items=relations["tags"])
         audit_record(user=user, action="practices.practice_update", target=practice, before=before, after=after)
+        _changed(practice)
+    return practice
+
+
+def practice_translations_set(*, user: Any, practice: Practice, translations: Any) -> Practice:
+    """Replace the translations of `practice` (its team, while editable or once published: a translation adds
+    readers, it does not change what was reviewed). Languages left out are removed."""
+    require(user, "practices.translate_practice", practice)
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        before = {"translations": practice.translations}
+        practice.translations = _clean_translations(translations, practice)
+        practice.save(update_fields=["translations", "updated_at"])
+        audit_record(user=user, action="practices.practice_translations_set", target=practice, before=before,
+                     after={"translations": practice.translations})
         _changed(practice)
     return practice
 
@@ -651,8 +678,14 @@ def practice_decide(*, user: Any, practice: Practice, decision: str, reasons: st
 # --- Calls for practices ---------------------------------------------------------------------------
 
 
+def _clean_call_translations(value: Any, language: str) -> dict[str, dict[str, str]]:
+    return translations_clean(value, fields=CALL_TRANSLATABLE, original_language=language,
+                              rich_fields=("description",), max_lengths={"title": 200})
+
+
 def call_open(*, user: Any, owner: Actor, title: str, description: str, deadline: dt.datetime,
-              time_zone: str = "UTC", is_demo: bool = False) -> CallForPractices:
+              time_zone: str = "UTC", language: str = "en", translations: Any = None,
+              is_demo: bool = False) -> CallForPractices:
     """A network's or organisation's themed call for practices: an engagement process whose submissions phase
     runs from now until `deadline`, then review and results (`practices/phases.py`).
 
@@ -665,6 +698,8 @@ def call_open(*, user: Any, owner: Actor, title: str, description: str, deadline
     description = sanitise_html(description)
     if not description:
         raise ValidationError(_("Describe what the call is looking for."))
+    language = _clean_language(language)
+    translations = _clean_call_translations(translations, language)
     if not isinstance(deadline, dt.datetime):
         raise ValidationError(_("The deadline must be a date and time."))
     try:
@@ -682,10 +717,25 @@ def call_open(*, user: Any, owner: Actor, title: str, description: str, deadline
                                  is_demo=is_demo)
         call = CallForPractices.objects.create(
             process=process, title=title, description=description, owner=owner, opened_by=user,
-            slug=_unique_slug(CallForPractices, title), is_demo=is_demo,
+            slug=_unique_slug(CallForPractices, title), language=language, translations=translations,
+            is_demo=is_demo,
         )
         audit_record(user=user, action="practices.call_open", target=call,
-                     after={**snapshot(call, ("title", "owner", "process")), "deadline": deadline.isoformat()})
+                     after={**snapshot(call, ("title", "owner", "process", "language", "translations")),
+                            "deadline": deadline.isoformat()})
+    return call
+
+
+def call_translations_set(*, user: Any, call: CallForPractices, translations: Any) -> CallForPractices:
+    """Replace the translations of a call (its owner's staff and administrators, site staff)."""
+    require(user, "practices.add_callforpractices", call.owner)
+    with transaction.atomic():
+        call = CallForPractices.objects.select_for_update().get(pk=call.pk)
+        before = {"translations": call.translations}
+        call.translations = _clean_call_translations(translations, call.language)
+        call.save(update_fields=["translations", "updated_at"])
+        audit_record(user=user, action="practices.call_translations_set", target=call, before=before,
+                     after={"translations": call.translations})
     return call
 
 
@@ -702,7 +752,6 @@ def call_require_open(*, call: CallForPractices, at: dt.datetime | None = None) 
         else:
             message = _("The call “%(call)s” closed on %(date)s; it takes no more practices.")
             date = phase.ends_at if phase is not None else at
-        zone = zoneinfo.ZoneInfo(call.process.time_zone or "UTC")
         raise ValidationError(message % {"call": call.title,
-                                         "date": date.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")},
+                                         "date": datetime_with_zone(date, call.process.time_zone or "UTC")},
                               code="phase_closed") from None

@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_bidi, get_language_info
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -29,7 +29,9 @@ from arrival.accounts.models import RoleKind
 from arrival.accounts.selectors import actor_ids_for, actor_list_for, user_get
 from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, actor_list
+from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.http import HtmxHttpRequest
+from arrival.core.languages import language_dir, language_name
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
 from arrival.practices import exports, search, selectors, services
@@ -50,12 +52,18 @@ from arrival.practices.forms import (
     SearchForm,
     SubmitForm,
 )
-from arrival.practices.models import Practice, ReviewAssignment, ReviewAssignmentStatus, ReviewStage
+from arrival.practices.models import (
+    CALL_TRANSLATABLE,
+    PRACTICE_TRANSLATABLE,
+    Practice,
+    ReviewAssignment,
+    ReviewAssignmentStatus,
+    ReviewStage,
+)
 from arrival.reports.maps import point
 from arrival.reports.responses import prepared_file_response
 
 SCREENING_STAGES = (ReviewStage.SUBMITTED, ReviewStage.SCREENING)
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 SIMILAR_LIMIT = 5
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -104,18 +112,6 @@ def _curated(request: HttpRequest, slug: str) -> Practice:
     if not selectors.is_curator(user=request.user):
         raise PermissionDenied(_("Only curators (network, agency or site staff) do this."))
     return practice
-
-
-def content_direction(language: str) -> str:
-    """The writing direction of a record's own language, whatever the interface language."""
-    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
-
-
-def language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 def _tag_groups(practice: Practice) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -177,7 +173,7 @@ def _found(outcome: dict[str, Any], selected: dict[str, list[str]]) -> dict[str,
     """The search outcome as the templates read it: practices with their text direction, facets as option lists."""
     results = []
     for practice, _score, why in outcome["results"]:
-        practice.content_dir = content_direction(practice.language)
+        practice.content_dir = language_dir(practice.language)
         practice.why = why
         results.append(practice)
     facets = []
@@ -240,7 +236,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_edit = selectors.can_edit(user=user, practice=practice)
     context: dict[str, Any] = {
         "practice": practice,
-        "content_dir": content_direction(practice.language),
+        "content_dir": language_dir(practice.language),
         "language_name": language_name(practice.language),
         "ui_rtl": get_language_bidi(),
         "direct_tags": direct,
@@ -306,7 +302,7 @@ def practice_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     practice = _editable(request, slug)
     own_ids = actor_ids_for(request.user)
     if request.method == "POST":
-        form = PracticeForm(request.POST)
+        form = PracticeForm(request.POST, record_language=practice.language)
         if form.is_valid():
             try:
                 # The editor's own governments stay; the field lists the partner governments of a joint practice.
@@ -322,8 +318,39 @@ def practice_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Changes saved."))
                 return redirect("practices:detail", slug=practice.slug)
         return render(request, "practices/form.html", {"form": form, "practice": practice}, status=400)
-    form = PracticeForm(initial=PracticeForm.initial_for(practice, list(tags_for(record=practice)), own_ids))
+    form = PracticeForm(initial=PracticeForm.initial_for(practice, list(tags_for(record=practice)), own_ids),
+                        record_language=practice.language, translations=practice.translations)
     return render(request, "practices/form.html", {"form": form, "practice": practice})
+
+
+def _translations_form(record: Any, names: tuple[str, ...], data: Any = None) -> TranslationsForm:
+    """The translations of a practice or a call, labelled like their own form's fields."""
+    labels = {name: form_class.base_fields[name].label for form_class in (PracticeForm, CallForm)
+              for name in names if name in form_class.base_fields}
+    one_line = tuple(name for name in names if name in ("title", "contact_role"))
+    return TranslationsForm(data, names=names, language=record.language, translations=record.translations,
+                            labels=labels, one_line=one_line, max_lengths={"title": 250, "contact_role": 200})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_translations(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The team's translations of its practice, while it is editable or once it is published."""
+    practice = _practice_or_404(slug)
+    if not request.user.has_perm("practices.translate_practice", practice):
+        raise PermissionDenied(_("Only the government's team translates this practice."))
+    form = _translations_form(practice, PRACTICE_TRANSLATABLE, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.practice_translations_set(user=request.user, practice=practice,
+                                               translations=form.translations())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Translations saved."))
+            return redirect("practices:detail", slug=practice.slug)
+    context = translations_page_context(record=practice, form=form, record_url=practice.get_absolute_url())
+    return render(request, "core/translations_form.html", context, status=400 if form.errors else 200)
 
 
 def _extras_context(practice: Practice, **forms: Any) -> dict[str, Any]:
@@ -554,7 +581,7 @@ def _review_context(assignment: ReviewAssignment, **forms: Any) -> dict[str, Any
     return {
         "assignment": assignment,
         "practice": practice,
-        "content_dir": content_direction(practice.language),
+        "content_dir": language_dir(practice.language),
         "respond_form": forms.get("respond_form") or RespondForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
         "review": review,
@@ -635,6 +662,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stages = selectors.call_stage_counts(call=call)
     return render(request, "practices/call_detail.html", {
         "call": call, "practices": practices, "is_curator": curator, **_deadline_context(call),
+        "can_translate": request.user.has_perm("practices.add_callforpractices", call.owner),
         "received": sum(stages.values()),
         "stage_counts": [(label, stages.get(value, 0)) for value, label in ReviewStage.choices if value != "draft"],
     })
@@ -660,16 +688,39 @@ def call_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = _call_owners(request.user)
     if not owners.exists():
         raise PermissionDenied(_("Only staff of a network or organisation open calls for practices."))
-    form = CallForm(request.POST or None, owners=owners)
+    form = CallForm(request.POST or None, owners=owners, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
-            call = services.call_open(user=request.user, **form.cleaned_data)
+            call = services.call_open(user=request.user, **form.call_fields())
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("The call is open."))
             return redirect("practices:call_detail", slug=call.slug)
     return render(request, "practices/call_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_translations(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The organiser's translations of a call's title and description."""
+    try:
+        call = selectors.call_get(slug=slug)
+    except ObjectDoesNotExist:
+        raise Http404(_("No call for practices at this address.")) from None
+    if not request.user.has_perm("practices.add_callforpractices", call.owner):
+        raise PermissionDenied(_("Only the call's organisers translate it."))
+    form = _translations_form(call, CALL_TRANSLATABLE, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_translations_set(user=request.user, call=call, translations=form.translations())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Translations saved."))
+            return redirect("practices:call_detail", slug=call.slug)
+    context = translations_page_context(record=call, form=form, record_url=call.get_absolute_url())
+    return render(request, "core/translations_form.html", context, status=400 if form.errors else 200)
 
 
 # --- replication ---------------------------------------------------------------------------------------

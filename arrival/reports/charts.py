@@ -9,6 +9,11 @@ and a document (PDF, DOCX, Markdown) can use `chart.svg` and `chart.table`. Colo
 Okabe-Ito palette, which people with the common colour-vision deficiencies can tell apart, and never carry
 meaning alone: series also differ by marker shape and dash pattern and are labelled at their line ends,
 and bars print their value and band as text. Only SVG presentation attributes are used (no `style`).
+
+On a right-to-left page (Arabic) a chart is the mirror image of the left-to-right one: the category labels and
+the value axis on the right, bars growing leftwards, years running from right to left, and `direction="rtl"` on
+the SVG, so text anchors and the order of mixed text ("متوسط · 45.5") follow the page. Every label is the
+caller's translated text or a gettext string here; numbers are written in the active locale's format.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_str
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 # Okabe & Ito (2008), ordered so that neighbours differ most; yellow is left out (too light on white).
@@ -118,6 +124,36 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def _rtl(rtl: bool | None) -> bool:
+    """Whether a chart is drawn for a right-to-left page (the active language's direction when None)."""
+    return get_language_bidi() if rtl is None else rtl
+
+
+def _mirrored(items: list[Any], keys: Sequence[str], width: float) -> None:
+    """Mirror the x coordinates `keys` of every dict in `items` in place (x → width − x)."""
+    for item in items:
+        for key in keys:
+            if key in item:
+                item[key] = width - item[key]
+
+
+def _anchors(rtl: bool) -> dict[str, str]:
+    """The text anchors a template writes as `start` and `end`: swapped in a mirrored chart. Every chart says
+    `direction="ltr"`, so that the page's direction does not swap them a second time in a browser."""
+    return {"start": "end", "end": "start"} if rtl else {"start": "start", "end": "end"}
+
+
+def _joined(parts: Sequence[str], rtl: bool) -> str:
+    """Parts of a label ("45.5", "Meets") joined with a middle dot, in reading order: from the right in a
+    mirrored chart, so the number stays next to its bar (SVG text is set left to right in PDFs)."""
+    return " · ".join(reversed(parts) if rtl else parts)
+
+
+def _counted(label: str, count: int, rtl: bool) -> str:
+    count_text = f"(n={number_format(count)})"
+    return f"{count_text} {label}" if rtl else f"{label} {count_text}"
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -143,6 +179,25 @@ def _marker(shape: str, x: float, y: float, colour: str) -> dict[str, Any]:
     }
 
 
+def _mirror_path(path: str, width: float) -> str:
+    """An SVG path of M/L commands with absolute "x,y" pairs, mirrored (x → width − x)."""
+    out = []
+    for command in path.split(" "):
+        x, y = command[1:].split(",")
+        out.append(f"{command[0]}{width - float(x):.1f},{y}")
+    return " ".join(out)
+
+
+def _mirror_marker(marker: dict[str, Any], width: float) -> dict[str, Any]:
+    if marker["kind"] == "circle":
+        return {**marker, "cx": width - marker["cx"]}
+    points = []
+    for pair in marker["points"].split(" "):
+        x, y = pair.split(",")
+        points.append(f"{width - float(x):.1f},{y}")
+    return {**marker, "points": " ".join(points)}
+
+
 class _EndLabel(TypedDict):
     """A series' name at its last point, in a line chart."""
 
@@ -164,11 +219,14 @@ def line_chart(
     y_max: float = 100,
     chart_id: str | None = None,
     x_format: Callable[[float], str] | None = None,
+    rtl: bool | None = None,
 ) -> Chart:
     """Several series over x values (years): one line each, with markers and a label at its last point.
 
     `x_format` writes an x value for the axis and the table when x is not a year (e.g. a day's ordinal).
+    `rtl`: mirrored for a right-to-left page (default: the active language's direction).
     """
+    rtl = _rtl(rtl)
     series = [Series(force_str(s.label), [(float(x), None if y is None else float(y)) for x, y in s.points])
               for s in series]
     title, description = force_str(title), force_str(description)
@@ -198,7 +256,7 @@ def line_chart(
         x_ticks.append({"x": sx(x), "label": x_text, "axis": x_text if fits else ""})
         if fits:
             shown_until = sx(x) + half
-    lines = []
+    lines: list[dict[str, Any]] = []
     end_labels: list[_EndLabel] = []
     for index, item in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
@@ -225,11 +283,20 @@ def line_chart(
         current["y"] = max(current["y"], previous["y"] + 13)
     for label in end_labels:
         label["x"] = left + plot_w + 10
+    frame: dict[str, float] = {"left": left, "right_edge": left + plot_w, "mid_x": left + plot_w / 2, "tick_label_x": left - 6,
+             "y_label_x": 14}
+    if rtl:
+        _mirrored([*x_ticks, *end_labels], ["x"], width)
+        _mirrored([frame], list(frame), width)
+        for line in lines:
+            line["paths"] = [_mirror_path(path, width) for path in line["paths"]]
+            line["markers"] = [_mirror_marker(marker, width) for marker in line["markers"]]
     cid = _chart_id("line", title, [(s.label, list(s.points)) for s in series], chart_id)
     svg = render_to_string("reports/charts/line.svg", {
-        "id": cid, "title": title, "description": description, "width": width, "height": height,
-        "left": left, "top": top, "right_edge": left + plot_w, "bottom_edge": top + plot_h,
-        "mid_x": left + plot_w / 2, "mid_y": top + plot_h / 2, "x_label": force_str(x_label),
+        "id": cid, "title": title, "description": description, "width": width, "height": height, "rtl": rtl,
+        **_anchors(rtl),
+        **frame, "top": top, "bottom_edge": top + plot_h,
+        "mid_y": top + plot_h / 2, "x_label": force_str(x_label),
         "y_label": force_str(y_label), "y_ticks": y_ticks, "x_ticks": x_ticks, "lines": lines,
         "end_labels": end_labels, "axis_y": height - 12,
     })
@@ -255,11 +322,14 @@ def bar_chart(
     cutoffs: Sequence[tuple[float, str]] = (),
     missing_label: str | None = None,
     chart_id: str | None = None,
+    rtl: bool | None = None,
 ) -> Chart:
     """Horizontal bars with optional interval whiskers, band colours and dashed cut-off lines.
 
-    `cutoffs` are (value, label) pairs drawn as vertical lines, e.g. the band lower bounds.
+    `cutoffs` are (value, label) pairs drawn as vertical lines, e.g. the band lower bounds. `rtl`: mirrored
+    for a right-to-left page, bars growing leftwards (default: the active language's direction).
     """
+    rtl = _rtl(rtl)
     bars = list(bars)
     title, description = force_str(title), force_str(description)
     missing = force_str(missing_label) if missing_label is not None else _("no value")
@@ -272,7 +342,7 @@ def bar_chart(
     def sx(value: float) -> float:
         return left + min(max(value, 0), value_max) / value_max * plot_w
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, bar in enumerate(bars):
         y = top + index * row_h
         band = bar.band if bar.band is not None else None
@@ -285,21 +355,30 @@ def bar_chart(
             "label": _truncate(force_str(bar.label), 26), "full": force_str(bar.label),
             "y": y, "mid": y + row_h / 2, "bar_y": y + 6, "bar_h": row_h - 12,
             "has_value": bar.value is not None, "bar_w": max(sx(bar.value) - left, 0.5) if bar.value is not None else 0,
+            "bar_x": left,
             "fill": fill, "interval": interval is not None,
             "low_x": sx(interval[0]) if interval else 0, "high_x": sx(interval[1]) if interval else 0,
             "cap_top": y + 8, "cap_bottom": y + row_h - 8,
-            "text": " · ".join(text_parts),
+            "text": _joined(text_parts, rtl),
             "text_x": max(sx(bar.value) if bar.value is not None else left, sx(interval[1]) if interval else left) + 6,
         })
     bottom_edge = top + row_h * max(len(bars), 1)
     ticks = [{"x": sx(t), "label": fmt(t)} for t in _ticks(0, value_max) if t <= value_max]
     cuts = [{"x": sx(v), "label": _truncate(force_str(label), 22)} for v, label in cutoffs if 0 < v < value_max]
+    frame: dict[str, float] = {"left": left, "label_x": label_w, "mid_x": left + plot_w / 2}
+    if rtl:
+        for drawn in rows:
+            drawn["bar_x"] = width - left - drawn["bar_w"]
+        _mirrored(rows, ["low_x", "high_x", "text_x"], width)
+        _mirrored([*ticks, *cuts], ["x"], width)
+        _mirrored([frame], list(frame), width)
     cid = _chart_id("bar", title, [(b.label, b.value, b.low, b.high, b.band) for b in bars], chart_id)
     svg = render_to_string("reports/charts/bar.svg", {
-        "id": cid, "title": title, "description": description, "width": width, "height": height,
-        "left": left, "label_x": label_w, "top": top, "right_edge": left + plot_w, "bottom_edge": bottom_edge,
+        "id": cid, "title": title, "description": description, "width": width, "height": height, "rtl": rtl,
+        **_anchors(rtl),
+        **frame, "top": top, "bottom_edge": bottom_edge,
         "rows": rows, "ticks": ticks, "cutoffs": cuts, "value_label": force_str(value_label),
-        "mid_x": left + plot_w / 2, "axis_y": bottom_edge + 40, "tick_y": bottom_edge + 16,
+        "axis_y": bottom_edge + 40, "tick_y": bottom_edge + 16,
         "category_label": force_str(category_label), "ink": INK, "muted": MUTED, "grid": GRID,
     })
     has_interval = any(b.low is not None and b.high is not None for b in bars)
@@ -340,9 +419,12 @@ def distribution_chart(
     group_label: str,
     value_max: float = 100,
     chart_id: str | None = None,
+    rtl: bool | None = None,
 ) -> Chart:
     """One row per group: a box from the lower to the upper quartile, the median, a whisker from the lowest
-    to the highest value, and every value as a dot (spread vertically in a fixed pattern, not at random)."""
+    to the highest value, and every value as a dot (spread vertically in a fixed pattern, not at random).
+    `rtl`: mirrored for a right-to-left page (default: the active language's direction)."""
+    rtl = _rtl(rtl)
     groups = [Group(force_str(g.label), [float(v) for v in g.values if v is not None]) for g in groups]
     title, description = force_str(title), force_str(description)
     row_h, label_w = 40, 190
@@ -355,7 +437,7 @@ def distribution_chart(
     def sx(value: float) -> float:
         return left + min(max(value, 0), value_max) / value_max * plot_w
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     table_rows = []
     for index, group in enumerate(groups):
         y = top + index * row_h
@@ -366,20 +448,36 @@ def distribution_chart(
             dots = [{"x": sx(v), "y": mid + ((i % 5) - 2) * 3.5} for i, v in enumerate(sorted(group.values))]
             rows.append({
                 "label": _truncate(group.label, 18), "full": group.label, "mid": y + row_h / 2, "colour": colour,
+                "count": _counted(_truncate(group.label, 18), len(group.values), rtl),
                 "has_values": True, "low_x": sx(low), "high_x": sx(high), "q1_x": sx(q1), "q3_x": sx(q3),
                 "box_w": max(sx(q3) - sx(q1), 1), "median_x": sx(median), "box_y": y + 8, "box_h": row_h - 16,
                 "box_bottom": y + row_h - 8, "dots": dots, "n": len(group.values),
             })
             table_rows.append((group.label, str(len(group.values)), fmt(low), fmt(q1), fmt(median), fmt(q3), fmt(high)))
         else:
-            rows.append({"label": _truncate(group.label, 18), "full": group.label, "mid": mid, "has_values": False, "n": 0})
+            rows.append({"label": _truncate(group.label, 18), "full": group.label, "mid": mid, "has_values": False, "n": 0,
+                         "count": _counted(_truncate(group.label, 18), 0, rtl),
+                         "none_x": left + 6})
             table_rows.append((group.label, "0", "–", "–", "–", "–", "–"))
     ticks = [{"x": sx(t), "label": fmt(t)} for t in _ticks(0, value_max) if t <= value_max]
+    frame: dict[str, float] = {"left": left, "label_x": label_w, "mid_x": left + plot_w / 2}
+    for row in rows:
+        if row["has_values"]:
+            row["box_x"] = row["q1_x"]
+    if rtl:
+        for row in rows:
+            if row["has_values"]:
+                row["box_x"] = width - row["q3_x"]
+                row["dots"] = [{**dot, "x": width - dot["x"]} for dot in row["dots"]]
+        _mirrored(rows, ["low_x", "high_x", "q1_x", "q3_x", "median_x", "none_x"], width)
+        _mirrored(ticks, ["x"], width)
+        _mirrored([frame], list(frame), width)
     cid = _chart_id("dist", title, [(g.label, list(g.values)) for g in groups], chart_id)
     svg = render_to_string("reports/charts/distribution.svg", {
-        "id": cid, "title": title, "description": description, "width": width, "height": height,
-        "left": left, "label_x": label_w, "top": top, "right_edge": left + plot_w, "bottom_edge": bottom_edge,
-        "rows": rows, "ticks": ticks, "value_label": force_str(value_label), "mid_x": left + plot_w / 2,
+        "id": cid, "title": title, "description": description, "width": width, "height": height, "rtl": rtl,
+        **_anchors(rtl),
+        **frame, "top": top, "bottom_edge": bottom_edge,
+        "rows": rows, "ticks": ticks, "value_label": force_str(value_label),
         "axis_y": bottom_edge + 40, "tick_y": bottom_edge + 16, "none_label": _("no values"),
         "category_label": force_str(group_label),
         "ink": INK, "muted": MUTED, "grid": GRID,

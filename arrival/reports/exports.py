@@ -72,6 +72,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return value
+    if isinstance(value, dict):  # e.g. `translations`: one cell of JSON text, as the JSON export gives the object
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     text = force_str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

@@ -72,7 +72,7 @@ def test_pledge_json_columns_are_the_documented_mapping():
     assert data["metadata"]["columns"] == [
         "pledging_entity", "pledging_entity_country", "pledge_type", "matched_pledge_id", "co_pledging_entities",
         "gcm_objectives", "gcm_guiding_principles", "pledge_title", "pledge_description", "pledge_form", "timeline",
-        "contact", "arrival_public_id"]
+        "contact", "arrival_public_id", "language", "translations"]
 
 
 def test_a_draft_exports_for_its_team_without_a_public_id():

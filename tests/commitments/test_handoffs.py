@@ -59,7 +59,7 @@ def test_sent_for_internal_approval_reaches_the_leads_administrators():
     sent = assert_notified("commitments.approval_requested", to=[people["admin"]], url=url,
                            not_to=[people["officer"], people["colleague"], people["other_admin"], people["net_staff"],
                                    people["site_staff"]])
-    assert sent[people["admin"].pk].text == _in_french(
+    assert sent[people["admin"].pk].words == _in_french(
         "The commitment “%(title)s” of %(lead)s was sent for your approval.", title=commitment.title, lead="Ghent")
     item = assert_in_work(people["admin"], "commitments.approve", url=url)
     assert item.waiting_since == T0 and item.for_actor == "Ghent"
@@ -104,12 +104,12 @@ def test_a_french_filer_reads_the_decision_in_french():
     services.commitment_submit_for_approval(user=french, commitment=commitment)
     services.commitment_send_back(user=people["admin"], commitment=commitment, reason="Budget?")
     returned = assert_notified("commitments.returned", to=[french])
-    assert returned[french.pk].text == _in_french("Your commitment “%(title)s” was sent back to draft; its page says "
+    assert returned[french.pk].words == _in_french("Your commitment “%(title)s” was sent back to draft; its page says "
                                                   "why.", title=commitment.title)
     services.commitment_submit_for_approval(user=french, commitment=commitment)
     services.commitment_approve(user=people["admin"], commitment=commitment)
     approved = assert_notified("commitments.approved", to=[french], not_to=[people["admin"]])
-    assert approved[french.pk].text == _in_french("Your commitment “%(title)s” was approved: you can submit it for "
+    assert approved[french.pk].words == _in_french("Your commitment “%(title)s” was approved: you can submit it for "
                                                   "publication.", title=commitment.title)
 
 
@@ -144,7 +144,7 @@ def test_submitted_reaches_the_publishing_organisation_and_waits_until_published
     sent = assert_notified("commitments.publication_requested", to=[people["net_staff"], people["net_admin"]], url=url,
                            not_to=[people["site_staff"], people["other_net_staff"], people["officer"],
                                    people["colleague"], people["admin"], both])
-    assert sent[people["net_staff"].pk].text == _in_french(
+    assert sent[people["net_staff"].pk].words == _in_french(
         "%(lead)s submitted the commitment “%(title)s” for publication: publish it or send it back.",
         lead="Ghent", title=commitment.title)
     item = assert_in_work(people["net_staff"], "commitments.publish", url=url)
@@ -157,7 +157,7 @@ def test_submitted_reaches_the_publishing_organisation_and_waits_until_published
     published = assert_notified("commitments.published", to=[people["officer"], people["colleague"]], url=url,
                                 not_to=[people["net_admin"], people["admin"], people["net_staff"]])
     commitment.refresh_from_db()
-    assert published[people["officer"].pk].text == (
+    assert published[people["officer"].pk].words == (
         f"Your commitment “{commitment.title}” was published as {commitment.public_id}.")
 
 
@@ -171,7 +171,7 @@ def test_published_text_in_french():
     services.commitment_publish(user=publisher, commitment=commitment)
     commitment.refresh_from_db()
     sent = assert_notified("commitments.published", to=[officer], not_to=[publisher, admin])
-    assert sent[officer.pk].text == _in_french("Your commitment “%(title)s” was published as %(id)s.",
+    assert sent[officer.pk].words == _in_french("Your commitment “%(title)s” was published as %(id)s.",
                                                title=commitment.title, id=commitment.public_id)
 
 

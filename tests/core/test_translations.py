@@ -76,3 +76,76 @@ def test_translations_are_checked() -> None:
         translations_clean({"en": {"title": "Title"}}, fields=["title"], original_language="en")
     with pytest.raises(ValidationError):
         translations_clean({"fr": {"slug": "x"}}, fields=["title"], original_language="en")
+
+
+def test_quoted_user_content_keeps_its_language_and_direction():
+    from django.utils import translation
+
+    from arrival.core.languages import quoted, quoted_html, quoted_plain
+
+    text = f"The practice “{quoted('مدينة <للجميع>', 'ar')}” was published."
+    assert quoted_plain(text) == "The practice “\u2067مدينة <للجميع>\u2069” was published."
+    with translation.override("en"):
+        assert quoted_html(text) == ('The practice “<bdi lang="ar" dir="rtl">مدينة &lt;للجميع&gt;</bdi>” was '
+                                     "published.")
+    with translation.override("ar"):
+        assert '<bdi dir="rtl">' in quoted_html(text)  # the page's own language needs no lang
+    assert quoted_html(f"“{quoted('Ville', '')}” <b>") == "“<bdi dir=\"auto\">Ville</bdi>” &lt;b&gt;"
+
+
+def test_language_tags_and_numbers_on_right_to_left_pages():
+    from django.template import engines
+    from django.utils import translation
+
+    from arrival.core.languages import language_tag, ltr_in_page
+
+    assert language_tag("zh-hans") == "zh-Hans" and language_tag("pt_br") == "pt-BR" and language_tag("ar") == "ar"
+    template = engines["django"].from_string('{% load arrival %}{{ value|ltr }}')
+    with translation.override("ar"):
+        assert template.render({"value": "45.5%"}) == '<bdi dir="ltr">45.5%</bdi>'
+        assert ltr_in_page("30–60") == "\u206630–60\u2069"
+    with translation.override("en"):
+        assert template.render({"value": "45.5%"}) == "45.5%"
+        assert ltr_in_page("30–60") == "30–60"
+
+
+def test_rich_text_translations_are_sanitised_and_lengths_capped() -> None:
+    assert translations_clean({"fr": {"body": "<p>Oui<script>x</script></p>", "title": "Titre"}},
+                              fields=["title", "body"], original_language="en", rich_fields=["body"]) == {
+        "fr": {"body": "<p>Oui</p>", "title": "Titre"}}
+    with pytest.raises(ValidationError):
+        translations_clean({"fr": {"title": "x" * 11}}, fields=["title"], original_language="en",
+                           max_lengths={"title": 10})
+    with pytest.raises(ValidationError):
+        translations_clean({"fr": {"title": ["not", "a", "text"]}}, fields=["title"], original_language="en")
+
+
+def test_the_form_section_has_one_field_per_text_and_language_but_the_records_own() -> None:
+    from django import forms
+
+    from arrival.core.forms import TranslationsFormMixin
+
+    class RecordForm(TranslationsFormMixin, forms.Form):
+        title = forms.CharField(max_length=20)
+        body = forms.CharField(widget=forms.Textarea)
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.add_translation_fields(("title", "body"), language="ar", translations={"fr": {"title": "Titre"}})
+
+    form = RecordForm()
+    assert [group["code"] for group in form.translation_groups] == ["en", "fr", "es", "zh", "ru"]
+    assert form.initial["translation_fr_title"] == "Titre"
+    assert getattr(form.fields["translation_fr_title"], "max_length", None) == 20
+    assert isinstance(form.fields["translation_en_body"].widget, forms.Textarea)
+    assert [field.name for field in form.main_fields] == ["title", "body"]
+    bound = RecordForm({"title": "t", "body": "b", "translation_es_title": " Título ", "translation_ru_body": ""})
+    assert bound.is_valid()
+    assert bound.translations() == {"es": {"title": "Título"}}
+
+
+def test_lists_shorten_a_text_and_titles_get_it_bare() -> None:
+    record = SimpleNamespace(language="en", title="A <b> title", summary="one two three four", translations={})
+    with translation.override("en"):
+        assert render('{% content record "summary" words=2 %}', record=record) == "<span>one two…</span>"
+        assert render('{% content_text record "title" %}', record=record) == "A &lt;b&gt; title"

@@ -180,3 +180,18 @@ def test_a_failing_listener_leaves_the_phase_for_the_next_run():
         assert len(attempts) == 2
     finally:
         services._phase_listeners.pop("tests.flaky", None)
+
+
+def test_digest_html_carries_the_recipients_language_and_quoted_titles_their_own():
+    from arrival.core.languages import quoted
+
+    user = UserFactory(email="li@example.org", preferred_language="zh-hans")
+    title = quoted("مدينة للجميع", "ar")
+    with time_machine.travel(WED, tick=False):
+        services.notification_send(recipients=[user], kind="tests.thing", text=lambda: f"“{title}”", url="/x/")
+    assert services.digests_send(now=THU_NIGHT) == 1
+    message = mail.outbox[0]
+    html, _mimetype = message.alternatives[0]
+    assert '<html lang="zh-Hans" dir="ltr">' in html
+    assert '<bdi lang="ar" dir="rtl">مدينة للجميع</bdi>' in html
+    assert "“\u2067مدينة للجميع\u2069”" in message.body and "\U000e0001" not in message.body

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from arrival.accounts import services as accounts
 from arrival.accounts.models import RoleKind
+from arrival.core.translations import localized
 from arrival.engagement import services as engagement
 from arrival.engagement.models import Notification
 from arrival.participation import services
@@ -163,7 +164,8 @@ def test_the_answer_reaches_the_author_and_the_supporters_who_follow(city):
     services.answer_create(user=city["officer"], proposal=proposal, status=accepted, text="Yes, from September.")
     sent = assert_notified("participation.answered", to=[author, follower, other],
                            not_to=[quiet, city["officer"], city["admin"]], url=proposal.get_absolute_url())
-    values = {"process": PROCESS, "status": accepted.label}
+    # The default status reaches a French reader in French: its label carries the interface's translations.
+    values = {"process": PROCESS, "status": localized(accepted, "label", language="fr").text}
     assert sent[author.pk].text == _in_french("The city answered your proposal in “%(process)s”: %(status)s.", **values)
     assert sent[follower.pk].text == _in_french(
         "The city answered a proposal you support in “%(process)s”: %(status)s.", **values)
@@ -188,7 +190,7 @@ def test_the_report_back_reaches_the_same_people_and_leaves_the_work(city):
                            not_to=[quiet, city["officer"], city["admin"]])
     assert sent[follower.pk].text == _in_french(
         "The city reported back on a proposal you support in “%(process)s”: %(status)s.", process=PROCESS,
-        status=progress.label)
+        status=localized(progress, "label", language="fr").text)
     _no_resident_words("participation.reported_back")
     assert_not_in_work(city["officer"], "participation.report_back")
     assert_not_in_work(city["admin"], "participation.report_back")

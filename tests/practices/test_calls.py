@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 
 import pytest
 import time_machine
@@ -36,7 +37,7 @@ def test_submissions_are_open_only_during_the_submissions_phase() -> None:
 
     with time_machine.travel(OPENS - dt.timedelta(seconds=1), tick=False):
         assert not selectors.calls_open().filter(pk=call.pk).exists()
-        with pytest.raises(ValidationError, match="takes practices from 2031-03-02 09:00"):
+        with pytest.raises(ValidationError, match=re.escape("takes practices from 2 March 2031, 09:00 (UTC)")):
             _submit(early, call)
     early.refresh_from_db()
     assert early.stage == ReviewStage.DRAFT and early.call is None
@@ -49,7 +50,7 @@ def test_submissions_are_open_only_during_the_submissions_phase() -> None:
 
     with time_machine.travel(DEADLINE, tick=False):  # … to its end, exclusive: review has begun
         assert phase_current(process=call.process).phase_type == phases.REVIEW
-        with pytest.raises(ValidationError, match="closed on 2031-04-30 22:00"):
+        with pytest.raises(ValidationError, match=re.escape("closed on 30 April 2031, 22:00 (UTC)")):
             _submit(late, call)
         assert not selectors.calls_open().filter(pk=call.pk).exists()
         assert list(selectors.calls_closed().filter(pk=call.pk)) == [call]
@@ -178,5 +179,5 @@ def test_owner_zone_is_used_for_the_error_message() -> None:
     call = CallFactory(opens=OPENS, deadline=DEADLINE, time_zone="Asia/Tokyo")
     practice = draft_practice()
     with time_machine.travel(DEADLINE + dt.timedelta(hours=1), tick=False):
-        with pytest.raises(ValidationError, match="2031-05-01 07:00 JST"):
+        with pytest.raises(ValidationError, match=re.escape("1 May 2031, 07:00 (Asia/Tokyo)")):
             _submit(practice, call)

@@ -7,7 +7,8 @@ import itertools
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 
 from arrival.core.fulltext import fulltext_matches
 from arrival.frameworks.services import tags_load
@@ -127,10 +128,15 @@ def test_a_text_search_counts_its_matches_as_the_database_does(repository) -> No
 
 
 def test_browse_lists_newest_first_with_the_counts_of_everything_published(repository) -> None:
-    outcome = search.practice_search(page_size=100)
+    """Newest first, those in (or translated into) the reader's language before the others (issue 15)."""
+    with translation.override("en"):
+        outcome = search.practice_search(page_size=100)
     published = Practice.objects.filter(stage=ReviewStage.PUBLISHED)
-    assert [p.pk for p, _s, _w in outcome["results"]] == list(published.order_by("-published_at", "-pk")
-                                                              .values_list("pk", flat=True))
+    readable = Q(language="en") | Q(language__startswith="en-") | Q(translations__has_key="en")
+    newest = ("-published_at", "-pk")
+    expected = [*published.filter(readable).order_by(*newest).values_list("pk", flat=True),
+                *published.exclude(readable).order_by(*newest).values_list("pk", flat=True)]
+    assert [p.pk for p, _s, _w in outcome["results"]] == expected
     assert outcome["facets"] == search.facet_counts(published)
 
 

@@ -68,7 +68,7 @@ def test_a_practice_answering_a_call_is_handed_to_the_calls_curators_in_their_la
     sent = assert_notified("practices.submitted", to=[french_curator],
                            not_to=[other_network_curator, site_staff, author, colleague], url=_detail(practice))
     city = practice.governments.get().name
-    assert sent[french_curator.pk].text == _french(
+    assert sent[french_curator.pk].words == _french(
         "The practice “%(title)s” (%(governments)s) answers the call “%(call)s”: screen it.",
         title="Rent guarantee", governments=city, call="Housing newcomers")
     item = assert_in_work(french_curator, "practices.screen", url=_detail(practice))
@@ -82,7 +82,7 @@ def test_a_practice_answering_a_call_is_handed_to_the_calls_curators_in_their_la
     # The authors learn it passed screening; the curator who did it is not told what they did.
     sent = assert_notified("practices.decided", to=[author, colleague], not_to=[french_curator])
     # The author reads English (their language), whoever screened it.
-    assert sent[author.pk].text == "Your practice “Rent guarantee” passed screening and is now in peer review."
+    assert sent[author.pk].words == "Your practice “Rent guarantee” passed screening and is now in peer review."
 
 
 def test_without_a_call_the_chosen_organisation_screens_it_else_the_sites_staff():
@@ -122,7 +122,7 @@ def test_a_returned_practice_waits_on_its_authors_and_goes_back_to_the_same_cura
 
     services.practice_screen(user=by, practice=practice, accept=False, note="Add your results with sources.")
     sent = assert_notified("practices.decided", to=[author, french_author], not_to=[by, stranger])
-    assert sent[french_author.pk].text == _french(
+    assert sent[french_author.pk].words == _french(
         "The curator returned your practice “%(title)s” before peer review: read why on its page, revise it and "
         "submit it again.", title="Night school")
     assert_in_work(french_author, "practices.revise", url=_detail(practice))
@@ -132,7 +132,7 @@ def test_a_returned_practice_waits_on_its_authors_and_goes_back_to_the_same_cura
     assert_not_in_work(french_author, "practices.revise")
     practice.refresh_from_db()
     assert practice.curating_organisation == organisation
-    assert notified("practices.submitted")[by.pk].text == _(
+    assert notified("practices.submitted")[by.pk].words == _(
         "The practice “%(title)s” (%(governments)s) was revised and submitted again: screen it.") % {
         "title": "Night school", "governments": practice.governments.get().name}
     assert_in_work(by, "practices.screen", url=_detail(practice))
@@ -159,7 +159,7 @@ def test_an_invited_reviewer_is_told_in_french_with_the_due_date_in_their_zone_a
     with translation.override("fr"), timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
         expected = _("You are invited to review the practice “%(title)s” for %(actor)s, by %(due)s. Accept or "
                      "decline.") % {"title": practice.title, "actor": actor.name, "due": datetime_with_zone(due)}
-    assert sent[reviewer.pk].text == expected and "(Europe/Paris)" in expected
+    assert sent[reviewer.pk].words == expected and "(Europe/Paris)" in expected
     item = assert_in_work(reviewer, "practices.invitation", url=review_url)
     assert item.deadline == due and item.for_actor == actor.name
     assert_not_in_work(other_reviewer, "practices.invitation")
@@ -186,7 +186,7 @@ def test_a_reviewer_who_declines_is_replaced_by_the_curator_who_asked_and_their_
 
     sent = assert_notified("practices.review_declined", to=[by], not_to=[reviewer, other_curator, team_of(practice)],
                            url=reverse("practices:reviewers", args=[practice.slug]))
-    assert sent[by.pk].text == _french(
+    assert sent[by.pk].words == _french(
         "%(name)s declined to review “%(title)s”, declaring a conflict of interest: invite another reviewer.",
         name=reviewer.public_name, title=practice.title)
     assert_not_in_work(reviewer, "practices.invitation")
@@ -214,15 +214,15 @@ def test_reviews_reach_the_authors_and_the_curator_and_once_all_are_in_the_pract
     review(first)
     sent = assert_notified("practices.review_submitted", to=[author, french_author, by],
                            not_to=[first.reviewer, second.reviewer, outsider])
-    assert sent[french_author.pk].text == _french(
+    assert sent[french_author.pk].words == _french(
         "A peer review of your practice “%(title)s” was submitted: read it on its page.", title="Welcome desk")
-    assert first.reviewer.public_name not in sent[author.pk].text  # the authors never learn who reviewed
-    assert sent[by.pk].text == _("%(name)s reviewed “%(title)s”.") % {"name": first.reviewer.public_name,
+    assert first.reviewer.public_name not in sent[author.pk].words  # the authors never learn who reviewed
+    assert sent[by.pk].words == _("%(name)s reviewed “%(title)s”.") % {"name": first.reviewer.public_name,
                                                                       "title": "Welcome desk"}
     assert_not_in_work(by, "practices.decide")  # one review is still open
 
     review(second)
-    assert notified("practices.review_submitted")[by.pk].text == _(
+    assert notified("practices.review_submitted")[by.pk].words == _(
         "%(name)s reviewed “%(title)s”; all its reviews are in and it waits on your decision.") % {
         "name": second.reviewer.public_name, "title": "Welcome desk"}
     item = assert_in_work(by, "practices.decide", url=_detail(practice))
@@ -234,9 +234,9 @@ def test_reviews_reach_the_authors_and_the_curator_and_once_all_are_in_the_pract
     services.practice_decide(user=by, practice=practice, decision="publish")
     sent = assert_notified("practices.decided", to=[author, french_author, colleague],
                            not_to=[outsider, first.reviewer])
-    assert sent[french_author.pk].text == _french(
+    assert sent[french_author.pk].words == _french(
         "Your practice “%(title)s” is published as a peer-reviewed practice.", title="Welcome desk")
-    assert sent[colleague.pk].text == _("%(name)s decided on the practice “%(title)s”: %(stage)s.") % {
+    assert sent[colleague.pk].words == _("%(name)s decided on the practice “%(title)s”: %(stage)s.") % {
         "name": by.public_name, "title": "Welcome desk", "stage": "Published, peer-reviewed"}
     # The curator who decided was told of the screening (by nobody) and not of their own decision.
     assert by.pk not in notified("practices.decided")
@@ -252,7 +252,7 @@ def test_a_revision_request_and_a_decline_reach_the_authors_and_only_a_revision_
     author.preferred_language = "fr"
     author.save()
     services.practice_decide(user=by, practice=revised, decision="revise", reasons="Add the costs.")
-    assert notified("practices.decided")[author.pk].text == _french(
+    assert notified("practices.decided")[author.pk].words == _french(
         "A revision of your practice “%(title)s” is requested: read the reasons on its page, revise it and submit "
         "it again.", title=revised.title)
     assert_in_work(author, "practices.revise", url=_detail(revised))
@@ -260,7 +260,7 @@ def test_a_revision_request_and_a_decline_reach_the_authors_and_only_a_revision_
     declined = in_review_practice(by=by)
     declined_author = team_of(declined)
     services.practice_decide(user=by, practice=declined, decision="decline", reasons="Not a local practice.")
-    assert notified("practices.decided")[declined_author.pk].text == _(
+    assert notified("practices.decided")[declined_author.pk].words == _(
         "Your practice “%(title)s” was declined: the reasons are on its page.") % {"title": declined.title}
     assert_not_in_work(declined_author, "practices.revise")
     assert_not_in_work(by, "practices.decide")
@@ -298,7 +298,7 @@ def test_an_adaptation_is_recorded_after_publication_shown_on_both_and_told_to_t
     assert selectors.practice_travels(practice=adaptation)["adapted_from"]["source"] == source
     assert [hop["practice"] for hop in selectors.practice_travels(practice=source)["adaptations"]] == [adaptation]
     sent = assert_notified("practices.adapted", to=[source_team], not_to=[adapter, stranger], url=_detail(adaptation))
-    assert sent[source_team.pk].text == _french(
+    assert sent[source_team.pk].words == _french(
         "%(governments)s adapted your practice “%(title)s”: see “%(adaptation)s”.",
         governments=adaptation.governments.get().name, title="Language cafés", adaptation="Conversation tables")
 

@@ -111,3 +111,34 @@ def test_partial_renders_svg_and_table_alternative():
     assert '<details class="table-alternative">' in html
     assert "<caption>Score by domain</caption>" in html
     assert '<th scope="row">Rights</th>' in html and "<svg" in html
+
+
+def test_arabic_charts_are_mirrored():
+    import re
+
+    from django.utils import translation
+
+    from arrival.reports.charts import Bar, Group, Series, bar_chart, distribution_chart, line_chart
+
+    def bar(language):
+        with translation.override(language):
+            return bar_chart(title="t", description="d", value_label="v", category_label="c", cutoffs=[(50, "m")],
+                             bars=[Bar("الحوكمة", 40, 30, 60, band=1, band_label="متوسط")], chart_id="b").svg
+
+    english, arabic = bar("en"), bar("ar")
+    assert 'direction="ltr"' in arabic  # anchors mean the same in a browser on a right-to-left page
+    rect = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', arabic)
+    label = re.search(r'<text x="([\d.]+)" y="[\d.]+" dy="4" text-anchor="start">الحوكمة</text>', arabic)
+    assert rect and label
+    assert float(label.group(1)) > float(rect.group(1)) + float(rect.group(2))  # the label right of the bar
+    assert re.search(r'<rect x="198.0"', english)  # left to right: bars start at the axis on the left
+    assert "متوسط · 40" in arabic and "40 · متوسط" in english  # the number next to its bar's end
+
+    with translation.override("ar"):
+        box = distribution_chart(title="t", description="d", value_label="v", group_label="g",
+                                 groups=[Group("الصحة", [10, 20, 30])], chart_id="d").svg
+        line = line_chart(title="t", description="d", x_label="x", y_label="y",
+                          series=[Series("الكل", [(2023, 10), (2024, 20)])], chart_id="l").svg
+    assert "(n=3) الصحة" in box
+    years = {m.group(2): float(m.group(1)) for m in re.finditer(r'<text x="([\d.]+)"[^>]*>(2023|2024)</text>', line)}
+    assert years["2024"] < years["2023"]  # years run from right to left

@@ -1,16 +1,21 @@
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter as linebreaks
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from arrival.core.languages import differs_from_page, language_dir
+from arrival.core.languages import language_tag as _language_tag
 from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
-from arrival.core.translations import Localized, localized
+from arrival.core.translations import Localized, OriginalTexts, localized
 
 register = template.Library()
 
@@ -60,14 +65,53 @@ def code(value: object) -> str:
     return format_html("<code>{}</code>", value) if value not in (None, "") else ""
 
 
+@register.filter(name="localized")
+def localized_text(record: object, field: str) -> str:
+    """`record.<field>` as plain text in the reader's language when translated, else the original — for
+    places that take no markup (a page's <title>, an attribute, a blocktranslate argument)."""
+    return localized(record, field).text
+
+
+@register.filter
+def language_tag(code: str | None) -> str:
+    """A language code as a BCP 47 tag for `lang` attributes and metadata ("zh-hans" → "zh-Hans")."""
+    return _language_tag(code)
+
+
+@register.filter
+def ltr(value: Any) -> str:
+    """A number, range, percentage or code kept left to right on a right-to-left page (`<bdi dir="ltr">`), so
+    that "45.5%" does not read "%45.5" in Arabic; the value itself on other pages."""
+    if value is None or value == "":
+        return ""
+    if not get_language_bidi():
+        return conditional_escape(value)
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+@register.filter
+def original_marked(text: str, originals: OriginalTexts | None) -> str:
+    """`text` from a reference file translated only in part: in a span marked with the file's language when it
+    is still one of the file's original texts and the page is in another language; else the text itself."""
+    if originals is None or not text:
+        return conditional_escape(text)
+    language = originals.localized(str(text)).language
+    if not differs_from_page(language):
+        return conditional_escape(text)
+    return format_html("<span{}>{}</span>", lang_attrs(language), text)
+
+
 @register.simple_tag
-def content(record: object, field: str, form: str = "inline", note: bool = False) -> str:
+def content(record: object, field: str, form: str = "inline", note: bool = False, words: int = 0) -> str:
     """A record's text in the reader's language when translated, else its original, marked with its language.
 
     `form`: "inline" (a span), "block" (paragraphs from line breaks, in a div) or "html" (sanitised rich text
     stored as HTML, in a div). `note=True` adds "(in Arabic)" when the reader sees text in another language
-    than the page's, so they know why, or "(translated from Arabic)" when they see a translation."""
+    than the page's, so they know why, or "(translated from Arabic)" when they see a translation. `words`
+    shortens a plain text to that many words (lists)."""
     text = localized(record, field)
+    if words and form != "html":
+        text = replace(text, text=Truncator(text.text).words(words))
     body: str
     if form == "block":
         body = linebreaks(text.text, autoescape=True)
@@ -89,3 +133,10 @@ def language_note(text: Localized) -> str:
     else:
         return ""
     return format_html(' <span class="language-note small">({})</span>', message)
+
+
+@register.simple_tag
+def content_text(record: object, field: str) -> str:
+    """The text `{% content %}` shows, bare (escaped), for places that cannot carry markup: <title>, meta
+    descriptions, attribute values."""
+    return localized(record, field).text
