@@ -7,8 +7,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests check invariants, not speed: on a shared, busy machine a wall-clock deadline or the "too slow"
+# health check fails a correct test. Speed has its benchmarks in bench/.
+hypothesis_settings.register_profile("arrival", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("arrival")
 
 
 def pytest_configure(config: pytest.Config) -> None:
