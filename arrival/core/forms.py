@@ -6,6 +6,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar
 
 from django import forms
+from django.forms.utils import pretty_name
 
 from arrival.core.languages import UN_LANGUAGES, base_language, language_dir, language_name
 
@@ -57,7 +58,7 @@ class TranslationsFormMixin:
             given = (translations or {}).get(code) or {}
             for name in names:
                 source = self.fields.get(name)
-                label = (labels or {}).get(name) or (source.label if source is not None else name)
+                label = (labels or {}).get(name) or (source.label if source is not None else None) or pretty_name(name)
                 several_lines = (name not in one_line if source is None
                                  else isinstance(source.widget, forms.Textarea))
                 attrs = {"lang": code, "dir": language_dir(code)}

@@ -176,5 +176,5 @@ def test_the_history_page_speaks_the_readers_language(draft):
                      "Validators named", "Council decision or document reference", "Not a power of this government",
                      "Level 1", "D2.1.1", "(UTC)"):
         assert readable in main, readable
-    assert "<del>Draft</del> → <ins>Submitted for validation</ins>" in main
-    assert "<ins>Accepted</ins>" in main
+    assert "<del><bdi>Draft</bdi></del> → <ins><bdi>Submitted for validation</bdi></ins>" in main
+    assert "<ins><bdi>Accepted</bdi></ins>" in main

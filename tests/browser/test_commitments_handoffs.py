@@ -49,7 +49,7 @@ def test_a_commitment_from_a_contribution_reaches_the_administrator_and_the_deci
     officer.goto(f"/commitments/new/?contribution={contribution.pk}")
     expect(officer.locator(".message")).to_contain_text("Prefilled from the contribution")
     expect(officer.get_by_label("Title", exact=True)).to_have_value(contribution.title)
-    expect(officer.get_by_label("Description")).to_have_value(re.compile("one desk for all services"))
+    expect(officer.get_by_label("Description", exact=True)).to_have_value(re.compile("one desk for all services"))
     expect(officer.get_by_label("Lead government or network")).to_have_value(str(contribution.actor_id))
     officer.get_by_label("Policy", exact=True).check()
     officer.get_by_label("Target date").fill((timezone.localdate() + dt.timedelta(days=365)).isoformat())
@@ -85,7 +85,7 @@ def test_a_commitment_from_a_contribution_reaches_the_administrator_and_the_deci
     paragraph = flow["version"].paragraphs.order_by("position").first()
     officer.goto(f"/commitments/new/?paragraph={paragraph.pk}")
     expect(officer.locator(".message")).to_contain_text(f"Prefilled from paragraph {paragraph.position}")
-    expect(officer.get_by_label("Description")).to_have_value(paragraph.text)
+    expect(officer.get_by_label("Description", exact=True)).to_have_value(paragraph.text)
     assert_no_serious_axe_violations(officer)
     officer.goto(f"/commitments/{commitment.pk}/")
 

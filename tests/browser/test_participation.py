@@ -76,7 +76,7 @@ def test_guest_proposal_in_arabic_supported_answered_and_read_back(browser, page
     expect(team.get_by_text("2 people support this.")).to_be_visible()
     assert_no_serious_axe_violations(team)
     team.get_by_label("Status").select_option(label="Accepted")
-    team.get_by_label("Public answer").fill(ANSWER)
+    team.get_by_label("Public answer", exact=True).fill(ANSWER)
     team.get_by_role("button", name="Publish the answer").click()
     expect(team.locator(".messages")).to_contain_text("The answer is published")
     team.context.close()

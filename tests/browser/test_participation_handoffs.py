@@ -82,7 +82,7 @@ def test_a_proposal_reaches_the_officer_through_my_work_and_the_answer_reaches_i
     expect(team).to_have_url(re.compile(rf"/proposals/{proposal.pk}/$"))
     assert_no_serious_axe_violations(team)
     team.get_by_label("Status").select_option(label="Accepted")
-    team.get_by_label("Public answer").fill(ANSWER)
+    team.get_by_label("Public answer", exact=True).fill(ANSWER)
     team.get_by_role("button", name="Publish the answer").click()
     expect(team.locator(".messages")).to_contain_text("The answer is published")
     # Answered, it leaves the queue; accepted, its report-back now waits.
@@ -110,10 +110,11 @@ def test_the_process_form_reads_times_in_the_brussels_zone(browser, live_server)
     assert_no_serious_axe_violations(page)
     expect(page.get_by_label("Time zone of the process")).to_have_value("Europe/Brussels")
     page.get_by_label("Title", exact=True).fill(PROCESS)
-    page.get_by_label("Purpose").fill("Tell the city what you need.")
-    page.get_by_label("What the city will do with the input").fill("Every input is answered.")
+    page.get_by_label("Purpose", exact=True).fill("Tell the city what you need.")
+    page.get_by_label("What the city will do with the input", exact=True).fill("Every input is answered.")
     legends = [text.strip() for text in page.locator("form > fieldset > legend").all_inner_texts()]
-    assert legends == ["Collect needs and proposals", "Support proposals", "The city answers", "Report back"]
+    assert legends == ["Translations", "Collect needs and proposals", "Support proposals", "The city answers",
+                       "Report back"]
     collect = page.get_by_role("group", name="Collect needs and proposals")
     collect.get_by_label("Starts").fill("2027-01-11T09:00")
     collect.get_by_label("Ends").fill("2027-01-29T17:00")

@@ -1,5 +1,6 @@
 """The shared translation mechanism: a reader's language when a translation exists, else the original, marked."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -142,6 +143,17 @@ def test_the_form_section_has_one_field_per_text_and_language_but_the_records_ow
     bound = RecordForm({"title": "t", "body": "b", "translation_es_title": " Título ", "translation_ru_body": ""})
     assert bound.is_valid()
     assert bound.translations() == {"es": {"title": "Título"}}
+
+    # Each field's label names its language, so no two fields share a name for assistive technology
+    # ("Title" seven times on one page cannot be told apart by a screen reader or voice control).
+    html = Template("{% include 'core/_translations.html' %}").render(Context({"form": RecordForm()}))
+    labels = [" ".join(re.sub(r"<[^>]+>", " ", label).split())
+              for label in re.findall(r'<label for="id_translation_[^"]+">(.*?)</label>', html, re.S)]
+    assert len(labels) == 10 and len(set(labels)) == 10
+    assert "Title (French)" in labels and "Body (Russian)" in labels
+    with translation.override("zh-hans"):
+        chinese = Template("{% include 'core/_translations.html' %}").render(Context({"form": RecordForm()}))
+    assert "（法语）" in chinese
 
 
 def test_lists_shorten_a_text_and_titles_get_it_bare() -> None:
