@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.cache import cache
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrival.actors import selectors
 from arrival.actors.models import Actor
-from arrival.core.forms import form_field
+from arrival.core.forms import NameSelect, form_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -50,11 +50,12 @@ class PlaceSuggestForm(forms.Form):
 class NetworkFilterForm(forms.Form):
     """Pick one network on the network map; the choices are the networks that have members."""
 
-    network = forms.ChoiceField(label=_("Show the members of"), required=False)
+    network = forms.ChoiceField(label=_("Show the members of"), required=False, widget=NameSelect)
 
     def __init__(self, *args: Any, networks: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.networks_by_slug = {network.slug: network for network in networks}
+        cast(NameSelect, self.fields["network"].widget).records = self.networks_by_slug
         form_field(self, "network", forms.ChoiceField).choices = [
             ("", _("All networks")),
             *((n.slug, n.name) for n in networks),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from arrival.actors.models import Actor, ActorKind
 from arrival.assessments.domain import framework_file as ff
 from arrival.assessments.models import SpecialAnswer, ValidationDecision
-from arrival.core.forms import form_field
+from arrival.core.forms import NameChoiceField, form_field
 
 SPECIALS = [(choice.value, choice.label) for choice in SpecialAnswer]
 NUMBER_GIVEN = "number"
@@ -101,7 +101,7 @@ class CommentForm(forms.Form):
 
 
 class ValidationStartForm(forms.Form):
-    validator_actor = forms.ModelChoiceField(label=_("Validate on behalf of"), queryset=Actor.objects.none())
+    validator_actor = NameChoiceField(label=_("Validate on behalf of"), queryset=Actor.objects.none())
 
     def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +133,7 @@ class SettingsForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = NameChoiceField(
         label=_("Organisation to invite"),
         queryset=Actor.objects.filter(kind=ActorKind.ORGANISATION).order_by("name"),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from arrival.actors.models import Actor
 from arrival.commitments.models import COMMITMENT_TRANSLATABLE, CommitmentType, ProgressStatus
 from arrival.commitments.models import CommitmentForm as FormKind
-from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.forms import NameChoiceField, TranslationsFormMixin, form_field
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
 
@@ -126,7 +126,7 @@ class CommitmentEditForm(TranslationsFormMixin, Form):
 
 
 class CreateForm(CommitmentEditForm):
-    lead = forms.ModelChoiceField(label=_("Lead government or network"), queryset=Actor.objects.none())
+    lead = NameChoiceField(label=_("Lead government or network"), queryset=Actor.objects.none())
     field_order = ["lead"]
 
     def __init__(self, *args: Any, leads: Any = None, **kwargs: Any) -> None:

@@ -18,7 +18,13 @@ from arrival.consultations.models import (
     Forum,
 )
 from arrival.consultations.phases import PHASE_ORDER
-from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.forms import (
+    NameChoiceField,
+    NameMultipleChoiceField,
+    NameSelectMultiple,
+    TranslationsFormMixin,
+    form_field,
+)
 from arrival.core.languages import record_language_choices
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
@@ -28,11 +34,6 @@ from arrival.frameworks.selectors import framework_items
 class ItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: FrameworkItem) -> str:
         return f"{obj.code} {obj.localized_label}"
-
-
-class ActorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Actor) -> str:
-        return obj.name
 
 
 def _slugs_to_actors(value: str, kinds: tuple[str, ...]) -> list[Actor]:
@@ -57,7 +58,7 @@ PHASE_END_FIELDS = ("input_ends", "synthesis_ends", "comments_ends", "adoption_e
 
 
 class ConsultationForm(TranslationsFormMixin, Form):
-    owner = ActorChoiceField(label=_("Run by"), queryset=Actor.objects.none(),
+    owner = NameChoiceField(label=_("Run by"), queryset=Actor.objects.none(),
                              help_text=_("The network, agency or national government you hold a role in."))
     title = forms.CharField(label=_("Title"), max_length=300)
     purpose = forms.CharField(label=_("Purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -65,9 +66,9 @@ class ConsultationForm(TranslationsFormMixin, Form):
                                  required=False)
     forum = forms.ModelChoiceField(label=_("Forum or event it serves"), queryset=Forum.objects.none(), required=False)
     access = forms.ChoiceField(label=_("Who may contribute"), choices=Access.choices, initial=Access.OPEN)
-    access_networks = forms.ModelMultipleChoiceField(
+    access_networks = NameMultipleChoiceField(
         label=_("Networks whose members may contribute"), queryset=Actor.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        widget=NameSelectMultiple(attrs={"size": 6}))
     invited = forms.CharField(
         label=_("Invited governments"), required=False, max_length=4000,
         help_text=_("The last part of each government's page address on Arrival (e.g. lyon-12), separated by commas."))
@@ -187,7 +188,7 @@ class ConsultationEditForm(ConsultationForm):
 
 
 class ContributionForm(TranslationsFormMixin, Form):
-    actor = ActorChoiceField(label=_("Contributing for"), queryset=Actor.objects.none())
+    actor = NameChoiceField(label=_("Contributing for"), queryset=Actor.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(label=_("Summary"), max_length=5000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
@@ -244,7 +245,7 @@ class ContributionForm(TranslationsFormMixin, Form):
 
 
 class CosignForm(Form):
-    actor = ActorChoiceField(label=_("Co-sign for"), queryset=Actor.objects.none())
+    actor = NameChoiceField(label=_("Co-sign for"), queryset=Actor.objects.none())
 
     def __init__(self, *args: Any, actors: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -252,7 +253,7 @@ class CosignForm(Form):
 
 
 class EndorsementForm(Form):
-    actor = ActorChoiceField(label=_("Endorse for"), queryset=Actor.objects.none(),
+    actor = NameChoiceField(label=_("Endorse for"), queryset=Actor.objects.none(),
                              help_text=_("A government or organisation you hold a role in."))
     signatory_name = forms.CharField(label=_("Signatory's name"), max_length=200)
     signatory_title = forms.CharField(label=_("Signatory's title"), max_length=200)
@@ -394,7 +395,7 @@ class VersionForm(Form):
 class ListFilterForm(Form):
     forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none(), required=False)
     phase = forms.ChoiceField(label=_("Current phase"), required=False)
-    owner = forms.ModelChoiceField(label=_("Run by"), queryset=Actor.objects.none(), required=False)
+    owner = NameChoiceField(label=_("Run by"), queryset=Actor.objects.none(), required=False)
 
     def __init__(self, *args: Any, owners: Any, phase_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django import forms
 from django.forms.utils import pretty_name
 
 from arrival.core.languages import UN_LANGUAGES, base_language, language_dir, language_name
+from arrival.core.translations import localized
 
 _Field = TypeVar("_Field", bound=forms.Field)
 
@@ -20,6 +21,43 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     if not isinstance(field, kind):
         raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
     return field
+
+
+class NameSelect(forms.Select):
+    """Options that show records' names (actors): the official name in the reader's language when the record has
+    one, else the name as it is, marked `translate="no"` — a proper name, left alone by browsers' translators
+    (an <option> cannot hold the <bdi> that the `name` template filter uses). A model choice field gives the
+    records; a plain choice field sets `widget.records`, {value: record}."""
+
+    records: Mapping[Any, Any] = {}
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(
+            name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        record = getattr(value, "instance", None) or self.records.get(str(value))
+        if record is not None and hasattr(record, "translations"):
+            shown = localized(record, "name")
+            option["label"] = shown.text
+            if not shown.is_translation:
+                option["attrs"] = {**option["attrs"], "translate": "no"}
+        return option
+
+
+class NameSelectMultiple(NameSelect, forms.SelectMultiple):
+    pass
+
+
+class NameChoiceField(forms.ModelChoiceField):
+    """A choice of one actor, shown by its name (see `NameSelect`)."""
+
+    widget = NameSelect
+
+
+class NameMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of several actors, shown by their names (see `NameSelect`)."""
+
+    widget = NameSelectMultiple
 
 
 class TranslationsFormMixin:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
-from arrival.core.forms import form_field
+from arrival.core.forms import NameChoiceField, form_field
 from arrival.planning.models import (
     SECTORS,
     SERVICES,
@@ -55,7 +55,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RoundForm(Form):
-    government = forms.ModelChoiceField(queryset=Actor.objects.none(), label=_("National government"))
+    government = NameChoiceField(queryset=Actor.objects.none(), label=_("National government"))
     title = forms.CharField(label=_("Title"), max_length=200)
     period_start = forms.DateField(label=_("Period start"), widget=DateInput)
     period_end = forms.DateField(label=_("Period end"), widget=DateInput)

@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
-from arrival.core.forms import TranslationsFormMixin, form_field
+from arrival.core.forms import (
+    NameChoiceField,
+    NameMultipleChoiceField,
+    NameSelectMultiple,
+    TranslationsFormMixin,
+    form_field,
+)
 from arrival.core.languages import page_language
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
@@ -102,7 +108,7 @@ class PracticeForm(TranslationsFormMixin, Form):
 
     `record_language`: the stored record's language (no translation fields in it); "" when creating."""
 
-    government = forms.ModelChoiceField(
+    government = NameChoiceField(
         label=_("Local government behind the practice"), queryset=Actor.objects.none(),
         help_text=_("Governments you hold a role in. Partner governments of a joint practice are added later."),
     )
@@ -122,9 +128,9 @@ class PracticeForm(TranslationsFormMixin, Form):
         help_text=_("The last part of each government's page address on Arrival (e.g. lyon-12 for /actors/lyon-12/), "
                     "separated by commas."),
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = NameMultipleChoiceField(
         label=_("Partner organisations and networks"), required=False, queryset=Actor.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=NameSelectMultiple(attrs={"size": 6}),
     )
     problem = forms.CharField(label=_("The problem it addresses"), required=False, help_text=RICH_TEXT_HELP,
                               widget=forms.Textarea(attrs={"rows": 5}))
@@ -256,7 +262,7 @@ class SubmitForm(Form):
         label=_("Answer a call for practices (optional)"), queryset=CallForPractices.objects.none(),
         required=False, empty_label=_("No call"),
     )
-    curating_organisation = forms.ModelChoiceField(
+    curating_organisation = NameChoiceField(
         label=_("Without a call, who screens it (optional)"), queryset=Actor.objects.none(), required=False,
         empty_label=_("The site's curators"),
         help_text=_("A network or organisation with curators. A practice answering a call is screened by the "
@@ -379,7 +385,7 @@ class DecideForm(Form):
 
 
 class CallForm(TranslationsFormMixin, Form):
-    owner = forms.ModelChoiceField(label=_("Opened on behalf of"), queryset=Actor.objects.none())
+    owner = NameChoiceField(label=_("Opened on behalf of"), queryset=Actor.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Theme and what you are looking for"), max_length=10000,
                                   widget=forms.Textarea(attrs={"rows": 6}))

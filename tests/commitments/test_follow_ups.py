@@ -110,7 +110,7 @@ def test_the_form_prefilled_from_a_paragraph_makes_a_commitment_that_keeps_it(fl
     page = client.get(url).content.decode()
     assert "Prefilled from paragraph" in page and f'name="paragraph" value="{paragraph.pk}"' in page
     assert "Beta proposes neighbourhood welcome groups." in page  # the paragraph's text as the description
-    assert f'<option value="{lead.pk}" selected>' in page  # the only government the officer works for
+    assert f'<option value="{lead.pk}" selected translate="no">' in page  # the only government the officer works for
     form = client.get(url).context["form"]
     assert form.initial["gcm_objectives"] == [gcm_objective(16).pk]
     data = {**{k: v for k, v in form.initial.items() if v is not None}, "pledge_forms": ["process"],

@@ -329,4 +329,4 @@ def test_an_invited_officer_reads_the_call_on_the_my_work_page(client) -> None: 
     assert "Consultations you are invited to" in page and cons.get_absolute_url() in page
     # The deadline in the officer's zone (their government's), named.
     deadline = datetime_with_zone(START + dt.timedelta(days=10), user_time_zone(officer))
-    assert f"Contribute before {deadline}" in page and "for Alpha" in page and f"({user_time_zone(officer)})" in deadline
+    assert f"Contribute before {deadline}" in page and 'for <bdi translate="no">Alpha' in page and f"({user_time_zone(officer)})" in deadline

@@ -161,3 +161,19 @@ def test_lists_shorten_a_text_and_titles_get_it_bare() -> None:
     with translation.override("en"):
         assert render('{% content record "summary" words=2 %}', record=record) == "<span>one two…</span>"
         assert render('{% content_text record "title" %}', record=record) == "A &lt;b&gt; title"
+
+
+def test_a_name_is_isolated_unless_the_reader_has_its_official_name() -> None:
+    template = Template("{% load arrival %}{{ actor|name }}")
+    iom = SimpleNamespace(name="International Organization for Migration",
+                          translations={"ar": {"name": "المنظمة الدولية للهجرة"}})
+    city = SimpleNamespace(name="Zürich <Stadt>", translations={})
+    with translation.override("ar"):
+        assert template.render(Context({"actor": iom})) == "المنظمة الدولية للهجرة"
+        # A name with no official form in Arabic: kept as it is, isolated, not translated by a browser, escaped.
+        assert template.render(Context({"actor": city})) == '<bdi translate="no">Zürich &lt;Stadt&gt;</bdi>'
+        assert template.render(Context({"actor": {"name": "Lyon"}})) == '<bdi translate="no">Lyon</bdi>'
+        assert template.render(Context({"actor": "Lyon"})) == '<bdi translate="no">Lyon</bdi>'
+        assert template.render(Context({"actor": None})) == ""
+    with translation.override("en"):
+        assert "International Organization for Migration" in template.render(Context({"actor": iom}))

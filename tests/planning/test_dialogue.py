@@ -64,7 +64,7 @@ def test_the_thread_on_the_pages_objection_reply_with_a_revised_plan_and_an_answ
     assert "Our schools are full this year." in v1 and "We lowered your share" in v1
     assert "This reply led to version 2 of the plan" in v1
     v2 = planner.get(reverse("planning:plan_detail", args=[world.round.pk, 2])).content.decode()
-    assert f"Reply to the objection of {city.name} to version 1" in v2.split('id="linked-replies"')[1]
+    assert f'Reply to the objection of <bdi translate="no">{city.name}</bdi> to version 1' in v2.split('id="linked-replies"')[1]
     # Before v2 is published the locality reads the reply, and that its version is not published yet.
     mine = officer.get(reverse("planning:allocation", args=[world.round.pk, city.pk])).content.decode()
     assert "We lowered your share" in mine and "not yet published" in mine

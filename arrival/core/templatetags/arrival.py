@@ -1,5 +1,7 @@
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django import template
@@ -57,6 +59,24 @@ def person(user: object) -> str:
         return ""
     name = getattr(user, "public_name", None) or str(user)
     return format_html("<bdi>{}</bdi>", name)
+
+
+@register.filter(name="name")
+def proper_name(record: object) -> str:
+    """The name of a place, government, network or organisation: its official name in the reader's language
+    when the record has one (`translations`), otherwise its name as it is, in <bdi translate="no">: a proper name
+    is not translated (nor by a browser's translator), and its direction does not upset the text around it on a
+    right-to-left page (WCAG 1.3.2). Takes a record with a `name`, a mapping with a "name", or a name."""
+    if record is None or record == "":
+        return ""
+    if isinstance(record, str):
+        return format_html('<bdi translate="no">{}</bdi>', record)
+    if isinstance(record, Mapping):
+        record = SimpleNamespace(name=record.get("name", ""), translations=record.get("translations") or {})
+    name = localized(record, "name")
+    if name.is_translation:
+        return conditional_escape(name.text)
+    return format_html('<bdi translate="no">{}</bdi>', name.text) if name.text else ""
 
 
 @register.filter
