@@ -346,13 +346,13 @@ EXPECTED: tuple[Expected, ...] = (
     Expected("lmgf", "LMGF 1.0 texts in English where a translation exists: the assessment report lists strengths and "
              "gaps from Indicator.question and names the framework by its English title (assessments/report_tasks.py)",
              lambda f: _made_of(f, lmgf_texts())),
-    Expected("refdata", "reference texts still in English after the refdata merge: continents (M49 regions) on "
-             "practice pages, forums in the forms of consultations and commitments, NUA notes, network names "
-             "in lists and maps",
+    Expected("refdata", "reference texts still in English: continents (M49 regions) on practice pages, NUA notes, "
+             "networks' descriptions and names without an official form in the page's language in attributes "
+             "(map tables' column titles), forums' places",
              lambda f: _made_of(f, reference_texts()) or _made_of(f, reference_records())),
-    Expected("places", "names of places (GeoNames cities) and of actors without a name in the page's language, shown "
-             "unmarked: no offline source of their Arabic, Chinese or Russian names — mark them as names "
-             "(<bdi translate=\"no\">, e.g. an actor|name filter) wherever pages show an actor's name",
+    Expected("places", "names of places and actors still shown unmarked where the name filter is not used yet: "
+             "attributes (no markup possible), names inside demo practices' titles, selectors' rows that carry a "
+             "name as text (network map headers, dashboards' headings)",
              lambda f: _made_of(f, place_and_actor_names())),
     Expected("usercontent", "records' own texts shown without their lang after the usercontent merge: reviews and "
              "results of practices, cities' answers and neighbourhoods of proposals, endorsements, milestone and "

@@ -32,7 +32,7 @@ from arrival.actors.models import (
     Organisation,
 )
 from arrival.actors.selectors import fold
-from arrival.core.languages import UN_LANGUAGES
+from arrival.core.translations import name_translations
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -315,18 +315,10 @@ class ActorDataError(ValueError):
 def actor_name_translations(known_slugs: set[str]) -> dict[str, dict[str, dict[str, str]]]:
     """{slug: {language: {"name": …}}} from data/actor_names.csv: official names of organisations and networks
     in other UN languages, each row with its source."""
-    other_languages = set(UN_LANGUAGES) - {"en"}
-    translations: dict[str, dict[str, dict[str, str]]] = {}
-    for line, row in enumerate(_read_csv("actor_names.csv"), start=2):
-        where = f"actor_names.csv line {line}"
-        if row["slug"] not in known_slugs:
-            raise ActorDataError(f"{where}: no network or organisation has the slug {row['slug']!r}.")
-        if row["language"] not in other_languages:
-            raise ActorDataError(f"{where}: {row['language']!r} is not a UN language other than English.")
-        if not row["name"].strip() or not row["source"].strip():
-            raise ActorDataError(f"{where}: every name needs its text and its source.")
-        translations.setdefault(row["slug"], {})[row["language"]] = {"name": row["name"].strip()}
-    return translations
+    try:
+        return name_translations(_read_csv("actor_names.csv"), key="slug", known=known_slugs, file="actor_names.csv")
+    except ValueError as error:
+        raise ActorDataError(str(error)) from error
 
 
 def _translated_names(translations: dict[str, dict[str, str]]) -> list[str]:

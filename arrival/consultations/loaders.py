@@ -1,4 +1,5 @@
-"""Reference data of consultations: the forums and review meetings in `data/forums.csv`.
+"""Reference data of consultations: the forums and review meetings in `data/forums.csv`, their names in the other
+UN languages in `data/forum_names.csv`.
 
 Every row names its source; a date the file does not know for sure stays empty. Idempotent: rows are matched
 by `key` and updated in place.
@@ -15,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from arrival.consultations.models import Forum, ForumKind
+from arrival.core.translations import name_translations
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 DATA = Path(__file__).resolve().parent / "data" / "forums.csv"
+NAMES = DATA.with_name("forum_names.csv")
 COLUMNS = ("key", "name", "acronym", "kind", "year", "starts_on", "ends_on", "place", "url", "source")
 
 
@@ -50,13 +53,25 @@ def read_forums(path: Path = DATA) -> list[dict[str, Any]]:
     return rows
 
 
+def read_forum_names(known: set[str], path: Path = NAMES) -> dict[str, dict[str, dict[str, str]]]:
+    """{forum key: {language: {"name": …}}}: the forums' names in the other UN languages, each with its source."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        try:
+            return name_translations(csv.DictReader(handle), key="key", known=known, file=path.name)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
 @transaction.atomic
-def load_forums(*, stdout: SupportsWrite[str] | None = None, path: Path = DATA, **_: Any) -> dict[str, int]:
+def load_forums(*, stdout: SupportsWrite[str] | None = None, path: Path = DATA, names: Path = NAMES,
+                **_: Any) -> dict[str, int]:
     rows = read_forums(path)
+    translations = read_forum_names({row["key"] for row in rows}, names)
     created = 0
     for row in rows:
         key = row.pop("key")
-        _forum, was_created = Forum.objects.update_or_create(key=key, defaults=row)
+        _forum, was_created = Forum.objects.update_or_create(
+            key=key, defaults={**row, "translations": translations.get(key, {})})
         created += was_created
     if stdout is not None:
         stdout.write(f"  {len(rows)} forums ({created} new)\n")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
+from arrival.core.translations import localized
 from arrival.engagement.models import Moderated
 
 
@@ -31,7 +32,8 @@ class ForumKind(models.TextChoices):
 
 
 class Forum(TimeStampedModel, DemoFlagged):
-    """A forum or event that consultations feed into, loaded from `data/forums.csv` with a source per row.
+    """A forum or event that consultations feed into, loaded from `data/forums.csv` with a source per row, its
+    name in the other UN languages from `data/forum_names.csv` (`translations`, each row with its source).
 
     Dates are left empty where the data file does not know them for sure.
     """
@@ -46,6 +48,7 @@ class Forum(TimeStampedModel, DemoFlagged):
     place = models.CharField(_("place"), max_length=200, blank=True)
     url = models.URLField(_("web page"), max_length=500, blank=True)
     source = models.CharField(_("source of these facts"), max_length=500)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-year", "-starts_on", "name"]
@@ -53,7 +56,12 @@ class Forum(TimeStampedModel, DemoFlagged):
         verbose_name_plural = _("forums")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The forum's name in the reader's language (`name` is English, and what the API and exports give)."""
+        return localized(self, "name").text
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:forum_detail", args=[self.key])

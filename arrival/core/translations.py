@@ -74,6 +74,25 @@ def localized(record: Any, field: str, *, language: str | None = None) -> Locali
                      is_translation=False)
 
 
+def name_translations(rows: Iterable[Mapping[str, str]], *, key: str, known: set[str],
+                      file: str) -> dict[str, dict[str, dict[str, str]]]:
+    """{record key: {language: {"name": …}}} from the rows of a reference file of names in other UN languages
+    (columns `key`, language, name, source: every name with its source). Raises ValueError naming the line of
+    the first problem."""
+    other_languages = set(UN_LANGUAGES) - {"en"}
+    names: dict[str, dict[str, dict[str, str]]] = {}
+    for line, row in enumerate(rows, start=2):
+        where = f"{file} line {line}"
+        if row[key] not in known:
+            raise ValueError(f"{where}: no record has the {key} {row[key]!r}.")
+        if row["language"] not in other_languages:
+            raise ValueError(f"{where}: {row['language']!r} is not a UN language other than English.")
+        if not row["name"].strip() or not row["source"].strip():
+            raise ValueError(f"{where}: every name needs its text and its source.")
+        names.setdefault(row[key], {})[row["language"]] = {"name": row["name"].strip()}
+    return names
+
+
 def translations_clean(value: Any, *, fields: Iterable[str], original_language: str = "",
                        rich_fields: Iterable[str] = (),
                        max_lengths: Mapping[str, int] | None = None) -> dict[str, dict[str, str]]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from arrival.consultations.demo import ENDORSERS, load_demo_consultation
 from arrival.consultations.loaders import load_forums, read_forums
@@ -35,6 +36,26 @@ def test_forums_load_idempotently_with_sources() -> None:
     assert Forum.objects.get(key="wuf11-2022").place.startswith("Katowice")
     assert Forum.objects.get(key="wuf12-2024").place.startswith("Cairo")
     assert set(Forum.objects.filter(kind="grf").values_list("year", flat=True)) == {2019, 2023}
+
+
+def test_forums_have_their_names_in_every_un_language_each_with_a_source(tmp_path) -> None:  # noqa: ANN001
+    load_forums()
+    for forum in Forum.objects.all():
+        assert set(forum.translations) == {"fr", "es", "ar", "zh", "ru"}, forum.key
+    grf = Forum.objects.get(key="grf-2023")
+    with translation.override("ar"):
+        assert grf.display_name == str(grf) == "المنتدى العالمي للاجئين 2023"
+    with translation.override("en"):
+        assert grf.display_name == "Global Refugee Forum 2023"
+    # A name without its source, or for a forum the file does not have, is refused and nothing changes.
+    names = tmp_path / "forum_names.csv"
+    names.write_text("key,language,name,source\ngrf-2023,fr,Forum mondial sur les réfugiés 2023,\n")
+    with pytest.raises(ValidationError, match="source"):
+        load_forums(names=names)
+    names.write_text("key,language,name,source\nno-such-forum,fr,Forum,Arrival's translation\n")
+    with pytest.raises(ValidationError, match="no-such-forum"):
+        load_forums(names=names)
+    assert Forum.objects.get(key="grf-2023").translations["fr"] == {"name": "Forum mondial sur les réfugiés 2023"}
 
 
 def test_a_row_without_source_is_refused(tmp_path) -> None:  # noqa: ANN001
