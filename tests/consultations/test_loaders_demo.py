@@ -58,6 +58,20 @@ def test_forums_have_their_names_in_every_un_language_each_with_a_source(tmp_pat
     assert Forum.objects.get(key="grf-2023").translations["fr"] == {"name": "Forum mondial sur les réfugiés 2023"}
 
 
+def test_installations_that_loaded_the_forums_before_get_their_names_from_the_migration() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    load_forums()
+    Forum.objects.update(translations={})
+    Forum.objects.filter(key="hlpf").delete()  # a forum of the file this installation does not have
+    migration = importlib.import_module("arrival.consultations.migrations.0005_forum_translations")
+    migration.names_from_the_file(apps, None)
+    assert all(set(forum.translations) == {"fr", "es", "ar", "zh", "ru"} for forum in Forum.objects.all())
+    assert Forum.objects.get(key="imrf-2026").translations["zh"] == {"name": "2026年国际移民审查论坛"}
+
+
 def test_a_row_without_source_is_refused(tmp_path) -> None:  # noqa: ANN001
     bad = tmp_path / "forums.csv"
     bad.write_text("key,name,acronym,kind,year,starts_on,ends_on,place,url,source\nx,X,,hlpf,,,,,,\n")

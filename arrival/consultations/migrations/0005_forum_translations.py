@@ -6,13 +6,12 @@ from django.db import migrations, models
 
 
 def names_from_the_file(apps, schema_editor):
-    from arrival.consultations.loaders import read_forum_names
+    from arrival.consultations.loaders import read_forum_names, read_forums
 
     Forum = apps.get_model("consultations", "Forum")
-    keys = set(Forum.objects.values_list("key", flat=True))
     try:
-        names = read_forum_names(keys)
-    except ValidationError:  # a forum of the file this installation has not loaded: the next setup loads both
+        names = read_forum_names({row["key"] for row in read_forums()})
+    except ValidationError:  # the files contradict each other: `arrival setup` says so and changes nothing
         return
     for forum in Forum.objects.filter(key__in=names):
         forum.translations = names[forum.key]
