@@ -420,7 +420,7 @@ def dashboard_network(*, network: Actor) -> Dashboard:
 
 
 def dashboard_forum(*, forum: Any) -> Dashboard:
-    return dashboard_for(commitments=Commitment.objects.filter(_forum_q(forum.pk)), title=forum.name, scope="forum",
+    return dashboard_for(commitments=Commitment.objects.filter(_forum_q(forum.pk)), title=forum.display_name, scope="forum",
                          subject=forum)
 
 
@@ -839,7 +839,7 @@ def report_work_items(user: Any) -> list[WorkItem]:
     commitments = list(_reports_due_commitments(user).select_related("lead").order_by("pk"))
     reported = set(ForumReport.objects.filter(window__in=windows, commitment__in=commitments)
                    .values_list("commitment_id", "window_id"))
-    return [WorkItem(kind="commitments.reports", action=_("Report to %(forum)s") % {"forum": window.forum.name},
+    return [WorkItem(kind="commitments.reports", action=_("Report to %(forum)s") % {"forum": window.forum.display_name},
                      title=f"{_label(commitment)} — {window.title}",
                      url=reverse("commitments:forum_report_add", args=[commitment.pk]) + f"?window={window.pk}",
                      waiting_since=max(window.opens_at, commitment.published_at or window.opens_at),

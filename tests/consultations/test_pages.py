@@ -167,6 +167,11 @@ def test_forum_pages() -> None:
     assert "World Urban Forum" in page and "Katowice" in page
     detail = client.get(reverse("consultations:forum_detail", args=["gcm-stocktaking-2017"])).content.decode()
     assert "Puerto Vallarta" in detail and "71/280" in detail
+    # In Arabic, the forum's name is the reader's, on its page and in the list.
+    client.cookies["django_language"] = "ar"
+    arabic = client.get(reverse("consultations:forum_detail", args=["grf-2023"])).content.decode()
+    assert "<h1>المنتدى العالمي للاجئين 2023</h1>" in arabic
+    assert "الدورة الحادية عشرة للمنتدى الحضري العالمي" in client.get(reverse("consultations:forum_list")).content.decode()
 
 
 def test_forums_without_a_year_come_last() -> None:

@@ -177,3 +177,18 @@ def test_a_name_is_isolated_unless_the_reader_has_its_official_name() -> None:
         assert template.render(Context({"actor": None})) == ""
     with translation.override("en"):
         assert "International Organization for Migration" in template.render(Context({"actor": iom}))
+
+
+def test_options_of_a_choice_of_actors_show_the_readers_name_or_keep_the_name_marked() -> None:
+    from arrival.core.forms import NameSelect
+
+    iom = SimpleNamespace(name="International Organization for Migration",
+                          translations={"ru": {"name": "Международная организация по миграции"}})
+    city = SimpleNamespace(name="Lyon", translations={})
+    widget = NameSelect(choices=[("", "—"), ("iom", iom.name), ("lyon", city.name)])
+    widget.records = {"iom": iom, "lyon": city}
+    with translation.override("ru"):
+        html = widget.render("actor", "lyon")
+    assert '<option value="iom">Международная организация по миграции</option>' in html
+    assert '<option value="lyon" selected translate="no">Lyon</option>' in html
+    assert '<option value="">—</option>' in html  # not a record: left as it is
