@@ -32,6 +32,7 @@ from arrival.actors.models import (
     Organisation,
 )
 from arrival.actors.selectors import fold
+from arrival.core.languages import UN_LANGUAGES
 from arrival.core.translations import name_translations
 
 if TYPE_CHECKING:
@@ -325,13 +326,100 @@ def _translated_names(translations: dict[str, dict[str, str]]) -> list[str]:
     return [texts["name"] for texts in translations.values()]
 
 
+def read_networks() -> list[dict[str, str]]:
+    return _read_csv("networks.csv")
+
+
+def read_network_relations() -> list[dict[str, str]]:
+    return _read_csv("network_relations.csv")
+
+
+# Which column of networks.csv a line of networks.translations.csv translates (its `field`), and the Network field.
+NETWORK_TRANSLATED_FIELDS: dict[str, str] = {
+    "kind": "network_type",
+    "scale_as_reported": "scale_as_reported",
+    "secretariat": "secretariat",
+    "migration_role": "migration_role",
+    "source": "source",
+}
+OTHER_LANGUAGES = tuple(code for code in UN_LANGUAGES if code != "en")
+Translations = dict[str, dict[str, str]]
+
+
+def _fact_translations(file: str, originals: dict[Any, dict[str, str]], *, key_columns: tuple[str, ...],
+                       fields: dict[str, str]) -> dict[Any, Translations]:
+    """{key: {language: {model field: text}}} from a translations file (key columns, `field`, one column per UN
+    language other than English) of the rows `originals` ({key: row of the English file}). Raises ActorDataError
+    naming the line of the first problem: an unknown record, field or language, or a translation of nothing."""
+    result: dict[Any, Translations] = {}
+    for line, row in enumerate(_read_csv(file), start=2):
+        where = f"{file} line {line}"
+        unknown = sorted(set(row) - {*key_columns, "field", *OTHER_LANGUAGES})
+        if unknown:
+            raise ActorDataError(f"{where}: {unknown[0]!r} is not a UN language other than English.")
+        key = row[key_columns[0]] if len(key_columns) == 1 else tuple(row[column] for column in key_columns)
+        original = originals.get(key)
+        if original is None:
+            raise ActorDataError(f"{where}: the English file has no row {key!r}.")
+        if row["field"] not in fields:
+            raise ActorDataError(
+                f"{where}: {row['field']!r} is not translated; the fields are {', '.join(sorted(fields))}.")
+        if not original[row["field"]].strip():
+            raise ActorDataError(f"{where}: the English file has no {row['field']} to translate.")
+        for language in OTHER_LANGUAGES:
+            text = (row.get(language) or "").strip()
+            if text:
+                result.setdefault(key, {}).setdefault(language, {})[fields[row["field"]]] = text
+    return result
+
+
+def network_fact_translations(networks: list[dict[str, str]]) -> dict[str, Translations]:
+    """{slug: {language: {Network field: text}}}: Arrival's translation of the networks' facts
+    (data/networks.translations.csv). A secretariat that is a place (data/network_secretariats.csv) is a name and
+    is not translated."""
+    translations = _fact_translations("networks.translations.csv", {row["slug"]: row for row in networks},
+                                      key_columns=("slug",), fields=NETWORK_TRANSLATED_FIELDS)
+    for slug in network_secretariat_places(networks):
+        if any("secretariat" in texts for texts in translations.get(slug, {}).values()):
+            raise ActorDataError(f"networks.translations.csv: the secretariat of {slug!r} is a place, "
+                                 "whose name is not translated.")
+    return translations
+
+
+def network_secretariat_places(networks: list[dict[str, str]]) -> dict[str, int]:
+    """{slug: GeoNames id} of the networks whose secretariat is a city (data/network_secretariats.csv, which
+    repeats the secretariat as networks.csv gives it, so that the two files are seen to agree)."""
+    secretariats = {row["slug"]: row["secretariat"] for row in networks}
+    places: dict[str, int] = {}
+    for line, row in enumerate(_read_csv("network_secretariats.csv"), start=2):
+        if secretariats.get(row["slug"]) != row["secretariat"] or not row["geonames_id"].isdigit():
+            raise ActorDataError(f"network_secretariats.csv line {line}: networks.csv gives {row['slug']!r} no "
+                                 f"secretariat {row['secretariat']!r}, or the GeoNames id is not a number.")
+        places[row["slug"]] = int(row["geonames_id"])
+    return places
+
+
+def relation_source_translations(relations: list[dict[str, str]]) -> dict[tuple[str, str, str], Translations]:
+    """{(subject slug, kind, object slug): {language: {"source": text}}}: Arrival's translation of the relations'
+    sources (data/network_relations.translations.csv)."""
+    columns = ("subject_slug", "kind", "object_slug")
+    return _fact_translations("network_relations.translations.csv",
+                              {tuple(row[column] for column in columns): row for row in relations},
+                              key_columns=columns, fields={"source": "source"})
+
+
 @transaction.atomic
 def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict[str, int]:
     """Networks (data/networks.csv), organisations (data/organisations.csv), then their relations; names in
-    other UN languages from data/actor_names.csv."""
-    networks = _read_csv("networks.csv")
+    other UN languages from data/actor_names.csv, the networks' facts and the relations' sources in those languages
+    from the `.translations.csv` files beside them."""
+    networks = read_networks()
     organisations = _read_csv("organisations.csv")
+    relations = read_network_relations()
     names = actor_name_translations({row["slug"] for row in [*networks, *organisations]})
+    facts = network_fact_translations(networks)
+    secretariat_places = network_secretariat_places(networks)
+    relation_sources = relation_source_translations(relations)
     for row in networks:
         actor, _created = Actor.objects.update_or_create(
             slug=row["slug"],
@@ -345,8 +433,10 @@ def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict
                 "founded": int(row["founded"]) if row["founded"] else None,
                 "scale_as_reported": row["scale_as_reported"],
                 "secretariat": row["secretariat"],
+                "secretariat_geonames_id": secretariat_places.get(row["slug"]),
                 "migration_role": row["migration_role"],
                 "source": row["source"],
+                "translations": facts.get(row["slug"], {}),
             },
         )
         translated = _translated_names(actor.translations)
@@ -364,14 +454,14 @@ def load_networks(*, stdout: SupportsWrite[str] | None = None, **_: Any) -> dict
         )
         _replace_names(actor, [actor.name, row["short_name"], *_translated_names(actor.translations)])
 
-    relations = _read_csv("network_relations.csv")
     by_slug = {a.slug: a for a in Actor.objects.filter(slug__in={r[k] for r in relations for k in ("subject_slug", "object_slug")})}
     for row in relations:
         NetworkRelation.objects.update_or_create(
             subject=by_slug[row["subject_slug"]],
             kind=row["kind"],
             object=by_slug[row["object_slug"]],
-            defaults={"source": row["source"]},
+            defaults={"source": row["source"], "translations": relation_sources.get(
+                (row["subject_slug"], row["kind"], row["object_slug"]), {})},
         )
     _write(stdout, f"  {len(networks)} networks, {len(organisations)} organisations, {len(relations)} relations\n")
     return {"networks": len(networks), "organisations": len(organisations), "relations": len(relations)}

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.languages import country_name, region_name
+from arrival.actors.official_names import official_country_name
+from arrival.core.languages import country_name, language_name, page_language, region_name
 from arrival.core.models import DemoFlagged, TimeStampedModel
 
 
@@ -38,6 +39,12 @@ class Country(models.Model):
     def display_name(self) -> str:
         """The country's name in the viewer's language (CLDR); the stored English name for English readers."""
         return country_name(self.code, self.name)
+
+    @property
+    def official_display_name(self) -> str:
+        """The country's official name in the viewer's language (ISO 3166-1, through pycountry's catalogues); the
+        stored English one for English readers; "" when ISO gives none in the viewer's language."""
+        return official_country_name(self.official_name)
 
     @property
     def region_name(self) -> str:
@@ -170,11 +177,27 @@ class Network(models.Model):
     founded = models.PositiveSmallIntegerField(null=True, blank=True)
     scale_as_reported = models.CharField(max_length=300, blank=True)
     secretariat = models.CharField(max_length=200, blank=True)
+    # When the secretariat is a place (a city's name), its GeoNames id: the page shows it as a name, and links the
+    # place's profile when that place is loaded. Empty when the secretariat is described ("hosted by UNOPS").
+    secretariat_geonames_id = models.PositiveIntegerField(null=True, blank=True)
     migration_role = models.TextField(blank=True)
     source = models.TextField(_("source of these facts"), blank=True)
+    # `network_type`, `scale_as_reported`, a described `secretariat`, `migration_role` and `source` in the other UN
+    # languages, {"fr": {"network_type": "…"}} (arrival.core.translations): Arrival's translation, loaded from
+    # data/networks.translations.csv.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    # The data files are written in English; `translations` hold the other languages.
+    language = "en"
 
     def __str__(self) -> str:
         return self.actor.name
+
+    @property
+    def page_language_translation(self) -> str:
+        """The name of the page's language when these facts are shown in it in Arrival's translation, else ""."""
+        code = page_language()
+        return language_name(code) if code != self.language and (self.translations or {}).get(code) else ""
 
 
 class NetworkRelationKind(models.TextChoices):
@@ -191,6 +214,12 @@ class NetworkRelation(models.Model):
     kind = models.CharField(max_length=20, choices=NetworkRelationKind.choices)
     object = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_in")
     source = models.CharField(max_length=300, blank=True)
+    # `source` in the other UN languages, {"fr": {"source": "…"}}: Arrival's translation, loaded from
+    # data/network_relations.translations.csv.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    # The data files are written in English; `translations` hold the other languages.
+    language = "en"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "kind", "object"], name="network_relation_unique")]

@@ -24,6 +24,7 @@ from arrival.actors.models import (
     ActorName,
     Country,
     Membership,
+    Network,
     NetworkRelation,
     NetworkRelationKind,
 )
@@ -269,19 +270,27 @@ def _incoming_label(kind: str) -> str:
 
 
 def network_relations(*, network: Actor) -> list[dict[str, Any]]:
-    """Relations from and to `network`, each read from this network's side ("coordinates", "is run by"…)."""
+    """Relations from and to `network`, each read from this network's side ("coordinates", "is run by"…), with
+    the relation itself (`record`: its source in the reader's language)."""
     relations = NetworkRelation.objects.filter(Q(subject=network) | Q(object=network)).select_related(
         "subject", "object"
     )
     rows = []
     for relation in relations.order_by("kind", "id"):
         if relation.subject_id == network.pk:
-            label = str(relation.get_kind_display())
-            rows.append({"direction": "out", "kind_label": label, "other": relation.object, "source": relation.source})
+            direction, label, other = "out", str(relation.get_kind_display()), relation.object
         else:
-            label = _incoming_label(relation.kind)
-            rows.append({"direction": "in", "kind_label": label, "other": relation.subject, "source": relation.source})
+            direction, label, other = "in", _incoming_label(relation.kind), relation.subject
+        rows.append({"direction": direction, "kind_label": label, "other": other, "source": relation.source,
+                     "record": relation})
     return sorted(rows, key=lambda row: (row["direction"] != "out", row["kind_label"], row["other"].name))
+
+
+def network_secretariat_place(*, details: Network | None) -> Actor | None:
+    """The loaded place a network's secretariat is in, when the secretariat is a city (by its GeoNames id)."""
+    if details is None or details.secretariat_geonames_id is None:
+        return None
+    return Actor.objects.filter(local__geonames_id=details.secretariat_geonames_id).first()
 
 
 def _current_pairs() -> list[tuple[int, int]]:

@@ -115,7 +115,11 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def network_list(request: HttpRequest) -> HttpResponse:
     networks = list(selectors.network_list())
-    context = {"networks": networks, "demo_memberships": selectors.membership_demo_exists()}
+    # The name of the page's language when some of the networks' facts are shown in Arrival's translation.
+    facts_translation = next((name for network in networks if hasattr(network, "network")
+                              and (name := network.network.page_language_translation)), "")
+    context = {"networks": networks, "demo_memberships": selectors.membership_demo_exists(),
+               "facts_translation": facts_translation}
     return render(request, "actors/network_list.html", context)
 
 
@@ -135,6 +139,7 @@ def network_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "actors/_network_members.html", context)
     context["relations"] = selectors.network_relations(network=network)
+    context["secretariat_place"] = selectors.network_secretariat_place(details=context["details"])
     context["points"] = selectors.actor_points(actors=(membership.member for membership in members))
     return render(request, "actors/network_detail.html", context)
 

@@ -12,10 +12,11 @@ class AssessmentsConfig(AppConfig):
         from arrival.assessments import handoffs, profile
         from arrival.assessments.demo import load_demo_accounts, load_demo_assessments
         from arrival.assessments.loader import load_indicator_frameworks
-        from arrival.assessments.models import Answer
-        from arrival.assessments.selectors.records import published_government_ids
+        from arrival.assessments.models import Answer, Indicator
+        from arrival.assessments.selectors.records import indicator_questions, published_government_ids
         from arrival.core.attachments import attachments_register
         from arrival.core.setup_steps import DEMO, REFERENCE, register
+        from arrival.frameworks.selectors import register_record_labels
 
         register("assessments.frameworks", order=REFERENCE + 50, run=load_indicator_frameworks,
                  label="Indicator frameworks (LMGF 1.0) with their indicators and tags")
@@ -26,5 +27,7 @@ class AssessmentsConfig(AppConfig):
         # Evidence files hang on answers: readable with the assessment, changed by its team while editable.
         attachments_register(Answer, view="assessments.view_assessment", change="assessments.change_answer")
         register_record_provider(published_government_ids)
+        # Framework item pages list the indicators tagged with the item: their questions in the reader's language.
+        register_record_labels(Indicator, indicator_questions)
         profile.register()
         handoffs.register()

@@ -7,8 +7,9 @@ registers a provider from its `AppConfig.ready()`:
 
 `fn(*, indicator, framework_items, limit)` gets the `Indicator` row, the framework items (GCM objectives,
 SDG targets, NUA paragraphs, governance domains) its framework file tags it with, and the most records to
-return. It returns a list of dicts with `title`, `url`, `badge` (a short label such as "Practice", may be
-empty) and `is_demo`. With no provider registered the gap list says there are no linked records yet.
+return. It returns a list of dicts with `title` (in the reader's language where the record has it), `language`
+(the language `title` is in; missing or "" when unknown), `url`, `badge` (a short label such as "Practice", may
+be empty) and `is_demo`. With no provider registered the gap list says there are no linked records yet.
 """
 
 from __future__ import annotations

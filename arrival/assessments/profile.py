@@ -63,7 +63,7 @@ def progress_chart(*, points: list[CyclePoint], government: Actor) -> Chart:
         for d in domains
     ]
     return line_chart(
-        title=_("Domain scores over the years: %(name)s") % {"name": government.name},
+        title=_("Domain scores over the years"),
         description=_("One line per governance domain; a gap means insufficient data that year."),
         series=series, x_label=_("Cycle"), y_label=_("Score (0–100)"), chart_id=f"progress-{government.pk}",
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -40,6 +41,8 @@ from arrival.assessments.forms import (
 from arrival.assessments.models import Assessment, AssessmentStatus, Validation, ValidationDecision
 from arrival.assessments.profile import all_data_links, report_links, score_chart
 from arrival.core.http import HtmxHttpRequest
+from arrival.core.languages import names_list
+from arrival.core.translations import marked_name
 from arrival.frameworks.models import KIND_SINGULAR, FrameworkKind
 
 METHODS_PATH = Path(settings.BASE_DIR) / "docs" / "methods.md"
@@ -226,9 +229,9 @@ def _workspace(request: HttpRequest, assessment: Assessment, parsed: ff.Framewor
     return context
 
 
-def _names(named: list[Any]) -> str:
-    """The named validators' names, for a sentence."""
-    return ", ".join(row.actor.name for row in named)
+def _names(named: list[Any]) -> SafeString:
+    """The named validators' names, marked as names and listed as the reader's language lists them."""
+    return names_list(marked_name(row.actor) for row in named)
 
 
 def _problem_links(assessment: Assessment, parsed: ff.Framework, codes: list[str]) -> list[dict[str, str]]:

@@ -227,7 +227,7 @@ def _window() -> None:
         user=staff, forum=forum, title="Local progress reports for the IMRF (demo window)",
         opens_at=now - dt.timedelta(days=30), closes_at=now + dt.timedelta(days=10),
         asks="Demo: a short report on the progress of each published commitment. The dates are invented for the demo.",
-        source="Invented for the demo", is_demo=True)
+        language="en", source="Invented for the demo", is_demo=True)
 
 
 def load_demo_commitments(*, stdout: IO[str] | Any | None = None, **_: Any) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from arrival.commitments.models import PUBLIC_STATUSES, Commitment
 from arrival.commitments.selectors import lead_choices
 from arrival.consultations.follow_ups import FollowUp, FollowUpAction
+from arrival.core.templatetags.arrival import content, proper_name
+from arrival.core.translations import sentence_with_names
 
 _SOURCE_FIELDS = {"contribution": "source_contribution_id", "paragraph": "source_paragraph_id"}
 
@@ -25,11 +27,20 @@ def _status(commitment: Commitment) -> str:
     return str(commitment.get_status_display())
 
 
-def _label(commitment: Commitment) -> str:
-    values = {"title": commitment.title, "lead": commitment.lead.name, "id": commitment.public_id}
+def _message(commitment: Commitment) -> str:
     if commitment.public_id:
-        return _("Commitment %(id)s “%(title)s” (%(lead)s)") % values
-    return _("Draft commitment “%(title)s” (%(lead)s)") % values
+        return _("Commitment %(id)s “%(title)s” (%(lead)s)")
+    return _("Draft commitment “%(title)s” (%(lead)s)")
+
+
+def _label(commitment: Commitment) -> str:
+    return _message(commitment) % {"title": commitment.title, "lead": commitment.lead.name, "id": commitment.public_id}
+
+
+def _label_html(commitment: Commitment) -> str:
+    """The label for pages: the title in the reader's language or marked with its own, the lead as a name."""
+    return sentence_with_names(_message(commitment), title=content(commitment, "title"),
+                               lead=proper_name(commitment.lead), id=commitment.public_id)
 
 
 class CommitmentFollowUps:
@@ -49,7 +60,8 @@ class CommitmentFollowUps:
         found: dict[int, list[FollowUp]] = {}
         for commitment in commitments:
             found.setdefault(getattr(commitment, field), []).append(
-                FollowUp(label=_label(commitment), url=commitment.get_absolute_url(), status=_status(commitment)))
+                FollowUp(label=_label(commitment), url=commitment.get_absolute_url(), status=_status(commitment),
+                         label_html=_label_html(commitment)))
         return found
 
     def actions(self, *, kind: str, record: Any, user: Any) -> list[FollowUpAction]:

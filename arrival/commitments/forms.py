@@ -8,12 +8,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor
 from arrival.commitments.models import COMMITMENT_TRANSLATABLE, CommitmentType, ProgressStatus
 from arrival.commitments.models import CommitmentForm as FormKind
 from arrival.core.forms import NameChoiceField, TranslationsFormMixin, form_field
+from arrival.core.languages import language_dir, language_tag
+from arrival.core.translations import sentence_with_names
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
 
@@ -47,6 +51,10 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
+PARTNERS_HELP = _("Other governments, networks or organisations: the address of their Arrival page (the last part, "
+                  "e.g. %(example)s) or their exact name, one per line.")
+
+
 class CommitmentEditForm(TranslationsFormMixin, Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     description = forms.CharField(label=_("Description"), max_length=6000, widget=forms.Textarea(attrs={"rows": 8}),
@@ -60,9 +68,7 @@ class CommitmentEditForm(TranslationsFormMixin, Form):
     pledge_forms = forms.MultipleChoiceField(label=_("Forms"), choices=FormKind.choices, widget=forms.CheckboxSelectMultiple)
     starts_on = forms.DateField(label=_("Start date"), required=False, widget=_date_input())
     target_date = forms.DateField(label=_("Target date"), required=False, widget=_date_input())
-    partners = forms.CharField(label=_("Partners"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                               help_text=_("Other governments, networks or organisations: the address of their Arrival "
-                                           "page (the last part, e.g. “metropolis”) or their exact name, one per line."))
+    partners = forms.CharField(label=_("Partners"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     gcm_objectives = forms.TypedMultipleChoiceField(label=_("GCM objectives"), coerce=int, required=False,
                                                     widget=forms.CheckboxSelectMultiple)
     gcm_principles = forms.TypedMultipleChoiceField(label=_("GCM guiding principles"), coerce=int, required=False,
@@ -77,6 +83,15 @@ class CommitmentEditForm(TranslationsFormMixin, Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_translation_fields(COMMITMENT_TRANSLATABLE, language=record_language, translations=translations)
+        # The example is an address, a code kept as it is in every language.
+        self.fields["partners"].help_text = sentence_with_names(PARTNERS_HELP, example=format_html(
+            "<code>{}</code>", "metropolis"))
+        # The record's own texts, as written (editing, or prefilled from a contribution or a paragraph), keep their
+        # language: screen readers read them in it, browsers check their spelling in it.
+        written_in = record_language or (self.initial.get("language", "") if self.initial.get("description") else "")
+        if written_in:
+            for name in ("title", "description", "contact_role"):
+                self.fields[name].widget.attrs.update({"lang": language_tag(written_in), "dir": language_dir(written_in)})
         form_field(self, "gcm_objectives", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_OBJECTIVE)
         form_field(self, "gcm_principles", forms.ChoiceField).choices = _item_choices(FrameworkKind.GCM_PRINCIPLE)
 
@@ -210,9 +225,12 @@ class WindowForm(Form):
     closes_at = forms.DateTimeField(label=_("Closes (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     asks = forms.CharField(label=_("What is asked"), required=False, max_length=3000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(label=_("Language of the title and what is asked"), choices=RECORD_LANGUAGES,
+                                 required=False)
     url = forms.URLField(label=_("Official page"), required=False, assume_scheme="https")
     source = forms.CharField(label=_("Source of these dates"), required=False, max_length=300)
 
     def __init__(self, *args: Any, forums: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"language": get_language()})
         super().__init__(*args, **kwargs)
         form_field(self, "forum", forms.ModelChoiceField).queryset = forums

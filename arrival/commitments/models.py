@@ -262,6 +262,8 @@ class SubmissionWindow(TimeStampedModel, DemoFlagged):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"), db_index=True)
     asks = models.TextField(_("what is asked"), max_length=3000, blank=True)
+    # The language its title and what is asked are written in (pages mark them with it).
+    language = models.CharField(_("language of the title and what is asked"), max_length=10, default="en")
     url = models.URLField(_("official page"), max_length=500, blank=True)
     source = models.CharField(_("source of these dates"), max_length=300, blank=True)
 

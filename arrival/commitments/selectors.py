@@ -400,7 +400,8 @@ def dashboard_chart(dashboard: Dashboard) -> Any:
     if not dashboard.over_time:
         return None
     return line_chart(
-        title=_("Progress of the commitments (%(subject)s), at each year's end") % {"subject": dashboard.title},
+        # The page's heading names the subject; the chart's title (also an SVG <title>, plain text) does not.
+        title=_("Progress of the commitments, at each year's end"),
         description=_("Mean percent done and share reported fulfilled, of the commitments started by then."),
         series=[Series(_("Mean percent done"), [(row["year"], row["mean_percent"]) for row in dashboard.over_time]),
                 Series(_("Share fulfilled (%)"), [(row["year"], row["fulfilled_share"]) for row in dashboard.over_time])],
@@ -592,7 +593,8 @@ def indicator_chart(*, indicator: CommitmentIndicator, values: list[IndicatorVal
     if indicator.target is not None:
         facts.append(_("Target: %(value)s.") % {"value": f"{indicator.target:g}"})
     return line_chart(
-        title=_("%(indicator)s: measured values") % {"indicator": indicator.name},
+        # The indicator's name heads the chart on the page; the title (an SVG <title>, plain text) is the interface's.
+        title=_("Measured values"),
         description=" ".join([_("Each value on the day it was measured%(unit)s.") % {"unit": unit}, *facts]),
         series=series, x_label=_("Measured on"), y_label=indicator.unit or _("Value"),
         y_min=-_nice_ceiling(-low) if low < 0 else 0.0, y_max=_nice_ceiling(max(numbers)),

@@ -43,7 +43,7 @@ from arrival.commitments.models import (
 )
 from arrival.core.attachments import DOCUMENT_TYPES, IMAGE_TYPES, SPREADSHEET_TYPES, attachment_create
 from arrival.core.dates import date_in_range_check
-from arrival.core.languages import quoted
+from arrival.core.languages import page_language, quoted
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
 from arrival.core.translations import translations_clean
@@ -723,12 +723,15 @@ def commitment_report_to_forum(*, user: Any, commitment: Commitment, forum: Any,
     return report
 
 
-_WINDOW_AUDITED = ("forum", "title", "opens_at", "closes_at", "asks", "url", "source")
+_WINDOW_AUDITED = ("forum", "title", "opens_at", "closes_at", "asks", "language", "url", "source")
 
 
 @transaction.atomic
 def submission_window_create(*, user: Any, forum: Any, title: str, opens_at: dt.datetime, closes_at: dt.datetime,
-                             asks: str = "", url: str = "", source: str = "", is_demo: bool = False) -> SubmissionWindow:
+                             asks: str = "", language: str = "", url: str = "", source: str = "",
+                             is_demo: bool = False) -> SubmissionWindow:
+    """A forum's submission window on the review calendar; its title and what it asks are written in `language`
+    (default: the language of the page it was written on)."""
     require(user, "commitments.manage_calendar", forum)
     if not isinstance(opens_at, dt.datetime) or not isinstance(closes_at, dt.datetime):
         raise ValidationError(_("Give the opening and closing date and time."))
@@ -741,8 +744,9 @@ def submission_window_create(*, user: Any, forum: Any, title: str, opens_at: dt.
             raise ValidationError(_("“%(url)s” is not a web address (http or https).") % {"url": url}) from error
     window = SubmissionWindow.objects.create(
         forum=forum, title=_text(title, _("Title"), required=True), opens_at=opens_at, closes_at=closes_at,
-        asks=_text(asks, _("What is asked"), max_length=3000), url=url, source=_text(source, _("Source"), max_length=300),
-        is_demo=is_demo,
+        asks=_text(asks, _("What is asked"), max_length=3000),
+        language=_text(language, _("Language"), max_length=10).lower() or page_language(), url=url,
+        source=_text(source, _("Source"), max_length=300), is_demo=is_demo,
     )
     audit_record(user=user, action="commitments.create_submission_window", target=window,
                  after=snapshot(window, _WINDOW_AUDITED))

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -47,6 +48,8 @@ from arrival.commitments.models import (
 )
 from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.languages import UN_LANGUAGES, language_dir
+from arrival.core.templatetags.arrival import content, lang_attrs, proper_name
+from arrival.core.translations import localized, sentence_with_names
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 from arrival.reports.responses import prepared_file_response
@@ -131,10 +134,12 @@ def commitment_by_public_id(request: HttpRequest, public_id: str) -> HttpRespons
     return redirect("commitments:detail", pk=commitment.pk)
 
 
-def _series(indicators: list[Any]) -> list[dict[str, Any]]:
-    """Each indicator with its dated values' chart (None before the first value)."""
+def _series(indicators: list[Any], language: str) -> list[dict[str, Any]]:
+    """Each indicator with its dated values' chart (None before the first value) and its name as HTML, marked with
+    the language it is written in (its commitment's), for the sentences that quote it."""
     values = selectors.indicator_series(indicators=indicators)
-    return [{"indicator": indicator, "chart": selectors.indicator_chart(indicator=indicator, values=values[indicator.pk])}
+    return [{"indicator": indicator, "chart": selectors.indicator_chart(indicator=indicator, values=values[indicator.pk]),
+             "name_html": format_html("<span{}>{}</span>", lang_attrs(language), indicator.name)}
             for indicator in indicators]
 
 
@@ -162,7 +167,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "content_dir": language_dir(commitment.language),
         "updates": updates,
         "milestones": selectors.milestones_with_flags(commitment=commitment),
-        "indicators": indicators, "series": _series(indicators),
+        "indicators": indicators, "series": _series(indicators, commitment.language),
         "forum_reports": list(commitment.forum_reports.all()),
         "tag_groups": groups,
         "trace": selectors.contribution_trace(commitment=commitment),
@@ -294,7 +299,9 @@ def commitment_translations(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     keys = {m.pk: f"milestone_{m.pk}" for m in milestones}
     names = (*COMMITMENT_TRANSLATABLE, *keys.values())
     labels: dict[str, Any] = {name: CommitmentEditForm.base_fields[name].label for name in COMMITMENT_TRANSLATABLE}
-    labels.update({keys[m.pk]: _("Milestone “%(title)s”") % {"title": m.title} for m in milestones})
+    # Each milestone's title, quoted in the label, keeps the language it is written in.
+    labels.update({keys[m.pk]: sentence_with_names(_("Milestone “%(title)s”"), title=format_html(
+        "<span{}>{}</span>", lang_attrs(m.language), m.title)) for m in milestones})
     given = {code: {**(commitment.translations.get(code) or {}),
                     **{keys[m.pk]: (m.translations.get(code) or {}).get("title", "") for m in milestones}}
              for code in UN_LANGUAGES}
@@ -466,8 +473,9 @@ def forum_report_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         window = selectors.submission_window_open(pk=request.GET.get("window"))
         form = ForumReportForm(forums=forums, initial={"reported_on": timezone.localdate(),
                                                        "forum": window.forum_id if window else None})
-        return render(request, "commitments/forum_report_form.html",
-                      {"form": form, "commitment": commitment, "window": window})
+        return render(request, "commitments/forum_report_form.html", {
+            "form": form, "commitment": commitment, "window": window,
+            "window_title": format_html("<span{}>{}</span>", lang_attrs(window.language), window.title) if window else ""})
     return render(request, "commitments/forum_report_form.html", {"form": form, "commitment": commitment})
 
 
@@ -484,8 +492,23 @@ def commitment_file_once(request: HttpRequest, pk: int, form: str, fmt: str) -> 
 # --- Dashboards --------------------------------------------------------------------------------------------
 
 
+def _dashboard_subject(dashboard: selectors.Dashboard) -> tuple[str, str]:
+    """What the dashboard is about, (as HTML, as plain text for <title>): a government's or network's name as a
+    name, a consultation's title or a forum's name in the reader's language or marked with its own."""
+    subject = dashboard.subject
+    if dashboard.scope in ("government", "network"):
+        return proper_name(subject), dashboard.title
+    if dashboard.scope == "consultation":
+        return content(subject, "title"), localized(subject, "title").text
+    if dashboard.scope == "forum":
+        return content(subject, "name"), dashboard.title
+    return conditional_escape(dashboard.title), dashboard.title
+
+
 def _dashboard_page(request: HttpRequest, dashboard: selectors.Dashboard) -> HttpResponse:
-    return render(request, "commitments/dashboard.html", {"dashboard": dashboard,
+    subject_html, subject_text = _dashboard_subject(dashboard)
+    return render(request, "commitments/dashboard.html", {"dashboard": dashboard, "subject_html": subject_html,
+                                                          "subject_text": subject_text,
                                                           "chart": selectors.dashboard_chart(dashboard)})
 
 

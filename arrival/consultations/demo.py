@@ -161,7 +161,7 @@ def _build(network: Actor, cities: dict[int, Actor], contributors: list[tuple[in
         services.endorsement_create(
             user=_city_officer(endorser), document=draft.document, actor=endorser, signatory_name="Demo signatory",
             signatory_title="Mayor (demo)", authority="Illustrative: a council mandate invented for the demo",
-            is_demo=True)
+            language="en", is_demo=True)
         endorsed += 1
     if stdout is not None:
         stdout.write(f"  demo consultation: {len(made)} contributions, adopted document, {endorsed} endorsements\n")

@@ -48,8 +48,13 @@ def _status(version: DocumentVersion) -> str:
 def _sources_line(paragraph: Any) -> str:
     if paragraph.editorial and not paragraph.sources.all():
         return _("Editorial paragraph (written by the editors).")
-    names = ", ".join(f"#{s.pk} {s.actor.name}" for s in paragraph.sources.all())
-    return _("Sources: %(names)s") % {"names": names}
+    names = []
+    for source in paragraph.sources.all():
+        name = f"#{source.pk} {source.actor.name}"
+        signers = [cosignature.actor.name for cosignature in source.cosignatures.all()]
+        names.append(_("%(name)s, co-signed by %(names)s") % {"name": name, "names": ", ".join(signers)} if signers
+                     else name)
+    return _("Sources: %(names)s") % {"names": "; ".join(names)}
 
 
 def document_blocks(version: DocumentVersion, about: Colophon | None = None) -> Document:

@@ -33,6 +33,9 @@ class FollowUp:
     label: str  # e.g. "Commitment: Open a welcome centre (Mechelen)"
     url: str
     status: str = ""  # e.g. "Published"
+    # The label as HTML for pages, with the record's title marked with its language and names as names (the plain
+    # `label` otherwise).
+    label_html: str = ""
 
 
 @dataclass(frozen=True)

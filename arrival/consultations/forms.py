@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from arrival.actors.models import Actor, ActorKind
@@ -25,7 +27,14 @@ from arrival.core.forms import (
     TranslationsFormMixin,
     form_field,
 )
-from arrival.core.languages import record_language_choices
+from arrival.core.languages import (
+    language_dir,
+    language_name,
+    language_tag,
+    page_language,
+    record_language_choices,
+)
+from arrival.core.templatetags.arrival import lang_attrs
 from arrival.engagement.phases import PhaseSpec
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
@@ -51,6 +60,29 @@ class Form(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def mark_written_in(form: forms.BaseForm, names: Iterable[str], language: str) -> None:
+    """The fields holding a record's own text, as written, carry its language (`lang`, `dir`): screen readers read
+    it in that language and browsers check its spelling in it."""
+    if not language:
+        return
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"lang": language_tag(language), "dir": language_dir(language)})
+
+
+def in_language(text: str, language: str) -> str:
+    """A record's text quoted in a label, marked with its language when it is not the page's."""
+    return format_html("<span{}>{}</span>", lang_attrs(language), text)
+
+
+def language_choices(current: str = "") -> list[tuple[str, str]]:
+    """The languages a record may say it is written in, with `current` (a language stored before) kept."""
+    choices = record_language_choices()
+    if current and current not in {code for code, _name in choices}:
+        choices.append((current, language_name(current)))
+    return choices
 
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -157,6 +189,8 @@ class ConsultationEditForm(ConsultationForm):
             self.fields[f"question_{question.pk}"] = forms.CharField(
                 label=_("Guiding question %(number)d") % {"number": number}, max_length=1000, required=False,
                 initial=question.text, help_text=_("Empty it to remove the question (only if nobody answered it)."))
+        mark_written_in(self, ("title", "purpose", *(f"question_{q.pk}" for q in self.question_rows)),
+                        consultation.language)
 
     def question_fields(self) -> list[Any]:
         return [self[f"question_{q.pk}"] for q in self.question_rows]
@@ -199,8 +233,7 @@ class ContributionForm(TranslationsFormMixin, Form):
         help_text=_("One per line: the web address, a space, then a short label."))
     evidence = forms.FileField(label=_("Evidence file (optional)"), required=False,
                                help_text=_("PDF, office document, spreadsheet or image."))
-    language = forms.CharField(label=_("Language of the contribution (code, e.g. en, fr, es, ar)"), max_length=12,
-                               initial="en")
+    language = forms.ChoiceField(label=_("Language the contribution is written in"), choices=record_language_choices)
     gcm_objectives = ItemChoiceField(label=_("GCM objectives"), queryset=FrameworkItem.objects.none(),
                                      required=False, widget=forms.CheckboxSelectMultiple)
     sdg_targets = ItemChoiceField(label=_("SDG targets"), queryset=FrameworkItem.objects.none(), required=False,
@@ -211,9 +244,12 @@ class ContributionForm(TranslationsFormMixin, Form):
                   "nua_paragraphs": FrameworkKind.NUA_PARAGRAPH}
 
     def __init__(self, *args: Any, actors: list[Actor] | None = None, questions: Any = (), record_language: str = "",
-                 translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
+                 translations: dict[str, Any] | None = None, questions_language: str = "", **kwargs: Any) -> None:
+        """`record_language`: the language of the contribution being changed (its texts as written keep it);
+        `questions_language`: the consultation's, which its guiding questions (the answers' labels) are written in."""
         super().__init__(*args, **kwargs)
         self.add_translation_fields(CONTRIBUTION_TRANSLATABLE, language=record_language, translations=translations)
+        form_field(self, "language", forms.ChoiceField).choices = language_choices(record_language)
         if actors is None:
             del self.fields["actor"]
         else:
@@ -223,7 +259,10 @@ class ContributionForm(TranslationsFormMixin, Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"answer_{question.pk}"] = forms.CharField(
-                label=question.text, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+                label=in_language(question.text, questions_language), required=False, max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}))
+        mark_written_in(self, ("title", "summary", "proposed_actions", *(f"answer_{q.pk}" for q in self.questions)),
+                        record_language)
 
     def answer_fields(self) -> list[Any]:
         return [self[f"answer_{q.pk}"] for q in self.questions]
@@ -259,8 +298,11 @@ class EndorsementForm(Form):
     signatory_title = forms.CharField(label=_("Signatory's title"), max_length=200)
     authority = forms.CharField(label=_("Authority under which they sign"), max_length=500,
                                 help_text=_("e.g. a council resolution and its date"))
+    language = forms.ChoiceField(label=_("Language of the title and authority"), choices=record_language_choices,
+                                 required=False)
 
     def __init__(self, *args: Any, actors: list[Actor], **kwargs: Any) -> None:
+        kwargs["initial"] = {"language": page_language(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         form_field(self, "actor", forms.ModelChoiceField).queryset = Actor.objects.filter(pk__in=[a.pk for a in actors]).order_by("name")
 
@@ -291,7 +333,8 @@ class VersionForm(Form):
     note = forms.CharField(label=_("What changed in this version"), max_length=1000, required=False)
 
     def __init__(self, *args: Any, paragraphs: list[Any], contributions: dict[int, Any], new_count: int = 3,
-                 **kwargs: Any) -> None:
+                 language: str = "", **kwargs: Any) -> None:
+        """`language`: the document's, which its paragraphs are written in."""
         super().__init__(*args, **kwargs)
         self.paragraphs = paragraphs
         self.contributions = contributions
@@ -331,6 +374,7 @@ class VersionForm(Form):
             self.fields[f"new-{i}-sources"] = forms.CharField(
                 label=_("Sources of new paragraph %(number)d") % {"number": n}, max_length=2000, required=False,
                 help_text=SOURCES_HELP)
+        mark_written_in(self, [f"{kind}_{p.key}" for p in paragraphs for kind in ("heading", "text")], language)
 
     def _sources(self, name: str) -> list[Any]:
         try:

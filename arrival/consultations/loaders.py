@@ -1,6 +1,9 @@
 """Reference data of consultations: the forums and review meetings in `data/forums.csv`, their names in the other
 UN languages in `data/forum_names.csv`.
 
+Where a forum met is its city (`place`, a proper name) and its country (`country`, an ISO 3166-1 alpha-2 code that
+pages name in the reader's language).
+
 Every row names its source; a date the file does not know for sure stays empty. Idempotent: rows are matched
 by `key` and updated in place.
 """
@@ -16,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from arrival.consultations.models import Forum, ForumKind
+from arrival.core.languages import territory_name
 from arrival.core.translations import name_translations
 
 if TYPE_CHECKING:
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 
 DATA = Path(__file__).resolve().parent / "data" / "forums.csv"
 NAMES = DATA.with_name("forum_names.csv")
-COLUMNS = ("key", "name", "acronym", "kind", "year", "starts_on", "ends_on", "place", "url", "source")
+COLUMNS = ("key", "name", "acronym", "kind", "year", "starts_on", "ends_on", "place", "country", "url", "source")
 
 
 def _date(value: str) -> dt.date | None:
@@ -42,13 +46,16 @@ def read_forums(path: Path = DATA) -> list[dict[str, Any]]:
                 raise ValidationError(f"{path.name} line {number}: unknown kind {row['kind']!r}")
             if not row["source"].strip():
                 raise ValidationError(f"{path.name} line {number}: every forum names its source")
+            country = row["country"].strip().upper()
+            if country and not territory_name(country, in_language="en"):
+                raise ValidationError(f"{path.name} line {number}: unknown country code {row['country']!r}")
             starts, ends = _date(row["starts_on"]), _date(row["ends_on"])
             if starts and ends and ends < starts:
                 raise ValidationError(f"{path.name} line {number}: the forum ends before it starts")
             rows.append({
                 "key": row["key"], "name": row["name"], "acronym": row["acronym"], "kind": row["kind"],
                 "year": int(row["year"]) if row["year"] else None, "starts_on": starts, "ends_on": ends,
-                "place": row["place"], "url": row["url"], "source": row["source"],
+                "place": row["place"], "country": country, "url": row["url"], "source": row["source"],
             })
     return rows
 

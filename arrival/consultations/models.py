@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from arrival.core.languages import country_name, territory_name
 from arrival.core.models import DemoFlagged, TimeStampedModel, Translatable
 from arrival.core.translations import localized
 from arrival.engagement.models import Moderated
@@ -35,7 +36,8 @@ class Forum(TimeStampedModel, DemoFlagged):
     """A forum or event that consultations feed into, loaded from `data/forums.csv` with a source per row, its
     name in the other UN languages from `data/forum_names.csv` (`translations`, each row with its source).
 
-    Dates are left empty where the data file does not know them for sure.
+    Dates are left empty where the data file does not know them for sure. Where it met is a city (`place`, a proper
+    name, shown as it is) and a country (`country`, an ISO 3166-1 code, named in the reader's language).
     """
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -45,7 +47,8 @@ class Forum(TimeStampedModel, DemoFlagged):
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place = models.CharField(_("city"), max_length=200, blank=True)
+    country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2, blank=True)
     url = models.URLField(_("web page"), max_length=500, blank=True)
     source = models.CharField(_("source of these facts"), max_length=500)
     translations = models.JSONField(_("translations"), default=dict, blank=True)
@@ -62,6 +65,17 @@ class Forum(TimeStampedModel, DemoFlagged):
     def display_name(self) -> str:
         """The forum's name in the reader's language (`name` is English, and what the API and exports give)."""
         return localized(self, "name").text
+
+    @property
+    def country_name(self) -> str:
+        """The country it met in, in the reader's language (CLDR)."""
+        return country_name(self.country, territory_name(self.country, in_language="en"))
+
+    @property
+    def place_in_english(self) -> str:
+        """"Geneva, Switzerland": the city and country as the API and exports give them."""
+        country = territory_name(self.country, in_language="en")
+        return ", ".join(part for part in (self.place, country) if part)
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:forum_detail", args=[self.key])
@@ -343,6 +357,9 @@ class Endorsement(TimeStampedModel, DemoFlagged):
     signatory_name = models.CharField(_("signatory's name"), max_length=200)
     signatory_title = models.CharField(_("signatory's title"), max_length=200)
     authority = models.CharField(_("authority under which they sign"), max_length=500)
+    # The language the signatory's title and the authority are written in ("" for endorsements recorded before it
+    # was asked, or through the API without it: unknown, shown isolated).
+    language = models.CharField(_("language of the title and authority"), max_length=12, blank=True, default="")
     endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     endorsed_at = models.DateTimeField(_("endorsed"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -26,9 +27,13 @@ class ForumOut(Schema):
     year: int | None
     starts_on: date | None
     ends_on: date | None
-    place: str
+    place: str  # "Geneva, Switzerland": the city, then the country's English name
     url: str
     source: str
+
+    @staticmethod
+    def resolve_place(obj: Any) -> str:
+        return str(obj.place_in_english)
 
 
 class ConsultationPhaseOut(Schema):

@@ -536,8 +536,11 @@ def version_latest(*, document: OutcomeDocument) -> DocumentVersion | None:
 
 
 def paragraph_list(*, version: DocumentVersion) -> list[Paragraph]:
-    """Paragraphs of a version with their sources (visible contributions and their actors) fetched up front."""
-    sources = Contribution.objects.select_related("actor").order_by("actor__name", "id")
+    """Paragraphs of a version with their sources (visible contributions, their actors and co-signers) fetched up
+    front."""
+    sources = Contribution.objects.select_related("actor").prefetch_related(
+        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("actor").order_by("created_at", "id"))
+    ).order_by("actor__name", "id")
     return list(version.paragraphs.select_related("group_item__framework").prefetch_related(
         Prefetch("sources", queryset=sources)).order_by("position"))
 

@@ -10,19 +10,18 @@ with a message that says what to fix, and changes nothing.
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_supported_language_variant, override
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from arrival.actors.models import Actor, ActorKind
 from arrival.consultations import exports, handoffs
@@ -59,7 +58,7 @@ from arrival.consultations.selectors import (
 )
 from arrival.core.permissions import require
 from arrival.core.services import audit_record, snapshot
-from arrival.core.translations import translations_clean
+from arrival.core.translations import localized, translations_clean
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.phases import PhaseSpec
 from arrival.engagement.services import phase_require, process_create, process_phases_set, process_update
@@ -80,7 +79,7 @@ def _contribution_translations(value: Any, language: str) -> dict[str, dict[str,
     return translations_clean(value, fields=CONTRIBUTION_TRANSLATABLE, original_language=language,
                               max_lengths={"title": 300, "summary": 5000, "proposed_actions": 10000})
 _ENDORSEMENT_FIELDS = ("document", "version", "actor", "signatory_name", "signatory_title", "authority",
-                       "endorsed_at", "withdrawn_at", "withdrawn_reason")
+                       "language", "endorsed_at", "withdrawn_at", "withdrawn_reason")
 MAX_LINKS = 20
 TAGGABLE_KINDS = (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.SDG_TARGET, FrameworkKind.SDG_GOAL,
                   FrameworkKind.NUA_PARAGRAPH)
@@ -490,19 +489,17 @@ def _group_for(items: list[FrameworkItem]) -> list[FrameworkItem]:
     return []
 
 
-def _heading(item: FrameworkItem | None) -> str:
+def _heading(item: FrameworkItem | None, language: str) -> str:
+    """A compiled paragraph's heading, in the document's `language` (the caller's active language)."""
     if item is None:
         return _("General")
     kind = _KIND_GROUP[item.framework.kind]
+    label = localized(item, "label", language=language).text
     if kind == GroupKind.GCM:
-        return _("GCM objective %(code)s: %(label)s") % {"code": item.code, "label": item.label}
+        return _("GCM objective %(code)s: %(label)s") % {"code": item.code, "label": label}
     if kind == GroupKind.SDG:
-        return _("SDG %(code)s: %(label)s") % {"code": item.code, "label": item.label}
+        return _("SDG %(code)s: %(label)s") % {"code": item.code, "label": label}
     return _("New Urban Agenda paragraph %(code)s") % {"code": item.code}
-
-
-def _names(actors: Iterable[Actor]) -> list[str]:
-    return list(OrderedDict.fromkeys(actor.name for actor in actors))
 
 
 def _answer_line(question: str, answer: str) -> str:
@@ -512,28 +509,14 @@ def _answer_line(question: str, answer: str) -> str:
 
 
 def _compiled_text(contributions: list[Contribution], questions: dict[str, str]) -> str:
-    """Who stands behind a paragraph (contributors, then the co-signers not already among them, counted) and, for
-    each contribution, its proposed actions (or summary) and its answers to the guiding questions, in their order."""
-    names = _names(c.actor for c in contributions)
-    cosigners = [name for name in _names(s.actor for c in contributions for s in c.cosignatures.all())
-                 if name not in names]
-    values = {"count": len(contributions), "names": ", ".join(names)}
-    if cosigners:
-        values["cosigners"] = ngettext("%(count)d other government or network: %(names)s",
-                                       "%(count)d other governments or networks: %(names)s",
-                                       len(cosigners)) % {"count": len(cosigners), "names": ", ".join(cosigners)}
-        first = ngettext("%(count)d contribution, from %(names)s; co-signed by %(cosigners)s.",
-                         "%(count)d contributions, from %(names)s; co-signed by %(cosigners)s.",
-                         len(contributions)) % values
-    else:
-        first = ngettext("%(count)d contribution, from %(names)s.", "%(count)d contributions, from %(names)s.",
-                         len(contributions)) % values
-    lines = [first]
+    """For each contribution, after its government's name: its proposed actions (or summary) and its answers to the
+    guiding questions, in their order — the contributions' own words only. Who stands behind the paragraph (its
+    sources, their co-signers) is not written into the text, which would keep it in the compiler's language and go
+    stale when the editors change the sources: pages and exports state it from the sources, in the reader's
+    language."""
+    lines = []
     for contribution in contributions:
-        signers = _names(s.actor for s in contribution.cosignatures.all())
         name = contribution.actor.name
-        if signers:
-            name = _("%(name)s, co-signed by %(names)s") % {"name": name, "names": ", ".join(signers)}
         what = contribution.proposed_actions or contribution.summary
         lines.append(f"{name}: {_excerpt(what)}" if what else f"{name}:")
         lines.extend(_answer_line(question, contribution.answers[key]) for key, question in questions.items()
@@ -571,8 +554,9 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
 
     One paragraph per framework item, in the order GCM objectives → SDG → New Urban Agenda → general: a
     contribution stands under each GCM objective it is tagged with; one without a GCM tag under its SDG items,
-    else its NUA paragraphs, else under "General". Each paragraph names how many contributions and which
-    contributors stand behind it, and cites them as its sources.
+    else its NUA paragraphs, else under "General". Each paragraph gathers its contributions' own words under their
+    governments' names and cites the contributions as its sources; who stands behind it (how many contributions,
+    from whom, co-signed by whom) is said from those sources by pages and exports, in the reader's language.
     """
     _check_editor(user, consultation)
     phase_require(process=consultation.process, action=P.COMPILE_DOCUMENT)
@@ -581,18 +565,25 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
         raise ValidationError(_("The outcome document is adopted; it can no longer be recompiled."))
     contributions = list(Contribution.objects.filter(
         consultation=consultation, status=ContributionStatus.SUBMITTED, visibility=Visibility.VISIBLE,
-    ).select_related("actor").prefetch_related(
-        Prefetch("cosignatures", queryset=Cosignature.objects.select_related("actor").order_by("created_at", "id"))
-    ).order_by("created_at", "id"))
+    ).select_related("actor").order_by("created_at", "id"))
     if not contributions:
         raise ValidationError(_("There are no contributions to compile yet."))
+    # What the compiling writes into the document itself (a default title, headings, the version's note) is in the
+    # document's language, whoever compiles it and in whatever language they read the site.
+    language = document.language if document is not None else consultation.language
+    try:  # "zh" is written with the catalogue of "zh-hans"; a language without one gets the default language's words
+        words = get_supported_language_variant(language)
+    except LookupError:
+        words = settings.LANGUAGE_CODE
+    with override(words):
+        default_title = _("Outcome of “%(title)s”") % {"title": consultation.title}
+        default_note = _("Compiled from the contributions.")
     if document is None:
         if kind not in DocumentKind.values:
             raise ValidationError(_("Unknown kind of document."))
         document = OutcomeDocument.objects.create(
             consultation=consultation, kind=kind, is_demo=consultation.is_demo, language=consultation.language,
-            title=_text(title or _("Outcome of “%(title)s”") % {"title": consultation.title}, _("Title"),
-                        required=True, max_length=300))
+            title=_text(title or default_title, _("Title"), required=True, max_length=300))
     questions = {str(q.pk): q.text for q in consultation.questions.order_by("position")}
     tags = tag_codes_for(records=contributions)
     groups: dict[tuple[int, int, int], tuple[FrameworkItem | None, list[Contribution]]] = {}
@@ -606,14 +597,16 @@ def outcome_draft_compile(*, user: Any, consultation: Consultation, title: str =
                 order = (GROUP_ORDER.index(group), item.position, item.pk)
             groups.setdefault(order, (item, []))[1].append(contribution)
     version = DocumentVersion.objects.create(document=document, number=_next_number(document), author=user,
-                                             note=_text(note, _("Note"), max_length=1000) or _("Compiled from the contributions."),
+                                             note=_text(note, _("Note"), max_length=1000) or default_note,
                                              is_demo=consultation.is_demo)
     for position, order in enumerate(sorted(groups), start=1):
         item, sources = groups[order]
+        with override(words):
+            heading = _heading(item, language)
         paragraph = Paragraph.objects.create(
             version=version, key=uuid.uuid4().hex, position=position,
             group_kind=_KIND_GROUP[item.framework.kind] if item else GroupKind.GENERAL,
-            group_code=item.code if item else "", group_item=item, heading=_heading(item)[:300],
+            group_code=item.code if item else "", group_item=item, heading=heading[:300],
             text=_compiled_text(sources, questions)[:10000])
         paragraph.sources.set(sources)
     audit_record(user=user, action="consultations.compile_outcomedocument", target=version,
@@ -770,9 +763,11 @@ def paragraph_comment_answer(*, user: Any, comment: Comment, state: str, reason:
 
 @transaction.atomic
 def endorsement_create(*, user: Any, document: OutcomeDocument, actor: Actor, signatory_name: str,
-                       signatory_title: str, authority: str, is_demo: bool = False) -> Endorsement:
+                       signatory_title: str, authority: str, language: str = "",
+                       is_demo: bool = False) -> Endorsement:
     """`actor` endorses the adopted document, signed by a named person; only someone holding a role in the
-    actor may sign for it. Members and non-members of the owning network alike may endorse."""
+    actor may sign for it. Members and non-members of the owning network alike may endorse. `language`: the one
+    the signatory's title and the authority are written in ("" when not said)."""
     require(user, "consultations.add_endorsement", actor)
     phase_require(process=document.consultation.process, action=P.ENDORSE_DOCUMENT)
     if not document.adopted_version_id:
@@ -782,6 +777,7 @@ def endorsement_create(*, user: Any, document: OutcomeDocument, actor: Actor, si
         signatory_name=_text(signatory_name, _("Signatory's name"), required=True, max_length=200),
         signatory_title=_text(signatory_title, _("Signatory's title"), required=True, max_length=200),
         authority=_text(authority, _("Authority"), required=True, max_length=500),
+        language=_text(language, _("Language"), max_length=12).lower(),
         endorsed_by=user, endorsed_at=timezone.now(), is_demo=is_demo,
     )
     if Endorsement.objects.filter(document=document, actor=actor, withdrawn_at__isnull=True).exists():

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -42,7 +43,9 @@ from arrival.consultations.models import (
 )
 from arrival.core.attachments import attachment_create, attachment_list_for
 from arrival.core.forms import TranslationsForm, translations_page_context
-from arrival.core.languages import page_language
+from arrival.core.languages import names_list, page_language
+from arrival.core.templatetags.arrival import proper_name
+from arrival.core.translations import sentence_with_names
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
@@ -186,6 +189,7 @@ def contribution_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
         raise PermissionDenied(_("You hold no role in a government or network this consultation is open to."))
     questions = selectors.question_list(consultation=consultation)
     form = ContributionForm(request.POST or None, request.FILES or None, actors=actors, questions=questions,
+                            questions_language=consultation.language,
                             initial={"actor": actors[0], "language": page_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -223,7 +227,8 @@ def contribution_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                "nua_paragraphs": [i for i in tags if i.framework.kind == "nua_paragraph"],
                **{f"answer_{key}": value for key, value in contribution.answers.items()}}
     form = ContributionForm(request.POST or None, request.FILES or None, questions=questions, initial=initial,
-                            record_language=contribution.language, translations=contribution.translations)
+                            record_language=contribution.language, translations=contribution.translations,
+                            questions_language=consultation.language)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -326,6 +331,15 @@ def outcome_compile(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     return redirect(version.document.get_absolute_url())
 
 
+def _source_label(source: Any) -> str:
+    """A paragraph's source on the page, in the reader's language: "#12 Barcelona" (a link), with its co-signers."""
+    link = format_html('<a href="{}">#{} {}</a>', source.get_absolute_url(), source.pk, proper_name(source.actor))
+    signers = [proper_name(cosignature.actor) for cosignature in source.cosignatures.all()]
+    if not signers:
+        return link
+    return sentence_with_names(_("%(name)s, co-signed by %(names)s"), name=link, names=names_list(signers))
+
+
 def _document_context(request: HttpRequest, document: OutcomeDocument, version: Any) -> dict[str, Any]:
     consultation = document.consultation
     paragraphs = selectors.paragraph_list(version=version) if version else []
@@ -339,6 +353,7 @@ def _document_context(request: HttpRequest, document: OutcomeDocument, version: 
     return {
         "document": document, "consultation": consultation, "process": consultation.process, "version": version,
         "paragraphs": [{"paragraph": p, "contributors": selectors.paragraph_contributors(p),
+                        "sources": [_source_label(source) for source in p.sources.all()],
                         "dialogue": [{"entry": entry, "form": CommentAnswerForm(
                             prefix=f"a{entry.comment.pk}", initial={"state": entry.answer.state, "reason":
                                                                     entry.answer.reason} if entry.answer else None)
@@ -409,7 +424,7 @@ def version_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         new_count = min(max(int(request.GET.get("new", 3)), 1), MAX_NEW_PARAGRAPHS)
     except ValueError:
         new_count = 3
-    form = VersionForm(request.POST or None, paragraphs=paragraphs, new_count=new_count,
+    form = VersionForm(request.POST or None, paragraphs=paragraphs, new_count=new_count, language=document.language,
                        contributions=selectors.contributions_by_number(consultation=document.consultation))
     if request.method == "POST" and form.is_valid():
         try:

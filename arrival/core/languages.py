@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -214,3 +216,13 @@ OTHER_RECORD_LANGUAGES: tuple[str, ...] = ("pt", "de", "it", "tr", "fa", "uk", "
 def record_language_choices() -> list[tuple[str, str]]:
     """(tag, name in the viewer's language) for a form's "language this is written in": the UN six, then others."""
     return [(code, language_name(code)) for code in (*UN_LANGUAGES, *OTHER_RECORD_LANGUAGES)]
+
+
+def names_list(names: Iterable[str]) -> SafeString:
+    """Names joined as the viewer's language lists them ("A, B and C", "A، B وC"), each kept as given (safe
+    markup such as a marked name stays markup, other text is escaped)."""
+    items = [str(conditional_escape(name)) for name in names]
+    # CLDR's glue is text: escape it alone, around placeholders for the (already escaped) items.
+    glued = str(conditional_escape(format_list([f"\x00{index}\x00" for index in range(len(items))],
+                                               locale=viewer_locale()))) if items else ""
+    return mark_safe(re.sub("\x00(\\d+)\x00", lambda match: items[int(match.group(1))], glued))  # noqa: S308

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from arrival.core.languages import (
@@ -158,3 +161,35 @@ class OriginalTexts:
         into the page's language), else the page's."""
         language = self.language if text in self.texts and differs_from_page(self.language) else page_language()
         return Localized(text=text, language=language, original_language=self.language, is_translation=False)
+
+
+def marked_name(record: object) -> SafeString:
+    """The name of a place, government, network or organisation: its official name in the reader's language
+    when the record has one (`translations`), otherwise its name as it is, in <bdi translate="no">: a proper name
+    is not translated (nor by a browser's translator), and its direction does not upset the text around it on a
+    right-to-left page (WCAG 1.3.2). Takes a record with a `name`, a mapping with a "name", or a name."""
+    if record is None or record == "":
+        return mark_safe("")
+    if isinstance(record, str):
+        return format_html('<bdi translate="no">{}</bdi>', record)
+    if isinstance(record, Mapping):
+        record = SimpleNamespace(name=record.get("name", ""), translations=record.get("translations") or {})
+    name = localized(record, "name")
+    if name.is_translation:
+        return conditional_escape(name.text)
+    return format_html('<bdi translate="no">{}</bdi>', name.text) if name.text else mark_safe("")
+
+
+def sentence_with_names(sentence: Any, **values: Any) -> SafeString:
+    """A translated sentence with %(key)s placeholders filled with names that may carry markup (`marked_name`):
+    the sentence is escaped, each value escaped unless it is already safe."""
+    return mark_safe(conditional_escape(sentence) % {key: conditional_escape(value) for key, value in values.items()})  # noqa: S308
+
+
+def sentence_with_text_isolated(sentence: str, text: str) -> SafeString:
+    """`sentence` (plain, as a form error or the API gives it) with a record's `text` of unknown language quoted in
+    it isolated in <bdi>: its words keep their own direction and are not read as the page's language."""
+    escaped = conditional_escape(sentence)
+    if not text:
+        return escaped
+    return mark_safe(escaped.replace(conditional_escape(text), format_html("<bdi>{}</bdi>", text)))  # noqa: S308

@@ -52,6 +52,11 @@ def notification_kind_register(key: str, *, label: Any, group: Any) -> Notificat
     return entry
 
 
+def notification_kind_unregister(key: str) -> NotificationKind | None:
+    """Take the kind `key` out (tests that need the registry as an installation has it); the kind, if any."""
+    return _kinds.pop(key, None)
+
+
 def notification_kind_get(key: str) -> NotificationKind:
     """The registered kind; KeyError names the kind when an app sends one it did not register."""
     try:

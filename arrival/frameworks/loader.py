@@ -7,7 +7,8 @@ Arrival's own proposal and is replaced by what `crosswalk.csv` says.
 Translations: beside each list, `<list>.translations.csv` (columns code, field, then one per UN language)
 gives its texts in the other UN languages — `field` names the list's own column ("short_label", "subject",
 "covers", …, and "note" for the caveat); `frameworks.translations.csv` (kind, version, language, title,
-source) gives each framework's title in those languages and where that language's texts come from.
+source, citation) gives each framework's title in those languages, where that language's texts come from, and
+the framework's own source (frameworks.csv's `source`) said in that language.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ def _item_translations(kind: str, file: str, data_dir: Path) -> dict[str, Transl
 
 
 def _framework_translations(entries: list[dict[str, str]], data_dir: Path) -> dict[tuple[str, str], tuple[Translations, dict[str, str]]]:
-    """{(kind, version): ({language: {"title": …}}, {language: source})} from frameworks.translations.csv."""
+    """{(kind, version): ({language: {"title": …, "source": …}}, {language: source of the translation})} from
+    frameworks.translations.csv: the framework's title and its `source` (the citation of the English text, column
+    "citation") in each language, and where that language's texts come from (column "source")."""
     path = data_dir / "frameworks.translations.csv"
     if not path.exists():
         return {}
@@ -116,9 +119,9 @@ def _framework_translations(entries: list[dict[str, str]], data_dir: Path) -> di
             raise FrameworkDataError(f"{path.name} line {line}: {row['language']!r} is not a UN language other than English.")
         if not row["source"]:
             raise FrameworkDataError(f"{path.name} line {line}: every language needs its source.")
-        titles, sources = result.setdefault(key, ({}, {}))
-        if row["title"]:
-            titles[row["language"]] = {"title": row["title"]}
+        texts, sources = result.setdefault(key, ({}, {}))
+        texts[row["language"]] = {field: row[column] for column, field in (("title", "title"), ("citation", "source"))
+                                  if row.get(column)}
         sources[row["language"]] = row["source"]
     return result
 
@@ -138,12 +141,12 @@ def _load_framework(
     kind = entry["kind"]
     if kind not in ROW_READERS:
         raise FrameworkDataError(f"frameworks.csv names an unknown kind {kind!r}.")
-    titles, sources = translated
+    texts, sources = translated
     framework, _ = Framework.objects.update_or_create(
         kind=kind,
         version=entry["version"],
         defaults={"title": entry["title"], "source": entry["source"], "is_current": current,
-                  "translations": titles, "translation_sources": sources},
+                  "translations": texts, "translation_sources": sources},
     )
     rows = [ROW_READERS[kind](row) for row in _read(data_dir / entry["file"])]
     translations = _item_translations(kind, entry["file"], data_dir)

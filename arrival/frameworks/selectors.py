@@ -29,6 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from arrival.core.models import Translatable
+from arrival.core.translations import Localized, localized
 from arrival.frameworks.models import CrosswalkLink, Framework, FrameworkItem, FrameworkKind, Tag
 
 CROSSWALK_STATUS = "Arrival's own proposal, not an official table"
@@ -211,12 +213,42 @@ def records_related_through_crosswalk(*, item: FrameworkItem, model: type[models
     return _records_in(model, tags)
 
 
+# How a tagged record names itself in lists: its code (a public id, an indicator's code) and its text in the
+# reader's language. User content (core's Translatable) with a title needs nothing; other models register.
+RecordLabel = tuple[str, Localized]
+_RECORD_LABELS: dict[type[models.Model], Callable[[list[Any]], dict[Any, RecordLabel]]] = {}
+
+
+def register_record_labels(model: type[models.Model], labels: Callable[[list[Any]], dict[Any, RecordLabel]]) -> None:
+    """`labels(records)` gives {pk: (code, text)} for a page of records of `model` (one call per page)."""
+    _RECORD_LABELS[model] = labels
+
+
+def _default_label(record: Any) -> RecordLabel:
+    code = str(getattr(record, "public_id", "") or "")
+    if isinstance(record, Translatable) and hasattr(record, "title"):
+        return code, localized(record, "title")
+    text = str(record)
+    return "", Localized(text=text, language="", original_language="", is_translation=False)
+
+
 @dataclass(frozen=True)
 class TaggedRecord:
     """A record of any model, for pages that list tagged records generically."""
 
     record: Any
     via: list[FrameworkItem] = field(default_factory=list)  # the related items that bring it in
+    label: RecordLabel | None = None  # (code, text) when the record's model gives them
+
+    @property
+    def code(self) -> str:
+        return (self.label or _default_label(self.record))[0]
+
+    @property
+    def text(self) -> Localized:
+        """The record's title in the reader's language when it has one, else its original (with its language;
+        "" when unknown)."""
+        return (self.label or _default_label(self.record))[1]
 
     @property
     def url(self) -> str:
@@ -283,13 +315,17 @@ def tagged_records_resolve(
     for ref in refs:
         ids_by_type[ref["content_type"]].append(ref["object_id"])
     records: dict[tuple[int, str], Any] = {}
+    labels: dict[tuple[int, str], RecordLabel] = {}
     for type_id, ids in ids_by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None:  # the app that owned these records is gone
             continue
         key = model._meta.pk
-        for record in model._default_manager.filter(pk__in=[key.to_python(value) for value in ids]):
+        found = list(model._default_manager.filter(pk__in=[key.to_python(value) for value in ids]))
+        for record in found:
             records[(type_id, str(record.pk))] = record
+        if model in _RECORD_LABELS and found:
+            labels.update({(type_id, str(pk)): label for pk, label in _RECORD_LABELS[model](found).items()})
     via: dict[tuple[int, str], list[FrameworkItem]] = defaultdict(list)
     if via_item is not None and records:
         match = Q()
@@ -307,5 +343,5 @@ def tagged_records_resolve(
     for ref in refs:
         ref_key = (ref["content_type"], ref["object_id"])
         if ref_key in records:
-            result.append(TaggedRecord(record=records[ref_key], via=via.get(ref_key, [])))
+            result.append(TaggedRecord(record=records[ref_key], via=via.get(ref_key, []), label=labels.get(ref_key)))
     return result

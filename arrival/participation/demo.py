@@ -35,7 +35,7 @@ SEED = 6
 CITIES: dict[int, tuple[str, str, str, list[str]]] = {
     6167865: ("en", "Demo: what should our neighbourhoods offer newcomers?",
               "Demo process: residents, whatever their status, tell the city what they need and propose.",
-              ["Housing", "Work", "Language", "Health"]),
+              ["Housing", "Work", "Language learning", "Health"]),
     2988507: ("fr", "Démo : des quartiers accueillants pour toutes et tous",
               "Processus de démonstration : les habitantes et habitants proposent, la ville répond.",
               ["Logement", "Emploi", "Langue", "Santé"]),

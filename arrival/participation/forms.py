@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arrival.core.forms import TranslationsFormMixin, form_field
-from arrival.core.languages import record_language_choices
+from arrival.core.forms import NameSelect, TranslationsFormMixin, form_field
+from arrival.core.languages import differs_from_page, language_dir, language_tag, record_language_choices
 from arrival.core.time_zones import available_time_zones, zone_or_utc
 from arrival.core.translations import localized
 from arrival.engagement.phases import action_label, phase_type_get
-from arrival.participation.languages import language_choices, language_clean
+from arrival.participation.languages import language_clean, language_options
 from arrival.participation.models import (
     ANSWER_TRANSLATABLE,
     PROCESS_TRANSLATABLE,
@@ -41,6 +41,49 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def text_attrs(language: str | None) -> dict[str, str]:
+    """`lang` and `dir` for an element holding a record's own text in `language`, when that is not the page's
+    language (nothing when it is); `dir="auto"` when the language is not known."""
+    if not language:
+        return {"dir": "auto"}
+    if not differs_from_page(language):
+        return {}
+    return {"lang": language_tag(language), "dir": language_dir(language)}
+
+
+class OptionSelect(forms.Select):
+    """A select whose options each carry their own attributes, `option_attrs` = {value: attrs}: `lang` and `dir`
+    on an option holding a record's text or a language's own name, `translate="no"` on a place's name. An
+    <option> holds text only, so the option itself says what language its text is in."""
+
+    option_attrs: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(
+            name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        extra = self.option_attrs.get(str(value))
+        if extra:
+            option["attrs"] = {**option["attrs"], **extra}
+        return option
+
+
+def option_widget(form: forms.BaseForm, name: str) -> OptionSelect:
+    """The form's own `OptionSelect` of field `name` (to set its options' attributes per request)."""
+    widget = form.fields[name].widget
+    if not isinstance(widget, OptionSelect):
+        raise TypeError(f"{type(form).__name__}.{name} does not use an OptionSelect")
+    return widget
+
+
+def set_language_options(form: forms.BaseForm, name: str, *extra: tuple[str, Any]) -> None:
+    """The languages to write in as the choices of `name`, each under its own name and marked with it (see
+    `participation.languages.language_options`), then `extra` choices in the page's language."""
+    options = language_options()
+    form_field(form, name, forms.ChoiceField).choices = [*((o.code, o.label) for o in options), *extra]
+    option_widget(form, name).option_attrs = {o.code: o.attrs for o in options if o.attrs}
+
+
 class _Form(forms.Form):
     """Labels without a trailing colon (it reads badly in Arabic and in screen readers)."""
 
@@ -54,13 +97,15 @@ class ProposalForm(_Form):
                              widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Description"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
-    language = forms.ChoiceField(label=_("Language you write in"),
-                                 help_text=_("Any language: the city may add a translation."))
+    language = forms.ChoiceField(label=_("Language you write in"), widget=OptionSelect,
+                                 help_text=_("Any language, listed under its own name: the city may add a "
+                                             "translation."))
     other_language = forms.CharField(label=_("Another language (a language tag)"), max_length=35, required=False,
-                                     help_text=_("Only if your language is not in the list, e.g. “ti”."))
-    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
+                                     help_text=_("Only if your language is not in the list, e.g. <code>ti</code>."))
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None,
+                                      widget=OptionSelect)
     neighbourhood = forms.TypedChoiceField(label=_("Neighbourhood (optional)"), coerce=int, required=False,
-                                           empty_value=None,
+                                           empty_value=None, widget=OptionSelect,
                                            help_text=_("A part of the city, never your address."))
     image = forms.ImageField(label=_("An image (optional)"), required=False)
     image_alt = forms.CharField(label=_("Describe the image for people who cannot see it"), max_length=300,
@@ -69,10 +114,19 @@ class ProposalForm(_Form):
     def __init__(self, *args: Any, categories: Any = (), neighbourhoods: Any = (), language: str = "en",
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "language", forms.ChoiceField).choices = [*language_choices(), (OTHER, _("Another language…"))]
+        set_language_options(self, "language", (OTHER, _("Another language…")))
         self.fields["language"].initial = language
-        form_field(self, "category", forms.ChoiceField).choices = [("", _("No category")), *[(c.pk, c.name) for c in categories]]
-        form_field(self, "neighbourhood", forms.ChoiceField).choices = [("", _("None")), *[(n.pk, n.name) for n in neighbourhoods]]
+        # A category's name in the reader's language when the team translated it, else as written, marked with
+        # its language; a neighbourhood's name is a place's name, as the city writes it (not translated).
+        names = {str(c.pk): localized(c, "name") for c in categories}
+        form_field(self, "category", forms.ChoiceField).choices = [
+            ("", _("No category")), *[(pk, name.text) for pk, name in names.items()]]
+        option_widget(self, "category").option_attrs = {pk: text_attrs(name.language) for pk, name in names.items()}
+        neighbourhoods = list(neighbourhoods)
+        form_field(self, "neighbourhood", forms.ChoiceField).choices = [
+            ("", _("None")), *[(n.pk, n.name) for n in neighbourhoods]]
+        option_widget(self, "neighbourhood").option_attrs = {str(n.pk): {"translate": "no", "dir": "auto"}
+                                                             for n in neighbourhoods}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -111,13 +165,13 @@ class AnswerForm(TranslationsFormMixin, _Form):
 
 
 class TranslationForm(_Form):
-    language = forms.ChoiceField(label=_("Language of the translation"))
+    language = forms.ChoiceField(label=_("Language of the translation"), widget=OptionSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Description"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "language", forms.ChoiceField).choices = language_choices()
+        set_language_options(self, "language")
 
 
 class LinkForm(_Form):
@@ -148,7 +202,7 @@ class ProcessForm(TranslationsFormMixin, _Form):
     """The process, its settings and its phases (one row per phase type, in their natural sequence; leave dates
     empty to skip a phase). Dates and times are read in the time zone the form sets, not the viewer's."""
 
-    owner = forms.TypedChoiceField(label=_("Local government"), coerce=int)
+    owner = forms.TypedChoiceField(label=_("Local government"), coerce=int, widget=NameSelect)
     title = forms.CharField(label=_("Title"), max_length=300)
     purpose = forms.CharField(label=_("Purpose"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     input_use = forms.CharField(label=_("What the city will do with the input"), max_length=5000,
@@ -156,7 +210,8 @@ class ProcessForm(TranslationsFormMixin, _Form):
     language = forms.ChoiceField(label=_("Language these texts are written in"), choices=record_language_choices,
                                  required=False)
     languages = forms.CharField(label=_("Languages the city reads and answers in"), max_length=200,
-                                initial="en", help_text=_("Language tags separated by commas, e.g. en, fr, ar."))
+                                initial="en",
+                                help_text=_("Language tags separated by commas, e.g. <code>en, fr, ar</code>."))
     access = forms.ChoiceField(label=_("Who may take part"), choices=Access.choices, initial=Access.OPEN)
     demographics_enabled = forms.BooleanField(
         label=_("Ask the optional aggregate questions (age band, gender, years in the city)"), required=False)
@@ -174,7 +229,14 @@ class ProcessForm(TranslationsFormMixin, _Form):
                  translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_translation_fields(PROCESS_TRANSLATABLE, language=record_language, translations=translations)
+        if record_language:  # the process's own texts (and its categories' names) are in its language
+            for name in (*PROCESS_TRANSLATABLE, "categories"):
+                self.fields[name].widget.attrs.update(text_attrs(record_language))
+        owners = list(owners)
         form_field(self, "owner", forms.ChoiceField).choices = [(a.pk, a.name) for a in owners]
+        owner_widget = self.fields["owner"].widget
+        assert isinstance(owner_widget, NameSelect)  # noqa: S101 - declared just above; tells the type checker
+        owner_widget.records = {str(a.pk): a for a in owners}
         zone_field = self.fields["time_zone"]
         assert isinstance(zone_field, forms.ChoiceField)  # noqa: S101 - declared just above; tells the type checker
         zone_field.choices = [(name, name) for name in available_time_zones()]

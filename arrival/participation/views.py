@@ -14,10 +14,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,9 +30,17 @@ from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_time_zones
 from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.http import HtmxHttpRequest
-from arrival.core.languages import UN_LANGUAGES, base_language, language_dir, language_name, page_language
+from arrival.core.languages import (
+    UN_LANGUAGES,
+    base_language,
+    language_dir,
+    language_name,
+    page_language,
+    sort_key,
+)
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
+from arrival.core.translations import localized
 from arrival.engagement.phases import PhaseSpec
 from arrival.participation import selectors, services
 from arrival.participation.forms import (
@@ -43,9 +54,16 @@ from arrival.participation.forms import (
     StatusForm,
     TranslationForm,
     add_service_errors,
+    text_attrs,
 )
 from arrival.participation.links import LINK_TARGETS
-from arrival.participation.models import PROCESS_TRANSLATABLE, LinkKind, ParticipationProcess, Proposal
+from arrival.participation.models import (
+    PROCESS_TRANSLATABLE,
+    Category,
+    LinkKind,
+    ParticipationProcess,
+    Proposal,
+)
 from arrival.reports.maps import point
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -102,10 +120,14 @@ def process_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         **_common(request, process),
         "page": page, "proposals": proposals, "filters": filters, "seed": seed,
         "supported": selectors.supported_ids(user=request.user, proposal_ids=[p.pk for p in proposals]),
-        "categories": list(selectors.category_list(process=process)),
+        # Each option with its text as the reader sees it (translated, or as written: marked with its language).
+        "categories": [(c.pk, localized(c, "name")) for c in selectors.category_list(process=process)],
         "neighbourhoods": list(selectors.neighbourhood_list(owner=process.owner)),
-        "statuses": list(selectors.answer_status_list(owner=process.owner)),
-        "proposal_languages": [(code, language_name(code)) for code in selectors.proposal_languages(process=process)],
+        "statuses": [(s.pk, localized(s, "label")) for s in selectors.answer_status_list(owner=process.owner)],
+        # Languages of others' texts, named in the reader's language.
+        "proposal_languages": sorted(((code, language_name(code))
+                                      for code in selectors.proposal_languages(process=process)),
+                                     key=lambda row: sort_key(row[1])),
         "sorts": [("newest", _("Newest")), ("supported", _("Most supported")), ("random", _("Random order"))],
         "demographics_form": DemographicsForm() if process.demographics_enabled else None,
         "answered_demographics": process.pk in request.session.get("participation_demographics", []),
@@ -394,6 +416,12 @@ def process_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                                                                 "group_form": group_form})
 
 
+def _category_label(category: Category) -> SafeString:
+    """"Category “Housing”": the label of a category's translation field, its name marked with its language."""
+    name = format_html("<span{}>{}</span>", flatatt(text_attrs(category.language)), category.name)
+    return mark_safe(conditional_escape(_("Category “%(name)s”")) % {"name": name})  # noqa: S308 - both escaped
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def process_translations(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -404,7 +432,7 @@ def process_translations(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     categories = list(selectors.category_list(process=process))
     names = (*PROCESS_TRANSLATABLE, *(f"category_{c.pk}" for c in categories))
     labels: dict[str, Any] = {name: ProcessForm.base_fields[name].label for name in PROCESS_TRANSLATABLE}
-    labels.update({f"category_{c.pk}": _("Category “%(name)s”") % {"name": c.name} for c in categories})
+    labels.update({f"category_{c.pk}": _category_label(c) for c in categories})
     given = {code: {**texts, **{f"category_{c.pk}": (c.translations.get(code) or {}).get("name", "")
                                 for c in categories}}
              for code, texts in {code: process.translations.get(code) or {} for code in UN_LANGUAGES}.items()}

@@ -149,7 +149,7 @@ def key_list(request: HttpRequest, round_id: RecordId) -> Any:
         except ValidationError:
             continue
         out.append({"name": name, "formula": result["formula"], "weights": result["weights"],
-                    "multilevel": result["multilevel"], "notes": result.get("notes", []),
+                    "multilevel": result["multilevel"], "notes": services.key_notes(result),
                     "quotas": {k: v["quota"] for k, v in result["by_locality"].items()},
                     "shares": {k: v["share"] for k, v in result["by_locality"].items()}})
     return out

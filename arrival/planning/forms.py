@@ -110,8 +110,8 @@ class RoundForm(Form):
 class LocalityTableForm(Form):
     table = forms.CharField(
         label=_("Localities and regions (CSV)"), required=False, widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
-        help_text=_("A header row “locality,region”, then one locality per line: its GeoNames id, address name or "
-                    "exact name, and the name of its regional government (empty for none)."))
+        help_text=_("A header row <code>locality,region</code>, then one locality per line: its GeoNames id, address "
+                    "name or exact name, and the name of its regional government (empty for none)."))
     file = forms.FileField(label=_("…or upload the table as a CSV file"), required=False)
 
     def text(self) -> str:

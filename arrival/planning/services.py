@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from arrival.actors.models import Actor, ActorKind, LocalGovernment
 from arrival.actors.services import regional_government_get_or_create
@@ -954,8 +954,30 @@ def _key_result_json(result: Any) -> dict[str, Any]:
         "name": result.name, "formula": result.formula, "weights": {k: float(v) for k, v in result.weights.items()},
         "inputs": [{k: _finite(v) for k, v in row.items()} for row in result.inputs],
         "shares": [float(s) for s in result.shares], "quotas": [int(q) for q in result.quotas],
-        "notes": [str(n) for n in getattr(result, "notes", [])],
+        "capped": {k: int(v) for k, v in result.capped.items()},
     }
+
+
+def key_notes(result: Mapping[str, Any]) -> list[str]:
+    """What a computed key (`key_results`) tells its reader besides its figures, in the reader's language: how many
+    of the eu2015 key's inverse corrections its cap held."""
+    from arrival.planning.domain.keys import EU2015_CAP
+
+    percent = round(EU2015_CAP * 100)
+    capped = result.get("capped") or {}
+    # One message per kind of correction, so that each reads naturally in every language.
+    messages = {
+        "unemployment_rate": ngettext_lazy(
+            "%(count)d unemployment-rate correction was capped at %(percent)d%% of the population and GDP base.",
+            "%(count)d unemployment-rate corrections were capped at %(percent)d%% of the population and GDP base.",
+            "count"),
+        "past_effort": ngettext_lazy(
+            "%(count)d past-effort correction was capped at %(percent)d%% of the population and GDP base.",
+            "%(count)d past-effort corrections were capped at %(percent)d%% of the population and GDP base.",
+            "count"),
+    }
+    return [str(message % {"count": count, "percent": percent})
+            for kind, message in messages.items() if (count := int(capped.get(kind) or 0))]
 
 
 def key_results(*, intake_round: IntakeRound, key_name: str | None = None,

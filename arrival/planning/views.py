@@ -326,7 +326,10 @@ def keys(request: HttpRequest, pk: int) -> HttpResponse:
                                "placeholder": actor.population if name == "population" else ""}
                               for name, label in KEY_INPUT_FIELDS_LABELS.items()]}
                   for actor, is_region in targets]
+    # The places by id, as the key's rows give them: names are shown with the |name filter (official name in the
+    # reader's language when known, else marked as a name).
     names = {str(r.actor_id): r.actor.name for r in rows}
+    places: dict[str, Actor] = {str(r.actor_id): r.actor for r in rows} | {str(pk): r for pk, r in regions.items()}
     results: list[dict[str, Any]] = []
     key_names = [KeyName.POPULATION, KeyName.KOENIGSTEIN, KeyName.EU2015]
     if intake_round.key_weights:
@@ -338,24 +341,26 @@ def keys(request: HttpRequest, pk: int) -> HttpResponse:
             results.append({"name": name, "label": KeyName(name).label, "error": " ".join(_errors(error))})
             continue
         columns = list(result["weights"])
-        upper = [{"name": row.get("name", ""), "values": [row.get(c) for c in columns], "share": share, "quota": quota}
+        upper = [{"place": places.get(str(row.get("id", "")), row.get("name", "")), "values": [row.get(c) for c in columns],
+                  "share": share, "quota": quota}
                  for row, share, quota in zip(result["inputs"], result["shares"], result["quotas"], strict=True)]
         region_names = {rid: item["name"] for rid, item in result["regions"].items()}
-        local = [{"name": names.get(aid, aid), "region": region_names.get(item["region"], ""),
+        local = [{"place": places.get(aid, aid), "region": places.get(item["region"], region_names.get(item["region"], "")),
                   "values": [item["inputs"].get(c) for c in columns], "share": item["share"], "quota": item["quota"]}
                  for aid, item in sorted(result["by_locality"].items(), key=lambda kv: names.get(kv[0], kv[0]))]
         results.append({"name": name, "label": KeyName(name).label, "result": result, "columns": columns,
+                        "notes": services.key_notes(result),
                         "headers": [(KEY_INPUT_FIELDS_LABELS.get(c, ""), c) for c in columns],
                         "upper": upper, "local": local if result["multilevel"] else [],
                         "in_use": name == intake_round.key_name})
     comparison = []
-    for actor_id, actor_name in sorted(names.items(), key=lambda item: item[1]):
+    for actor_id, _actor_name in sorted(names.items(), key=lambda item: item[1]):
         cells = []
         for item in results:
             by_locality = item.get("result", {}).get("by_locality", {}) if "result" in item else {}
             cell = by_locality.get(actor_id)
             cells.append(cell)
-        comparison.append({"name": actor_name, "cells": cells})
+        comparison.append({"place": places[actor_id], "cells": cells})
     return render(request, "planning/keys.html", {
         "round": intake_round, "input_rows": input_rows, "results": results, "comparison": comparison,
         "names": names, "labels": KEY_INPUT_FIELDS_LABELS,
@@ -589,8 +594,8 @@ def plan_assignment(request: HttpRequest, pk: int, version: int) -> HttpResponse
     """Case-level assignment: the round's national planners only."""
     intake_round = _case_round(request, pk, f"assignment of version {version}")
     plan = _plan(intake_round, version)
-    names = {str(r.actor_id): r.actor.name for r in selectors.locality_list(intake_round=intake_round)}
-    rows = [{"case": case_id, "locality": names.get(actor_id, "") if actor_id else ""}
+    places = {str(r.actor_id): r.actor for r in selectors.locality_list(intake_round=intake_round)}
+    rows = [{"case": case_id, "locality": places.get(str(actor_id)) if actor_id else None}
             for case_id, actor_id in plan.assignment]
     return render(request, "planning/plan_assignment.html", {"round": intake_round, "plan": plan, "rows": rows})
 

@@ -120,8 +120,8 @@ def _many_out(practices: list[Practice]) -> list[dict[str, Any]]:
 def _review_out(row: dict[str, Any]) -> dict[str, Any]:
     actor = row["reviewer_actor"]
     return {**{key: row[key] for key in ("number", "role", "relevance", "evidence", "replicability", "sustainability",
-                                         "rights_based", "participation", "overall", "comments", "recommendation",
-                                         "submitted_at", "reviewer_name", "conflicts_declared")},
+                                         "rights_based", "participation", "overall", "comments", "language",
+                                         "recommendation", "submitted_at", "reviewer_name", "conflicts_declared")},
             "reviewer_government": actor.name if actor is not None else None}
 
 

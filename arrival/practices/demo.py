@@ -28,8 +28,11 @@ from arrival.practices.demo_texts import (
     CONDITIONS,
     LESSONS,
     PARTNERS,
+    RECORD_TEXTS,
     REVIEW_COMMENTS,
+    TARGET_GROUPS,
     TEMPLATES,
+    THEMES_IN,
     TOPICS,
 )
 from arrival.practices.models import CallForPractices, Practice, PracticeStatus, ReviewStage
@@ -54,13 +57,9 @@ CITIES: dict[str, dict[int, str | None]] = {
 # Related SDG targets per objective (tags beside the GCM objective); missing items are skipped.
 SDG_TARGETS = {1: "17.18", 5: "10.7", 6: "8.8", 7: "5.2", 10: "16.2", 15: "3.8", 16: "10.2", 17: "16.b",
                18: "4.4", 20: "10.c", 22: "1.3", 23: "17.17"}
-THEMES = {1: "data", 2: "climate", 3: "information", 4: "identity", 5: "pathways", 6: "work", 7: "protection",
-          8: "missing migrants", 9: "smuggling", 10: "trafficking", 11: "reception", 12: "protection",
-          13: "alternatives to detention", 14: "consular services", 15: "health", 16: "social cohesion",
-          17: "public discourse", 18: "skills", 19: "diaspora", 20: "remittances", 21: "return",
-          22: "social protection", 23: "cooperation"}
+# The English practices' themes (each practice's themes are in its own language: demo_texts.THEMES_IN).
+THEMES = THEMES_IN["en"]
 UNITS = {"en": "per year", "fr": "par an", "es": "al año", "ar": "سنويًا"}
-TARGET_GROUPS = ["women", "children and youth", "older people", "workers", "students", "families", "newcomers"]
 
 
 def _demo_user(username: str, display_name: str, language: str = "en") -> User:
@@ -125,6 +124,7 @@ def _fields(rng: random.Random, language: str, objective: int, city_name: str) -
     before = rng.randint(20, 400)
     after = before + rng.randint(30, 900)
     extras = rng.sample(APPROACH_EXTRA[language], 2)
+    texts = RECORD_TEXTS[language]
     return {
         "title": template["title"].format(initiative=initiative, city=city_name),
         "summary": template["summary"].format(city=city_name, partner=partner, action=action),
@@ -136,11 +136,11 @@ def _fields(rng: random.Random, language: str, objective: int, city_name: str) -
                                                       end=end) + "</p>",
         "lessons": f"<p>{rng.choice(LESSONS[language])}</p>",
         "replication_conditions": f"<p>{rng.choice(CONDITIONS[language])}</p>",
-        "budget": f"{rng.randint(4, 90) * 10_000:,} EUR / year".replace(",", " "),
-        "funding_sources": "municipal budget; national and donor grants",
-        "contact_role": "Migrant inclusion office",
-        "themes": [THEMES[objective]],
-        "target_groups": rng.sample(TARGET_GROUPS, 2),
+        "budget": texts["budget"].format(amount=f"{rng.randint(4, 90) * 10_000:,}".replace(",", " ")),
+        "funding_sources": texts["funding_sources"],
+        "contact_role": texts["contact_role"],
+        "themes": [THEMES_IN[language][objective]],
+        "target_groups": rng.sample(TARGET_GROUPS[language], 2),
         "status": PracticeStatus.COMPLETED if end < 2025 else PracticeStatus.ONGOING,
         "started": dt.date(start, rng.randint(1, 12), 1),
         "ended": dt.date(end, 12, 31) if end < 2025 else None,
@@ -179,7 +179,7 @@ def _review(rng: random.Random, practice: Practice, curator: User, reviewer: tup
     if submit:
         base = rng.choice((3, 4, 4, 5))
         scores = {name: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for name in services.CRITERIA}
-        services.review_submit(user=user, assignment=assignment, comments=rng.choice(REVIEW_COMMENTS),
+        services.review_submit(user=user, assignment=assignment, comments=rng.choice(REVIEW_COMMENTS), language="en",
                                recommendation="publish" if base >= 4 else "revise", **scores)
 
 
@@ -194,7 +194,7 @@ def _make(rng: random.Random, *, language: str, objective: int, city: Actor, cit
         fields["translations"] = _translations(language, objective, city, partner)
     practice = services.practice_create(user=officer, government=city, is_demo=True, tags=tags, **fields)
     services.result_add(user=officer, practice=practice, label=metric, value=after, unit=UNITS[language],
-                        source=f"Demo figure, invented ({end}): not a statistic about {city.name}")
+                        source=RECORD_TEXTS[language]["source"].format(year=end, city=city_name))
     if source is not None:
         services.practice_set_adapted_from(user=officer, practice=practice, source=source[0],
                                            note=TEMPLATES[language]["adapted"].format(city=source[1]))

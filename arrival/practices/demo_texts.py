@@ -511,3 +511,52 @@ REVIEW_COMMENTS = [
     "Relevant and replicable. The evaluation relies on self-reported data; an independent review would help.",
     "Strong rights-based approach and good partnerships. Sustainability depends on one funding source.",
 ]
+# The themes a demo practice's team gives it (one per objective; 7 and 12 share one), as each language writes
+# them: themes are the team's own words, in the record's language, not a vocabulary of the interface.
+THEMES_IN: dict[str, dict[int, str]] = {
+    "en": {1: "data", 2: "climate", 3: "information", 4: "identity", 5: "pathways", 6: "work", 7: "protection",
+           8: "missing migrants", 9: "smuggling", 10: "trafficking", 11: "reception", 12: "protection",
+           13: "alternatives to detention", 14: "consular services", 15: "health", 16: "social cohesion",
+           17: "public discourse", 18: "skills", 19: "diaspora", 20: "remittances", 21: "return",
+           22: "social protection", 23: "cooperation"},
+    "fr": {1: "données", 2: "climat", 3: "information", 4: "identité", 5: "voies de migration régulière",
+           6: "travail", 7: "protection", 8: "migrants disparus", 9: "trafic illicite de migrants",
+           10: "traite des personnes", 11: "accueil", 12: "protection", 13: "alternatives à la rétention",
+           14: "services consulaires", 15: "santé", 16: "cohésion sociale", 17: "débat public", 18: "compétences",
+           19: "diaspora", 20: "envois de fonds", 21: "retour", 22: "protection sociale", 23: "coopération"},
+    "es": {1: "datos", 2: "clima", 3: "información", 4: "identidad", 5: "vías de migración regular", 6: "trabajo",
+           7: "protección", 8: "migrantes desaparecidos", 9: "tráfico ilícito de migrantes", 10: "trata de personas",
+           11: "acogida", 12: "protección", 13: "alternativas a la detención", 14: "servicios consulares",
+           15: "salud", 16: "cohesión social", 17: "discurso público", 18: "competencias", 19: "diáspora",
+           20: "remesas", 21: "retorno", 22: "protección social", 23: "cooperación"},
+    "ar": {1: "البيانات", 2: "المناخ", 3: "المعلومات", 4: "الهوية", 5: "مسارات الهجرة النظامية", 6: "العمل",
+           7: "الحماية", 8: "المهاجرون المفقودون", 9: "تهريب المهاجرين", 10: "الاتجار بالأشخاص", 11: "الاستقبال",
+           12: "الحماية", 13: "بدائل الاحتجاز", 14: "الخدمات القنصلية", 15: "الصحة", 16: "التماسك الاجتماعي",
+           17: "الخطاب العام", 18: "المهارات", 19: "المغتربون", 20: "التحويلات المالية", 21: "العودة",
+           22: "الحماية الاجتماعية", 23: "التعاون"},
+}
+# Target groups (categories, never people), as many in every language: the demo draws two by position.
+TARGET_GROUPS: dict[str, list[str]] = {
+    "en": ["women", "children and youth", "older people", "workers", "students", "families", "newcomers"],
+    "fr": ["femmes", "enfants et jeunes", "personnes âgées", "travailleurs", "étudiants", "familles",
+           "nouveaux arrivants"],
+    "es": ["mujeres", "infancia y juventud", "personas mayores", "personas trabajadoras", "estudiantes", "familias",
+           "personas recién llegadas"],
+    "ar": ["النساء", "الأطفال والشباب", "كبار السن", "العمال", "الطلاب", "الأسر", "القادمون الجدد"],
+}
+# The record's other short texts: budget ({amount} in euros a year), funding, contact role and the source of
+# its invented figure.
+RECORD_TEXTS: dict[str, dict[str, str]] = {
+    "en": {"budget": "{amount} EUR / year", "funding_sources": "municipal budget; national and donor grants",
+           "contact_role": "Migrant inclusion office",
+           "source": "Demo figure, invented ({year}): not a statistic about {city}"},
+    "fr": {"budget": "{amount} EUR / an", "funding_sources": "budget municipal ; subventions nationales et de bailleurs",
+           "contact_role": "Service de l'inclusion des personnes migrantes",
+           "source": "Chiffre de démonstration, inventé ({year}) : pas une statistique sur {city}"},
+    "es": {"budget": "{amount} EUR / año", "funding_sources": "presupuesto municipal; subvenciones nacionales y de donantes",
+           "contact_role": "Oficina de inclusión de las personas migrantes",
+           "source": "Cifra de demostración, inventada ({year}): no es una estadística sobre {city}"},
+    "ar": {"budget": "{amount} يورو سنويًا", "funding_sources": "الميزانية البلدية؛ منح وطنية ومنح من الجهات المانحة",
+           "contact_role": "مكتب إدماج المهاجرين",
+           "source": "رقم تجريبي مختلَق ({year}): ليس إحصاءً عن {city}"},
+}

@@ -141,6 +141,9 @@ class FacetIndex:
     facets: dict[str, Facet]
     # Per UN language: the rows written in it or translated into it (browsing puts them first for its readers).
     readable: dict[str, np.ndarray] = field(default_factory=dict)
+    # Themes are the teams' own words, in their practices' languages: each theme's language when every practice
+    # carrying it is written in the same one, "" when they differ (pages mark the option with it, or dir="auto").
+    theme_languages: dict[str, str] = field(default_factory=dict)
     _totals: dict[tuple[str, ...], dict[str, np.ndarray]] = field(default_factory=dict)  # counts of whole stages
     _stage_masks: dict[tuple[str, ...], tuple[np.ndarray, int]] = field(default_factory=dict)
 
@@ -323,13 +326,15 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
     facets["objective"] = _facet("objective", size, rows, values, [(code, label) for code, (_p, label) in ordered])
 
     rows, values = [], []
+    theme_languages: dict[str, set[str]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.id, t.value FROM {theme_rows_sql()} WHERE p.stage <> %s",  # noqa: S608 - a constant
+        cursor.execute(f"SELECT p.id, t.value, p.language FROM {theme_rows_sql()} WHERE p.stage <> %s",  # noqa: S608 - a constant
                        [ReviewStage.DRAFT])
-        for key, theme in cursor.fetchall():
+        for key, theme, language in cursor.fetchall():
             if key in row_of and str(theme).strip():
                 rows.append(row_of[key])
                 values.append(str(theme))
+                theme_languages.setdefault(str(theme), set()).add(base_language(language))
     facets["theme"] = _facet("theme", size, rows, values, [])
 
     links = (Practice.governments.through.objects.filter(practice__in=_past_draft())
@@ -362,7 +367,9 @@ def _build(fingerprint: tuple[Any, ...]) -> FacetIndex:
         mask[translated] = True
         readable[code] = mask
     return FacetIndex(fingerprint=fingerprint, checked_at=time.monotonic(), ids=ids, stages=stages,
-                      newest_first=newest_first, facets=facets, readable=readable)
+                      newest_first=newest_first, facets=facets, readable=readable,
+                      theme_languages={theme: next(iter(languages)) if len(languages) == 1 else ""
+                                       for theme, languages in theme_languages.items()})
 
 
 def index_rows(row_of: dict[int, int], keys: Any) -> np.ndarray:

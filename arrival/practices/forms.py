@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +16,15 @@ from arrival.core.forms import (
     TranslationsFormMixin,
     form_field,
 )
-from arrival.core.languages import page_language
+from arrival.core.languages import (
+    differs_from_page,
+    language_dir,
+    language_name,
+    page_language,
+    record_language_choices,
+)
+from arrival.core.time_zones import available_time_zones
+from arrival.core.translations import localized
 from arrival.frameworks.models import FrameworkItem, FrameworkKind
 from arrival.frameworks.selectors import framework_items
 from arrival.practices.models import (
@@ -29,15 +36,6 @@ from arrival.practices.models import (
     ReviewerRole,
 )
 
-# Languages a practice may be written in: the interface languages first, then other common ones.
-RECORD_LANGUAGES = [
-    *((code, name) for code, name in settings.LANGUAGES),
-    ("pt", _("Portuguese")),
-    ("de", _("German")),
-    ("it", _("Italian")),
-    ("ru", _("Russian")),
-    ("tr", _("Turkish")),
-]
 RICH_TEXT_HELP = _("Paragraphs, bold, italics, lists, links (http, https or mailto), level-3 and level-4 headings "
                    "and quotes are kept; anything else is removed when saved.")
 
@@ -103,6 +101,33 @@ def _items(kind: str) -> Any:
     return framework_items(kind=kind)
 
 
+def _mark_language(form: forms.Form, names: tuple[str, ...], language: str) -> None:
+    """The inputs holding a record's own texts marked with the record's language (WCAG 3.1.2), so that their
+    text is read and laid out in it whatever the page's language; `dir="auto"` when it is not known yet (a new
+    record, whose language is chosen in the same form)."""
+    attrs = {"lang": language, "dir": language_dir(language)} if language else {"dir": "auto"}
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(attrs)
+
+
+class CallSelect(forms.Select):
+    """Calls for practices by their title in the reader's language when translated, else the original title
+    marked with its language (an option holds no markup: `lang` and `dir` go on the option)."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(
+            name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        call = getattr(value, "instance", None)
+        if call is not None:
+            title = localized(call, "title")
+            option["label"] = title.text
+            if differs_from_page(title.language):
+                option["attrs"] = {**option["attrs"], "lang": title.language, "dir": title.dir}
+        return option
+
+
 class PracticeForm(TranslationsFormMixin, Form):
     """Every field of the practice record, its translations and framework tags; `government` only when creating.
 
@@ -115,9 +140,10 @@ class PracticeForm(TranslationsFormMixin, Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     summary = forms.CharField(label=_("Summary: who, what, where"), max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    language = forms.ChoiceField(label=_("Language the record is written in"), choices=RECORD_LANGUAGES)
+    # Languages as content tags (the UN six, then others; Chinese is "zh"), named in the reader's language.
+    language = forms.ChoiceField(label=_("Language the record is written in"), choices=record_language_choices)
     other_languages = forms.MultipleChoiceField(
-        label=_("Other languages the practice is documented in"), choices=RECORD_LANGUAGES, required=False,
+        label=_("Other languages the practice is documented in"), choices=record_language_choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     status = forms.ChoiceField(label=_("Status"), choices=PracticeStatus.choices)
@@ -177,10 +203,18 @@ class PracticeForm(TranslationsFormMixin, Form):
         "contact_role", "themes",
     )
     RICH_FIELDS = ("problem", "approach", "results", "lessons", "replication_conditions")
+    # The fields holding the record's own texts (in its language).
+    TEXT_FIELDS = ("title", "summary", "problem", "approach", "target_groups", "results", "lessons",
+                   "replication_conditions", "budget", "funding_sources", "contact_role", "themes")
 
     def __init__(self, *args: Any, governments: Any = None, record_language: str = "",
                  translations: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _mark_language(self, self.TEXT_FIELDS, record_language)
+        if record_language and record_language not in dict(record_language_choices()):
+            # A language given through the API that the form does not list: kept as it is.
+            choice = (record_language, language_name(record_language))
+            form_field(self, "language", forms.ChoiceField).choices = [*record_language_choices(), choice]
         self.add_translation_fields(PRACTICE_TRANSLATABLE, language=record_language, translations=translations)
         if governments is None:
             del self.fields["government"]
@@ -252,6 +286,11 @@ class AdaptedFromForm(Form):
     note = forms.CharField(label=_("What you changed, and why"), widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=5000)
 
+    def __init__(self, *args: Any, record_language: str = "", **kwargs: Any) -> None:
+        """`record_language`: the adapting practice's language, which its team writes the note in."""
+        super().__init__(*args, **kwargs)
+        _mark_language(self, ("note",), record_language)
+
     def clean_source(self) -> str:
         value = self.cleaned_data["source"].strip().rstrip("/")
         return value.rsplit("/", 1)[-1]
@@ -260,7 +299,7 @@ class AdaptedFromForm(Form):
 class SubmitForm(Form):
     call = forms.ModelChoiceField(
         label=_("Answer a call for practices (optional)"), queryset=CallForPractices.objects.none(),
-        required=False, empty_label=_("No call"),
+        required=False, empty_label=_("No call"), widget=CallSelect,
     )
     curating_organisation = NameChoiceField(
         label=_("Without a call, who screens it (optional)"), queryset=Actor.objects.none(), required=False,
@@ -281,7 +320,7 @@ class ScreenForm(Form):
         choices=[("yes", _("Complete: send to peer review")), ("no", _("Incomplete: return to the authors"))],
     )
     note = forms.CharField(label=_("Note to the authors"), required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class AssignForm(Form):
@@ -332,7 +371,7 @@ class RespondForm(Form):
     )
     conflicts_declared = forms.CharField(
         label=_("Conflicts of interest to declare"), required=False, max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("Any tie to the governments or partners behind the practice: work, funding, family, advocacy."),
     )
     wants_to_be_named = forms.BooleanField(
@@ -350,7 +389,11 @@ class RespondForm(Form):
 
 class ReviewForm(Form):
     comments = forms.CharField(label=_("Comments for the authors"), max_length=20000,
-                               widget=forms.Textarea(attrs={"rows": 8}))
+                               widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}))
+    # Pages mark the comments with it (the reader's language by default: the view sets the initial value); not
+    # given, the comments' language is unknown and pages let the browser find their direction.
+    language = forms.ChoiceField(label=_("Language your comments are written in"), choices=record_language_choices,
+                                 required=False)
     recommendation = forms.ChoiceField(label=_("Your recommendation"), choices=RECOMMENDATIONS,
                                        widget=forms.RadioSelect)
 
@@ -375,7 +418,7 @@ class DecideForm(Form):
                  ("decline", _("Decline"))],
     )
     reasons = forms.CharField(label=_("Reasons, shown to the authors"), required=False, max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+                              widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -389,19 +432,19 @@ class CallForm(TranslationsFormMixin, Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Theme and what you are looking for"), max_length=10000,
                                   widget=forms.Textarea(attrs={"rows": 6}))
-    language = forms.ChoiceField(label=_("Language the call is written in"), choices=RECORD_LANGUAGES, required=False)
+    language = forms.ChoiceField(label=_("Language the call is written in"), choices=record_language_choices,
+                                 required=False)
     deadline = forms.DateTimeField(
         label=_("Deadline (end of submissions, in the time zone below)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    time_zone = forms.CharField(
-        label=_("Time zone of the call (e.g. Europe/Brussels, America/Bogota)"), max_length=64, initial="UTC",
-        required=False,
-    )
+    # IANA zone names, chosen from the list (codes, the same in every language).
+    time_zone = forms.ChoiceField(label=_("Time zone of the call"), initial="UTC", required=False)
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "owner", forms.ModelChoiceField).queryset = owners
+        form_field(self, "time_zone", forms.ChoiceField).choices = [(name, name) for name in available_time_zones()]
         self.add_translation_fields(CALL_TRANSLATABLE)
 
     def call_fields(self) -> dict[str, Any]:

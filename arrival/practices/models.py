@@ -119,6 +119,8 @@ class Practice(TimeStampedModel, DemoFlagged, Translatable):
     decision_reasons = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
         indexes = [
             models.Index(fields=["stage", "published_at"], name="practice_stage_published_idx"),
             # The search facet arrays' freshness check: the latest change, read on every search (facets.py).
@@ -211,6 +213,9 @@ class Review(TimeStampedModel, DemoFlagged):
     rights_based = models.PositiveSmallIntegerField()
     participation = models.PositiveSmallIntegerField()
     comments = models.TextField()
+    # The language the reviewer wrote the comments in; "" for reviews submitted before it was asked (unknown:
+    # pages mark the comments dir="auto").
+    language = models.CharField(_("language of the review"), max_length=10, blank=True)
     recommendation = models.CharField(
         max_length=20,
         choices=[("publish", _("Publish")), ("revise", _("Request revision")), ("decline", _("Decline"))],

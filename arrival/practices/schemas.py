@@ -71,6 +71,7 @@ class ReviewOut(Schema):
     participation: int
     overall: float = Field(description="mean of the six criteria")
     comments: str
+    language: str = Field("", description="the language the comments are written in; empty when not recorded")
     recommendation: str
     submitted_at: datetime
     reviewer_name: str | None = Field(None, description="only for curators, or when the reviewer chose to be named on a published practice")
@@ -181,6 +182,7 @@ class ReviewIn(Schema):
     rights_based: int = Field(ge=1, le=5)
     participation: int = Field(ge=1, le=5)
     comments: str
+    language: str = Field("", description="the language the comments are written in (e.g. en, fr, ar)")
     recommendation: str = Field(description="publish, revise or decline")
 
 

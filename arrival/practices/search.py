@@ -8,7 +8,8 @@ job "practices.embed" for the vector, which is skipped when the text it comes fr
 
 Reading — `practice_search(q=, facets=, mode="hybrid"|"text"|"semantic", page=)` over published practices
 returns {"results": [(Practice, score, why)], "total", "facets": {name: [(value, label, count)]}, "mode",
-"page", "page_size"}; `similar_practices(practice=, limit=)` the closest published practices in meaning.
+"page", "page_size", "theme_languages": {theme: language or ""}}; `similar_practices(practice=, limit=)` the
+closest published practices in meaning.
 
 Facets are filtered and counted in process memory (`arrival.practices.facets`, NumPy arrays rebuilt
 from the database when practices change); the SQL `facet_counts` / `_apply_facets` are their reference.
@@ -415,7 +416,8 @@ def practice_search(
         ordered = index.reader_first(index.newest_first[allowed[index.newest_first]], page_language())
         window = [(int(key), 0.0) for key in index.ids[ordered[start:start + page_size]]]
         rows = _page(window, stages, set(), set(), blank=True)
-        return _outcome(rows, int(ordered.size), index.counts(allowed, stages), mode, page, page_size)
+        return _outcome(rows, int(ordered.size), index.counts(allowed, stages), mode, page, page_size,
+                        index.theme_languages)
 
     depth = max(CANDIDATES, page * page_size)
     text: list[tuple[int, float]] = []
@@ -439,7 +441,8 @@ def practice_search(
     in_text = {key for (key, _score), row in zip(window, window_rows.tolist(), strict=True) if row >= 0 and text_mask[row]}
     in_meaning = {key for key, _score in meaning}
     rows = _page(window, stages, in_text, in_meaning)
-    return _outcome(rows, int(np.count_nonzero(matched)), index.counts(matched, stages), mode, page, page_size)
+    return _outcome(rows, int(np.count_nonzero(matched)), index.counts(matched, stages), mode, page, page_size,
+                    index.theme_languages)
 
 
 def _page(window: list[tuple[int, float]], stages: list[str], in_text: set[int], in_meaning: set[int],
@@ -472,9 +475,9 @@ def _with_relations(practices: QuerySet[Practice]) -> list[Practice]:
 
 
 def _outcome(results: list[tuple[Practice, float, str]], total: int, facets: dict[str, Any], mode: str, page: int,
-             page_size: int) -> dict[str, Any]:
+             page_size: int, theme_languages: dict[str, str]) -> dict[str, Any]:
     return {"results": results, "total": total, "facets": facets, "mode": mode, "page": page, "page_size": page_size,
-            "pages": max(1, -(-total // page_size))}
+            "pages": max(1, -(-total // page_size)), "theme_languages": theme_languages}
 
 
 def similar_practices(*, practice: Practice, limit: int = 5) -> list[Practice]:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from arrival.accounts.models import Role, RoleKind, User
 from arrival.accounts.selectors import user_actor_ids
 from arrival.actors.models import Actor
+from arrival.core.languages import region_name
+from arrival.core.translations import localized
 from arrival.engagement.handoffs import WorkItem
 from arrival.engagement.models import Phase
 from arrival.frameworks.models import FrameworkItem, Tag
@@ -167,6 +169,7 @@ def reviews_for_practice(*, practice: Practice, viewer: Any) -> list[dict[str, A
             "scores": [(name, getattr(review, name)) for name in CRITERIA],
             "overall": round(review.overall, 2),
             "comments": review.comments,
+            "language": review.language,  # of the comments; "" when not recorded
             "recommendation": review.recommendation,
             "recommendation_label": review.get_recommendation_display(),
             "submitted_at": review.created_at,
@@ -206,6 +209,8 @@ def assignment_get(*, pk: int) -> ReviewAssignment:
 
 
 def _region_of(actor: Actor | None) -> tuple[str, str]:
+    """The actor's UN M49 region and sub-region as stored (English names: keys for grouping and comparing);
+    pages show them with `region_name`."""
     if actor is None or actor.country is None:
         return "", ""
     return actor.country.region, actor.country.subregion
@@ -345,9 +350,9 @@ def reviewer_suggestions(*, practice: Practice, limit: int = 10) -> list[dict[st
             score += 1.0
             if subregion and their_subregion == subregion:
                 score += 0.5
-                reasons.append(_("same sub-region (%(region)s)") % {"region": subregion})
+                reasons.append(_("same sub-region (%(region)s)") % {"region": region_name(subregion)})
             else:
-                reasons.append(_("same region (%(region)s)") % {"region": region})
+                reasons.append(_("same region (%(region)s)") % {"region": region_name(region)})
         load = open_load[user.pk]
         if load:
             score -= 0.5 * load
@@ -616,6 +621,7 @@ def _hop(source: Practice, target: Practice) -> dict[str, Any]:
     source_governments = list(source.governments.all())
     target_governments = list(target.governments.all())
     source_government, target_government = _first(source_governments), _first(target_governments)
+    source_region, target_region = _region_of(source_government)[0], _region_of(target_government)[0]
     return {
         "practice": target,
         "source": source,
@@ -624,8 +630,10 @@ def _hop(source: Practice, target: Practice) -> dict[str, Any]:
         "target_governments": target_governments,
         "source_government": source_government,
         "target_government": target_government,
-        "source_region": _region_of(source_government)[0],
-        "target_region": _region_of(target_government)[0],
+        "source_region": source_region,
+        "target_region": target_region,
+        "source_region_name": region_name(source_region),
+        "target_region_name": region_name(target_region),
         "distance_km": distance_km(source_government, target_government),
         "is_demo": source.is_demo or target.is_demo,
     }
@@ -635,7 +643,9 @@ def replication_paths(*, limit: int = 50) -> list[dict[str, Any]]:
     """Published adaptations of published practices, the furthest first.
 
     Each dict: practice (the adaptation), source, note, source/target governments (lists) and the first of each,
-    their M49 regions, distance_km (None when a government has no coordinates).
+    their M49 regions (`source_region`, `target_region`: the stored English names, for grouping) and those
+    regions' names in the viewer's language (`source_region_name`, `target_region_name`), distance_km (None
+    when a government has no coordinates).
     """
     adaptations = (
         _published().filter(adapted_from__stage=ReviewStage.PUBLISHED)
@@ -756,9 +766,11 @@ def practices_for_gap(*, indicator: Any, framework_items: list[FrameworkItem], l
             seen = {p.pk for p, _direct in found}
             more = _published_tagged(sorted(related_ids)).exclude(pk__in=seen)[: limit - len(found)]
             found.extend((p, False) for p in more)
+    titles = {practice.pk: localized(practice, "title") for practice, _direct in found}
     return [
         {
-            "title": practice.title,
+            "title": titles[practice.pk].text,
+            "language": titles[practice.pk].language,
             "url": reverse("practices:detail", args=[practice.slug]),
             "badge": _("Peer-reviewed practice") if direct else _("Peer-reviewed practice, related topic"),
             "is_demo": practice.is_demo,

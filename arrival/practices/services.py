@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from arrival.actors.models import Actor, ActorKind
 from arrival.core.attachments import IMAGE_TYPES, attachment_create
+from arrival.core.languages import OTHER_RECORD_LANGUAGES, UN_LANGUAGES, base_language
 from arrival.core.permissions import require
 from arrival.core.richtext import sanitise_html
 from arrival.core.services import audit_record, snapshot
@@ -59,6 +60,7 @@ from arrival.practices.models import (
 RICH_TEXT_FIELDS = ("problem", "approach", "results", "lessons", "replication_conditions")
 PLAIN_TEXT_FIELDS = ("title", "summary", "budget", "funding_sources", "contact_role")
 LIST_FIELDS = ("target_groups", "other_languages", "themes")
+RECORD_LANGUAGE_CODES = frozenset((*UN_LANGUAGES, *OTHER_RECORD_LANGUAGES))
 OTHER_FIELDS = ("language", "status", "started", "ended", "translations")
 RELATION_FIELDS = ("governments", "partners", "tags")
 EDITABLE_FIELDS = RICH_TEXT_FIELDS + PLAIN_TEXT_FIELDS + LIST_FIELDS + OTHER_FIELDS + RELATION_FIELDS
@@ -145,9 +147,12 @@ def _clean_text(value: Any, label: str, *, required: bool = False, max_length: i
 
 
 def _clean_language(code: Any) -> str:
-    clean = str(code or "").strip().lower()
-    if clean not in LANG_INFO or "-" in clean:
-        raise ValidationError(_("“%(code)s” is not a language code Arrival knows (e.g. en, fr, es, ar).") % {"code": clean})
+    """A record's language as its primary subtag ("zh-hans" → "zh", the tag translations use); one Django or the
+    record forms know (`record_language_choices`: Chinese is "zh", which Django only knows as "zh-hans")."""
+    given = str(code or "").strip().lower()
+    clean = base_language(given)
+    if not clean or (clean not in LANG_INFO and clean not in RECORD_LANGUAGE_CODES):
+        raise ValidationError(_("“%(code)s” is not a language code Arrival knows (e.g. en, fr, es, ar).") % {"code": given})
     return clean
 
 
@@ -616,8 +621,9 @@ def _score(value: Any, name: str) -> int:
 
 def review_submit(*, user: Any, assignment: ReviewAssignment, relevance: Any, evidence: Any, replicability: Any,
                   sustainability: Any, rights_based: Any, participation: Any, comments: str,
-                  recommendation: str) -> Review:
-    """The reviewer's rubric: six criteria scored 1–5, comments and a recommendation."""
+                  recommendation: str, language: str = "") -> Review:
+    """The reviewer's rubric: six criteria scored 1–5, comments and a recommendation. `language`: the language
+    the comments are written in (pages mark them with it); "" when not said (pages mark them dir="auto")."""
     require(user, "practices.review_practice", assignment)
     if assignment.status != ReviewAssignmentStatus.ACCEPTED:
         raise ValidationError(_("Accept the invitation and declare your conflicts of interest before reviewing."))
@@ -629,13 +635,15 @@ def review_submit(*, user: Any, assignment: ReviewAssignment, relevance: Any, ev
     comments = _clean_text(comments, _("Comments"), required=True, max_length=10000)
     if recommendation not in RECOMMENDATIONS:
         raise ValidationError(_("The recommendation must be publish, revise or decline."))
+    language = _clean_language(language) if str(language or "").strip() else ""
     with transaction.atomic():
         review = Review.objects.create(assignment=assignment, comments=comments, recommendation=recommendation,
-                                       is_demo=assignment.is_demo, **scores)
+                                       language=language, is_demo=assignment.is_demo, **scores)
         assignment.status = ReviewAssignmentStatus.SUBMITTED
         assignment.save(update_fields=["status", "updated_at"])
         audit_record(user=user, action="practices.review_submit", target=assignment,
-                     after={**scores, "overall": review.overall, "recommendation": recommendation})
+                     after={**scores, "overall": review.overall, "recommendation": recommendation,
+                            "language": language})
         _notifications().review_submitted(assignment=assignment)
     return review
 

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,7 +32,7 @@ from arrival.actors.models import Actor, ActorKind
 from arrival.actors.selectors import actor_get, actor_list
 from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.http import HtmxHttpRequest
-from arrival.core.languages import language_dir, language_name
+from arrival.core.languages import language_dir, language_name, page_language, region_name
 from arrival.frameworks.models import KIND_SINGULAR
 from arrival.frameworks.selectors import items_related_through_crosswalk, tags_for
 from arrival.practices import exports, search, selectors, services
@@ -177,13 +178,21 @@ def _found(outcome: dict[str, Any], selected: dict[str, list[str]]) -> dict[str,
         practice.why = why
         results.append(practice)
     facets = []
+    theme_languages = outcome.get("theme_languages", {})
     for name, label in search.FACETS.items():
         chosen = selected.get(name, [])
         options = [{"value": value, "label": text, "count": count, "selected": value in chosen}
                    for value, text, count in outcome["facets"].get(name, [])]
         shown = {option["value"] for option in options}
         # A chosen value that no result carries any more stays listed, so it can be unticked.
-        options += [{"value": value, "label": value, "count": 0, "selected": True} for value in chosen if value not in shown]
+        options += [{"value": value, "label": region_name(value) if name == "region" else value, "count": 0,
+                     "selected": True} for value in chosen if value not in shown]
+        for option in options:
+            # Stable across htmx swaps (the focus stays on its box), and unique for values in any script.
+            option["id"] = f"facet-{name}-{slugify(str(option['value']), allow_unicode=True)}"
+            if name == "theme":
+                # Themes are the teams' own words: each marked with its practices' language ("" → dir="auto").
+                option.update(own_words=True, language=theme_languages.get(option["value"], ""))
         facets.append({"name": name, "label": label, "options": options})
     page, pages = outcome["page"], outcome["pages"]
     return {"results": results, "total": outcome["total"], "facets": facets, "page": page, "num_pages": pages,
@@ -278,7 +287,7 @@ def practice_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not governments.exists():
         raise PermissionDenied(_("Only officers and administrators of a local or regional government add practices."))
     form = PracticeForm(request.POST or None, governments=governments,
-                        initial={"language": request.LANGUAGE_CODE, "government": governments.first()})
+                        initial={"language": page_language(), "government": governments.first()})
     if request.method == "POST" and form.is_valid():
         fields = form.record_fields()
         try:
@@ -407,7 +416,7 @@ def practice_adaptation(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     practice = _practice_or_404(slug)
     if not request.user.has_perm("practices.record_adaptation", practice):
         raise PermissionDenied(_("Only the government's team records where its practice came from."))
-    form = AdaptedFromForm(request.POST or None, initial={
+    form = AdaptedFromForm(request.POST or None, record_language=practice.language, initial={
         "source": practice.adapted_from.slug if practice.adapted_from is not None else "",
         "note": practice.adaptation_note})
     if request.method == "POST":
@@ -583,7 +592,7 @@ def _review_context(assignment: ReviewAssignment, **forms: Any) -> dict[str, Any
         "practice": practice,
         "content_dir": language_dir(practice.language),
         "respond_form": forms.get("respond_form") or RespondForm(),
-        "review_form": forms.get("review_form") or ReviewForm(),
+        "review_form": forms.get("review_form") or ReviewForm(initial={"language": page_language()}),
         "review": review,
         "review_scores": [(label, getattr(review, name)) for name, label, _d in RUBRIC] if review else [],
     }
@@ -629,7 +638,8 @@ def review_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_submit(
                 user=request.user, assignment=assignment, comments=form.cleaned_data["comments"],
-                recommendation=form.cleaned_data["recommendation"], **form.scores(),
+                recommendation=form.cleaned_data["recommendation"], language=form.cleaned_data["language"],
+                **form.scores(),
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -688,7 +698,7 @@ def call_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = _call_owners(request.user)
     if not owners.exists():
         raise PermissionDenied(_("Only staff of a network or organisation open calls for practices."))
-    form = CallForm(request.POST or None, owners=owners, initial={"language": request.LANGUAGE_CODE})
+    form = CallForm(request.POST or None, owners=owners, initial={"language": page_language()})
     if request.method == "POST" and form.is_valid():
         try:
             call = services.call_open(user=request.user, **form.call_fields())
@@ -742,13 +752,15 @@ def replication(request: HttpRequest) -> HttpResponse:
     seen: set[tuple[int, str]] = set()
     corridors: Counter[tuple[str, str]] = Counter()
     for path in paths:
-        corridors[(path["source_region"] or _("Unknown region"), path["target_region"] or _("Unknown region"))] += 1
+        # Regions in the viewer's language (stored in English, `Country.region_name`).
+        corridors[(path["source_region_name"] or _("Unknown region"),
+                   path["target_region_name"] or _("Unknown region"))] += 1
         for government, role in ((path["source_government"], _("origin of a practice")),
                                  (path["target_government"], _("adapted a practice"))):
             if government is None or (government.pk, str(role)) in seen:
                 continue
             seen.add((government.pk, str(role)))
-            region = government.country.region if government.country_id else ""
+            region = government.country.region_name if government.country_id else ""
             item = _government_point(government, label=str(role), group=region or _("Unknown region"))
             if item:
                 points.append(item)

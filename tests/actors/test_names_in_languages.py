@@ -9,6 +9,7 @@ from django.utils import translation
 
 from arrival.actors import forms, loaders
 from arrival.actors.models import Actor, ActorName, Country
+from arrival.actors.official_names import official_country_name
 from arrival.actors.selectors import country_names, fold, place_search
 from arrival.core.languages import country_name, region_name, territory_name
 from tests.actors.factories import CountryFactory, LocalGovernmentFactory
@@ -55,10 +56,40 @@ def test_country_page_names_country_and_regions_in_arabic_and_french(client, syr
     client.cookies["django_language"] = "ar"
     html = client.get(reverse("actors:country_detail", args=["sy"])).content.decode()
     assert "<h1>سوريا</h1>" in html and "غرب آسيا" in html and "آسيا" in html
-    assert '<p class="muted" lang="en" dir="ltr">Syrian Arab Republic</p>' in html  # the English official name, marked
+    # ISO's official name in Arabic, from the catalogues pycountry ships: not the English one.
+    assert '<p class="muted">الجمهوريّة العربيّة السّوريّة</p>' in html and "Syrian Arab Republic" not in html
     client.cookies["django_language"] = "fr"
     html = client.get(reverse("actors:country_detail", args=["sy"])).content.decode()
     assert "<h1>Syrie</h1>" in html and "Asie de l’Ouest" in html
+    # ISO's French list form ("Syrienne, République arabe") is inverted: not shown rather than shown wrong.
+    assert "Syrienne, République arabe" not in html and "Syrian Arab Republic" not in html
+    client.cookies["django_language"] = "en"
+    assert '<p class="muted">Syrian Arab Republic</p>' in client.get(
+        reverse("actors:country_detail", args=["sy"])).content.decode()
+
+
+def test_an_official_name_iso_does_not_give_in_the_readers_language_is_left_out(client):
+    CountryFactory(code="KR", alpha3="KOR", name="South Korea", official_name="Republic of Korea")
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("actors:country_detail", args=["kr"])).content.decode()
+    assert "<h1>Республика Корея</h1>" in html and "Republic of Korea" not in html
+    client.cookies["django_language"] = "en"
+    assert '<p class="muted">Republic of Korea</p>' in client.get(
+        reverse("actors:country_detail", args=["kr"])).content.decode()
+
+
+def test_official_country_names_in_each_un_language():
+    assert official_country_name("Hashemite Kingdom of Jordan", language="ar") == "المملكة الأردنيّة الهاشميّة"
+    assert official_country_name("Hashemite Kingdom of Jordan", language="zh-hans") == "约旦哈希姆王国"
+    assert official_country_name("Hashemite Kingdom of Jordan", language="ru") == "Иорданское Хашимитское Королевство"
+    assert official_country_name("Hashemite Kingdom of Jordan", language="es") == "Reino Hachemí de Jordania"
+    assert official_country_name("Hashemite Kingdom of Jordan", language="fr") == "Royaume hachémite de Jordanie"
+    assert official_country_name("Syrian Arab Republic", language="fr") == ""  # ISO's inverted list form
+    assert official_country_name("Hashemite Kingdom of Jordan", language="en") == "Hashemite Kingdom of Jordan"
+    assert official_country_name("Republic of China", language="ar") == ""  # not ISO's: no translation
+    assert official_country_name("Hashemite Kingdom of Jordan", language="de") == ""  # not an interface language
+    with translation.override("ar"):
+        assert official_country_name("Kingdom of Belgium") == "مملكة بلجيكا"
 
 
 def test_place_profile_names_its_country_in_chinese(client, syria, chinese):
@@ -104,8 +135,8 @@ def test_loader_gives_organisations_and_networks_their_official_names_with_sourc
 def test_a_name_for_an_unknown_actor_or_language_is_refused(loaded, tmp_path, monkeypatch):
     data = tmp_path / "data"
     data.mkdir()
-    for name in ("networks.csv", "organisations.csv", "network_relations.csv"):
-        (data / name).write_text((loaders.DATA_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for file in loaders.DATA_DIR.glob("*.csv"):
+        (data / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
     (data / "actor_names.csv").write_text("slug,language,name,source\nnowhere,fr,Nulle part,x\n", encoding="utf-8")
     monkeypatch.setattr(loaders, "DATA_DIR", data)
     with pytest.raises(loaders.ActorDataError, match="nowhere"):

@@ -263,6 +263,8 @@ def test_local_government_profile_shows_facts_location_and_networks(
     assert 'href="https://www.geonames.org/2791537"' in page
     assert "latitude 51.0257, longitude 4.4776" in page
     assert 'id="location-map"' in page
+    # The heading names the place; the map's label (an attribute: no markup) is words of the interface only.
+    assert 'aria-label="Map: Location"' in page
     assert [m.network.name for m in response.context["memberships"]] == ["Eurocities", "Intercultural Cities"]
     assert "Board or steering member" in page
     assert "2015" in page
@@ -483,8 +485,11 @@ def test_network_map_shows_overlap_matrix_with_heat_and_bridging_governments(
     ]
     assert [[cell["value"] for cell in row["cells"]] for row in rows] == [[4, 2, 1], [2, 2, 1], [1, 1, 1]]
     assert [cell["heat"] for cell in rows[0]["cells"]] == ["", "heat-5", "heat-3"]
-    assert '<th scope="col" title="Eurocities">' in page
-    assert '<span class="visually-hidden">Intercultural Cities</span>' in page
+    # Column headers name each network as a name (no title: an attribute cannot mark a name); the numbered row
+    # headers are the visible legend.
+    assert 'title="Eurocities"' not in page
+    assert '<span class="visually-hidden"><bdi translate="no">Intercultural Cities</bdi></span>' in page
+    assert f'1. <a href="{reverse("actors:network_detail", args=[rows[0]["network"].slug])}">' in page
     assert 'class="num heat-5">2</td>' in page
 
     bridging = response.context["bridging"]
@@ -509,7 +514,8 @@ def test_network_map_filters_one_networks_members_with_an_htmx_partial(client, t
     assert re.search(rf'<option value="{slug}"[^>]*\bselected\b', full.content.decode())
     assert not is_full_page(partial)
     assert partial.content.decode().startswith('<div id="network-map-results">')
-    assert "Members of Intercultural Cities" in partial.content.decode()
+    assert 'Members of <bdi translate="no">Intercultural Cities</bdi>' in partial.content.decode()
+    assert 'aria-label="Map: Members"' in partial.content.decode()
 
 
 def test_network_map_refuses_an_unknown_network_with_a_clear_error(client, three_networks):

@@ -140,7 +140,7 @@ def test_networks_members_and_relations(be, django_assert_max_num_queries):
     for city in cities:
         MembershipFactory(member=city, network=network)
     MembershipFactory(member=cities[0], network=other, until=dt.date(2001, 1, 1))
-    NetworkRelationFactory(subject=other, object=network, kind="coordinates", source="ref")
+    relation = NetworkRelationFactory(subject=other, object=network, kind="coordinates", source="ref")
     with django_assert_max_num_queries(1):
         counts = {a.name: (a.member_count, a.network.network_type) for a in selectors.network_list()}
     assert counts == {"Eurocities": (5, "global network"), "UCLG": (0, "global network")}
@@ -151,7 +151,7 @@ def test_networks_members_and_relations(be, django_assert_max_num_queries):
     past = list(selectors.network_members(network=other))
     assert past[0].is_current is False
     assert selectors.network_relations(network=network) == [
-        {"direction": "in", "kind_label": "is coordinated by", "other": other, "source": "ref"}]
+        {"direction": "in", "kind_label": "is coordinated by", "other": other, "source": "ref", "record": relation}]
     assert selectors.network_relations(network=other)[0]["kind_label"] == "coordinates"
 
 

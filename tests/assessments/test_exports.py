@@ -218,3 +218,19 @@ def test_every_format_carries_licence_source_and_framework_version(client, publi
     else:
         text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()  # noqa: S603, S607
         _colophon_checks(" ".join(text.split()), url=url, licence=licence, version="LMGF-1.0")
+
+
+def test_arabic_report_names_the_framework_its_gaps_and_sdg_targets_in_arabic(client):
+    from arrival.frameworks.loader import load_frameworks
+
+    load_frameworks()
+    assessment = AssessmentFactory()
+    team = officer_for(assessment.government)
+    answer_all(assessment, level=1, user=team)
+    published = publish(assessment, team=team)
+    client.cookies["django_language"] = "ar"
+    html = client.get(reverse("assessments:report", args=[published.pk])).content.decode()
+    assert "إطار الحوكمة المحلية للهجرة" in html  # the framework's title, not "Local Migration Governance Framework"
+    assert "هل يستطيع جميع السكان الاستفادة من الخدمات الصحية" in html  # a gap's question (D1.1.1)
+    assert "Can every resident use the health services" not in html
+    assert "التغطية الصحية الشاملة" in html and "universal health coverage" not in html  # SDG target 3.8

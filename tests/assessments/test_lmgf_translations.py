@@ -92,3 +92,20 @@ def test_adding_the_shipped_translations_leaves_published_scores_bit_for_bit(
             shown = framework_parsed(framework=framework)
         expected = doc["translations"][language]["items"]["D1.1.1"]["question"]
         assert shown.indicator("D1.1.1").question == expected.strip()
+
+
+@pytest.mark.django_db
+def test_a_framework_item_lists_its_tagged_indicators_by_their_question_in_the_readers_language(client) -> None:
+    from django.urls import reverse
+
+    from arrival.assessments.loader import load_indicator_frameworks
+
+    load_frameworks()
+    load_indicator_frameworks()
+    url = reverse("frameworks:item", args=["gcm_objective", "15"])
+    client.cookies["django_language"] = "ar"
+    html = client.get(url).content.decode()
+    assert "هل يستطيع جميع السكان الاستفادة من الخدمات الصحية" in html  # D1.1.1, tagged with objective 15
+    assert "Can every resident use the health services" not in html
+    client.cookies["django_language"] = "en"
+    assert "Can every resident use the health services" in client.get(url).content.decode()

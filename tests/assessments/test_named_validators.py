@@ -185,5 +185,6 @@ def test_the_submit_form_names_the_validators():
     assert response.status_code == 302
     assessment = assessment_get(pk=assessment.pk)
     assert assessment.status == AssessmentStatus.SUBMITTED and _names(assessment) == [peer.name]
-    assert f"Waiting for the validation by {peer.name}" in team.get(
+    # The validator is named as a name: isolated, not translated.
+    assert f'Waiting for the validation by <bdi translate="no">{peer.name}</bdi>' in team.get(
         reverse("assessments:detail", args=[assessment.pk])).content.decode()

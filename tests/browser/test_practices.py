@@ -150,7 +150,7 @@ def test_a_curator_opens_a_call_and_its_page_shows_the_phases(browser, page, liv
     page.get_by_label("Time zone of the call", exact=False).fill("America/Bogota")
     page.get_by_role("button", name="Open the call").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Housing newcomers"))
-    timeline = page.get_by_role("navigation", name="Phases of Housing newcomers")
+    timeline = page.get_by_role("navigation", name="Phases")
     expect(timeline.locator("[aria-current=step]")).to_contain_text("Submissions")
     expect(page.locator("dl.facts")).to_contain_text("31 January 2099, 23:00")  # 18:00 in Bogotá, seen in UTC
     expect(page.locator("dl.facts")).to_contain_text("organiser's time (America/Bogota): 31 January 2099, 18:00")

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from arrival.accounts.models import RoleKind
@@ -117,10 +119,10 @@ def test_a_heading_typed_with_its_own_number_is_numbered_once(client) -> None:  
     assert '<ol class="diff-list"' not in diff and "2. Access to services" in diff
 
 
-# --- Compiling keeps the answers and counts co-signers -----------------------------------------------------
+# --- Compiling keeps the answers; the page names the co-signers -------------------------------------------
 
 
-def test_compiling_keeps_answers_to_the_guiding_questions_and_counts_cosigners() -> None:
+def test_compiling_keeps_answers_to_the_guiding_questions_and_the_page_names_cosigners() -> None:
     cons = consultation(questions=["What works in your city?", "What do you need from the state?"])
     first, second = cons.questions.order_by("position")
     alpha, beta, gamma = city("Alpha"), city("Beta"), city("Gamma")
@@ -138,8 +140,12 @@ def test_compiling_keeps_answers_to_the_guiding_questions_and_counts_cosigners()
     assert "One desk for all services." in text
     assert "What works in your city? Welcome desks." in text
     assert "What do you need from the state? Funding for interpreters." in text
-    assert "1 contribution, from Alpha; co-signed by 2 other governments or networks: Beta, Gamma." in text
-    assert "Alpha, co-signed by Beta, Gamma: One desk for all services." in text
+    # The text is the contributions' own words; who co-signed is said from the sources, in the reader's language.
+    assert text.splitlines()[0] == "Alpha: One desk for all services."
+    assert "co-signed" not in text and "contribution" not in text
+    page = Client().get(version.get_absolute_url(), headers={"Accept-Language": "en"}).content.decode()
+    assert re.search(r'#\d+ <bdi translate="no">Alpha</bdi></a>, co-signed by <bdi translate="no">Beta</bdi> and '
+                     r'<bdi translate="no">Gamma</bdi>', page)
 
 
 # --- A version adds, edits and reorders several paragraphs and headings at once ------------------------------

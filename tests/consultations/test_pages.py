@@ -170,7 +170,7 @@ def test_forum_pages() -> None:
     # In Arabic, the forum's name is the reader's, on its page and in the list.
     client.cookies["django_language"] = "ar"
     arabic = client.get(reverse("consultations:forum_detail", args=["grf-2023"])).content.decode()
-    assert "<h1>المنتدى العالمي للاجئين 2023</h1>" in arabic
+    assert '<h1>المنتدى العالمي للاجئين 2023 (<abbr lang="en" dir="ltr" translate="no">GRF</abbr>)</h1>' in arabic
     assert "الدورة الحادية عشرة للمنتدى الحضري العالمي" in client.get(reverse("consultations:forum_list")).content.decode()
 
 

@@ -124,7 +124,7 @@ def test_synthesis_groups_by_gcm_objective_then_sdg_then_general() -> None:
     assert [(p.group_kind, p.group_code) for p in paragraphs] == [
         (GroupKind.GCM, "15"), (GroupKind.GCM, "16"), (GroupKind.SDG, "10.7")]
     assert set(paragraphs[0].sources.all()) == {cb, cc}
-    assert "2 contributions, from Bb, Cc." in paragraphs[0].text
+    assert paragraphs[0].text.splitlines()[:2] == ["Bb: B on 15", "Cc: C on 15"]
     assert list(paragraphs[1].sources.all()) == [ca]
     assert list(paragraphs[2].sources.all()) == [cd]
     assert version.number == 1 and version.document.consultation == cons

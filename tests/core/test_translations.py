@@ -192,3 +192,23 @@ def test_options_of_a_choice_of_actors_show_the_readers_name_or_keep_the_name_ma
     assert '<option value="iom">Международная организация по миграции</option>' in html
     assert '<option value="lyon" selected translate="no">Lyon</option>' in html
     assert '<option value="">—</option>' in html  # not a record: left as it is
+
+
+def test_names_in_sentences_and_lists_stay_marked_and_everything_else_is_escaped() -> None:
+    from arrival.core.languages import names_list
+    from arrival.core.translations import marked_name, sentence_with_names, sentence_with_text_isolated
+
+    berlin = marked_name("Berlin")
+    with translation.override("ar"):
+        # CLDR's Arabic list: "A وB وC"; each name keeps its marking, other text is escaped.
+        assert names_list([berlin, "A&B", "Köln"]) == '<bdi translate="no">Berlin</bdi> وA&amp;B وKöln'
+        assert names_list([]) == ""
+    with translation.override("en"):
+        assert names_list(["Lyon", "Lille"]) == "Lyon and Lille"
+        assert sentence_with_names("Same network: %(name)s <b>", name=berlin) == \
+            'Same network: <bdi translate="no">Berlin</bdi> &lt;b&gt;'
+        assert sentence_with_text_isolated("Commenting is closed in “Plan <x>”.", "Plan <x>") == \
+            "Commenting is closed in “<bdi>Plan &lt;x&gt;</bdi>”."
+    rendered = Template("{% load arrival %}{{ text|name_marked:name }}").render(
+        Context({"text": "Reply to the objection of Berlin <now>", "name": "Berlin"}))
+    assert rendered == 'Reply to the objection of <bdi translate="no">Berlin</bdi> &lt;now&gt;'

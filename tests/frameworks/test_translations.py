@@ -41,6 +41,8 @@ def test_loader_loads_every_items_translations_in_the_five_other_languages(frame
 def test_every_framework_names_each_languages_source(frameworks):
     for framework in Framework.objects.all():
         assert set(framework.translations) == set(framework.translation_sources) == {"fr", "es", "ar", "zh", "ru"}
+        # The framework's own source is said in every language too (issue #15: a citation is reference text).
+        assert all(texts.get("title") and texts.get("source") for texts in framework.translations.values())
     official = Framework.objects.get(kind=FrameworkKind.SDG_GOAL).translation_sources
     assert official["fr"].endswith("https://www.un.org/sustainabledevelopment/fr/")
     for kind in (FrameworkKind.GCM_OBJECTIVE, FrameworkKind.GCM_PRINCIPLE, FrameworkKind.SDG_TARGET,
@@ -106,11 +108,12 @@ def test_french_pages_show_french_titles_and_name_the_source(client, frameworks)
     assert "Textes en français" in item and "Traduction d&#x27;Arrival" in item  # the source of the French text
 
 
-def test_arabic_item_page_shows_arabic_texts_and_the_english_source_marked(client, frameworks):
+def test_arabic_item_page_shows_arabic_texts_and_cites_the_source_in_arabic(client, frameworks):
     _in(client, "ar")
     html = client.get(reverse("frameworks:item", args=["domain", "D1"])).content.decode()
     assert "حقوق المهاجرين" in html and "لمّ شمل الأسر" in html  # the name and what it covers
-    assert '<dd class="small"><span lang="en" dir="ltr">IOM Migration Governance Framework' in html
+    assert '<dd class="small"><span>إطار حوكمة الهجرة للمنظمة الدولية للهجرة (MiGOF، 2015)' in html
+    assert "IOM Migration Governance Framework" not in html
 
 
 def test_chinese_pages_show_chinese_titles(client, frameworks, chinese):
@@ -142,3 +145,11 @@ def test_api_answers_in_the_readers_language_with_every_translation(client, fram
     frameworks_list = client.get("/api/v1/frameworks/", HTTP_ACCEPT_LANGUAGE="ar").json()["items"]
     assert {f["language"] for f in frameworks_list} == {"ar"}
     assert all(set(f["translation_sources"]) == {"fr", "es", "ar", "zh", "ru"} for f in frameworks_list)
+
+
+def test_a_framework_page_cites_its_source_in_the_readers_language(client, frameworks):
+    framework = Framework.objects.get(kind=FrameworkKind.GCM_OBJECTIVE)
+    _in(client, "ar")
+    page = client.get(reverse("frameworks:framework", args=[framework.kind])).content.decode()
+    assert "قرار الجمعية العامة للأمم المتحدة 73/195" in page
+    assert "the Compact's list of 23 objectives" not in page

@@ -146,3 +146,15 @@ def test_the_objection_thread_through_the_api_for_its_two_sides_only(client):
     assert mine[0]["awaiting_reply_since"] is not None
     theirs = client.get(f"{BASE}/rounds/{world.round.pk}/responses", **_auth(world.officers[other.pk])).json()
     assert theirs == []
+
+
+def test_keys_notes_are_worded_from_the_counts(client):
+    world = round_world(regions=False)
+    rates = {world.cities[0].pk: 5, world.cities[1].pk: 6, world.cities[2].pk: 0}  # the smallest: capped
+    services.key_inputs_set(user=world.planner, intake_round=world.round,
+                            rows={city.pk: {"gdp": 10, "unemployment_rate": rates[city.pk], "past_effort": 3}
+                                  for city in world.cities})
+    body = client.get(f"{BASE}/rounds/{world.round.pk}/keys", **_auth(world.planner)).json()
+    eu2015 = next(k for k in body if k["name"] == "eu2015")
+    assert eu2015["notes"] == ["1 unemployment-rate correction was capped at 30% of the population and GDP base."]
+    assert next(k for k in body if k["name"] == "population")["notes"] == []

@@ -185,11 +185,12 @@ def test_the_curator_screens_assigns_from_ranked_suggestions_and_the_reviewer_de
     incomplete = reviewer_client.post(reverse("practices:review_submit", args=[assignment.pk]),
                                       {**scores, "relevance": "", "comments": "Good.", "recommendation": "publish"})
     assert incomplete.status_code == 400
+    assert 'name="language"' in form and '<option value="en" selected>' in form  # the reader's language first
     done = reviewer_client.post(reverse("practices:review_submit", args=[assignment.pk]),
-                                {**scores, "comments": "Good evidence.", "recommendation": "publish"})
+                                {**scores, "comments": "Good evidence.", "recommendation": "publish", "language": "en"})
     assert done.status_code == 302
     assignment.refresh_from_db()
-    assert assignment.status == ReviewAssignmentStatus.SUBMITTED
+    assert assignment.status == ReviewAssignmentStatus.SUBMITTED and assignment.review.language == "en"
 
 
 def test_authors_never_see_reviewer_identities_curators_do():

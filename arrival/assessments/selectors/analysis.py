@@ -44,6 +44,8 @@ from arrival.assessments.models import (
     SpecialAnswer,
 )
 from arrival.assessments.selectors.records import framework_parsed, previous_assessment
+from arrival.core.languages import region_name, sort_key
+from arrival.core.translations import localized, marked_name, sentence_with_names
 from arrival.frameworks.models import CrosswalkLink, FrameworkItem, FrameworkKind
 from arrival.reports.maps import point
 
@@ -411,7 +413,7 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
     country = government.country
     if country is not None:
         groups.append(_group(
-            "country", str(_("Same country: %(name)s") % {"name": country.name}),
+            "country", sentence_with_names(_("Same country: %(name)s"), name=country.display_name),
             eligible.filter(assessment__government__country_id=country.pk), parsed, own,
         ))
     band = population_band(government.population)
@@ -433,12 +435,12 @@ def peer_benchmark(*, assessment: Assessment) -> list[PeerGroup]:
         members = Membership.objects.filter(current_membership_q(), network_id=membership.network_id).values("member_id")
         groups.append(_group(
             f"network-{membership.network_id}",
-            str(_("Same network: %(name)s") % {"name": membership.network.name}),
+            sentence_with_names(_("Same network: %(name)s"), name=marked_name(membership.network)),
             eligible.filter(assessment__government_id__in=members), parsed, own,
         ))
     if country is not None and country.region:
         groups.append(_group(
-            "region", str(_("Same world region (UN M49): %(name)s") % {"name": country.region}),
+            "region", sentence_with_names(_("Same world region (UN M49): %(name)s"), name=region_name(country.region)),
             eligible.filter(assessment__government__country__region=country.region), parsed, own,
         ))
     return groups
@@ -591,19 +593,21 @@ def dashboard(*, framework: IndicatorFramework, cycle: int | None = None, domain
     by_region: dict[str, list[Assessment]] = defaultdict(list)
     for a in rows:
         region = a.government.country.region if a.government.country is not None else ""
-        by_region[region or str(_("No region recorded"))].append(a)
-    result["regions"] = [_distribution(name, *collect(group), parsed) for name, group in sorted(by_region.items())]
+        by_region[region_name(region) or str(_("No region recorded"))].append(a)
+    result["regions"] = [_distribution(name, *collect(group), parsed)
+                         for name, group in sorted(by_region.items(), key=lambda pair: sort_key(pair[0]))]
 
     memberships = (
         Membership.objects.filter(current_membership_q(), member_id__in=[a.government_id for a in rows])
-        .values_list("network__name", "member_id").distinct()
+        .values_list("network_id", "member_id").distinct()
     )
-    by_network: dict[str, set[int]] = defaultdict(set)
-    for name, member_id in memberships:
-        by_network[name].add(member_id)
+    by_network: dict[int, set[int]] = defaultdict(set)
+    for network_id, member_id in memberships:
+        by_network[network_id].add(member_id)
+    networks = Actor.objects.in_bulk(list(by_network))
     result["networks"] = [
-        _distribution(name, *collect(a for a in rows if a.government_id in members), parsed)
-        for name, members in sorted(by_network.items())
+        _distribution(marked_name(network), *collect(a for a in rows if a.government_id in by_network[network.pk]), parsed)
+        for network in sorted(networks.values(), key=lambda network: sort_key(localized(network, "name").text))
     ]
 
     band_counts = []

@@ -34,7 +34,9 @@ from arrival.assessments.models import (
     ScoreRecord,
     Validation,
 )
+from arrival.core.languages import page_language
 from arrival.core.models import Attachment, AuditEvent
+from arrival.core.translations import Localized
 
 __all__ = [
     "AnswerCount",
@@ -64,6 +66,7 @@ __all__ = [
     "framework_parsed",
     "indicator_get",
     "indicator_list",
+    "indicator_questions",
     "previous_assessment",
     "submission_problems",
     "published_government_ids",
@@ -124,6 +127,28 @@ def framework_compiled(*, framework: IndicatorFramework) -> CompiledFramework:
 def indicator_list(*, framework: IndicatorFramework, outcome: bool = False) -> QuerySet[Indicator]:
     """Policy indicators (or, with `outcome=True`, the outcome panel) of a framework version, in file order."""
     return Indicator.objects.filter(framework=framework, is_outcome=outcome).order_by("position")
+
+
+def indicator_questions(indicators: list[Indicator]) -> dict[Any, tuple[str, Localized]]:
+    """{pk: (code, question)} for lists that name indicators among other records: the question (an outcome
+    indicator's title) in the page's language where the framework file translates it, else the file's own."""
+    language = page_language()
+    frameworks = IndicatorFramework.objects.in_bulk({indicator.framework_id for indicator in indicators})
+    texts: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+    def by_code(parsed: Framework) -> dict[str, str]:
+        return {**{i.code: i.question for i in parsed.indicators}, **{o.code: o.title for o in parsed.outcome_panel}}
+
+    for pk, framework in frameworks.items():
+        texts[pk] = (by_code(framework_parsed(framework=framework, language="")),
+                     by_code(framework_parsed(framework=framework, language=language)))
+    result = {}
+    for indicator in indicators:
+        original, in_language = texts.get(indicator.framework_id, ({}, {}))
+        own = original.get(indicator.code, indicator.question)
+        text = in_language.get(indicator.code, own)
+        result[indicator.pk] = (indicator.code, Localized(text=text, language=language if text != own else "en",
+                                                          original_language="en", is_translation=text != own))
+    return result
 
 
 def indicator_get(*, framework: IndicatorFramework, code: str) -> Indicator:

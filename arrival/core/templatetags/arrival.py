@@ -1,7 +1,5 @@
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django import template
@@ -17,7 +15,7 @@ from arrival.core.languages import differs_from_page, language_dir
 from arrival.core.languages import language_tag as _language_tag
 from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
-from arrival.core.translations import Localized, OriginalTexts, localized
+from arrival.core.translations import Localized, OriginalTexts, localized, marked_name
 
 register = template.Library()
 
@@ -63,20 +61,18 @@ def person(user: object) -> str:
 
 @register.filter(name="name")
 def proper_name(record: object) -> str:
-    """The name of a place, government, network or organisation: its official name in the reader's language
-    when the record has one (`translations`), otherwise its name as it is, in <bdi translate="no">: a proper name
-    is not translated (nor by a browser's translator), and its direction does not upset the text around it on a
-    right-to-left page (WCAG 1.3.2). Takes a record with a `name`, a mapping with a "name", or a name."""
-    if record is None or record == "":
-        return ""
-    if isinstance(record, str):
-        return format_html('<bdi translate="no">{}</bdi>', record)
-    if isinstance(record, Mapping):
-        record = SimpleNamespace(name=record.get("name", ""), translations=record.get("translations") or {})
-    name = localized(record, "name")
-    if name.is_translation:
-        return conditional_escape(name.text)
-    return format_html('<bdi translate="no">{}</bdi>', name.text) if name.text else ""
+    """The name of a place, government, network or organisation, marked as a name (`marked_name`)."""
+    return marked_name(record)
+
+
+@register.filter
+def name_marked(text: object, name: str | None) -> str:
+    """`text` — a sentence built in Python, plain for the API too — with `name` marked as a name where it occurs
+    ("Reply to the objection of <bdi translate="no">Berlin</bdi>")."""
+    escaped = conditional_escape(str(text))
+    if not name:
+        return escaped
+    return mark_safe(escaped.replace(conditional_escape(name), marked_name(name)))  # noqa: S308 - both escaped
 
 
 @register.filter
@@ -90,6 +86,13 @@ def localized_text(record: object, field: str) -> str:
     """`record.<field>` as plain text in the reader's language when translated, else the original — for
     places that take no markup (a page's <title>, an attribute, a blocktranslate argument)."""
     return localized(record, field).text
+
+
+@register.filter
+def localized_text_with_language(record: object, field: str) -> Localized:
+    """`record.<field>` as `localized` gives it (`.text`, `.language`), for elements that take no markup inside
+    but carry `lang`/`dir` themselves: `<option{{ title.language|lang_attrs }}>{{ title.text }}</option>`."""
+    return localized(record, field)
 
 
 @register.filter

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from arrival.accounts.selectors import actor_ids_for
 from arrival.actors.models import Actor
+from arrival.core.translations import sentence_with_text_isolated
 from arrival.engagement.models import Comment, Process, Report, ReportReason
 from arrival.engagement.selectors import comment_list, report_exists
 from arrival.engagement.selectors import phase_timeline as _phase_timeline
@@ -71,7 +72,7 @@ def thread_context(request: HttpRequest, target: Any, process: Process | None, *
                 phase_require(process=process, action=f"comment:{label}")
                 memo[key] = ""
             except ValidationError as error:
-                memo[key] = error.messages[0]
+                memo[key] = sentence_with_text_isolated(error.messages[0], process.title)
         closed = memo[key]
     nodes = comment_list(target=target, viewer=user)
     reported: set[str] = set()

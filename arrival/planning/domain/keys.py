@@ -1,7 +1,8 @@
 """Distribution keys: shares per locality from published inputs and weights, integer quotas by largest remainder.
 
 Every key returns a `KeyResult` carrying its inputs per locality, its weights, its formula as readable text, the
-shares and the integer quotas. Formulas (docs/planning.md, "Distribution keys"):
+shares, the integer quotas and, for eu2015, how many inverse corrections the cap held (`capped`, per input; the app
+words it in the reader's language). Formulas (docs/planning.md, "Distribution keys"):
 
 - population:  share_j = pop_j / Σ pop
 - koenigstein: share_j = 2/3 · tax_j / Σ tax + 1/3 · pop_j / Σ pop
@@ -64,7 +65,9 @@ class KeyResult:
     inputs: list[dict[str, float | str]]
     shares: np.ndarray
     quotas: list[int]
-    notes: list[str] = field(default_factory=list)
+    # Per inverse input ("unemployment_rate", "past_effort"), how many localities' corrections the eu2015 cap
+    # (EU2015_CAP of the population + GDP base) held; inputs never capped are left out.
+    capped: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, float | str | int]]:
         """One row per locality: its inputs, share and quota (for tables and exports)."""
@@ -111,7 +114,7 @@ def key_compute(name: str, localities: Sequence[Locality], *, total: int,
     """Shares and integer quotas of `total` among `localities` by the named key (see module docstring)."""
     if not localities:
         raise ValueError("a key needs at least one locality")
-    notes: list[str] = []
+    capped: dict[str, int] = {}
     if name == "population":
         weights = {"population": 1.0}
         shares = _share(_values(localities, "population"))
@@ -127,9 +130,9 @@ def key_compute(name: str, localities: Sequence[Locality], *, total: int,
         e_raw = 0.1 * _inverse_share(_values(localities, "past_effort"))
         u = np.minimum(u_raw, EU2015_CAP * base)
         e = np.minimum(e_raw, EU2015_CAP * base)
-        capped = int(np.sum(u < u_raw) + np.sum(e < e_raw))
-        if capped:
-            notes.append(f"{capped} inverse correction(s) capped at {EU2015_CAP:.0%} of the population + GDP effect")
+        for input_name, held in (("unemployment_rate", int(np.sum(u < u_raw))), ("past_effort", int(np.sum(e < e_raw)))):
+            if held:
+                capped[input_name] = held
         shares = _share(base + u + e)
         formula = ("base = 0.4 · population/Σ + 0.4 · gdp/Σ; u = min(0.1 · (1/unemployment_rate)/Σ(1/·), 0.3 · base); "
                    "e = min(0.1 · (1/past_effort)/Σ(1/·), 0.3 · base); share = (base + u + e) / Σ (base + u + e)")
@@ -155,7 +158,7 @@ def key_compute(name: str, localities: Sequence[Locality], *, total: int,
         raise ValueError(f"unknown key '{name}' (known: {', '.join(KEY_NAMES)})")
     names = list(weights)
     return KeyResult(name=name, formula=formula, weights=weights, inputs=_inputs(localities, names),
-                     shares=shares, quotas=largest_remainder(total, list(shares)), notes=notes)
+                     shares=shares, quotas=largest_remainder(total, list(shares)), capped=capped)
 
 
 def quotas_multilevel(*, total: int, regions: Sequence[Locality], localities_by_region: Mapping[str, Sequence[Locality]],

@@ -58,7 +58,7 @@ def test_eu2015_with_cap() -> None:
     # e = 0.05 each → totals 0.4833, 0.5167 → shares /1.0
     np.testing.assert_allclose(r.shares, [0.4 + 0.1 / 3 + 0.05, 0.4 + 0.2 / 3 + 0.05])
     assert sum(r.quotas) == 1000
-    assert not r.notes
+    assert r.capped == {}
     # a near-zero unemployment rate makes the correction huge; the cap holds it at 30 % of base
     locs2 = [loc("a", 100, gdp=10.0, unemployment_rate=1e-9, past_effort=1.0),
              loc("b", 900, gdp=90.0, unemployment_rate=0.1, past_effort=1.0)]
@@ -67,7 +67,8 @@ def test_eu2015_with_cap() -> None:
     raw = base_a + min(0.1, EU2015_CAP * base_a) + min(0.05, EU2015_CAP * base_a)
     raw_b = 0.72 + 0.1 * 10 / (1e6 + 10) + 0.05  # 1/x with x floored at 1e-6 for a
     np.testing.assert_allclose(r2.shares[0], raw / (raw + raw_b), rtol=1e-6)
-    assert r2.notes and "capped" in r2.notes[0]
+    # for a, both corrections (0.1 and 0.05) exceed the cap 0.3 · 0.08 = 0.024; for b, none does
+    assert r2.capped == {"unemployment_rate": 1, "past_effort": 1}
 
 
 def test_custom_with_inverse_and_errors() -> None:
