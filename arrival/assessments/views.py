@@ -42,7 +42,7 @@ from arrival.assessments.models import Assessment, AssessmentStatus, Validation,
 from arrival.assessments.profile import all_data_links, report_links, score_chart
 from arrival.core.http import HtmxHttpRequest
 from arrival.core.languages import names_list
-from arrival.core.translations import marked_name
+from arrival.core.translations import marked_name, sentence_with_names
 from arrival.frameworks.models import KIND_SINGULAR, FrameworkKind
 
 METHODS_PATH = Path(settings.BASE_DIR) / "docs" / "methods.md"
@@ -366,7 +366,9 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             "no_validator": problems.no_validator, "submit_failed": True, **_rights(request.user, assessment),
         }, status=400)
     names = _names(selectors.named_validator_list(assessment=assessment))
-    messages.success(request, _("Submitted for validation by %(validators)s; they have been told.") % {"validators": names})
+    # Safe markup survives the message storage: the names stay marked as names.
+    messages.success(request, sentence_with_names(_("Submitted for validation by %(validators)s; they have been told."),
+                                                  validators=names))
     return redirect("assessments:detail", pk=assessment.pk)
 
 

@@ -147,7 +147,7 @@ def test_a_curator_opens_a_call_and_its_page_shows_the_phases(browser, page, liv
     page.get_by_label("Title", exact=True).fill("Housing newcomers")
     page.get_by_label("Theme and what you are looking for", exact=True).fill("Practices that help newcomers find a home.")
     page.get_by_label("Deadline", exact=False).fill("2099-01-31T18:00")
-    page.get_by_label("Time zone of the call", exact=False).fill("America/Bogota")
+    page.get_by_label("Time zone of the call", exact=False).select_option("America/Bogota")
     page.get_by_role("button", name="Open the call").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Housing newcomers"))
     timeline = page.get_by_role("navigation", name="Phases")
