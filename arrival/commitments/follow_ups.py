@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from arrival.commitments.models import PUBLIC_STATUSES, Commitment
 from arrival.commitments.selectors import lead_choices
 from arrival.consultations.follow_ups import FollowUp, FollowUpAction
-from arrival.core.templatetags.arrival import content, proper_name
-from arrival.core.translations import sentence_with_names
+from arrival.core.templatetags.arrival import content
+from arrival.core.translations import marked_name, sentence_with_names
 
 _SOURCE_FIELDS = {"contribution": "source_contribution_id", "paragraph": "source_paragraph_id"}
 
@@ -40,7 +40,7 @@ def _label(commitment: Commitment) -> str:
 def _label_html(commitment: Commitment) -> str:
     """The label for pages: the title in the reader's language or marked with its own, the lead as a name."""
     return sentence_with_names(_message(commitment), title=content(commitment, "title"),
-                               lead=proper_name(commitment.lead), id=commitment.public_id)
+                               lead=marked_name(commitment.lead), id=commitment.public_id)
 
 
 class CommitmentFollowUps:

@@ -48,8 +48,8 @@ from arrival.commitments.models import (
 )
 from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.languages import UN_LANGUAGES, language_dir
-from arrival.core.templatetags.arrival import content, lang_attrs, proper_name
-from arrival.core.translations import localized, sentence_with_names
+from arrival.core.templatetags.arrival import content, lang_attrs
+from arrival.core.translations import localized, marked_name, sentence_with_names
 from arrival.frameworks.models import FrameworkKind
 from arrival.frameworks.selectors import item_get, tags_for
 from arrival.reports.responses import prepared_file_response
@@ -497,7 +497,7 @@ def _dashboard_subject(dashboard: selectors.Dashboard) -> tuple[str, str]:
     name, a consultation's title or a forum's name in the reader's language or marked with its own."""
     subject = dashboard.subject
     if dashboard.scope in ("government", "network"):
-        return proper_name(subject), dashboard.title
+        return marked_name(subject), dashboard.title
     if dashboard.scope == "consultation":
         return content(subject, "title"), localized(subject, "title").text
     if dashboard.scope == "forum":

@@ -44,8 +44,7 @@ from arrival.consultations.models import (
 from arrival.core.attachments import attachment_create, attachment_list_for
 from arrival.core.forms import TranslationsForm, translations_page_context
 from arrival.core.languages import names_list, page_language
-from arrival.core.templatetags.arrival import proper_name
-from arrival.core.translations import sentence_with_names
+from arrival.core.translations import marked_name, sentence_with_names
 from arrival.engagement.models import Comment, Visibility
 from arrival.engagement.selectors import comment_get
 from arrival.frameworks.selectors import tags_for
@@ -333,8 +332,8 @@ def outcome_compile(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 
 def _source_label(source: Any) -> str:
     """A paragraph's source on the page, in the reader's language: "#12 Barcelona" (a link), with its co-signers."""
-    link = format_html('<a href="{}">#{} {}</a>', source.get_absolute_url(), source.pk, proper_name(source.actor))
-    signers = [proper_name(cosignature.actor) for cosignature in source.cosignatures.all()]
+    link = format_html('<a href="{}">#{} {}</a>', source.get_absolute_url(), source.pk, marked_name(source.actor))
+    signers = [marked_name(cosignature.actor) for cosignature in source.cosignatures.all()]
     if not signers:
         return link
     return sentence_with_names(_("%(name)s, co-signed by %(names)s"), name=link, names=names_list(signers))

@@ -212,3 +212,14 @@ def test_names_in_sentences_and_lists_stay_marked_and_everything_else_is_escaped
     rendered = Template("{% load arrival %}{{ text|name_marked:name }}").render(
         Context({"text": "Reply to the objection of Berlin <now>", "name": "Berlin"}))
     assert rendered == 'Reply to the objection of <bdi translate="no">Berlin</bdi> &lt;now&gt;'
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "A, B, and C|A and B"), ("ar", "A وB وC|A وB"), ("zh-hans", "A、B和C|A和B")])
+def test_a_list_in_a_template_is_glued_as_the_readers_language_lists(language: str, expected: str) -> None:
+    template = Template("{% load arrival %}{% for item in items %}{{ item }}{% list_separator forloop %}{% endfor %}")
+    with translation.override(language):
+        three = template.render(Context({"items": ["A", "B", "C"]}))
+        two = template.render(Context({"items": ["A", "B"]}))
+    assert f"{three}|{two}" == expected
+    assert template.render(Context({"items": ["A"]})) == "A"

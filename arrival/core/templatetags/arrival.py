@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-from arrival.core.languages import differs_from_page, language_dir
+from arrival.core.languages import differs_from_page, language_dir, viewer_locale
 from arrival.core.languages import language_tag as _language_tag
 from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
@@ -73,6 +74,19 @@ def name_marked(text: object, name: str | None) -> str:
     if not name:
         return escaped
     return mark_safe(escaped.replace(conditional_escape(name), marked_name(name)))  # noqa: S308 - both escaped
+
+
+@register.simple_tag
+def list_separator(loop: Mapping[str, Any]) -> str:
+    """What goes after the current item of a `{% for %}` listing things in a sentence, as the reader's language
+    lists them (CLDR): ", " and ", and " in English, " و" in Arabic, "、" and "和" in Chinese; "" after
+    the last."""
+    length = loop["counter"] + loop["revcounter"] - 1
+    if loop["revcounter"] == 1:
+        return ""
+    patterns = viewer_locale().list_patterns["standard"]
+    key = "2" if length == 2 else "end" if loop["revcounter"] == 2 else "start" if loop["counter"] == 1 else "middle"  # noqa: PLR2004
+    return str(patterns[key]).replace("{0}", "").replace("{1}", "")
 
 
 @register.filter
