@@ -226,3 +226,14 @@ def names_list(names: Iterable[str]) -> SafeString:
     glued = str(conditional_escape(format_list([f"\x00{index}\x00" for index in range(len(items))],
                                                locale=viewer_locale()))) if items else ""
     return mark_safe(re.sub("\x00(\\d+)\x00", lambda match: items[int(match.group(1))], glued))  # noqa: S308
+
+
+def text_attrs(language: str | None) -> dict[str, str]:
+    """`lang` and `dir` for an element holding text in `language` when that is not the page's language (WCAG
+    3.1.2); `dir="auto"` when the language is unknown; nothing when it is the page's. The `lang_attrs` template
+    filter writes these; an <option> or a widget takes them as attributes."""
+    if not language:
+        return {"dir": "auto"}
+    if not differs_from_page(language):
+        return {}
+    return {"lang": language_tag(language), "dir": language_dir(language)}

@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrival.core.forms import NameSelect, TranslationsFormMixin, form_field
-from arrival.core.languages import differs_from_page, language_dir, language_tag, record_language_choices
+from arrival.core.languages import (
+    record_language_choices,
+    text_attrs,
+)
 from arrival.core.time_zones import available_time_zones, zone_or_utc
 from arrival.core.translations import localized
 from arrival.engagement.phases import action_label, phase_type_get
@@ -39,16 +42,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def text_attrs(language: str | None) -> dict[str, str]:
-    """`lang` and `dir` for an element holding a record's own text in `language`, when that is not the page's
-    language (nothing when it is); `dir="auto"` when the language is not known."""
-    if not language:
-        return {"dir": "auto"}
-    if not differs_from_page(language):
-        return {}
-    return {"lang": language_tag(language), "dir": language_dir(language)}
 
 
 class OptionSelect(forms.Select):

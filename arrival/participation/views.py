@@ -37,6 +37,7 @@ from arrival.core.languages import (
     language_name,
     page_language,
     sort_key,
+    text_attrs,
 )
 from arrival.core.site import absolute_url
 from arrival.core.time_zones import zone_or_utc
@@ -54,7 +55,6 @@ from arrival.participation.forms import (
     StatusForm,
     TranslationForm,
     add_service_errors,
-    text_attrs,
 )
 from arrival.participation.links import LINK_TARGETS
 from arrival.participation.models import (

@@ -6,13 +6,13 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import linebreaks_filter as linebreaks
 from django.utils import translation
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-from arrival.core.languages import differs_from_page, language_dir, viewer_locale
+from arrival.core.languages import differs_from_page, language_dir, text_attrs, viewer_locale
 from arrival.core.languages import language_tag as _language_tag
 from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
@@ -40,13 +40,8 @@ def demo_badge(record: object) -> str:
 
 @register.filter
 def lang_attrs(language: str | None) -> str:
-    """` lang="…" dir="…"` for an element holding text in `language` when that is not the page's language
-    (WCAG 3.1.2); `dir="auto"` when the language is unknown; nothing when it is the page's."""
-    if not language:
-        return mark_safe(' dir="auto"')
-    if not differs_from_page(language):
-        return ""
-    return format_html(' lang="{}" dir="{}"', language, language_dir(language))
+    """` lang="…" dir="…"` for an element holding text in `language` (`text_attrs`)."""
+    return format_html_join("", ' {}="{}"', text_attrs(language).items())  # in that order: lang, then dir
 
 
 @register.filter
