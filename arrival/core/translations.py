@@ -189,7 +189,12 @@ def sentence_with_names(sentence: Any, **values: Any) -> SafeString:
 def sentence_with_text_isolated(sentence: str, text: str) -> SafeString:
     """`sentence` (plain, as a form error or the API gives it) with a record's `text` of unknown language quoted in
     it isolated in <bdi>: its words keep their own direction and are not read as the page's language."""
-    escaped = conditional_escape(sentence)
+    return sentence_with_marked(sentence, text, format_html("<bdi>{}</bdi>", text))
+
+
+def sentence_with_marked(sentence: Any, text: str, marked: SafeString) -> SafeString:
+    """`sentence` escaped, with each occurrence of `text` in it replaced by its `marked` form."""
+    escaped = conditional_escape(str(sentence))
     if not text:
         return escaped
-    return mark_safe(escaped.replace(conditional_escape(text), format_html("<bdi>{}</bdi>", text)))  # noqa: S308
+    return mark_safe(escaped.replace(conditional_escape(text), marked))  # noqa: S308 - both escaped

@@ -238,17 +238,18 @@ class TaggedRecord:
 
     record: Any
     via: list[FrameworkItem] = field(default_factory=list)  # the related items that bring it in
-    label: RecordLabel | None = None  # (code, text) when the record's model gives them
+    label: RecordLabel = ("", Localized(text="", language="", original_language="", is_translation=False))
 
     @property
     def code(self) -> str:
-        return (self.label or _default_label(self.record))[0]
+        """A public id or an indicator's code, shown before the text; "" when the record has none."""
+        return self.label[0]
 
     @property
     def text(self) -> Localized:
         """The record's title in the reader's language when it has one, else its original (with its language;
         "" when unknown)."""
-        return (self.label or _default_label(self.record))[1]
+        return self.label[1]
 
     @property
     def url(self) -> str:
@@ -343,5 +344,7 @@ def tagged_records_resolve(
     for ref in refs:
         ref_key = (ref["content_type"], ref["object_id"])
         if ref_key in records:
-            result.append(TaggedRecord(record=records[ref_key], via=via.get(ref_key, []), label=labels.get(ref_key)))
+            record = records[ref_key]
+            result.append(TaggedRecord(record=record, via=via.get(ref_key, []),
+                                       label=labels.get(ref_key) or _default_label(record)))
     return result

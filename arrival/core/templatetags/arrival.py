@@ -16,7 +16,7 @@ from arrival.core.languages import differs_from_page, language_dir, text_attrs, 
 from arrival.core.languages import language_tag as _language_tag
 from arrival.core.richtext import sanitise_html
 from arrival.core.time_zones import datetime_with_zone
-from arrival.core.translations import Localized, OriginalTexts, localized, marked_name
+from arrival.core.translations import Localized, OriginalTexts, localized, marked_name, sentence_with_marked
 
 register = template.Library()
 
@@ -65,10 +65,7 @@ def proper_name(record: object) -> str:
 def name_marked(text: object, name: str | None) -> str:
     """`text` — a sentence built in Python, plain for the API too — with `name` marked as a name where it occurs
     ("Reply to the objection of <bdi translate="no">Berlin</bdi>")."""
-    escaped = conditional_escape(str(text))
-    if not name:
-        return escaped
-    return mark_safe(escaped.replace(conditional_escape(name), marked_name(name)))  # noqa: S308 - both escaped
+    return sentence_with_marked(text, name or "", marked_name(name))
 
 
 @register.simple_tag
